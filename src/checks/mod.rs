@@ -1,0 +1,120 @@
+//! The check framework: the `Check` trait, the context checks share, and the registry.
+
+pub mod cookies;
+pub mod headers;
+pub mod setcookie;
+
+use crate::i18n::Text;
+use crate::model::Outcome;
+use crate::net::{Evidence, Exchange, HttpClient, NetError};
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+use url::Url;
+
+/// One outcome for one checklist item (or one instance of it, e.g. one cookie).
+#[derive(Debug, Clone, Serialize)]
+pub struct Observation {
+    /// Checklist item id.
+    pub item_id: String,
+    /// Outcome of this instance.
+    pub outcome: Outcome,
+    /// What the instance is about (a cookie name, a header, a URL), used in fingerprints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+    /// One-sentence explanation.
+    pub summary: Text,
+    /// Requests and responses that show it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Figures behind the outcome.
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub figures: serde_json::Value,
+}
+
+impl Observation {
+    /// A new observation without evidence or figures.
+    pub fn new(item_id: &str, outcome: Outcome, summary: Text) -> Observation {
+        Observation {
+            item_id: item_id.to_string(),
+            outcome,
+            locator: None,
+            summary,
+            evidence: Vec::new(),
+            figures: serde_json::Value::Null,
+        }
+    }
+
+    /// Sets the locator.
+    pub fn at(mut self, locator: impl Into<String>) -> Observation {
+        self.locator = Some(locator.into());
+        self
+    }
+
+    /// Adds evidence.
+    pub fn with_evidence(mut self, e: Evidence) -> Observation {
+        self.evidence.push(e);
+        self
+    }
+
+    /// Sets the figures.
+    pub fn with_figures(mut self, f: serde_json::Value) -> Observation {
+        self.figures = f;
+        self
+    }
+}
+
+/// A check could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The network failed.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// The target answered something the check cannot use.
+    #[error("{0}")]
+    Unusable(String),
+}
+
+/// What a check gets: the target, the shared client, and shared fetches.
+pub struct Context {
+    /// The application's base URL.
+    pub target: Url,
+    /// The one HTTP client.
+    pub http: Arc<HttpClient>,
+    landing: OnceCell<Result<Arc<Exchange>, NetError>>,
+}
+
+impl Context {
+    /// A context for `target`.
+    pub fn new(target: Url, http: Arc<HttpClient>) -> Context {
+        Context {
+            target,
+            http,
+            landing: OnceCell::new(),
+        }
+    }
+
+    /// The target's landing page (fetched once and shared by every check).
+    pub async fn landing(&self) -> Result<Arc<Exchange>, NetError> {
+        self.landing
+            .get_or_init(|| async { self.http.get(&self.target).await.map(Arc::new) })
+            .await
+            .clone()
+    }
+}
+
+/// An automated check that produces outcomes for some checklist items.
+pub trait Check: Send + Sync {
+    /// The name checklist items use in their `check` field.
+    fn name(&self) -> &'static str;
+    /// The checklist item ids this check decides.
+    fn items(&self) -> &'static [&'static str];
+    /// Runs the check; an error turns every item it covers into `Inconclusive`.
+    fn run<'a>(&'a self, ctx: &'a Context) -> BoxFuture<'a, Result<Vec<Observation>, CheckError>>;
+}
+
+/// Every automated check in this build.
+pub fn registry() -> Vec<Box<dyn Check>> {
+    vec![Box::new(cookies::CookieCheck), Box::new(headers::HeaderCheck)]
+}

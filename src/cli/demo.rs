@@ -1,0 +1,100 @@
+//! `kawal demo`: the bundled demo target, registered and evaluated, with no network needed.
+
+use super::run::{emit, evaluate, parse_target};
+use super::{EXIT_OK, Failure, NetArgs, OutputArgs, Settings};
+use crate::i18n::tr;
+use crate::report::Format;
+use crate::store::{AppPatch, NewApp};
+use anyhow::anyhow;
+use clap::Args;
+use kawal_fixture::{Fixture, FixtureConfig, Profile};
+
+#[derive(Debug, Args)]
+pub(super) struct DemoArgs {
+    /// Profil target demo (bawaan: keduanya) / demo target profile (default: both, vulnerable first)
+    #[arg(long, value_parser = ["vulnerable", "hardened"])]
+    profile: Option<String>,
+    /// Biarkan target demo tetap berjalan sampai Ctrl-C / keep the demo target running until Ctrl-C
+    #[arg(long)]
+    keep_running: bool,
+}
+
+pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure> {
+    let lang = settings.lang;
+    let profiles = match a.profile.as_deref() {
+        Some("hardened") => vec![Profile::Hardened],
+        Some(_) => vec![Profile::Vulnerable],
+        None => vec![Profile::Vulnerable, Profile::Hardened],
+    };
+    let store = settings.store().await?;
+    let mut running = Vec::new();
+    for profile in profiles {
+        let fixture = Fixture::start(FixtureConfig::new(profile))
+            .await
+            .map_err(|e| Failure::incomplete(anyhow!("target demo tidak dapat dijalankan / demo target failed to start: {e}")))?;
+        let url = fixture.https_url.clone().unwrap_or_else(|| fixture.http_url.clone());
+        let name = match profile {
+            Profile::Vulnerable => "DEMO-RENTAN",
+            Profile::Hardened => "DEMO-AMAN",
+        };
+        // Ports change every run, so an existing demo registration is updated in place.
+        let app = match store.find_app(name).await? {
+            Some(_) => store.edit_app(name, &AppPatch { url: Some(url.clone()), ..AppPatch::default() }).await?,
+            None => {
+                store
+                    .add_app(&NewApp {
+                        name: name.into(),
+                        url: url.clone(),
+                        agency: "Dinas Komunikasi dan Informatika (demo)".into(),
+                        owner: "pj-aplikasi@demo.kawal.invalid".into(),
+                        schedule: Some("0 2 * * 1".into()),
+                        timezone: "Asia/Jakarta".into(),
+                        rate_limit: None,
+                        scope_hosts: vec![],
+                        public_service: true,
+                        personal_data: true,
+                    })
+                    .await?
+            }
+        };
+        let mut net = settings.net(&NetArgs::default(), None)?;
+        net.extra_ca_pem = Some(fixture.ca_pem.clone().into_bytes());
+        let target = parse_target(&app.url)?;
+        if !settings.quiet {
+            eprintln!(
+                "\n== {} {name} ({}) — {url}",
+                tr(lang, "Mengevaluasi", "Evaluating"),
+                match profile {
+                    Profile::Vulnerable => tr(lang, "profil rentan", "vulnerable profile"),
+                    Profile::Hardened => tr(lang, "profil aman", "hardened profile"),
+                }
+            );
+        }
+        let (report, id) = evaluate(settings, &target, &[], net, Some(&store), Some(&app)).await?;
+        emit(settings, &report, &OutputArgs { format: Format::Table, output: None })?;
+        if !settings.quiet {
+            eprintln!(
+                "{} {} · kawal evaluations {name} · kawal evaluate {name}",
+                tr(lang, "Tersimpan sebagai evaluasi", "Stored as evaluation"),
+                id.map_or_else(|| "-".into(), |i| i.to_string()),
+            );
+        }
+        running.push(fixture);
+    }
+    if !settings.quiet {
+        eprintln!(
+            "\n{}: {}",
+            tr(lang, "Hasil tersimpan di", "Results are stored in"),
+            store.url()
+        );
+    }
+    store.close().await;
+    if a.keep_running {
+        eprintln!("{}", tr(lang, "Target demo tetap berjalan; tekan Ctrl-C untuk berhenti.", "The demo target keeps running; press Ctrl-C to stop."));
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    for f in running {
+        f.shutdown().await;
+    }
+    Ok(EXIT_OK)
+}

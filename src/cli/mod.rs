@@ -1,0 +1,325 @@
+//! Command-line interface: argument definitions and dispatch. Thin: parse, call, map errors.
+
+mod app;
+mod checklist;
+mod demo;
+mod run;
+
+use crate::config::{FileConfig, NetConfig};
+use crate::i18n::Lang;
+use crate::model::Severity;
+use crate::report::Format;
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit code: meets the standard / no finding at or above `--fail-on`.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: does not meet the standard / findings at or above `--fail-on`.
+pub const EXIT_NOT_MET: u8 = 1;
+/// Exit code: usage or configuration error.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the scan itself could not complete (target or database unreachable).
+pub const EXIT_INCOMPLETE: u8 = 3;
+
+/// An error with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    /// Process exit code.
+    pub code: u8,
+    /// What went wrong.
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    /// A usage/configuration error (exit 2).
+    pub fn usage(e: impl Into<anyhow::Error>) -> Failure {
+        Failure { code: EXIT_USAGE, error: e.into() }
+    }
+    /// An incomplete run (exit 3).
+    pub fn incomplete(e: impl Into<anyhow::Error>) -> Failure {
+        Failure { code: EXIT_INCOMPLETE, error: e.into() }
+    }
+}
+
+impl From<crate::store::StoreError> for Failure {
+    fn from(e: crate::store::StoreError) -> Failure {
+        use crate::store::StoreError as S;
+        let code = match e {
+            S::Connect { .. } | S::Db(_) | S::Migrate(_) | S::Corrupt(_) => EXIT_INCOMPLETE,
+            S::BadUrl { .. } | S::NotFound { .. } | S::Conflict(_) => EXIT_USAGE,
+        };
+        Failure { code, error: e.into() }
+    }
+}
+
+const AFTER_HELP: &str = "\
+Contoh / Examples:
+  kawal demo                                   evaluasi target demo bawaan / evaluate the bundled demo target
+  kawal scan https://app.example.go.id --format sarif -o kawal.sarif --fail-on high
+  kawal app add --name SIMPEG --url https://simpeg.example.go.id --agency BKPSDM \\
+                --owner owner@example.go.id --schedule \"0 2 * * 1\"
+  kawal evaluate SIMPEG
+  kawal evaluations SIMPEG
+  kawal checklist show session.cookie.secure
+
+Kode keluar / Exit codes: 0 memenuhi / meets, 1 belum memenuhi / does not meet,
+2 kesalahan penggunaan atau konfigurasi / usage or config error, 3 pemindaian tidak selesai / scan incomplete.";
+
+/// Kawal — evaluasi keamanan aplikasi SPBE secara berkala (Perban BSSN 4/2021).
+#[derive(Debug, Parser)]
+#[command(name = "kawal", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+struct Global {
+    /// Bahasa keluaran / output language
+    #[arg(long, global = true, env = "KAWAL_LANG", value_parser = ["id", "en"])]
+    lang: Option<String>,
+    /// Hanya hasil, tanpa progres / results only, no progress
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Tampilkan rincian dan log / show details and logs (-vv for debug)
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Berkas konfigurasi / config file (default ./kawal.toml, then ~/.config/kawal/kawal.toml)
+    #[arg(long, global = true, env = "KAWAL_CONFIG")]
+    config: Option<PathBuf>,
+    /// Basis data / database: sqlite://PATH or postgres://USER@HOST:PORT/DB
+    #[arg(long, global = true, env = "KAWAL_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Checklist alternatif / alternative checklist file
+    #[arg(long, global = true, env = "KAWAL_CHECKLIST")]
+    checklist: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Pindai satu URL untuk CI (tanpa menyimpan) / scan one URL for CI (nothing stored)
+    Scan(ScanArgs),
+    /// Kelola aplikasi terdaftar / manage registered applications
+    #[command(subcommand)]
+    App(app::AppCommand),
+    /// Evaluasi aplikasi terdaftar dan simpan hasilnya / evaluate a registered application and store the results
+    Evaluate(EvaluateArgs),
+    /// Riwayat evaluasi / evaluation history
+    Evaluations(app::HistoryArgs),
+    /// Lihat checklist / browse the checklist
+    #[command(subcommand)]
+    Checklist(checklist::ChecklistCommand),
+    /// Jalankan target demo bawaan, daftarkan, dan evaluasi / run, register and evaluate the bundled demo target
+    Demo(demo::DemoArgs),
+}
+
+/// Network options shared by scan-like commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NetArgs {
+    /// Permintaan per detik per host (0 = tanpa batas) / requests per second per host (0 = unlimited)
+    #[arg(long, env = "KAWAL_RATE_LIMIT")]
+    pub rate_limit: Option<f64>,
+    /// Tetap memindai walau sertifikat tidak sah (masalah sertifikat tetap dilaporkan) / scan despite invalid certificates
+    #[arg(long, env = "KAWAL_INSECURE")]
+    pub insecure: bool,
+    /// CA tambahan (PEM), mis. CA internal pemerintah / extra CA bundle (PEM), e.g. a government internal CA
+    #[arg(long, env = "KAWAL_CA_BUNDLE")]
+    pub ca_bundle: Option<PathBuf>,
+    /// Paksa nama host ke alamat IP, seperti curl --resolve / pin a host name to an IP, like curl --resolve (HOST:IP)
+    #[arg(long, value_name = "HOST:IP")]
+    pub resolve: Vec<String>,
+}
+
+/// Output options shared by scan-like commands.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Format keluaran / output format
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Tulis ke berkas / write to a file instead of stdout
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// URL aplikasi / application URL, e.g. https://app.example.go.id
+    url: String,
+    #[command(flatten)]
+    out: OutputArgs,
+    /// Keluar 1 bila ada temuan pada tingkat ini ke atas / exit 1 on findings at or above this severity
+    #[arg(long, default_value = "high", value_parser = parse_severity)]
+    fail_on: Severity,
+    /// Butir yang tidak dapat disimpulkan juga menggagalkan / inconclusive items count as failures for --fail-on
+    #[arg(long)]
+    strict: bool,
+    /// Host tambahan dalam cakupan / extra in-scope host (repeatable; *.example.go.id allowed)
+    #[arg(long)]
+    scope: Vec<String>,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+#[derive(Debug, Args)]
+struct EvaluateArgs {
+    /// Nama atau id aplikasi / application name or id
+    app: String,
+    #[command(flatten)]
+    out: OutputArgs,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+/// Settings merged from flags, environment and `kawal.toml`.
+pub struct Settings {
+    /// Output language.
+    pub lang: Lang,
+    /// Suppress progress.
+    pub quiet: bool,
+    /// Verbosity.
+    pub verbose: u8,
+    file: FileConfig,
+    file_origin: String,
+    database_url: Option<String>,
+    checklist: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The database URL in force (default: SQLite under the data directory).
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .or_else(|| self.file.database_url.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", crate::config::data_dir().join("kawal.db").display()))
+    }
+
+    /// Network settings for a command.
+    pub fn net(&self, args: &NetArgs, app_rate: Option<f64>) -> Result<NetConfig, Failure> {
+        let rate = args.rate_limit.or(app_rate);
+        let mut cfg = NetConfig::resolve(&self.file.net, &self.file_origin, rate, args.insecure, args.ca_bundle.as_deref())
+            .map_err(Failure::usage)?;
+        for r in &args.resolve {
+            let (host, ip) = r
+                .rsplit_once(':')
+                .and_then(|(h, ip)| Some((h.to_string(), ip.trim_matches(['[', ']']).parse().ok()?)))
+                .ok_or_else(|| Failure::usage(anyhow::anyhow!("--resolve '{r}': expected HOST:IP, e.g. app.example.go.id:127.0.0.1")))?;
+            cfg.resolve.push((host, ip));
+        }
+        Ok(cfg)
+    }
+
+    /// The checklist in force.
+    pub fn checklist(&self) -> Result<crate::checklist::Checklist, Failure> {
+        let path = self.checklist.clone().or_else(|| self.file.checklist.clone());
+        match path {
+            Some(p) => crate::checklist::Checklist::load(&p),
+            None => crate::checklist::Checklist::builtin(),
+        }
+        .map_err(Failure::usage)
+    }
+
+    /// Opens the store, marking evaluations of dead processes as interrupted.
+    pub async fn store(&self) -> Result<crate::store::Store, Failure> {
+        let store = crate::store::Store::open(&self.database_url()).await?;
+        let recovered = store.recover_interrupted().await?;
+        if !recovered.is_empty() {
+            tracing::warn!("evaluations marked interrupted: {recovered:?}");
+        }
+        Ok(store)
+    }
+
+    /// Whether to draw progress bars.
+    pub fn progress(&self) -> bool {
+        use std::io::IsTerminal;
+        !self.quiet && std::io::stdout().is_terminal() && std::io::stderr().is_terminal()
+    }
+}
+
+impl Cli {
+    /// How chatty logging should be.
+    pub fn verbosity(&self) -> u8 {
+        if self.global.quiet { 0 } else { self.global.verbose }
+    }
+}
+
+/// Parses arguments and runs the command; returns the exit code.
+pub async fn main(cli: Cli) -> Result<u8, Failure> {
+    let g = cli.global;
+    let (file, origin) = FileConfig::discover(g.config.as_deref()).map_err(Failure::usage)?;
+    let lang = match g.lang.as_deref() {
+        Some(l) => l.parse().map_err(|e: String| Failure::usage(anyhow::anyhow!(e)))?,
+        None => file.lang.unwrap_or_default(),
+    };
+    let settings = Settings {
+        lang,
+        quiet: g.quiet,
+        verbose: g.verbose,
+        file_origin: origin.map_or_else(|| "kawal.toml".to_string(), |p| p.display().to_string()),
+        file,
+        database_url: g.database_url,
+        checklist: g.checklist,
+    };
+    match cli.command {
+        Command::Scan(a) => {
+            let target = run::parse_target(&a.url)?;
+            let net = settings.net(&a.net, None)?;
+            let report = run::evaluate(&settings, &target, &a.scope, net, None, None).await?.0;
+            run::emit(&settings, &report, &a.out)?;
+            let failing = report.items.iter().any(|i| {
+                i.severity >= a.fail_on
+                    && match i.outcome {
+                        crate::model::Outcome::Fail => true,
+                        crate::model::Outcome::Inconclusive { .. } => a.strict,
+                        _ => false,
+                    }
+            });
+            Ok(if failing { EXIT_NOT_MET } else { EXIT_OK })
+        }
+        Command::Evaluate(a) => {
+            let store = settings.store().await?;
+            let app = store.app(&a.app).await?;
+            let target = run::parse_target(&app.url)?;
+            let net = settings.net(&a.net, app.rate_limit)?;
+            let (report, id) = run::evaluate(&settings, &target, &app.scope_hosts, net, Some(&store), Some(&app)).await?;
+            run::emit(&settings, &report, &a.out)?;
+            if !settings.quiet {
+                eprintln!(
+                    "{} {}",
+                    crate::i18n::tr(settings.lang, "Evaluasi tersimpan dengan id", "Evaluation stored with id"),
+                    id.map_or_else(|| "-".into(), |i| i.to_string())
+                );
+            }
+            store.close().await;
+            Ok(if report.decision.meets_standard { EXIT_OK } else { EXIT_NOT_MET })
+        }
+        Command::App(c) => app::run(&settings, c).await,
+        Command::Evaluations(a) => app::history(&settings, a).await,
+        Command::Checklist(c) => checklist::run(&settings, c),
+        Command::Demo(a) => demo::run(&settings, a).await,
+    }
+}
+
+/// Writes text to `path` or stdout (ANSI styles stripped where colour is off).
+pub fn write_out(text: &str, path: Option<&std::path::Path>) -> Result<(), Failure> {
+    use std::io::Write;
+    match path {
+        Some(p) => std::fs::write(p, anstream::adapter::strip_str(text).to_string())
+            .with_context(|| format!("cannot write {}", p.display()))
+            .map_err(Failure::usage),
+        None => {
+            let mut out = anstream::stdout();
+            // A closed pipe (e.g. `| head`) is not an error worth reporting.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Shared path of `scan`, `evaluate` and `demo`: build the client, run, store, render.
+
+use super::{Failure, OutputArgs, Settings, write_out};
+use crate::checks::{Context, registry};
+use crate::config::NetConfig;
+use crate::evaluation::{self, EvalError, Policy, Progress, Report};
+use crate::net::{HttpClient, Scope};
+use crate::report::{self, Format};
+use crate::store::{App, Store};
+use anyhow::anyhow;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Validates a target URL: http(s) with a host.
+pub fn parse_target(s: &str) -> Result<Url, Failure> {
+    let hint = "contoh / example: https://simpeg.example.go.id";
+    let u = Url::parse(s.trim()).map_err(|e| Failure::usage(anyhow!("URL tidak sah / invalid URL '{s}': {e} ({hint})")))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(Failure::usage(anyhow!(
+            "URL '{s}' memakai skema '{}'; hanya http dan https / only http and https are supported ({hint})",
+            u.scheme()
+        )));
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(Failure::usage(anyhow!("URL '{s}' tidak memiliki host / has no host ({hint})")));
+    }
+    Ok(u)
+}
+
+struct Bar(Option<ProgressBar>);
+
+impl Progress for Bar {
+    fn check_done(&self, name: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(name.to_string());
+            b.inc(1);
+        }
+    }
+}
+
+/// Runs the checklist against `target`; with a store, records the evaluation.
+pub async fn evaluate(
+    settings: &Settings,
+    target: &Url,
+    scope_extra: &[String],
+    net: NetConfig,
+    store: Option<&Store>,
+    app: Option<&App>,
+) -> Result<(Report, Option<i64>), Failure> {
+    let checklist = settings.checklist()?;
+    let policy = Policy::builtin().map_err(Failure::usage)?;
+    let scope = Scope::new(target, scope_extra);
+    let http = Arc::new(HttpClient::new(net, scope).map_err(Failure::usage)?);
+    let ctx = Context::new(target.clone(), http);
+    let checks = registry();
+    let n = checks.len() as u64;
+    let bar = Bar(settings.progress().then(|| {
+        let b = ProgressBar::new(n);
+        b.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b.enable_steady_tick(Duration::from_millis(120));
+        b
+    }));
+    let id = match store {
+        Some(s) => Some(
+            s.start_evaluation(app.map(|a| a.id), target.as_str(), &checklist.checklist.id, &checklist.checklist.version)
+                .await?,
+        ),
+        None => None,
+    };
+    // The heartbeat proves to other processes that this evaluation is alive.
+    let beat = match (store, id) {
+        (Some(s), Some(id)) => Some(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                if let Err(e) = s.heartbeat(id).await {
+                    tracing::warn!("heartbeat failed: {e}");
+                }
+            }
+        }),
+        _ => None,
+    };
+    let work = evaluation::run(&checklist, &policy, &checks, &ctx, app.map(|a| a.name.clone()), &bar);
+    let result = match beat {
+        Some(b) => tokio::select! {
+            r = work => r,
+            _ = b => unreachable!("the heartbeat loop never ends"),
+        },
+        None => work.await,
+    };
+    if let Some(b) = &bar.0 {
+        b.finish_and_clear();
+    }
+    match result {
+        Ok(report) => {
+            if let (Some(s), Some(id)) = (store, id) {
+                s.finish_evaluation(id, &report).await?;
+            }
+            Ok((report, id))
+        }
+        Err(e) => {
+            if let (Some(s), Some(id)) = (store, id) {
+                s.fail_evaluation(id, &e.to_string()).await?;
+            }
+            Err(match e {
+                EvalError::Unreachable(_) => Failure::incomplete(e),
+                EvalError::Policy(_) => Failure::usage(e),
+            })
+        }
+    }
+}
+
+/// Renders the report in the requested format to stdout or a file.
+pub fn emit(settings: &Settings, report: &Report, out: &OutputArgs) -> Result<(), Failure> {
+    let checklist = settings.checklist()?;
+    let text = match out.format {
+        Format::Table => report::table::render(report, &checklist, settings.lang, settings.verbose > 0),
+        Format::Json => report::json(report) + "\n",
+        Format::Sarif => report::sarif::render(report, &checklist, settings.lang) + "\n",
+        Format::Junit => report::junit::render(report, &checklist, settings.lang),
+    };
+    write_out(&text, out.output.as_deref())
+}

@@ -1,0 +1,19 @@
+//! Kawal: periodic security evaluation of government web applications against the
+//! BSSN Perban 4/2021 checklist, with decisions and reports for the responsible agency.
+
+pub mod checklist;
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod evaluation;
+pub mod i18n;
+pub mod model;
+pub mod net;
+pub mod report;
+pub mod schedule;
+pub mod store;
+
+/// Installs the process-wide rustls crypto provider (aws-lc-rs) once; idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

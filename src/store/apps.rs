@@ -1,0 +1,226 @@
+//! Registered applications and their agencies.
+
+use super::{Store, StoreError, on};
+use serde::Serialize;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+/// A registered application.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct App {
+    /// Id.
+    pub id: i64,
+    /// Unique name, e.g. "SIMPEG".
+    pub name: String,
+    /// Base URL.
+    pub url: String,
+    /// Owning agency (Perangkat Daerah).
+    pub agency: String,
+    /// Owner contact.
+    pub owner: String,
+    /// Crontab schedule, if scheduled.
+    pub schedule: Option<String>,
+    /// IANA time zone of the schedule.
+    pub timezone: String,
+    /// Requests per second for this application (None = default).
+    pub rate_limit: Option<f64>,
+    /// Extra in-scope hosts.
+    pub scope_hosts: Vec<String>,
+    /// Serves the public.
+    pub public_service: bool,
+    /// Holds personal data.
+    pub personal_data: bool,
+    /// Registered at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last changed at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// Fields of a new application.
+#[derive(Debug, Clone, Default)]
+pub struct NewApp {
+    /// Unique name.
+    pub name: String,
+    /// Base URL (validated by the caller).
+    pub url: String,
+    /// Agency name; created when new.
+    pub agency: String,
+    /// Owner contact.
+    pub owner: String,
+    /// Crontab schedule (validated by the caller).
+    pub schedule: Option<String>,
+    /// Time zone.
+    pub timezone: String,
+    /// Rate limit.
+    pub rate_limit: Option<f64>,
+    /// Extra scope hosts.
+    pub scope_hosts: Vec<String>,
+    /// Public service.
+    pub public_service: bool,
+    /// Personal data.
+    pub personal_data: bool,
+}
+
+/// Changes to an application; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AppPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New URL.
+    pub url: Option<String>,
+    /// New agency.
+    pub agency: Option<String>,
+    /// New owner.
+    pub owner: Option<String>,
+    /// New schedule; `Some(None)` removes it.
+    pub schedule: Option<Option<String>>,
+    /// New time zone.
+    pub timezone: Option<String>,
+    /// New rate limit; `Some(None)` resets to default.
+    pub rate_limit: Option<Option<f64>>,
+    /// New scope hosts.
+    pub scope_hosts: Option<Vec<String>>,
+    /// Public service.
+    pub public_service: Option<bool>,
+    /// Personal data.
+    pub personal_data: Option<bool>,
+}
+
+const SELECT_APP: &str = "SELECT a.id, a.name, a.url, g.name AS agency, a.owner, a.schedule, a.timezone, a.rate_limit, a.scope_hosts, a.public_service, a.personal_data, a.created_at, a.updated_at FROM application a JOIN agency g ON g.id = a.agency_id";
+
+macro_rules! app_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let hosts: String = r.try_get("scope_hosts")?;
+        App {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            url: r.try_get("url")?,
+            agency: r.try_get("agency")?,
+            owner: r.try_get("owner")?,
+            schedule: r.try_get("schedule")?,
+            timezone: r.try_get("timezone")?,
+            rate_limit: r.try_get("rate_limit")?,
+            scope_hosts: serde_json::from_str(&hosts).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            public_service: r.try_get("public_service")?,
+            personal_data: r.try_get("personal_data")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+        }
+    }};
+}
+
+impl Store {
+    /// Registers an application (and its agency, if new).
+    pub async fn add_app(&self, a: &NewApp) -> Result<App, StoreError> {
+        if self.find_app(&a.name).await?.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "aplikasi '{}' sudah terdaftar / application '{}' is already registered",
+                a.name, a.name
+            )));
+        }
+        let now = OffsetDateTime::now_utc();
+        let hosts = serde_json::to_string(&a.scope_hosts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        on!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO agency (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(&a.agency).bind(now).execute(&mut *tx).await?;
+            let agency_id: i64 = sqlx::query("SELECT id FROM agency WHERE name = $1")
+                .bind(&a.agency).fetch_one(&mut *tx).await?.try_get("id")?;
+            sqlx::query("INSERT INTO application (name, url, agency_id, owner, schedule, timezone, rate_limit, scope_hosts, public_service, personal_data, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11)")
+                .bind(&a.name).bind(&a.url).bind(agency_id).bind(&a.owner).bind(&a.schedule)
+                .bind(&a.timezone).bind(a.rate_limit).bind(&hosts).bind(a.public_service).bind(a.personal_data).bind(now)
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        self.app(&a.name).await
+    }
+
+    /// Finds an application by name (case-insensitive) or numeric id.
+    pub async fn find_app(&self, key: &str) -> Result<Option<App>, StoreError> {
+        let id: i64 = key.parse().unwrap_or(-1);
+        let sql = concat_sql(SELECT_APP, " WHERE lower(a.name) = lower($1) OR a.id = $2");
+        Ok(on!(self, pool => {
+            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).bind(id).fetch_optional(pool).await? {
+                Some(r) => Some(app_from_row!(&r)),
+                None => None,
+            }
+        }))
+    }
+
+    /// An application that must exist.
+    pub async fn app(&self, key: &str) -> Result<App, StoreError> {
+        self.find_app(key).await?.ok_or_else(|| StoreError::NotFound {
+            what: "aplikasi/application",
+            name: key.to_string(),
+        })
+    }
+
+    /// Every application, by agency then name.
+    pub async fn list_apps(&self) -> Result<Vec<App>, StoreError> {
+        let sql = concat_sql(SELECT_APP, " ORDER BY g.name, a.name");
+        on!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(app_from_row!(r))).collect()
+        })
+    }
+
+    /// Applies a patch in one transaction.
+    pub async fn edit_app(&self, key: &str, p: &AppPatch) -> Result<App, StoreError> {
+        let cur = self.app(key).await?;
+        if let Some(n) = &p.name
+            && !n.eq_ignore_ascii_case(&cur.name)
+            && self.find_app(n).await?.is_some()
+        {
+            return Err(StoreError::Conflict(format!("aplikasi '{n}' sudah ada / application '{n}' already exists")));
+        }
+        let name = p.name.clone().unwrap_or(cur.name);
+        let url = p.url.clone().unwrap_or(cur.url);
+        let agency = p.agency.clone().unwrap_or(cur.agency);
+        let owner = p.owner.clone().unwrap_or(cur.owner);
+        let schedule = p.schedule.clone().unwrap_or(cur.schedule);
+        let timezone = p.timezone.clone().unwrap_or(cur.timezone);
+        let rate = p.rate_limit.unwrap_or(cur.rate_limit);
+        let hosts = serde_json::to_string(p.scope_hosts.as_ref().unwrap_or(&cur.scope_hosts))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let public = p.public_service.unwrap_or(cur.public_service);
+        let personal = p.personal_data.unwrap_or(cur.personal_data);
+        let now = OffsetDateTime::now_utc();
+        on!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO agency (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(&agency).bind(now).execute(&mut *tx).await?;
+            let agency_id: i64 = sqlx::query("SELECT id FROM agency WHERE name = $1")
+                .bind(&agency).fetch_one(&mut *tx).await?.try_get("id")?;
+            sqlx::query("UPDATE application SET name=$1, url=$2, agency_id=$3, owner=$4, schedule=$5, timezone=$6, rate_limit=$7, scope_hosts=$8, public_service=$9, personal_data=$10, updated_at=$11 WHERE id=$12")
+                .bind(&name).bind(&url).bind(agency_id).bind(&owner).bind(&schedule).bind(&timezone)
+                .bind(rate).bind(&hosts).bind(public).bind(personal).bind(now).bind(cur.id)
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        self.app(&cur.id.to_string()).await
+    }
+
+    /// Removes an application; with evaluations on record it needs `force` (they are removed too).
+    pub async fn remove_app(&self, key: &str, force: bool) -> Result<u64, StoreError> {
+        let app = self.app(key).await?;
+        let evals = self.list_evaluations(Some(app.id)).await?.len() as u64;
+        if evals > 0 && !force {
+            return Err(StoreError::Conflict(format!(
+                "aplikasi '{}' memiliki {evals} evaluasi tersimpan; gunakan --force untuk menghapus beserta riwayatnya / application '{}' has {evals} stored evaluations; use --force to remove it with its history",
+                app.name, app.name
+            )));
+        }
+        on!(self, pool => {
+            sqlx::query("DELETE FROM application WHERE id = $1").bind(app.id).execute(pool).await?;
+        });
+        Ok(evals)
+    }
+}
+
+/// Joins constant SQL fragments (never user input).
+fn concat_sql(a: &str, b: &str) -> String {
+    format!("{a}{b}")
+}

@@ -1,0 +1,242 @@
+//! Evaluations and their findings; a finished evaluation is written in one transaction.
+
+use super::{Store, StoreError, fingerprint, on, worker_id};
+use crate::evaluation::Report;
+use crate::model::{EvaluationStatus, Outcome};
+use serde::Serialize;
+use sqlx::Row;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How long a running evaluation may go without a heartbeat before it counts as interrupted.
+pub const STALE_AFTER: Duration = Duration::from_secs(120);
+
+/// One evaluation as listed in history.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationRow {
+    /// Id.
+    pub id: i64,
+    /// Application name, if registered.
+    pub application: Option<String>,
+    /// Target URL.
+    pub target: String,
+    /// Status.
+    pub status: EvaluationStatus,
+    /// Checklist id.
+    pub checklist_id: String,
+    /// Checklist version.
+    pub checklist_version: String,
+    /// Created at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Finished at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    /// Error, for failed/interrupted runs.
+    pub error: Option<String>,
+    /// Decision 1, when finished.
+    pub meets_standard: Option<bool>,
+    /// Failed findings stored.
+    pub failures: i64,
+}
+
+/// One stored finding (an observation of an item).
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRow {
+    /// Item id.
+    pub item_id: String,
+    /// Outcome status.
+    pub outcome: String,
+    /// Severity.
+    pub severity: String,
+    /// Instance locator.
+    pub locator: Option<String>,
+    /// Summary (Indonesian).
+    pub summary_id: String,
+    /// Summary (English).
+    pub summary_en: String,
+    /// Fingerprint for de-duplication across evaluations.
+    pub fingerprint: String,
+}
+
+const SELECT_EVAL: &str = "SELECT e.id, a.name AS application, e.target, e.status, e.checklist_id, e.checklist_version, e.created_at, e.finished_at, e.error, e.meets_standard, (SELECT COUNT(*) FROM finding f WHERE f.evaluation_id = e.id AND f.outcome = 'fail') AS failures FROM evaluation e LEFT JOIN application a ON a.id = e.application_id";
+
+macro_rules! eval_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let status: String = r.try_get("status")?;
+        EvaluationRow {
+            id: r.try_get("id")?,
+            application: r.try_get("application")?,
+            target: r.try_get("target")?,
+            status: EvaluationStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status '{status}'")))?,
+            checklist_id: r.try_get("checklist_id")?,
+            checklist_version: r.try_get("checklist_version")?,
+            created_at: r.try_get("created_at")?,
+            finished_at: r.try_get("finished_at")?,
+            error: r.try_get("error")?,
+            meets_standard: r.try_get("meets_standard")?,
+            failures: r.try_get("failures")?,
+        }
+    }};
+}
+
+impl Store {
+    /// Records a new running evaluation owned by this process.
+    pub async fn start_evaluation(
+        &self,
+        application_id: Option<i64>,
+        target: &str,
+        checklist_id: &str,
+        checklist_version: &str,
+    ) -> Result<i64, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let worker = worker_id();
+        Ok(on!(self, pool => {
+            sqlx::query("INSERT INTO evaluation (application_id, target, status, checklist_id, checklist_version, worker, heartbeat_at, created_at, started_at) VALUES ($1,$2,'running',$3,$4,$5,$6,$6,$6) RETURNING id")
+                .bind(application_id).bind(target).bind(checklist_id).bind(checklist_version).bind(&worker).bind(now)
+                .fetch_one(pool).await?.try_get::<i64, _>("id")?
+        }))
+    }
+
+    /// Proves the owner of a running evaluation is alive.
+    pub async fn heartbeat(&self, id: i64) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc();
+        on!(self, pool => {
+            sqlx::query("UPDATE evaluation SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'")
+                .bind(now).bind(id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Stores every finding and marks the evaluation finished, atomically.
+    pub async fn finish_evaluation(&self, id: i64, report: &Report) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let summary = serde_json::to_string(&report.summary).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let doc = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        on!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for item in &report.items {
+                for o in &item.observations {
+                    let evidence = serde_json::to_string(&o.evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let figures = serde_json::to_string(&o.figures).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    sqlx::query("INSERT INTO finding (evaluation_id, item_id, outcome, severity, locator, summary_id, summary_en, evidence, figures, fingerprint) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
+                        .bind(id).bind(&item.id).bind(o.outcome.status()).bind(item.severity.as_str()).bind(&o.locator)
+                        .bind(&o.summary.id).bind(&o.summary.en).bind(&evidence).bind(&figures)
+                        .bind(fingerprint(&report.target, &item.id, o.locator.as_deref()))
+                        .execute(&mut *tx).await?;
+                }
+                // Items decided without instances (errors, manual) still leave a row, so history is complete.
+                if item.observations.is_empty() {
+                    let (sid, sen) = match &item.outcome {
+                        Outcome::Inconclusive { reason } | Outcome::NotApplicable { reason } => (reason.id.clone(), reason.en.clone()),
+                        _ => (String::new(), String::new()),
+                    };
+                    sqlx::query("INSERT INTO finding (evaluation_id, item_id, outcome, severity, locator, summary_id, summary_en, fingerprint) VALUES ($1,$2,$3,$4,NULL,$5,$6,$7)")
+                        .bind(id).bind(&item.id).bind(item.outcome.status()).bind(item.severity.as_str())
+                        .bind(&sid).bind(&sen).bind(fingerprint(&report.target, &item.id, None))
+                        .execute(&mut *tx).await?;
+                }
+            }
+            let done = sqlx::query("UPDATE evaluation SET status='finished', finished_at=$1, heartbeat_at=$1, meets_standard=$2, summary=$3, report=$4 WHERE id=$5 AND status='running'")
+                .bind(now).bind(report.decision.meets_standard).bind(&summary).bind(&doc).bind(id)
+                .execute(&mut *tx).await?;
+            if done.rows_affected() != 1 {
+                // Someone marked it interrupted meanwhile: keep their verdict, write nothing.
+                tx.rollback().await?;
+                return Err(StoreError::Conflict(format!("evaluasi {id} tidak lagi berjalan / evaluation {id} is no longer running")));
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Marks a running evaluation failed with its reason.
+    pub async fn fail_evaluation(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc();
+        on!(self, pool => {
+            sqlx::query("UPDATE evaluation SET status='failed', finished_at=$1, error=$2 WHERE id=$3 AND status='running'")
+                .bind(now).bind(error).bind(id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Marks evaluations whose owner died as `interrupted`; returns their ids.
+    pub async fn recover_interrupted(&self) -> Result<Vec<i64>, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let me = worker_id();
+        let host = me.split(':').next().unwrap_or("").to_string();
+        let running: Vec<(i64, Option<String>, Option<OffsetDateTime>)> = on!(self, pool => {
+            let rows = sqlx::query("SELECT id, worker, heartbeat_at FROM evaluation WHERE status = 'running'")
+                .fetch_all(pool).await?;
+            rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("worker")?, r.try_get("heartbeat_at")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        let mut out = Vec::new();
+        for (id, worker, beat) in running {
+            let stale = beat.is_none_or(|b| now - b > STALE_AFTER);
+            // A worker on this machine whose process is gone died for sure.
+            let dead_here = worker.as_deref().and_then(|w| w.rsplit_once(':')).is_some_and(|(h, pid)| {
+                h == host && pid != std::process::id().to_string() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            });
+            if stale || dead_here {
+                on!(self, pool => {
+                    sqlx::query("UPDATE evaluation SET status='interrupted', finished_at=$1, error=$2 WHERE id=$3 AND status='running'")
+                        .bind(now)
+                        .bind("proses evaluasi berhenti sebelum selesai / the evaluating process stopped before finishing")
+                        .bind(id).execute(pool).await?;
+                });
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Evaluation history, newest first (all applications when `app_id` is None).
+    pub async fn list_evaluations(&self, app_id: Option<i64>) -> Result<Vec<EvaluationRow>, StoreError> {
+        let sql = format!("{SELECT_EVAL} WHERE ($1 IS NULL OR e.application_id = $1) ORDER BY e.id DESC");
+        on!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(app_id).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(eval_from_row!(r))).collect()
+        })
+    }
+
+    /// One evaluation.
+    pub async fn evaluation(&self, id: i64) -> Result<EvaluationRow, StoreError> {
+        let sql = format!("{SELECT_EVAL} WHERE e.id = $1");
+        on!(self, pool => {
+            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
+                Some(r) => Ok(eval_from_row!(&r)),
+                None => Err(StoreError::NotFound { what: "evaluasi/evaluation", name: id.to_string() }),
+            }
+        })
+    }
+
+    /// Findings of an evaluation in checklist order of insertion.
+    pub async fn findings(&self, evaluation_id: i64) -> Result<Vec<FindingRow>, StoreError> {
+        on!(self, pool => {
+            let rows = sqlx::query("SELECT item_id, outcome, severity, locator, summary_id, summary_en, fingerprint FROM finding WHERE evaluation_id = $1 ORDER BY id")
+                .bind(evaluation_id).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(FindingRow {
+                item_id: r.try_get("item_id")?,
+                outcome: r.try_get("outcome")?,
+                severity: r.try_get("severity")?,
+                locator: r.try_get("locator")?,
+                summary_id: r.try_get("summary_id")?,
+                summary_en: r.try_get("summary_en")?,
+                fingerprint: r.try_get("fingerprint")?,
+            })).collect()
+        })
+    }
+
+    /// The stored JSON report of a finished evaluation.
+    pub async fn report_json(&self, id: i64) -> Result<Option<String>, StoreError> {
+        on!(self, pool => {
+            let r = sqlx::query("SELECT report FROM evaluation WHERE id = $1").bind(id).fetch_optional(pool).await?;
+            match r {
+                Some(r) => Ok(r.try_get("report")?),
+                None => Err(StoreError::NotFound { what: "evaluasi/evaluation", name: id.to_string() }),
+            }
+        })
+    }
+}

@@ -1,0 +1,227 @@
+//! Persistence with sqlx: SQLite by default, PostgreSQL for teams and worker fleets.
+//!
+//! Each back end has its own typed pool; the SQL is shared (`$n` placeholders work on both),
+//! and the [`on!`] macro expands one body per back end so rows decode with their own types.
+
+mod apps;
+mod evaluations;
+
+pub use apps::{App, AppPatch, NewApp};
+pub use evaluations::{EvaluationRow, FindingRow};
+
+use sha2::{Digest, Sha256};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlSafeStr;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is not one Kawal understands.
+    #[error("URL basis data tidak sah / invalid database URL '{url}': {reason}. Gunakan / use sqlite://PATH atau/or postgres://USER@HOST:PORT/DB")]
+    BadUrl {
+        /// The URL, password hidden.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The database could not be opened or reached.
+    #[error("tidak dapat membuka basis data / cannot open database {url}: {detail}")]
+    Connect {
+        /// The URL, password hidden.
+        url: String,
+        /// Cause and hint.
+        detail: String,
+    },
+    /// Schema migration failed.
+    #[error("migrasi skema gagal / schema migration failed: {0}")]
+    Migrate(String),
+    /// Something named does not exist.
+    #[error("{what} '{name}' tidak ditemukan / not found")]
+    NotFound {
+        /// Kind of thing.
+        what: &'static str,
+        /// Name or id given.
+        name: String,
+    },
+    /// A uniqueness rule was broken.
+    #[error("{0}")]
+    Conflict(String),
+    /// Any other database error.
+    #[error("kesalahan basis data / database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// Stored JSON could not be read back.
+    #[error("data tersimpan rusak / stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to whichever typed pool the store has.
+macro_rules! on {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Pg($pool) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
+/// The Kawal database.
+pub struct Store {
+    db: Db,
+    url: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let shown = redact_url(url);
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::BadUrl { url: shown, reason: "no file path".into() });
+            }
+            if path != ":memory:"
+                && let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Connect {
+                    url: shown.clone(),
+                    detail: format!("cannot create directory {}: {e}", dir.display()),
+                })?;
+            }
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl { url: shown.clone(), reason: e.to_string() })?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(if path == ":memory:" { 1 } else { 4 })
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::Connect { url: shown.clone(), detail: e.to_string() })?;
+            return Store::migrated(Db::Sqlite(pool), shown).await;
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl { url: shown.clone(), reason: e.to_string() })?;
+            return Store::open_pg(opts, shown).await;
+        }
+        Err(StoreError::BadUrl { url: shown, reason: "unknown scheme".into() })
+    }
+
+    /// Opens PostgreSQL with every table inside `schema` (created if missing); used for isolated test runs.
+    pub async fn open_pg_schema(url: &str, schema: &str) -> Result<Store, StoreError> {
+        let shown = redact_url(url);
+        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::BadUrl { url: shown, reason: format!("invalid schema name '{schema}'") });
+        }
+        let base = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::BadUrl { url: shown.clone(), reason: e.to_string() })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(base.clone())
+            .await
+            .map_err(|e| StoreError::Connect { url: shown.clone(), detail: e.to_string() })?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        Store::open_pg(base.options([("search_path", schema)]), shown).await
+    }
+
+    async fn open_pg(opts: PgConnectOptions, shown: String) -> Result<Store, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Connect {
+                url: shown.clone(),
+                detail: format!("{e} (apakah server PostgreSQL berjalan dan URL benar? / is the PostgreSQL server running and the URL right?)"),
+            })?;
+        Store::migrated(Db::Pg(pool), shown).await
+    }
+
+    async fn migrated(db: Db, url: String) -> Result<Store, StoreError> {
+        let store = Store { db, url };
+        let sql = match store.db {
+            Db::Sqlite(_) => include_str!("../../migrations/sqlite/0001_init.sql"),
+            Db::Pg(_) => include_str!("../../migrations/postgres/0001_init.sql"),
+        };
+        let migrator = Migrator::with_migrations(vec![Migration::new(
+            1,
+            "init".into(),
+            MigrationType::Simple,
+            sql.into_sql_str(),
+            false,
+        )]);
+        on!(store, pool => migrator.run(pool).await).map_err(|e| StoreError::Migrate(e.to_string()))?;
+        Ok(store)
+    }
+
+    /// The URL this store was opened with (password hidden).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Which back end is in use: "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Pg(_) => "postgres",
+        }
+    }
+
+    /// Closes the pool, flushing SQLite's WAL.
+    pub async fn close(self) {
+        on!(self, pool => pool.close().await);
+    }
+}
+
+/// Hides the password of a database URL for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Stable identity of a finding across evaluations: target host, item and instance.
+pub fn fingerprint(target: &str, item_id: &str, locator: Option<&str>) -> String {
+    let host = url::Url::parse(target)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_else(|| target.to_string());
+    let mut h = Sha256::new();
+    for part in [host.as_str(), item_id, locator.unwrap_or("")] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// `hostname:pid` of this process, recorded on running evaluations.
+pub fn worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}:{}", std::process::id())
+}
