@@ -216,15 +216,14 @@ impl Checklist {
         }
         let mut ids = HashSet::new();
         for it in &self.items {
-            let valid_id = it
-                .id
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && it
-                    .id
+            let valid_id =
+                it.id
                     .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    && it.id.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'
+                    });
             if !valid_id {
                 return Err(invalid(
                     &it.id,
@@ -311,7 +310,12 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    let column = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
     (line, column)
 }
 
@@ -347,7 +351,10 @@ fn field_line(text: &str, id: &str, field: &str) -> usize {
             .is_some_and(|rest| rest.trim_start().starts_with('='))
     };
     // Search the whole table: the field may stand before or after the id line.
-    let table_start = lines[..start].iter().rposition(|l| l.trim_start().starts_with('[')).unwrap_or(0);
+    let table_start = lines[..start]
+        .iter()
+        .rposition(|l| l.trim_start().starts_with('['))
+        .unwrap_or(0);
     let table_end = lines[start..]
         .iter()
         .position(|l| l.trim_start().starts_with('['))
@@ -392,7 +399,10 @@ remediation = { id = "r", en = "r" }
 
     #[test]
     fn unknown_field_names_file_line_item_and_field() {
-        let bad = MINI.replace("check = \"cookies\"", "check = \"cookies\"\nseverty = \"low\"");
+        let bad = MINI.replace(
+            "check = \"cookies\"",
+            "check = \"cookies\"\nseverty = \"low\"",
+        );
         let err = Checklist::parse("mini.toml", &bad).unwrap_err().to_string();
         assert!(err.starts_with("mini.toml:17:"), "{err}");
         assert!(err.contains("item 'session.cookie.secure'"), "{err}");

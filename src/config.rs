@@ -214,30 +214,56 @@ impl NetConfig {
                 Some(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => {
                     Ok(Duration::from_secs_f64(s))
                 }
-                Some(s) => Err(invalid(key, s.to_string(), "must be between 0 and 3600 seconds")),
+                Some(s) => Err(invalid(
+                    key,
+                    s.to_string(),
+                    "must be between 0 and 3600 seconds",
+                )),
             }
         };
         let concurrency = file.concurrency.unwrap_or(d.concurrency);
         if concurrency == 0 || concurrency > 256 {
-            return Err(invalid("concurrency", concurrency.to_string(), "must be 1..=256"));
+            return Err(invalid(
+                "concurrency",
+                concurrency.to_string(),
+                "must be 1..=256",
+            ));
         }
         let body_cap = file.body_cap_bytes.unwrap_or(d.body_cap);
         if body_cap < 1024 {
-            return Err(invalid("body_cap_bytes", body_cap.to_string(), "must be at least 1024"));
+            return Err(invalid(
+                "body_cap_bytes",
+                body_cap.to_string(),
+                "must be at least 1024",
+            ));
         }
-        let ca_path = ca_override.map(Path::to_path_buf).or(file.ca_bundle.clone());
+        let ca_path = ca_override
+            .map(Path::to_path_buf)
+            .or(file.ca_bundle.clone());
         let extra_ca_pem = match ca_path {
             None => None,
             Some(p) => Some(std::fs::read(&p).map_err(|e| {
-                invalid("ca_bundle", p.display().to_string(), &format!("cannot read: {e}"))
+                invalid(
+                    "ca_bundle",
+                    p.display().to_string(),
+                    &format!("cannot read: {e}"),
+                )
             })?),
         };
         Ok(NetConfig {
             rate_limit: rate,
             concurrency,
-            connect_timeout: secs("connect_timeout_secs", file.connect_timeout_secs, d.connect_timeout)?,
+            connect_timeout: secs(
+                "connect_timeout_secs",
+                file.connect_timeout_secs,
+                d.connect_timeout,
+            )?,
             read_timeout: secs("read_timeout_secs", file.read_timeout_secs, d.read_timeout)?,
-            total_timeout: secs("total_timeout_secs", file.total_timeout_secs, d.total_timeout)?,
+            total_timeout: secs(
+                "total_timeout_secs",
+                file.total_timeout_secs,
+                d.total_timeout,
+            )?,
             body_cap,
             max_redirects: d.max_redirects,
             extra_ca_pem,

@@ -260,7 +260,10 @@ fn item_result(
             .cloned()
             .unwrap_or_else(|| {
                 Outcome::inconclusive(
-                    format!("Pemeriksaan '{}' tidak menghasilkan hasil untuk butir ini.", it.check),
+                    format!(
+                        "Pemeriksaan '{}' tidak menghasilkan hasil untuk butir ini.",
+                        it.check
+                    ),
                     format!("Check '{}' produced no result for this item.", it.check),
                 )
             })
@@ -324,7 +327,10 @@ pub fn decide(policy: &Policy, items: &[ItemResult]) -> Decision {
             ),
         }
     } else {
-        let fails = failing.iter().filter(|i| i.outcome == Outcome::Fail).count();
+        let fails = failing
+            .iter()
+            .filter(|i| i.outcome == Outcome::Fail)
+            .count();
         let inc = failing.len() - fails;
         Decision {
             meets_standard: false,
@@ -373,7 +379,10 @@ mod tests {
     #[test]
     fn decision_follows_thresholds() {
         let p = Policy::builtin().expect("policy");
-        let low_fail = [item("a", Severity::Low, Outcome::Fail), item("m", Severity::Critical, Outcome::Manual)];
+        let low_fail = [
+            item("a", Severity::Low, Outcome::Fail),
+            item("m", Severity::Critical, Outcome::Manual),
+        ];
         assert!(decide(&p, &low_fail).meets_standard);
         let med_fail = [item("a", Severity::Medium, Outcome::Fail)];
         let d = decide(&p, &med_fail);

@@ -116,7 +116,11 @@ impl Outcome {
             Outcome::Fail => tr(lang, "Tidak Sesuai", "Fail"),
             Outcome::Inconclusive { .. } => tr(lang, "Tidak Dapat Disimpulkan", "Inconclusive"),
             Outcome::NotApplicable { .. } => tr(lang, "Tidak Berlaku", "Not applicable"),
-            Outcome::Manual => tr(lang, "Manual (Belum Dievaluasi)", "Manual (not yet evaluated)"),
+            Outcome::Manual => tr(
+                lang,
+                "Manual (Belum Dievaluasi)",
+                "Manual (not yet evaluated)",
+            ),
         }
     }
 

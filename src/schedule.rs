@@ -12,7 +12,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ScheduleError {
     /// The expression is malformed.
-    #[error("jadwal cron tidak sah / invalid cron schedule '{expr}': {reason} (contoh/example: \"0 2 * * 1\" = setiap Senin 02:00 / every Monday 02:00)")]
+    #[error(
+        "jadwal cron tidak sah / invalid cron schedule '{expr}': {reason} (contoh/example: \"0 2 * * 1\" = setiap Senin 02:00 / every Monday 02:00)"
+    )]
     Invalid {
         /// The expression.
         expr: String,
@@ -20,7 +22,9 @@ pub enum ScheduleError {
         reason: String,
     },
     /// The time zone is not supported.
-    #[error("zona waktu tidak dikenal / unknown time zone '{0}': gunakan / use Asia/Jakarta (WIB), Asia/Pontianak, Asia/Makassar (WITA), Asia/Jayapura (WIT), UTC, atau/or an offset like +07:00")]
+    #[error(
+        "zona waktu tidak dikenal / unknown time zone '{0}': gunakan / use Asia/Jakarta (WIB), Asia/Pontianak, Asia/Makassar (WITA), Asia/Jayapura (WIT), UTC, atau/or an offset like +07:00"
+    )]
     TimeZone(String),
 }
 
@@ -36,7 +40,10 @@ const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 impl CronSpec {
     /// Parses a 5-field crontab line (or 6/7 fields with seconds first, or `@daily` and friends).
     pub fn parse(expr: &str) -> Result<CronSpec, ScheduleError> {
-        let bad = |reason: String| ScheduleError::Invalid { expr: expr.to_string(), reason };
+        let bad = |reason: String| ScheduleError::Invalid {
+            expr: expr.to_string(),
+            reason,
+        };
         let trimmed = expr.trim();
         if trimmed.starts_with('@') {
             let six = match trimmed {
@@ -48,18 +55,27 @@ impl CronSpec {
                 other => return Err(bad(format!("unsupported macro {other}"))),
             };
             let s = cron::Schedule::from_str(six).map_err(|e| bad(e.to_string()))?;
-            return Ok(CronSpec { source: trimmed.to_string(), schedules: vec![s] });
+            return Ok(CronSpec {
+                source: trimmed.to_string(),
+                schedules: vec![s],
+            });
         }
         let mut f: Vec<String> = trimmed.split_whitespace().map(str::to_string).collect();
         match f.len() {
             5 => f.insert(0, "0".into()),
             6 | 7 => {}
-            n => return Err(bad(format!("expected 5 fields (minute hour day month weekday), found {n}"))),
+            n => {
+                return Err(bad(format!(
+                    "expected 5 fields (minute hour day month weekday), found {n}"
+                )));
+            }
         }
         let dow_restricted = !matches!(f[5].as_str(), "*" | "?");
         let dom_restricted = !matches!(f[3].as_str(), "*" | "?");
         f[5] = expand_weekdays(&f[5]).map_err(bad)?;
-        let build = |fields: &[String]| cron::Schedule::from_str(&fields.join(" ")).map_err(|e| bad(e.to_string()));
+        let build = |fields: &[String]| {
+            cron::Schedule::from_str(&fields.join(" ")).map_err(|e| bad(e.to_string()))
+        };
         let schedules = if dow_restricted && dom_restricted {
             let mut by_dom = f.clone();
             by_dom[5] = "*".into();
@@ -69,7 +85,10 @@ impl CronSpec {
         } else {
             vec![build(&f)?]
         };
-        Ok(CronSpec { source: trimmed.to_string(), schedules })
+        Ok(CronSpec {
+            source: trimmed.to_string(),
+            schedules,
+        })
     }
 
     /// The expression as written.
@@ -79,8 +98,11 @@ impl CronSpec {
 
     /// The next `n` run times strictly after `after`, in `after`'s offset.
     pub fn upcoming(&self, after: DateTime<FixedOffset>, n: usize) -> Vec<DateTime<FixedOffset>> {
-        let mut all: Vec<DateTime<FixedOffset>> =
-            self.schedules.iter().flat_map(|s| s.after(&after).take(n)).collect();
+        let mut all: Vec<DateTime<FixedOffset>> = self
+            .schedules
+            .iter()
+            .flat_map(|s| s.after(&after).take(n))
+            .collect();
         all.sort();
         all.dedup();
         all.truncate(n);
@@ -101,7 +123,11 @@ fn expand_weekdays(field: &str) -> Result<String, String> {
     let mut days = [false; 7];
     for part in field.split(',') {
         let (range, step) = match part.split_once('/') {
-            Some((r, s)) => (r, s.parse::<usize>().map_err(|_| format!("bad step '{s}' in weekday field"))?),
+            Some((r, s)) => (
+                r,
+                s.parse::<usize>()
+                    .map_err(|_| format!("bad step '{s}' in weekday field"))?,
+            ),
             None => (part, 1),
         };
         if step == 0 {
@@ -123,13 +149,21 @@ fn expand_weekdays(field: &str) -> Result<String, String> {
         }
     }
     let names: Vec<&str> = (0..7).filter(|&d| days[d]).map(|d| DAY_NAMES[d]).collect();
-    Ok(if names.len() == 7 { "*".into() } else { names.join(",") })
+    Ok(if names.len() == 7 {
+        "*".into()
+    } else {
+        names.join(",")
+    })
 }
 
 /// Crontab weekday number (0–7) or name to 0–7 (7 kept so ranges like 5-7 work).
 fn day_number(s: &str) -> Result<usize, String> {
     if let Ok(n) = s.parse::<usize>() {
-        return if n <= 7 { Ok(n) } else { Err(format!("weekday {n} is outside 0-7")) };
+        return if n <= 7 {
+            Ok(n)
+        } else {
+            Err(format!("weekday {n} is outside 0-7"))
+        };
     }
     DAY_NAMES
         .iter()
@@ -160,7 +194,8 @@ pub fn timezone(name: &str) -> Result<FixedOffset, ScheduleError> {
         (Ok(h), Ok(m)) if h <= 14 && m < 60 => (h, m),
         _ => return Err(ScheduleError::TimeZone(name.into())),
     };
-    FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(|| ScheduleError::TimeZone(name.into()))
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+        .ok_or_else(|| ScheduleError::TimeZone(name.into()))
 }
 
 /// Now in the given offset.
@@ -174,7 +209,10 @@ mod tests {
     use chrono::{Datelike, TimeZone, Timelike, Weekday};
 
     fn wib(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<FixedOffset> {
-        timezone("Asia/Jakarta").unwrap().with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+        timezone("Asia/Jakarta")
+            .unwrap()
+            .with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .unwrap()
     }
 
     #[test]
@@ -193,7 +231,10 @@ mod tests {
     #[test]
     fn sunday_is_zero_and_seven() {
         for e in ["30 6 * * 0", "30 6 * * 7", "30 6 * * sun"] {
-            let t = CronSpec::parse(e).unwrap().next_after(wib(2026, 11, 23, 0, 0)).unwrap();
+            let t = CronSpec::parse(e)
+                .unwrap()
+                .next_after(wib(2026, 11, 23, 0, 0))
+                .unwrap();
             assert_eq!(t.weekday(), Weekday::Sun, "{e}");
         }
     }
@@ -220,7 +261,10 @@ mod tests {
         let t = s.upcoming(wib(2026, 1, 31, 12, 0), 2);
         assert_eq!((t[0].month(), t[1].month()), (3, 5));
         // 29 February only in leap years.
-        let t = CronSpec::parse("0 0 29 2 *").unwrap().next_after(wib(2026, 3, 1, 0, 0)).unwrap();
+        let t = CronSpec::parse("0 0 29 2 *")
+            .unwrap()
+            .next_after(wib(2026, 3, 1, 0, 0))
+            .unwrap();
         assert_eq!(t.year(), 2028);
     }
 
@@ -236,13 +280,28 @@ mod tests {
 
     #[test]
     fn wib_wita_wit_are_fixed_offsets() {
-        assert_eq!(timezone("Asia/Jakarta").unwrap().local_minus_utc(), 7 * 3600);
-        assert_eq!(timezone("Asia/Makassar").unwrap().local_minus_utc(), 8 * 3600);
-        assert_eq!(timezone("Asia/Jayapura").unwrap().local_minus_utc(), 9 * 3600);
-        assert_eq!(timezone("+05:30").unwrap().local_minus_utc(), 5 * 3600 + 1800);
+        assert_eq!(
+            timezone("Asia/Jakarta").unwrap().local_minus_utc(),
+            7 * 3600
+        );
+        assert_eq!(
+            timezone("Asia/Makassar").unwrap().local_minus_utc(),
+            8 * 3600
+        );
+        assert_eq!(
+            timezone("Asia/Jayapura").unwrap().local_minus_utc(),
+            9 * 3600
+        );
+        assert_eq!(
+            timezone("+05:30").unwrap().local_minus_utc(),
+            5 * 3600 + 1800
+        );
         assert!(timezone("Europe/Nowhere").is_err());
         // 02:00 WIB is 19:00 UTC the day before.
-        let t = CronSpec::parse("0 2 * * 1").unwrap().next_after(wib(2026, 11, 22, 12, 0)).unwrap();
+        let t = CronSpec::parse("0 2 * * 1")
+            .unwrap()
+            .next_after(wib(2026, 11, 22, 12, 0))
+            .unwrap();
         assert_eq!(t.with_timezone(&Utc).hour(), 19);
     }
 
@@ -253,6 +312,9 @@ mod tests {
         assert!(CronSpec::parse("61 * * * *").is_err());
         assert!(CronSpec::parse("@reboot").is_err());
         assert!(CronSpec::parse("0 0 * * 1").is_ok());
-        assert!(CronSpec::parse("0 0 2 * * 1").is_ok(), "six fields with seconds");
+        assert!(
+            CronSpec::parse("0 0 2 * * 1").is_ok(),
+            "six fields with seconds"
+        );
     }
 }

@@ -116,5 +116,8 @@ pub trait Check: Send + Sync {
 
 /// Every automated check in this build.
 pub fn registry() -> Vec<Box<dyn Check>> {
-    vec![Box::new(cookies::CookieCheck), Box::new(headers::HeaderCheck)]
+    vec![
+        Box::new(cookies::CookieCheck),
+        Box::new(headers::HeaderCheck),
+    ]
 }

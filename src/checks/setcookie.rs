@@ -96,7 +96,10 @@ pub fn session_reason(c: &SetCookie) -> Option<String> {
     let base = lname
         .trim_start_matches("__host-")
         .trim_start_matches("__secure-");
-    if NOT_SESSION_NAMES.iter().any(|n| base == *n || base.starts_with(&format!("{n}_"))) {
+    if NOT_SESSION_NAMES
+        .iter()
+        .any(|n| base == *n || base.starts_with(&format!("{n}_")))
+    {
         return None;
     }
     if let Some(p) = SESSION_NAME_PATTERNS.iter().find(|p| base.contains(*p)) {
@@ -133,8 +136,24 @@ const SESSION_NAME_PATTERNS: &[&str] = &[
 
 /// Names that carry preferences or anti-CSRF values, never the session itself.
 const NOT_SESSION_NAMES: &[&str] = &[
-    "lang", "language", "locale", "theme", "consent", "cookieconsent", "tz", "timezone", "csrftoken",
-    "xsrf-token", "_csrf", "csrf_token", "_ga", "_gid", "_gat", "_fbp", "currency", "country",
+    "lang",
+    "language",
+    "locale",
+    "theme",
+    "consent",
+    "cookieconsent",
+    "tz",
+    "timezone",
+    "csrftoken",
+    "xsrf-token",
+    "_csrf",
+    "csrf_token",
+    "_ga",
+    "_gid",
+    "_gat",
+    "_fbp",
+    "currency",
+    "country",
 ];
 
 /// A value that is long and mixes character classes like a random identifier does.
@@ -144,7 +163,9 @@ fn looks_random(v: &str) -> bool {
     }
     let distinct = {
         let mut seen = [false; 256];
-        v.bytes().filter(|&b| !std::mem::replace(&mut seen[b as usize], true)).count()
+        v.bytes()
+            .filter(|&b| !std::mem::replace(&mut seen[b as usize], true))
+            .count()
     };
     let digits = v.bytes().any(|b| b.is_ascii_digit());
     let letters = v.bytes().any(|b| b.is_ascii_alphabetic());
@@ -153,10 +174,7 @@ fn looks_random(v: &str) -> bool {
 
 /// Parses an IMF-fixdate / RFC 850 / asctime date into Unix seconds.
 pub fn httpdate_to_unix(s: &str) -> Option<i64> {
-    let cleaned: Vec<&str> = s
-        .split([' ', '-', ','])
-        .filter(|t| !t.is_empty())
-        .collect();
+    let cleaned: Vec<&str> = s.split([' ', '-', ',']).filter(|t| !t.is_empty()).collect();
     let mut day = None;
     let mut month = None;
     let mut year = None;
@@ -175,7 +193,13 @@ pub fn httpdate_to_unix(s: &str) -> Option<i64> {
             if t.len() <= 2 && day.is_none() {
                 day = Some(n);
             } else {
-                year = Some(if n < 70 { 2000 + n } else if n < 100 { 1900 + n } else { n });
+                year = Some(if n < 70 {
+                    2000 + n
+                } else if n < 100 {
+                    1900 + n
+                } else {
+                    n
+                });
             }
         }
     }
@@ -241,13 +265,21 @@ mod tests {
 
     #[test]
     fn deletion_headers_are_recognised() {
-        assert!(SetCookie::parse("sid=; Max-Age=0").expect("p").is_deletion());
+        assert!(
+            SetCookie::parse("sid=; Max-Age=0")
+                .expect("p")
+                .is_deletion()
+        );
         assert!(
             SetCookie::parse("sid=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
                 .expect("p")
                 .is_deletion()
         );
-        assert!(!SetCookie::parse("sid=x; Max-Age=60").expect("p").is_deletion());
+        assert!(
+            !SetCookie::parse("sid=x; Max-Age=60")
+                .expect("p")
+                .is_deletion()
+        );
     }
 
     #[test]

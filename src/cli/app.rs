@@ -126,7 +126,9 @@ pub(crate) struct HistoryArgs {
 
 fn check_rate(r: Option<f64>) -> Result<(), Failure> {
     match r {
-        Some(v) if !v.is_finite() || v < 0.0 => Err(Failure::usage(anyhow!("--rate-limit {v}: harus angka >= 0 / must be a number >= 0"))),
+        Some(v) if !v.is_finite() || v < 0.0 => Err(Failure::usage(anyhow!(
+            "--rate-limit {v}: harus angka >= 0 / must be a number >= 0"
+        ))),
         _ => Ok(()),
     }
 }
@@ -142,7 +144,9 @@ fn check_schedule(s: Option<&str>, tz: &str) -> Result<(), Failure> {
 fn nonempty(field: &str, v: &str) -> Result<String, Failure> {
     let t = v.trim();
     if t.is_empty() {
-        return Err(Failure::usage(anyhow!("--{field} tidak boleh kosong / must not be empty")));
+        return Err(Failure::usage(anyhow!(
+            "--{field} tidak boleh kosong / must not be empty"
+        )));
     }
     Ok(t.to_string())
 }
@@ -160,7 +164,10 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
             if let Some(u) = &e.url {
                 parse_target(u)?;
             }
-            check_schedule(e.schedule.as_deref(), e.timezone.as_deref().unwrap_or("Asia/Jakarta"))?;
+            check_schedule(
+                e.schedule.as_deref(),
+                e.timezone.as_deref().unwrap_or("Asia/Jakarta"),
+            )?;
             check_rate(e.rate_limit)?;
         }
         _ => {}
@@ -188,13 +195,38 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
         AppCommand::List(l) => {
             let apps = store.list_apps().await?;
             if l.json {
-                write_out(&(serde_json::to_string_pretty(&apps).unwrap_or_default() + "\n"), None)?;
+                write_out(
+                    &(serde_json::to_string_pretty(&apps).unwrap_or_default() + "\n"),
+                    None,
+                )?;
             } else if apps.is_empty() {
-                write_out(tr(lang, "Belum ada aplikasi terdaftar. Tambahkan dengan: kawal app add --name … --url … --agency … --owner …\n", "No applications registered yet. Add one with: kawal app add --name … --url … --agency … --owner …\n"), None)?;
+                write_out(
+                    tr(
+                        lang,
+                        "Belum ada aplikasi terdaftar. Tambahkan dengan: kawal app add --name … --url … --agency … --owner …\n",
+                        "No applications registered yet. Add one with: kawal app add --name … --url … --agency … --owner …\n",
+                    ),
+                    None,
+                )?;
             } else {
-                let mut out = format!("{:<5} {:<20} {:<28} {:<40} {}\n", "ID", tr(lang, "NAMA", "NAME"), tr(lang, "PERANGKAT DAERAH", "AGENCY"), "URL", tr(lang, "JADWAL", "SCHEDULE"));
+                let mut out = format!(
+                    "{:<5} {:<20} {:<28} {:<40} {}\n",
+                    "ID",
+                    tr(lang, "NAMA", "NAME"),
+                    tr(lang, "PERANGKAT DAERAH", "AGENCY"),
+                    "URL",
+                    tr(lang, "JADWAL", "SCHEDULE")
+                );
                 for a in &apps {
-                    let _ = writeln!(out, "{:<5} {:<20} {:<28} {:<40} {}", a.id, a.name, a.agency, a.url, a.schedule.as_deref().unwrap_or("-"));
+                    let _ = writeln!(
+                        out,
+                        "{:<5} {:<20} {:<28} {:<40} {}",
+                        a.id,
+                        a.name,
+                        a.agency,
+                        a.url,
+                        a.schedule.as_deref().unwrap_or("-")
+                    );
                 }
                 write_out(&out, None)?;
             }
@@ -203,7 +235,10 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
         AppCommand::Show { app, json } => {
             let a = store.app(&app).await?;
             if json {
-                write_out(&(serde_json::to_string_pretty(&a).unwrap_or_default() + "\n"), None)?;
+                write_out(
+                    &(serde_json::to_string_pretty(&a).unwrap_or_default() + "\n"),
+                    None,
+                )?;
             } else {
                 write_out(&show(&a, lang), None)?;
             }
@@ -213,9 +248,21 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
             let patch = AppPatch {
                 name: e.name.as_deref().map(|n| nonempty("name", n)).transpose()?,
                 url: e.url.map(|u| u.trim().to_string()),
-                agency: e.agency.as_deref().map(|n| nonempty("agency", n)).transpose()?,
-                owner: e.owner.as_deref().map(|n| nonempty("owner", n)).transpose()?,
-                schedule: if e.no_schedule { Some(None) } else { e.schedule.map(Some) },
+                agency: e
+                    .agency
+                    .as_deref()
+                    .map(|n| nonempty("agency", n))
+                    .transpose()?,
+                owner: e
+                    .owner
+                    .as_deref()
+                    .map(|n| nonempty("owner", n))
+                    .transpose()?,
+                schedule: if e.no_schedule {
+                    Some(None)
+                } else {
+                    e.schedule.map(Some)
+                },
                 timezone: e.timezone,
                 rate_limit: e.rate_limit.map(Some),
                 scope_hosts: e.scope,
@@ -228,7 +275,14 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
         }
         AppCommand::Remove { app, force } => {
             let n = store.remove_app(&app, force).await?;
-            write_out(&format!("{} '{app}' ({n} {})\n", tr(lang, "Aplikasi dihapus", "Removed application"), tr(lang, "evaluasi ikut dihapus", "evaluations removed")), None)?;
+            write_out(
+                &format!(
+                    "{} '{app}' ({n} {})\n",
+                    tr(lang, "Aplikasi dihapus", "Removed application"),
+                    tr(lang, "evaluasi ikut dihapus", "evaluations removed")
+                ),
+                None,
+            )?;
             EXIT_OK
         }
     };
@@ -238,26 +292,78 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
 
 fn show(a: &App, lang: Lang) -> String {
     let mut out = String::new();
-    let yes = |b: bool| if b { tr(lang, "ya", "yes") } else { tr(lang, "tidak", "no") };
+    let yes = |b: bool| {
+        if b {
+            tr(lang, "ya", "yes")
+        } else {
+            tr(lang, "tidak", "no")
+        }
+    };
     let _ = writeln!(out, "{:<22} {}", "ID", a.id);
     let _ = writeln!(out, "{:<22} {}", tr(lang, "Nama", "Name"), a.name);
     let _ = writeln!(out, "{:<22} {}", "URL", a.url);
-    let _ = writeln!(out, "{:<22} {}", tr(lang, "Perangkat Daerah", "Agency"), a.agency);
-    let _ = writeln!(out, "{:<22} {}", tr(lang, "Penanggung jawab", "Owner"), a.owner);
-    let _ = writeln!(out, "{:<22} {}", tr(lang, "Layanan publik", "Public service"), yes(a.public_service));
-    let _ = writeln!(out, "{:<22} {}", tr(lang, "Data pribadi", "Personal data"), yes(a.personal_data));
-    let _ = writeln!(out, "{:<22} {}", tr(lang, "Batas laju", "Rate limit"), a.rate_limit.map_or_else(|| format!("{} req/s ({})", crate::config::DEFAULT_RATE, tr(lang, "bawaan", "default")), |r| format!("{r} req/s")));
+    let _ = writeln!(
+        out,
+        "{:<22} {}",
+        tr(lang, "Perangkat Daerah", "Agency"),
+        a.agency
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {}",
+        tr(lang, "Penanggung jawab", "Owner"),
+        a.owner
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {}",
+        tr(lang, "Layanan publik", "Public service"),
+        yes(a.public_service)
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {}",
+        tr(lang, "Data pribadi", "Personal data"),
+        yes(a.personal_data)
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {}",
+        tr(lang, "Batas laju", "Rate limit"),
+        a.rate_limit.map_or_else(
+            || format!(
+                "{} req/s ({})",
+                crate::config::DEFAULT_RATE,
+                tr(lang, "bawaan", "default")
+            ),
+            |r| format!("{r} req/s")
+        )
+    );
     if !a.scope_hosts.is_empty() {
-        let _ = writeln!(out, "{:<22} {}", tr(lang, "Cakupan tambahan", "Extra scope"), a.scope_hosts.join(", "));
+        let _ = writeln!(
+            out,
+            "{:<22} {}",
+            tr(lang, "Cakupan tambahan", "Extra scope"),
+            a.scope_hosts.join(", ")
+        );
     }
     match &a.schedule {
         None => {
             let _ = writeln!(out, "{:<22} -", tr(lang, "Jadwal", "Schedule"));
         }
         Some(s) => {
-            let _ = writeln!(out, "{:<22} {s} ({})", tr(lang, "Jadwal", "Schedule"), a.timezone);
+            let _ = writeln!(
+                out,
+                "{:<22} {s} ({})",
+                tr(lang, "Jadwal", "Schedule"),
+                a.timezone
+            );
             if let (Ok(spec), Ok(tz)) = (CronSpec::parse(s), timezone(&a.timezone)) {
-                let _ = writeln!(out, "{}:", tr(lang, "Lima jadwal berikutnya", "Next five runs"));
+                let _ = writeln!(
+                    out,
+                    "{}:",
+                    tr(lang, "Lima jadwal berikutnya", "Next five runs")
+                );
                 for t in spec.upcoming(now_in(tz), 5) {
                     let _ = writeln!(out, "  {}", t.format("%a %Y-%m-%d %H:%M %:z"));
                 }
@@ -276,9 +382,15 @@ pub(super) async fn history(settings: &Settings, a: HistoryArgs) -> Result<u8, F
     };
     let rows = store.list_evaluations(app_id).await?;
     if a.json {
-        write_out(&(serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"), None)?;
+        write_out(
+            &(serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"),
+            None,
+        )?;
     } else if rows.is_empty() {
-        write_out(tr(lang, "Belum ada evaluasi.\n", "No evaluations yet.\n"), None)?;
+        write_out(
+            tr(lang, "Belum ada evaluasi.\n", "No evaluations yet.\n"),
+            None,
+        )?;
     } else {
         let mut out = format!(
             "{:<5} {:<16} {:<12} {:<26} {:<8} {}\n",
@@ -292,11 +404,28 @@ pub(super) async fn history(settings: &Settings, a: HistoryArgs) -> Result<u8, F
         for r in &rows {
             let decision = match r.meets_standard {
                 Some(true) => tr(lang, "Memenuhi Standar", "Meets the Standard"),
-                Some(false) => tr(lang, "Belum Memenuhi Standar", "Does Not Yet Meet the Standard"),
+                Some(false) => tr(
+                    lang,
+                    "Belum Memenuhi Standar",
+                    "Does Not Yet Meet the Standard",
+                ),
                 None => "-",
             };
-            let when = r.created_at.format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).unwrap_or_default();
-            let _ = writeln!(out, "{:<5} {:<16} {:<12} {:<26} {:<8} {decision}", r.id, r.application.as_deref().unwrap_or("-"), r.status.label(lang), when, r.failures);
+            let when = r
+                .created_at
+                .format(&time::macros::format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]:[second]"
+                ))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{:<5} {:<16} {:<12} {:<26} {:<8} {decision}",
+                r.id,
+                r.application.as_deref().unwrap_or("-"),
+                r.status.label(lang),
+                when,
+                r.failures
+            );
             if let Some(e) = &r.error {
                 let _ = writeln!(out, "      └ {e}");
             }

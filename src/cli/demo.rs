@@ -31,15 +31,32 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
     for profile in profiles {
         let fixture = Fixture::start(FixtureConfig::new(profile))
             .await
-            .map_err(|e| Failure::incomplete(anyhow!("target demo tidak dapat dijalankan / demo target failed to start: {e}")))?;
-        let url = fixture.https_url.clone().unwrap_or_else(|| fixture.http_url.clone());
+            .map_err(|e| {
+                Failure::incomplete(anyhow!(
+                    "target demo tidak dapat dijalankan / demo target failed to start: {e}"
+                ))
+            })?;
+        let url = fixture
+            .https_url
+            .clone()
+            .unwrap_or_else(|| fixture.http_url.clone());
         let name = match profile {
             Profile::Vulnerable => "DEMO-RENTAN",
             Profile::Hardened => "DEMO-AMAN",
         };
         // Ports change every run, so an existing demo registration is updated in place.
         let app = match store.find_app(name).await? {
-            Some(_) => store.edit_app(name, &AppPatch { url: Some(url.clone()), ..AppPatch::default() }).await?,
+            Some(_) => {
+                store
+                    .edit_app(
+                        name,
+                        &AppPatch {
+                            url: Some(url.clone()),
+                            ..AppPatch::default()
+                        },
+                    )
+                    .await?
+            }
             None => {
                 store
                     .add_app(&NewApp {
@@ -71,7 +88,14 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
             );
         }
         let (report, id) = evaluate(settings, &target, &[], net, Some(&store), Some(&app)).await?;
-        emit(settings, &report, &OutputArgs { format: Format::Table, output: None })?;
+        emit(
+            settings,
+            &report,
+            &OutputArgs {
+                format: Format::Table,
+                output: None,
+            },
+        )?;
         if !settings.quiet {
             eprintln!(
                 "{} {} · kawal evaluations {name} · kawal evaluate {name}",
@@ -90,7 +114,14 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
     }
     store.close().await;
     if a.keep_running {
-        eprintln!("{}", tr(lang, "Target demo tetap berjalan; tekan Ctrl-C untuk berhenti.", "The demo target keeps running; press Ctrl-C to stop."));
+        eprintln!(
+            "{}",
+            tr(
+                lang,
+                "Target demo tetap berjalan; tekan Ctrl-C untuk berhenti.",
+                "The demo target keeps running; press Ctrl-C to stop."
+            )
+        );
         let _ = tokio::signal::ctrl_c().await;
     }
     for f in running {

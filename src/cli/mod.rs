@@ -34,11 +34,17 @@ pub struct Failure {
 impl Failure {
     /// A usage/configuration error (exit 2).
     pub fn usage(e: impl Into<anyhow::Error>) -> Failure {
-        Failure { code: EXIT_USAGE, error: e.into() }
+        Failure {
+            code: EXIT_USAGE,
+            error: e.into(),
+        }
     }
     /// An incomplete run (exit 3).
     pub fn incomplete(e: impl Into<anyhow::Error>) -> Failure {
-        Failure { code: EXIT_INCOMPLETE, error: e.into() }
+        Failure {
+            code: EXIT_INCOMPLETE,
+            error: e.into(),
+        }
     }
 }
 
@@ -49,7 +55,10 @@ impl From<crate::store::StoreError> for Failure {
             S::Connect { .. } | S::Db(_) | S::Migrate(_) | S::Corrupt(_) => EXIT_INCOMPLETE,
             S::BadUrl { .. } | S::NotFound { .. } | S::Conflict(_) => EXIT_USAGE,
         };
-        Failure { code, error: e.into() }
+        Failure {
+            code,
+            error: e.into(),
+        }
     }
 }
 
@@ -198,19 +207,36 @@ impl Settings {
         self.database_url
             .clone()
             .or_else(|| self.file.database_url.clone())
-            .unwrap_or_else(|| format!("sqlite://{}", crate::config::data_dir().join("kawal.db").display()))
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}",
+                    crate::config::data_dir().join("kawal.db").display()
+                )
+            })
     }
 
     /// Network settings for a command.
     pub fn net(&self, args: &NetArgs, app_rate: Option<f64>) -> Result<NetConfig, Failure> {
         let rate = args.rate_limit.or(app_rate);
-        let mut cfg = NetConfig::resolve(&self.file.net, &self.file_origin, rate, args.insecure, args.ca_bundle.as_deref())
-            .map_err(Failure::usage)?;
+        let mut cfg = NetConfig::resolve(
+            &self.file.net,
+            &self.file_origin,
+            rate,
+            args.insecure,
+            args.ca_bundle.as_deref(),
+        )
+        .map_err(Failure::usage)?;
         for r in &args.resolve {
             let (host, ip) = r
                 .rsplit_once(':')
-                .and_then(|(h, ip)| Some((h.to_string(), ip.trim_matches(['[', ']']).parse().ok()?)))
-                .ok_or_else(|| Failure::usage(anyhow::anyhow!("--resolve '{r}': expected HOST:IP, e.g. app.example.go.id:127.0.0.1")))?;
+                .and_then(|(h, ip)| {
+                    Some((h.to_string(), ip.trim_matches(['[', ']']).parse().ok()?))
+                })
+                .ok_or_else(|| {
+                    Failure::usage(anyhow::anyhow!(
+                        "--resolve '{r}': expected HOST:IP, e.g. app.example.go.id:127.0.0.1"
+                    ))
+                })?;
             cfg.resolve.push((host, ip));
         }
         Ok(cfg)
@@ -218,7 +244,10 @@ impl Settings {
 
     /// The checklist in force.
     pub fn checklist(&self) -> Result<crate::checklist::Checklist, Failure> {
-        let path = self.checklist.clone().or_else(|| self.file.checklist.clone());
+        let path = self
+            .checklist
+            .clone()
+            .or_else(|| self.file.checklist.clone());
         match path {
             Some(p) => crate::checklist::Checklist::load(&p),
             None => crate::checklist::Checklist::builtin(),
@@ -246,7 +275,11 @@ impl Settings {
 impl Cli {
     /// How chatty logging should be.
     pub fn verbosity(&self) -> u8 {
-        if self.global.quiet { 0 } else { self.global.verbose }
+        if self.global.quiet {
+            0
+        } else {
+            self.global.verbose
+        }
     }
 }
 
@@ -255,7 +288,9 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
     let g = cli.global;
     let (file, origin) = FileConfig::discover(g.config.as_deref()).map_err(Failure::usage)?;
     let lang = match g.lang.as_deref() {
-        Some(l) => l.parse().map_err(|e: String| Failure::usage(anyhow::anyhow!(e)))?,
+        Some(l) => l
+            .parse()
+            .map_err(|e: String| Failure::usage(anyhow::anyhow!(e)))?,
         None => file.lang.unwrap_or_default(),
     };
     let settings = Settings {
@@ -271,7 +306,9 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Scan(a) => {
             let target = run::parse_target(&a.url)?;
             let net = settings.net(&a.net, None)?;
-            let report = run::evaluate(&settings, &target, &a.scope, net, None, None).await?.0;
+            let report = run::evaluate(&settings, &target, &a.scope, net, None, None)
+                .await?
+                .0;
             run::emit(&settings, &report, &a.out)?;
             let failing = report.items.iter().any(|i| {
                 i.severity >= a.fail_on
@@ -288,17 +325,33 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
             let app = store.app(&a.app).await?;
             let target = run::parse_target(&app.url)?;
             let net = settings.net(&a.net, app.rate_limit)?;
-            let (report, id) = run::evaluate(&settings, &target, &app.scope_hosts, net, Some(&store), Some(&app)).await?;
+            let (report, id) = run::evaluate(
+                &settings,
+                &target,
+                &app.scope_hosts,
+                net,
+                Some(&store),
+                Some(&app),
+            )
+            .await?;
             run::emit(&settings, &report, &a.out)?;
             if !settings.quiet {
                 eprintln!(
                     "{} {}",
-                    crate::i18n::tr(settings.lang, "Evaluasi tersimpan dengan id", "Evaluation stored with id"),
+                    crate::i18n::tr(
+                        settings.lang,
+                        "Evaluasi tersimpan dengan id",
+                        "Evaluation stored with id"
+                    ),
                     id.map_or_else(|| "-".into(), |i| i.to_string())
                 );
             }
             store.close().await;
-            Ok(if report.decision.meets_standard { EXIT_OK } else { EXIT_NOT_MET })
+            Ok(if report.decision.meets_standard {
+                EXIT_OK
+            } else {
+                EXIT_NOT_MET
+            })
         }
         Command::App(c) => app::run(&settings, c).await,
         Command::Evaluations(a) => app::history(&settings, a).await,

@@ -16,7 +16,8 @@ use url::Url;
 /// Validates a target URL: http(s) with a host.
 pub fn parse_target(s: &str) -> Result<Url, Failure> {
     let hint = "contoh / example: https://simpeg.example.go.id";
-    let u = Url::parse(s.trim()).map_err(|e| Failure::usage(anyhow!("URL tidak sah / invalid URL '{s}': {e} ({hint})")))?;
+    let u = Url::parse(s.trim())
+        .map_err(|e| Failure::usage(anyhow!("URL tidak sah / invalid URL '{s}': {e} ({hint})")))?;
     if !matches!(u.scheme(), "http" | "https") {
         return Err(Failure::usage(anyhow!(
             "URL '{s}' memakai skema '{}'; hanya http dan https / only http and https are supported ({hint})",
@@ -24,7 +25,9 @@ pub fn parse_target(s: &str) -> Result<Url, Failure> {
         )));
     }
     if u.host_str().is_none_or(str::is_empty) {
-        return Err(Failure::usage(anyhow!("URL '{s}' tidak memiliki host / has no host ({hint})")));
+        return Err(Failure::usage(anyhow!(
+            "URL '{s}' tidak memiliki host / has no host ({hint})"
+        )));
     }
     Ok(u)
 }
@@ -59,16 +62,23 @@ pub async fn evaluate(
     let bar = Bar(settings.progress().then(|| {
         let b = ProgressBar::new(n);
         b.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b.enable_steady_tick(Duration::from_millis(120));
         b
     }));
     let id = match store {
         Some(s) => Some(
-            s.start_evaluation(app.map(|a| a.id), target.as_str(), &checklist.checklist.id, &checklist.checklist.version)
-                .await?,
+            s.start_evaluation(
+                app.map(|a| a.id),
+                target.as_str(),
+                &checklist.checklist.id,
+                &checklist.checklist.version,
+            )
+            .await?,
         ),
         None => None,
     };
@@ -84,7 +94,14 @@ pub async fn evaluate(
         }),
         _ => None,
     };
-    let work = evaluation::run(&checklist, &policy, &checks, &ctx, app.map(|a| a.name.clone()), &bar);
+    let work = evaluation::run(
+        &checklist,
+        &policy,
+        &checks,
+        &ctx,
+        app.map(|a| a.name.clone()),
+        &bar,
+    );
     let result = match beat {
         Some(b) => tokio::select! {
             r = work => r,
@@ -118,7 +135,9 @@ pub async fn evaluate(
 pub fn emit(settings: &Settings, report: &Report, out: &OutputArgs) -> Result<(), Failure> {
     let checklist = settings.checklist()?;
     let text = match out.format {
-        Format::Table => report::table::render(report, &checklist, settings.lang, settings.verbose > 0),
+        Format::Table => {
+            report::table::render(report, &checklist, settings.lang, settings.verbose > 0)
+        }
         Format::Json => report::json(report) + "\n",
         Format::Sarif => report::sarif::render(report, &checklist, settings.lang) + "\n",
         Format::Junit => report::junit::render(report, &checklist, settings.lang),

@@ -37,7 +37,10 @@ const SECRET_REQUEST_HEADERS: &[&str] = &["cookie", "authorization", "proxy-auth
 
 /// Redacts a request header value if it carries credentials.
 pub fn redact_request_header(name: &str, value: &str) -> String {
-    if SECRET_REQUEST_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+    if SECRET_REQUEST_HEADERS
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h))
+    {
         if name.eq_ignore_ascii_case("cookie") {
             return value
                 .split(';')

@@ -234,8 +234,9 @@ impl HttpClient {
             b = b.resolve(host, std::net::SocketAddr::new(*ip, 0));
         }
         if let Some(pem) = &cfg.extra_ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| builder_err(format!("CA bundle tidak sah / invalid CA bundle: {e}")))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                builder_err(format!("CA bundle tidak sah / invalid CA bundle: {e}"))
+            })?;
             b = b.tls_certs_merge(certs);
         }
         let client = b.build().map_err(|e| builder_err(e.to_string()))?;
@@ -404,10 +405,15 @@ fn classify(url: &str, e: &reqwest::Error) -> NetError {
     let all = chain.join(": ").to_ascii_lowercase();
     let url = url.to_string();
     if e.is_timeout() || all.contains("timed out") {
-        let phase = if e.is_connect() { "connect" } else { "read/total" };
+        let phase = if e.is_connect() {
+            "connect"
+        } else {
+            "read/total"
+        };
         return NetError::Timeout { url, phase };
     }
-    if all.contains("certificate") || all.contains("tls handshake") || all.contains("invalid peer") {
+    if all.contains("certificate") || all.contains("tls handshake") || all.contains("invalid peer")
+    {
         return NetError::Tls { url, detail };
     }
     if all.contains("reset")

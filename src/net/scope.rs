@@ -30,10 +30,14 @@ impl Scope {
         let Some(host) = url.host_str().map(normalise) else {
             return false;
         };
-        self.hosts.iter().any(|pattern| match pattern.strip_prefix("*.") {
-            Some(parent) => host.len() > parent.len() + 1 && host.ends_with(&format!(".{parent}")),
-            None => *pattern == host,
-        })
+        self.hosts
+            .iter()
+            .any(|pattern| match pattern.strip_prefix("*.") {
+                Some(parent) => {
+                    host.len() > parent.len() + 1 && host.ends_with(&format!(".{parent}"))
+                }
+                None => *pattern == host,
+            })
     }
 
     /// The registered host patterns.

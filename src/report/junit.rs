@@ -30,7 +30,10 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang) -> String {
         s.fail,
         s.inconclusive,
         s.not_applicable + s.manual,
-        report.started_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+        report
+            .started_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
     );
     for i in &report.items {
         let area = checklist
@@ -44,7 +47,11 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang) -> String {
             x(&i.id),
             x(i.title.get(lang))
         );
-        let details: Vec<String> = i.observations.iter().map(|o| o.summary.get(lang).to_string()).collect();
+        let details: Vec<String> = i
+            .observations
+            .iter()
+            .map(|o| o.summary.get(lang).to_string())
+            .collect();
         match &i.outcome {
             Outcome::Pass => out.push_str("/>\n"),
             Outcome::Fail => {
@@ -64,10 +71,17 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang) -> String {
                 );
             }
             Outcome::NotApplicable { reason } => {
-                let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", x(reason.get(lang)));
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    x(reason.get(lang))
+                );
             }
             Outcome::Manual => {
-                let _ = writeln!(out, ">\n      <skipped message=\"manual\"/>\n    </testcase>");
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"manual\"/>\n    </testcase>"
+                );
             }
         }
     }

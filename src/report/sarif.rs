@@ -59,7 +59,10 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang) -> String {
         match &i.outcome {
             Outcome::Fail => {
                 for o in i.observations.iter().filter(|o| o.outcome == Outcome::Fail) {
-                    let uri = o.evidence.first().map_or(report.target.as_str(), |e| e.url.as_str());
+                    let uri = o
+                        .evidence
+                        .first()
+                        .map_or(report.target.as_str(), |e| e.url.as_str());
                     let mut r = json!({
                         "ruleId": i.id,
                         "ruleIndex": rule_index,

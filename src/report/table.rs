@@ -94,10 +94,18 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang, verbose: bool)
         s.not_applicable,
         tr(lang, "tidak berlaku", "not applicable"),
         s.manual,
-        tr(lang, "manual (dicatat tim analisis)", "manual (recorded by the analysis team)"),
+        tr(
+            lang,
+            "manual (dicatat tim analisis)",
+            "manual (recorded by the analysis team)"
+        ),
     );
     let d = &report.decision;
-    let ds = if d.meets_standard { style_of(&Outcome::Pass) } else { style_of(&Outcome::Fail) };
+    let ds = if d.meets_standard {
+        style_of(&Outcome::Pass)
+    } else {
+        style_of(&Outcome::Fail)
+    };
     let _ = writeln!(
         out,
         "{bold}{}{bold:#}: {ds}{}{ds:#} — {}",

@@ -103,7 +103,8 @@ macro_rules! app_from_row {
             schedule: r.try_get("schedule")?,
             timezone: r.try_get("timezone")?,
             rate_limit: r.try_get("rate_limit")?,
-            scope_hosts: serde_json::from_str(&hosts).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            scope_hosts: serde_json::from_str(&hosts)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             public_service: r.try_get("public_service")?,
             personal_data: r.try_get("personal_data")?,
             created_at: r.try_get("created_at")?,
@@ -122,7 +123,8 @@ impl Store {
             )));
         }
         let now = OffsetDateTime::now_utc();
-        let hosts = serde_json::to_string(&a.scope_hosts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let hosts = serde_json::to_string(&a.scope_hosts)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         on!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO agency (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
@@ -152,10 +154,12 @@ impl Store {
 
     /// An application that must exist.
     pub async fn app(&self, key: &str) -> Result<App, StoreError> {
-        self.find_app(key).await?.ok_or_else(|| StoreError::NotFound {
-            what: "aplikasi/application",
-            name: key.to_string(),
-        })
+        self.find_app(key)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "aplikasi/application",
+                name: key.to_string(),
+            })
     }
 
     /// Every application, by agency then name.
@@ -174,7 +178,9 @@ impl Store {
             && !n.eq_ignore_ascii_case(&cur.name)
             && self.find_app(n).await?.is_some()
         {
-            return Err(StoreError::Conflict(format!("aplikasi '{n}' sudah ada / application '{n}' already exists")));
+            return Err(StoreError::Conflict(format!(
+                "aplikasi '{n}' sudah ada / application '{n}' already exists"
+            )));
         }
         let name = p.name.clone().unwrap_or(cur.name);
         let url = p.url.clone().unwrap_or(cur.url);

@@ -69,7 +69,8 @@ macro_rules! eval_from_row {
             id: r.try_get("id")?,
             application: r.try_get("application")?,
             target: r.try_get("target")?,
-            status: EvaluationStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status '{status}'")))?,
+            status: EvaluationStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status '{status}'")))?,
             checklist_id: r.try_get("checklist_id")?,
             checklist_version: r.try_get("checklist_version")?,
             created_at: r.try_get("created_at")?,
@@ -112,7 +113,8 @@ impl Store {
     /// Stores every finding and marks the evaluation finished, atomically.
     pub async fn finish_evaluation(&self, id: i64, report: &Report) -> Result<(), StoreError> {
         let now = OffsetDateTime::now_utc();
-        let summary = serde_json::to_string(&report.summary).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let summary = serde_json::to_string(&report.summary)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let doc = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         on!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -176,9 +178,14 @@ impl Store {
         for (id, worker, beat) in running {
             let stale = beat.is_none_or(|b| now - b > STALE_AFTER);
             // A worker on this machine whose process is gone died for sure.
-            let dead_here = worker.as_deref().and_then(|w| w.rsplit_once(':')).is_some_and(|(h, pid)| {
-                h == host && pid != std::process::id().to_string() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
-            });
+            let dead_here = worker
+                .as_deref()
+                .and_then(|w| w.rsplit_once(':'))
+                .is_some_and(|(h, pid)| {
+                    h == host
+                        && pid != std::process::id().to_string()
+                        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+                });
             if stale || dead_here {
                 on!(self, pool => {
                     sqlx::query("UPDATE evaluation SET status='interrupted', finished_at=$1, error=$2 WHERE id=$3 AND status='running'")
@@ -193,8 +200,12 @@ impl Store {
     }
 
     /// Evaluation history, newest first (all applications when `app_id` is None).
-    pub async fn list_evaluations(&self, app_id: Option<i64>) -> Result<Vec<EvaluationRow>, StoreError> {
-        let sql = format!("{SELECT_EVAL} WHERE ($1 IS NULL OR e.application_id = $1) ORDER BY e.id DESC");
+    pub async fn list_evaluations(
+        &self,
+        app_id: Option<i64>,
+    ) -> Result<Vec<EvaluationRow>, StoreError> {
+        let sql =
+            format!("{SELECT_EVAL} WHERE ($1 IS NULL OR e.application_id = $1) ORDER BY e.id DESC");
         on!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(app_id).fetch_all(pool).await?;
             rows.iter().map(|r| Ok(eval_from_row!(r))).collect()

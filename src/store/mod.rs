@@ -10,10 +10,12 @@ pub use apps::{App, AppPatch, NewApp};
 pub use evaluations::{EvaluationRow, FindingRow};
 
 use sha2::{Digest, Sha256};
+use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlSafeStr;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -22,7 +24,9 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database URL is not one Kawal understands.
-    #[error("URL basis data tidak sah / invalid database URL '{url}': {reason}. Gunakan / use sqlite://PATH atau/or postgres://USER@HOST:PORT/DB")]
+    #[error(
+        "URL basis data tidak sah / invalid database URL '{url}': {reason}. Gunakan / use sqlite://PATH atau/or postgres://USER@HOST:PORT/DB"
+    )]
     BadUrl {
         /// The URL, password hidden.
         url: String,
@@ -85,13 +89,21 @@ impl Store {
     /// Opens (creating if needed) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let shown = redact_url(url);
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or(path);
             if path.is_empty() {
-                return Err(StoreError::BadUrl { url: shown, reason: "no file path".into() });
+                return Err(StoreError::BadUrl {
+                    url: shown,
+                    reason: "no file path".into(),
+                });
             }
             if path != ":memory:"
-                && let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
+                && let Some(dir) = Path::new(path)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
             {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::Connect {
                     url: shown.clone(),
@@ -99,7 +111,10 @@ impl Store {
                 })?;
             }
             let opts = SqliteConnectOptions::from_str(url)
-                .map_err(|e| StoreError::BadUrl { url: shown.clone(), reason: e.to_string() })?
+                .map_err(|e| StoreError::BadUrl {
+                    url: shown.clone(),
+                    reason: e.to_string(),
+                })?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -109,34 +124,55 @@ impl Store {
                 .max_connections(if path == ":memory:" { 1 } else { 4 })
                 .connect_with(opts)
                 .await
-                .map_err(|e| StoreError::Connect { url: shown.clone(), detail: e.to_string() })?;
+                .map_err(|e| StoreError::Connect {
+                    url: shown.clone(),
+                    detail: e.to_string(),
+                })?;
             return Store::migrated(Db::Sqlite(pool), shown).await;
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(url)
-                .map_err(|e| StoreError::BadUrl { url: shown.clone(), reason: e.to_string() })?;
+            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl {
+                url: shown.clone(),
+                reason: e.to_string(),
+            })?;
             return Store::open_pg(opts, shown).await;
         }
-        Err(StoreError::BadUrl { url: shown, reason: "unknown scheme".into() })
+        Err(StoreError::BadUrl {
+            url: shown,
+            reason: "unknown scheme".into(),
+        })
     }
 
     /// Opens PostgreSQL with every table inside `schema` (created if missing); used for isolated test runs.
     pub async fn open_pg_schema(url: &str, schema: &str) -> Result<Store, StoreError> {
         let shown = redact_url(url);
-        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(StoreError::BadUrl { url: shown, reason: format!("invalid schema name '{schema}'") });
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(StoreError::BadUrl {
+                url: shown,
+                reason: format!("invalid schema name '{schema}'"),
+            });
         }
-        let base = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::BadUrl { url: shown.clone(), reason: e.to_string() })?;
+        let base = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl {
+            url: shown.clone(),
+            reason: e.to_string(),
+        })?;
         let pool = PgPoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(base.clone())
             .await
-            .map_err(|e| StoreError::Connect { url: shown.clone(), detail: e.to_string() })?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
-            .execute(&pool)
-            .await?;
+            .map_err(|e| StoreError::Connect {
+                url: shown.clone(),
+                detail: e.to_string(),
+            })?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}"
+        )))
+        .execute(&pool)
+        .await?;
         pool.close().await;
         Store::open_pg(base.options([("search_path", schema)]), shown).await
     }
@@ -167,7 +203,8 @@ impl Store {
             sql.into_sql_str(),
             false,
         )]);
-        on!(store, pool => migrator.run(pool).await).map_err(|e| StoreError::Migrate(e.to_string()))?;
+        on!(store, pool => migrator.run(pool).await)
+            .map_err(|e| StoreError::Migrate(e.to_string()))?;
         Ok(store)
     }
 
@@ -212,7 +249,11 @@ pub fn fingerprint(target: &str, item_id: &str, locator: Option<&str>) -> String
         h.update(part.as_bytes());
         h.update([0u8]);
     }
-    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `hostname:pid` of this process, recorded on running evaluations.

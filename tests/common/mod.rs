@@ -1,0 +1,45 @@
+//! Helpers shared by the integration tests: the demo target and the `kawal` binary.
+#![allow(dead_code)]
+
+use kawal_fixture::{Fixture, FixtureConfig};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Starts a demo target with the given configuration.
+pub async fn fixture(cfg: FixtureConfig) -> Fixture {
+    kawal::install_crypto_provider();
+    Fixture::start(cfg).await.expect("fixture starts")
+}
+
+/// A `kawal` command isolated in `home` (its own SQLite file, no user config).
+pub fn kawal(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kawal"));
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("KAWAL_HOME", home)
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        .current_dir(home);
+    c
+}
+
+/// Runs a command and returns (exit code, stdout, stderr).
+pub fn run(mut c: Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = c.output().expect("kawal runs");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// Writes the fixture's CA to `dir/ca.pem` and returns the path.
+pub fn ca_file(f: &Fixture, dir: &Path) -> std::path::PathBuf {
+    let p = dir.join("ca.pem");
+    std::fs::write(&p, &f.ca_pem).expect("write ca");
+    p
+}

@@ -1,0 +1,291 @@
+//! The HTTP client against real servers on loopback: scope, rate limit, caps, hostile peers.
+
+mod common;
+
+use kawal::config::NetConfig;
+use kawal::net::{HttpClient, NetError, Scope};
+use kawal_fixture::FixtureConfig;
+use std::time::{Duration, Instant};
+use tokio::io::AsyncWriteExt;
+use url::Url;
+
+fn client(base: &str, cfg: NetConfig) -> HttpClient {
+    let u = Url::parse(base).expect("url");
+    HttpClient::new(cfg, Scope::new(&u, &[])).expect("client")
+}
+
+fn unlimited() -> NetConfig {
+    NetConfig {
+        rate_limit: 0.0,
+        ..NetConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn out_of_scope_redirect_is_recorded_not_followed() {
+    let f = common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    )
+    .await;
+    let c = client(&f.http_url, unlimited());
+    let url = Url::parse(&format!(
+        "{}/_test/redirect?to=http://outside.invalid/steal",
+        f.http_url
+    ))
+    .expect("url");
+    let ex = c.get(&url).await.expect("exchange");
+    assert_eq!(ex.response.status, 302);
+    assert_eq!(
+        ex.blocked_redirect.as_deref(),
+        Some("http://outside.invalid/steal")
+    );
+    assert!(ex.hops.is_empty());
+    assert_eq!(c.requests_sent(), 1, "nothing was sent to the outside host");
+    // A direct request out of scope is refused before any traffic.
+    let err = c
+        .get(&Url::parse("http://outside.invalid/").expect("url"))
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, NetError::OutOfScope { .. }), "{err}");
+    assert_eq!(c.requests_sent(), 1);
+    f.shutdown().await;
+}
+
+#[tokio::test]
+async fn in_scope_redirects_are_followed_and_loops_end() {
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let mut cfg = unlimited();
+    cfg.extra_ca_pem = Some(f.ca_pem.clone().into_bytes());
+    let c = client(&f.http_url, cfg);
+    // Hardened HTTP answers 301 to the HTTPS port on the same host: in scope, followed.
+    let ex = c
+        .get(&Url::parse(&format!("{}/about", f.http_url)).expect("url"))
+        .await
+        .expect("ok");
+    assert_eq!(ex.hops.len(), 1);
+    assert_eq!(ex.response.status, 200);
+    assert_eq!(ex.response.url.scheme(), "https");
+    let loop_url = Url::parse(&format!(
+        "{}/_test/redirect-loop",
+        f.https_url.as_deref().expect("https")
+    ))
+    .expect("url");
+    let err = c.get(&loop_url).await.expect_err("loop");
+    assert!(
+        matches!(err, NetError::TooManyRedirects { max: 10, .. }),
+        "{err}"
+    );
+    f.shutdown().await;
+}
+
+#[tokio::test]
+async fn rate_limit_holds() {
+    let f = common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    )
+    .await;
+    let rate = 20.0;
+    let c = client(
+        &f.http_url,
+        NetConfig {
+            rate_limit: rate,
+            ..NetConfig::default()
+        },
+    );
+    let url = Url::parse(&format!("{}/_test/status?code=204", f.http_url)).expect("url");
+    let n = 11;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    let c = std::sync::Arc::new(c);
+    for _ in 0..n {
+        let c = c.clone();
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            c.get(&url).await.map(|e| e.response.status)
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("join").expect("request"), 204);
+    }
+    let elapsed = start.elapsed();
+    // n requests at `rate` per second with no burst need at least (n-1)/rate seconds.
+    let min = Duration::from_secs_f64((n - 1) as f64 / rate);
+    assert!(
+        elapsed >= min,
+        "{n} requests took {elapsed:?}, less than {min:?}"
+    );
+    f.shutdown().await;
+}
+
+#[tokio::test]
+async fn body_cap_truncates_and_flags() {
+    let f = common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    )
+    .await;
+    let c = client(
+        &f.http_url,
+        NetConfig {
+            body_cap: 64 * 1024,
+            ..unlimited()
+        },
+    );
+    let big = Url::parse(&format!("{}/_test/big?bytes=5000000", f.http_url)).expect("url");
+    let r = c.get(&big).await.expect("ok").response;
+    assert!(r.truncated);
+    assert_eq!(r.body.len(), 64 * 1024);
+    let small = Url::parse(&format!("{}/_test/big?bytes=1000", f.http_url)).expect("url");
+    let r = c.get(&small).await.expect("ok").response;
+    assert!(!r.truncated);
+    assert_eq!(r.body.len(), 1000);
+    f.shutdown().await;
+}
+
+#[tokio::test]
+async fn compression_bomb_is_capped_after_decompression() {
+    let f = common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    )
+    .await;
+    let c = client(
+        &f.http_url,
+        NetConfig {
+            body_cap: 1024 * 1024,
+            ..unlimited()
+        },
+    );
+    let bomb = Url::parse(&format!("{}/_test/gzip-bomb?mb=512", f.http_url)).expect("url");
+    let start = Instant::now();
+    let r = c.get(&bomb).await.expect("ok").response;
+    assert!(r.truncated, "512 MiB of zeros must stop at the 1 MiB cap");
+    assert_eq!(r.body.len(), 1024 * 1024);
+    assert!(
+        r.body.iter().all(|&b| b == 0),
+        "the body was really decompressed"
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+    f.shutdown().await;
+}
+
+#[tokio::test]
+async fn slow_server_times_out() {
+    let f = common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    )
+    .await;
+    let c = client(
+        &f.http_url,
+        NetConfig {
+            total_timeout: Duration::from_millis(300),
+            ..unlimited()
+        },
+    );
+    let slow = Url::parse(&format!("{}/_test/slow?ms=5000", f.http_url)).expect("url");
+    let err = c.get(&slow).await.expect_err("timeout");
+    assert!(matches!(err, NetError::Timeout { .. }), "{err}");
+    f.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_reset_is_a_clear_error() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            // Read a little of the request, then reset instead of answering.
+            let mut buf = [0u8; 64];
+            let _ = tokio::io::AsyncReadExt::read(&mut s, &mut buf).await;
+            let _ = s.set_linger(Some(Duration::ZERO));
+            let _ = s.shutdown().await;
+            drop(s);
+        }
+    });
+    let c = client(&format!("http://{addr}/"), unlimited());
+    let err = c
+        .get(&Url::parse(&format!("http://{addr}/")).expect("url"))
+        .await
+        .expect_err("reset");
+    assert!(err.is_unreachable(), "{err:?}");
+    assert!(
+        matches!(err, NetError::Reset { .. } | NetError::Connect { .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_reported_unless_trusted_or_insecure() {
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let https = f.https_url.clone().expect("https");
+    let url = Url::parse(&format!("{https}/")).expect("url");
+    let err = client(&https, unlimited())
+        .get(&url)
+        .await
+        .expect_err("untrusted");
+    assert!(matches!(err, NetError::Tls { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("--insecure"),
+        "the message says how to proceed: {err}"
+    );
+    let trusted = NetConfig {
+        extra_ca_pem: Some(f.ca_pem.clone().into_bytes()),
+        ..unlimited()
+    };
+    assert_eq!(
+        client(&https, trusted)
+            .get(&url)
+            .await
+            .expect("trusted")
+            .response
+            .status,
+        200
+    );
+    let insecure = NetConfig {
+        insecure: true,
+        ..unlimited()
+    };
+    assert_eq!(
+        client(&https, insecure)
+            .get(&url)
+            .await
+            .expect("insecure")
+            .response
+            .status,
+        200
+    );
+    f.shutdown().await;
+}
+
+#[tokio::test]
+async fn user_agent_names_kawal() {
+    let f = common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    )
+    .await;
+    let c = client(&f.http_url, unlimited());
+    let r = c
+        .get(&Url::parse(&format!("{}/_test/headers", f.http_url)).expect("url"))
+        .await
+        .expect("ok")
+        .response;
+    let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+    let ua = v["user-agent"].as_str().expect("ua");
+    assert!(
+        ua.starts_with(&format!("Kawal/{}", env!("CARGO_PKG_VERSION"))),
+        "{ua}"
+    );
+    f.shutdown().await;
+}

@@ -1,0 +1,293 @@
+//! The same repository suite on SQLite (always) and PostgreSQL (when KAWAL_TEST_DATABASE_URL is set).
+
+use kawal::checks::Observation;
+use kawal::evaluation::{self, ChecklistRef, ItemResult, Policy, Report, Tool};
+use kawal::i18n::Text;
+use kawal::model::{EvaluationStatus, Outcome, Severity};
+use kawal::store::{AppPatch, NewApp, Store, StoreError};
+use time::OffsetDateTime;
+
+fn new_app(name: &str) -> NewApp {
+    NewApp {
+        name: name.into(),
+        url: "https://simpeg.example.go.id".into(),
+        agency: "BKPSDM".into(),
+        owner: "owner@example.go.id".into(),
+        schedule: Some("0 2 * * 1".into()),
+        timezone: "Asia/Jakarta".into(),
+        rate_limit: Some(5.0),
+        scope_hosts: vec!["*.example.go.id".into()],
+        public_service: true,
+        personal_data: true,
+    }
+}
+
+fn report(target: &str, outcome: Outcome) -> Report {
+    let obs = Observation::new(
+        "session.cookie.secure",
+        outcome.clone(),
+        Text::new("ringkas", "summary"),
+    )
+    .at("cookie:SID");
+    let items = vec![
+        ItemResult {
+            id: "session.cookie.secure".into(),
+            area: "b".into(),
+            severity: Severity::Medium,
+            check: "cookies".into(),
+            title: Text::new("Secure", "Secure"),
+            outcome,
+            observations: vec![obs],
+        },
+        ItemResult {
+            id: "manual.k33".into(),
+            area: "f".into(),
+            severity: Severity::Low,
+            check: "manual".into(),
+            title: Text::new("Log", "Log"),
+            outcome: Outcome::Manual,
+            observations: vec![],
+        },
+    ];
+    let policy = Policy::builtin().expect("policy");
+    Report {
+        schema: evaluation::SCHEMA,
+        tool: Tool {
+            name: "kawal",
+            version: "test",
+        },
+        checklist: ChecklistRef {
+            id: "bssn-web".into(),
+            version: "t".into(),
+        },
+        target: target.into(),
+        application: Some("SIMPEG".into()),
+        started_at: OffsetDateTime::now_utc(),
+        finished_at: OffsetDateTime::now_utc(),
+        requests_sent: 3,
+        summary: evaluation::summarise(&items),
+        decision: evaluation::decide(&policy, &items),
+        items,
+    }
+}
+
+async fn suite(store: Store) {
+    // Applications: add, unique names, case-insensitive lookup, edit, list.
+    let a = store.add_app(&new_app("SIMPEG")).await.expect("add");
+    assert_eq!(a.agency, "BKPSDM");
+    assert_eq!(a.scope_hosts, vec!["*.example.go.id".to_string()]);
+    assert!(a.public_service && a.personal_data);
+    assert!(matches!(
+        store.add_app(&new_app("simpeg")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.app("simpeg").await.expect("ci lookup").id, a.id);
+    assert_eq!(
+        store.app(&a.id.to_string()).await.expect("id lookup").name,
+        "SIMPEG"
+    );
+    let b = store
+        .add_app(&NewApp {
+            agency: "Dinas Kesehatan".into(),
+            ..new_app("SIMKES")
+        })
+        .await
+        .expect("add 2");
+    let e = store
+        .edit_app(
+            "SIMKES",
+            &AppPatch {
+                schedule: Some(None),
+                agency: Some("BKPSDM".into()),
+                rate_limit: Some(None),
+                ..AppPatch::default()
+            },
+        )
+        .await
+        .expect("edit");
+    assert_eq!(
+        (e.id, e.schedule.clone(), e.agency.as_str(), e.rate_limit),
+        (b.id, None, "BKPSDM", None)
+    );
+    assert!(matches!(
+        store
+            .edit_app(
+                "SIMKES",
+                &AppPatch {
+                    name: Some("SIMPEG".into()),
+                    ..AppPatch::default()
+                }
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.list_apps().await.expect("list").len(), 2);
+    assert!(matches!(
+        store.app("NOPE").await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // Evaluations: running → finished in one transaction, findings with stable fingerprints.
+    let id1 = store
+        .start_evaluation(Some(a.id), &a.url, "bssn-web", "t")
+        .await
+        .expect("start");
+    assert_eq!(
+        store.evaluation(id1).await.expect("row").status,
+        EvaluationStatus::Running
+    );
+    store
+        .finish_evaluation(id1, &report(&a.url, Outcome::Fail))
+        .await
+        .expect("finish");
+    let row = store.evaluation(id1).await.expect("row");
+    assert_eq!(row.status, EvaluationStatus::Finished);
+    assert_eq!(row.meets_standard, Some(false));
+    assert_eq!(row.failures, 1);
+    let f1 = store.findings(id1).await.expect("findings");
+    assert_eq!(f1.len(), 2, "one observation plus the manual item");
+    assert_eq!(f1[0].outcome, "fail");
+    assert_eq!(f1[1].outcome, "manual");
+    let doc = store.report_json(id1).await.expect("doc").expect("stored");
+    assert!(doc.contains("kawal.evaluation/1"));
+
+    let id2 = store
+        .start_evaluation(Some(a.id), &a.url, "bssn-web", "t")
+        .await
+        .expect("start 2");
+    store
+        .finish_evaluation(id2, &report(&a.url, Outcome::Pass))
+        .await
+        .expect("finish 2");
+    let f2 = store.findings(id2).await.expect("findings 2");
+    assert_eq!(
+        f1[0].fingerprint, f2[0].fingerprint,
+        "same item and instance, same fingerprint"
+    );
+    assert_ne!(f1[0].fingerprint, f1[1].fingerprint);
+    assert_eq!(
+        store.evaluation(id2).await.expect("row").meets_standard,
+        Some(true)
+    );
+
+    // A finished evaluation cannot be finished twice, and a failed one keeps its reason.
+    assert!(matches!(
+        store
+            .finish_evaluation(id2, &report(&a.url, Outcome::Pass))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let id3 = store
+        .start_evaluation(Some(a.id), &a.url, "bssn-web", "t")
+        .await
+        .expect("start 3");
+    store
+        .fail_evaluation(id3, "target unreachable")
+        .await
+        .expect("fail");
+    let r3 = store.evaluation(id3).await.expect("row");
+    assert_eq!(
+        (r3.status, r3.error.as_deref()),
+        (EvaluationStatus::Failed, Some("target unreachable"))
+    );
+    assert_eq!(
+        store.findings(id3).await.expect("none").len(),
+        0,
+        "a failed run leaves no findings"
+    );
+
+    // Our own running evaluation is alive, so recovery leaves it alone.
+    let id4 = store
+        .start_evaluation(None, "https://x.example.go.id", "bssn-web", "t")
+        .await
+        .expect("start 4");
+    store.heartbeat(id4).await.expect("beat");
+    assert!(
+        store
+            .recover_interrupted()
+            .await
+            .expect("recover")
+            .is_empty()
+    );
+    assert_eq!(
+        store.evaluation(id4).await.expect("row").status,
+        EvaluationStatus::Running
+    );
+
+    let hist = store.list_evaluations(Some(a.id)).await.expect("history");
+    assert_eq!(
+        hist.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![id3, id2, id1],
+        "newest first"
+    );
+    assert_eq!(store.list_evaluations(None).await.expect("all").len(), 4);
+
+    // Removing an application with history needs force and takes its history with it.
+    assert!(matches!(
+        store.remove_app("SIMPEG", false).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.remove_app("SIMPEG", true).await.expect("forced"), 3);
+    assert!(matches!(
+        store.evaluation(id1).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_repository_suite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let url = format!("sqlite://{}/nested/kawal.db", dir.path().display());
+    suite(Store::open(&url).await.expect("open sqlite")).await;
+    // Reopening runs the migrations idempotently and keeps the data.
+    let again = Store::open(&url).await.expect("reopen");
+    assert_eq!(again.list_apps().await.expect("list").len(), 1);
+    assert_eq!(again.backend(), "sqlite");
+}
+
+#[tokio::test]
+async fn postgres_repository_suite() {
+    let Ok(url) = std::env::var("KAWAL_TEST_DATABASE_URL") else {
+        eprintln!("KAWAL_TEST_DATABASE_URL not set: PostgreSQL suite not run");
+        return;
+    };
+    let schema = format!(
+        "kawal_test_{}_{}",
+        std::process::id(),
+        OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
+    );
+    let store = Store::open_pg_schema(&url, &schema)
+        .await
+        .expect("open postgres");
+    assert_eq!(store.backend(), "postgres");
+    suite(store).await;
+    let again = Store::open_pg_schema(&url, &schema).await.expect("reopen");
+    assert_eq!(again.list_apps().await.expect("list").len(), 1);
+    again.close().await;
+    let pool = sqlx::PgPool::connect(&url)
+        .await
+        .expect("cleanup connection");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&pool)
+        .await
+        .expect("drop schema");
+}
+
+#[tokio::test]
+async fn bad_database_urls_are_clear_errors() {
+    let e = Store::open("mysql://root@127.0.0.1/x")
+        .await
+        .err()
+        .expect("bad scheme");
+    assert!(matches!(e, StoreError::BadUrl { .. }), "{e}");
+    assert!(e.to_string().contains("sqlite://"), "{e}");
+    let e = Store::open("postgres://kawal:s3cret@127.0.0.1:1/db")
+        .await
+        .err()
+        .expect("unreachable");
+    assert!(matches!(e, StoreError::Connect { .. }), "{e}");
+    assert!(!e.to_string().contains("s3cret"), "password is hidden: {e}");
+    let e = Store::open("sqlite://").await.err().expect("no path");
+    assert!(matches!(e, StoreError::BadUrl { .. }), "{e}");
+}
