@@ -207,7 +207,7 @@ async fn connection_reset_is_a_clear_error() {
             // Read a little of the request, then reset instead of answering.
             let mut buf = [0u8; 64];
             let _ = tokio::io::AsyncReadExt::read(&mut s, &mut buf).await;
-            let _ = s.set_linger(Some(Duration::ZERO));
+            let _ = s.set_zero_linger();
             let _ = s.shutdown().await;
             drop(s);
         }
