@@ -10,8 +10,10 @@ pub mod i18n;
 pub mod model;
 pub mod net;
 pub mod report;
+pub mod runner;
 pub mod schedule;
 pub mod store;
+pub mod worker;
 
 /// Installs the process-wide rustls crypto provider (aws-lc-rs) once; idempotent.
 pub fn install_crypto_provider() {

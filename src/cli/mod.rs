@@ -3,6 +3,7 @@
 mod app;
 mod checklist;
 mod demo;
+mod queue;
 mod run;
 
 use crate::config::{FileConfig, NetConfig};
@@ -124,6 +125,13 @@ enum Command {
     Checklist(checklist::ChecklistCommand),
     /// Jalankan target demo bawaan, daftarkan, dan evaluasi / run, register and evaluate the bundled demo target
     Demo(demo::DemoArgs),
+    /// Penjadwal dan worker dalam satu proses / the scheduler and workers in one long-running process
+    Serve(queue::ServeArgs),
+    /// Worker evaluasi tambahan yang berbagi basis data / an extra evaluation worker sharing the database
+    Worker(queue::WorkerArgs),
+    /// Kelola antrean evaluasi / manage the evaluation queue
+    #[command(subcommand)]
+    Jobs(queue::JobsCommand),
 }
 
 /// Network options shared by scan-like commands.
@@ -177,6 +185,9 @@ struct ScanArgs {
 struct EvaluateArgs {
     /// Nama atau id aplikasi / application name or id
     app: String,
+    /// Masukkan ke antrean untuk worker, jangan jalankan di sini / queue it for the workers instead of running it here
+    #[arg(long)]
+    queue: bool,
     #[command(flatten)]
     out: OutputArgs,
     #[command(flatten)]
@@ -323,6 +334,12 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Evaluate(a) => {
             let store = settings.store().await?;
             let app = store.app(&a.app).await?;
+            if a.queue {
+                let job = store.enqueue_manual(app.id, time::OffsetDateTime::now_utc()).await?;
+                write_out(&format!("{} {} ({})\n", crate::i18n::tr(settings.lang, "Dimasukkan ke antrean sebagai job", "Queued as job"), job.id, app.name), None)?;
+                store.close().await;
+                return Ok(EXIT_OK);
+            }
             let target = run::parse_target(&app.url)?;
             let net = settings.net(&a.net, app.rate_limit)?;
             let (report, id) = run::evaluate(
@@ -357,6 +374,9 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Evaluations(a) => app::history(&settings, a).await,
         Command::Checklist(c) => checklist::run(&settings, c),
         Command::Demo(a) => demo::run(&settings, a).await,
+        Command::Serve(a) => queue::serve(&settings, a).await,
+        Command::Worker(a) => queue::worker(&settings, a).await,
+        Command::Jobs(c) => queue::jobs(&settings, c).await,
     }
 }
 

@@ -1,15 +1,14 @@
 //! Shared path of `scan`, `evaluate` and `demo`: build the client, run, store, render.
 
 use super::{Failure, OutputArgs, Settings, write_out};
-use crate::checks::{Context, registry};
+use crate::checks::registry;
 use crate::config::NetConfig;
-use crate::evaluation::{self, EvalError, Policy, Progress, Report};
-use crate::net::{HttpClient, Scope};
+use crate::evaluation::{EvalError, Policy, Progress, Report};
 use crate::report::{self, Format};
+use crate::runner::{self, RunError};
 use crate::store::{App, Store};
 use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -54,81 +53,35 @@ pub async fn evaluate(
 ) -> Result<(Report, Option<i64>), Failure> {
     let checklist = settings.checklist()?;
     let policy = Policy::builtin().map_err(Failure::usage)?;
-    let scope = Scope::new(target, scope_extra);
-    let http = Arc::new(HttpClient::new(net, scope).map_err(Failure::usage)?);
-    let ctx = Context::new(target.clone(), http);
     let checks = registry();
-    let n = checks.len() as u64;
     let bar = Bar(settings.progress().then(|| {
-        let b = ProgressBar::new(n);
+        let b = ProgressBar::new(checks.len() as u64);
         b.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b.enable_steady_tick(Duration::from_millis(120));
         b
     }));
-    let id = match store {
-        Some(s) => Some(
-            s.start_evaluation(
-                app.map(|a| a.id),
-                target.as_str(),
-                &checklist.checklist.id,
-                &checklist.checklist.version,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    // The heartbeat proves to other processes that this evaluation is alive.
-    let beat = match (store, id) {
-        (Some(s), Some(id)) => Some(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(30)).await;
-                if let Err(e) = s.heartbeat(id).await {
-                    tracing::warn!("heartbeat failed: {e}");
-                }
-            }
-        }),
-        _ => None,
-    };
-    let work = evaluation::run(
+    let result = runner::run(
+        store,
+        runner::Target { url: target, scope_extra, app, net },
         &checklist,
         &policy,
         &checks,
-        &ctx,
-        app.map(|a| a.name.clone()),
         &bar,
-    );
-    let result = match beat {
-        Some(b) => tokio::select! {
-            r = work => r,
-            _ = b => unreachable!("the heartbeat loop never ends"),
-        },
-        None => work.await,
-    };
+        None,
+    )
+    .await;
     if let Some(b) = &bar.0 {
         b.finish_and_clear();
     }
-    match result {
-        Ok(report) => {
-            if let (Some(s), Some(id)) = (store, id) {
-                s.finish_evaluation(id, &report).await?;
-            }
-            Ok((report, id))
-        }
-        Err(e) => {
-            if let (Some(s), Some(id)) = (store, id) {
-                s.fail_evaluation(id, &e.to_string()).await?;
-            }
-            Err(match e {
-                EvalError::Unreachable(_) => Failure::incomplete(e),
-                EvalError::Policy(_) => Failure::usage(e),
-            })
-        }
-    }
+    result.map_err(|e| match e {
+        RunError::Client(_) => Failure::usage(e),
+        RunError::Eval(EvalError::Unreachable(_)) => Failure::incomplete(e),
+        RunError::Eval(EvalError::Policy(_)) => Failure::usage(e),
+        RunError::Store(s) => s.into(),
+    })
 }
 
 /// Renders the report in the requested format to stdout or a file.

@@ -140,6 +140,39 @@ impl Store {
         self.app(&a.name).await
     }
 
+    /// Registers many applications in one transaction (an import); names must be new.
+    pub async fn add_apps(&self, apps: &[NewApp]) -> Result<usize, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        on!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut agencies: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+            for a in apps {
+                let agency_id = match agencies.get(a.agency.as_str()) {
+                    Some(id) => *id,
+                    None => {
+                        sqlx::query("INSERT INTO agency (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                            .bind(&a.agency).bind(now).execute(&mut *tx).await?;
+                        let id: i64 = sqlx::query("SELECT id FROM agency WHERE name = $1")
+                            .bind(&a.agency).fetch_one(&mut *tx).await?.try_get("id")?;
+                        agencies.insert(&a.agency, id);
+                        id
+                    }
+                };
+                let hosts = serde_json::to_string(&a.scope_hosts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query("INSERT INTO application (name, url, agency_id, owner, schedule, timezone, rate_limit, scope_hosts, public_service, personal_data, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11)")
+                    .bind(&a.name).bind(&a.url).bind(agency_id).bind(&a.owner).bind(&a.schedule)
+                    .bind(&a.timezone).bind(a.rate_limit).bind(&hosts).bind(a.public_service).bind(a.personal_data).bind(now)
+                    .execute(&mut *tx).await
+                    .map_err(|e| match &e {
+                        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(format!("application '{}' is already registered", a.name)),
+                        _ => StoreError::Db(e),
+                    })?;
+            }
+            tx.commit().await?;
+        });
+        Ok(apps.len())
+    }
+
     /// Finds an application by name (case-insensitive) or numeric id.
     pub async fn find_app(&self, key: &str) -> Result<Option<App>, StoreError> {
         let id: i64 = key.parse().unwrap_or(-1);
@@ -186,8 +219,9 @@ impl Store {
         let url = p.url.clone().unwrap_or(cur.url);
         let agency = p.agency.clone().unwrap_or(cur.agency);
         let owner = p.owner.clone().unwrap_or(cur.owner);
-        let schedule = p.schedule.clone().unwrap_or(cur.schedule);
-        let timezone = p.timezone.clone().unwrap_or(cur.timezone);
+        let schedule = p.schedule.clone().unwrap_or(cur.schedule.clone());
+        let timezone = p.timezone.clone().unwrap_or(cur.timezone.clone());
+        let reschedule = schedule != cur.schedule || timezone != cur.timezone;
         let rate = p.rate_limit.unwrap_or(cur.rate_limit);
         let hosts = serde_json::to_string(p.scope_hosts.as_ref().unwrap_or(&cur.scope_hosts))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -204,6 +238,10 @@ impl Store {
                 .bind(&name).bind(&url).bind(agency_id).bind(&owner).bind(&schedule).bind(&timezone)
                 .bind(rate).bind(&hosts).bind(public).bind(personal).bind(now).bind(cur.id)
                 .execute(&mut *tx).await?;
+            if reschedule {
+                // The scheduler computes the next run from the new schedule.
+                sqlx::query("UPDATE application SET next_run_at = NULL WHERE id = $1").bind(cur.id).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
         });
         self.app(&cur.id.to_string()).await

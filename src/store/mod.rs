@@ -5,9 +5,11 @@
 
 mod apps;
 mod evaluations;
+mod jobs;
 
 pub use apps::{App, AppPatch, NewApp};
 pub use evaluations::{EvaluationRow, FindingRow};
+pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
 
 use sha2::{Digest, Sha256};
 use sqlx::SqlSafeStr;
@@ -192,17 +194,22 @@ impl Store {
 
     async fn migrated(db: Db, url: String) -> Result<Store, StoreError> {
         let store = Store { db, url };
-        let sql = match store.db {
-            Db::Sqlite(_) => include_str!("../../migrations/sqlite/0001_init.sql"),
-            Db::Pg(_) => include_str!("../../migrations/postgres/0001_init.sql"),
+        let files: [(i64, &str, &'static str); 2] = match store.db {
+            Db::Sqlite(_) => [
+                (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
+                (2, "jobs", include_str!("../../migrations/sqlite/0002_jobs.sql")),
+            ],
+            Db::Pg(_) => [
+                (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
+                (2, "jobs", include_str!("../../migrations/postgres/0002_jobs.sql")),
+            ],
         };
-        let migrator = Migrator::with_migrations(vec![Migration::new(
-            1,
-            "init".into(),
-            MigrationType::Simple,
-            sql.into_sql_str(),
-            false,
-        )]);
+        let migrator = Migrator::with_migrations(
+            files
+                .into_iter()
+                .map(|(v, d, sql)| Migration::new(v, d.into(), MigrationType::Simple, sql.into_sql_str(), false))
+                .collect(),
+        );
         on!(store, pool => migrator.run(pool).await)
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
         Ok(store)

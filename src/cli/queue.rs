@@ -1,0 +1,236 @@
+//! `kawal serve`, `kawal worker` and `kawal jobs …`.
+
+use super::{EXIT_OK, Failure, NetArgs, Settings, write_out};
+use crate::evaluation::Policy;
+use crate::i18n::tr;
+use crate::store::{ClaimLimits, Job, JobStatus};
+use crate::worker::{self, Env, SystemClock, WorkerConfig};
+use anyhow::anyhow;
+use clap::{Args, Subcommand};
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Options of a queue worker.
+#[derive(Debug, Args, Clone)]
+pub(super) struct WorkerArgs {
+    /// Evaluasi bersamaan di proses ini / evaluations at once in this process
+    #[arg(long, default_value_t = 1)]
+    concurrency: usize,
+    /// Batas evaluasi berjalan di semua worker / running evaluations across all workers
+    #[arg(long, default_value_t = 16)]
+    global_cap: i64,
+    /// Batas evaluasi berjalan per Perangkat Daerah / running evaluations per agency
+    #[arg(long, default_value_t = 4)]
+    agency_cap: i64,
+    /// Lama lease (detik) / lease length in seconds
+    #[arg(long, default_value_t = 120)]
+    lease_secs: u64,
+    /// Waktu tunggu saat berhenti (detik) / grace period at stop, seconds
+    #[arg(long, default_value_t = 30.0)]
+    grace_secs: f64,
+    /// Jeda saat antrean kosong (detik) / pause when the queue is empty, seconds
+    #[arg(long, default_value_t = 2.0)]
+    poll_secs: f64,
+    /// Berhenti bila antrean kosong / exit once nothing is queued or running
+    #[arg(long)]
+    drain: bool,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+impl WorkerArgs {
+    fn config(&self) -> Result<WorkerConfig, Failure> {
+        let secs = |name: &str, v: f64| {
+            if v.is_finite() && (0.0..=3600.0).contains(&v) {
+                Ok(Duration::from_secs_f64(v))
+            } else {
+                Err(Failure::usage(anyhow!("--{name} {v}: harus 0..3600 detik / must be 0..3600 seconds")))
+            }
+        };
+        if self.concurrency == 0 || self.global_cap < 1 || self.agency_cap < 1 || !(2..=3600).contains(&self.lease_secs) {
+            return Err(Failure::usage(anyhow!(
+                "--concurrency, --global-cap and --agency-cap must be at least 1; --lease-secs 2..3600"
+            )));
+        }
+        Ok(WorkerConfig {
+            concurrency: self.concurrency,
+            lease: Duration::from_secs(self.lease_secs),
+            poll: secs("poll-secs", self.poll_secs)?,
+            grace: secs("grace-secs", self.grace_secs)?,
+            limits: ClaimLimits { global: self.global_cap, per_agency: self.agency_cap },
+            backoff: Duration::from_secs(300),
+            drain: self.drain,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ServeArgs {
+    /// Worker di proses ini (0 = hanya penjadwal) / workers in this process (0 = scheduler only)
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Selang penjadwal (detik) / scheduler tick interval, seconds
+    #[arg(long, default_value_t = 30)]
+    tick_secs: u64,
+    #[command(flatten)]
+    worker: WorkerArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum JobsCommand {
+    /// Daftar job / list jobs
+    List {
+        /// Saring status / filter by status (queued, running, done, failed, cancelled)
+        #[arg(long)]
+        status: Option<String>,
+        /// Saring aplikasi / filter by application
+        #[arg(long)]
+        app: Option<String>,
+        /// Jumlah maksimum / at most this many
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Keluaran JSON / JSON output
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rincian job / one job
+    Show {
+        /// Id job
+        id: i64,
+    },
+    /// Batalkan job yang antre / cancel a queued job
+    Cancel {
+        /// Id job
+        id: i64,
+    },
+    /// Ulangi job gagal/batal/selesai / queue a failed, cancelled or done job again
+    Retry {
+        /// Id job
+        id: i64,
+    },
+}
+
+async fn env(settings: &Settings, net: &NetArgs) -> Result<Arc<Env>, Failure> {
+    Ok(Arc::new(Env {
+        checklist: settings.checklist()?,
+        policy: Policy::builtin().map_err(Failure::usage)?,
+        net: settings.net(net, None)?,
+        clock: Arc::new(SystemClock),
+    }))
+}
+
+/// `kawal worker`.
+pub(super) async fn worker(settings: &Settings, a: WorkerArgs) -> Result<u8, Failure> {
+    let cfg = a.config()?;
+    let env = env(settings, &a.net).await?;
+    let store = Arc::new(settings.store().await?);
+    if !settings.quiet {
+        eprintln!("{} ({}: {})", tr(settings.lang, "Worker berjalan; Ctrl-C untuk berhenti", "Worker running; Ctrl-C to stop"), tr(settings.lang, "basis data", "database"), store.url());
+    }
+    let stats = worker::run_worker(store.clone(), env, cfg, worker::stop_on_signals()).await?;
+    if !settings.quiet {
+        eprintln!(
+            "{}: {} {}, {} {}, {} {}",
+            tr(settings.lang, "Worker berhenti", "Worker stopped"),
+            stats.done.load(std::sync::atomic::Ordering::Relaxed),
+            tr(settings.lang, "selesai", "done"),
+            stats.failed.load(std::sync::atomic::Ordering::Relaxed),
+            tr(settings.lang, "gagal", "failed"),
+            stats.released.load(std::sync::atomic::Ordering::Relaxed),
+            tr(settings.lang, "dikembalikan ke antrean", "released to the queue"),
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// `kawal serve`.
+pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failure> {
+    if !(1..=86_400).contains(&a.tick_secs) {
+        return Err(Failure::usage(anyhow!("--tick-secs must be 1..86400")));
+    }
+    let cfg = WorkerConfig { concurrency: a.workers.max(1), ..a.worker.config()? };
+    let env = env(settings, &a.worker.net).await?;
+    let store = Arc::new(settings.store().await?);
+    let stop = worker::stop_on_signals();
+    if !settings.quiet {
+        eprintln!(
+            "{} {} s, {} {} ({}: {})",
+            tr(settings.lang, "Penjadwal berjalan setiap", "Scheduler ticking every"),
+            a.tick_secs,
+            a.workers,
+            tr(settings.lang, "worker; Ctrl-C untuk berhenti", "worker(s); Ctrl-C to stop"),
+            tr(settings.lang, "basis data", "database"),
+            store.url()
+        );
+    }
+    let sched = worker::run_scheduler(store.clone(), env.clock.clone(), Duration::from_secs(a.tick_secs), stop.clone());
+    if a.workers == 0 {
+        sched.await?;
+    } else {
+        let work = worker::run_worker(store.clone(), env, cfg, stop);
+        let (s, w) = tokio::join!(sched, work);
+        s?;
+        w?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn parse_status(s: &str) -> Result<JobStatus, Failure> {
+    JobStatus::parse(s).ok_or_else(|| Failure::usage(anyhow!("status '{s}' tidak dikenal / unknown: queued, running, done, failed, cancelled")))
+}
+
+fn show(j: &Job) -> String {
+    let mut out = String::new();
+    let t = |v: Option<time::OffsetDateTime>| v.and_then(|v| v.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_else(|| "-".into());
+    let _ = writeln!(out, "{:<16} {}", "job", j.id);
+    let _ = writeln!(out, "{:<16} {} (#{})", "application", j.application, j.application_id);
+    let _ = writeln!(out, "{:<16} {}", "kind", j.kind);
+    let _ = writeln!(out, "{:<16} {}", "status", j.status.as_str());
+    let _ = writeln!(out, "{:<16} {}", "scheduled_for", t(Some(j.scheduled_for)));
+    let _ = writeln!(out, "{:<16} {}", "enqueued_at", t(Some(j.enqueued_at)));
+    if j.late_secs > 120 || j.missed_slots > 1 {
+        let _ = writeln!(out, "{:<16} {} s ({} missed slot(s) caught up)", "late", j.late_secs, j.missed_slots);
+    }
+    let _ = writeln!(out, "{:<16} {}/{}", "attempts", j.attempts, j.max_attempts);
+    let _ = writeln!(out, "{:<16} {}", "worker", j.worker.as_deref().unwrap_or("-"));
+    let _ = writeln!(out, "{:<16} {}", "lease_until", t(j.lease_until));
+    let _ = writeln!(out, "{:<16} {}", "evaluation", j.evaluation_id.map_or_else(|| "-".into(), |e| e.to_string()));
+    if let Some(e) = &j.last_error {
+        let _ = writeln!(out, "{:<16} {e}", "last_error");
+    }
+    out
+}
+
+/// `kawal jobs …`.
+pub(super) async fn jobs(settings: &Settings, c: JobsCommand) -> Result<u8, Failure> {
+    let store = settings.store().await?;
+    let now = time::OffsetDateTime::now_utc();
+    match c {
+        JobsCommand::List { status, app, limit, json } => {
+            let status = status.as_deref().map(parse_status).transpose()?;
+            let app_id = match app {
+                Some(a) => Some(store.app(&a).await?.id),
+                None => None,
+            };
+            let jobs = store.list_jobs(status, app_id, limit.clamp(1, 10_000)).await?;
+            if json {
+                write_out(&(serde_json::to_string_pretty(&jobs).unwrap_or_default() + "\n"), None)?;
+            } else if jobs.is_empty() {
+                write_out(tr(settings.lang, "Tidak ada job.\n", "No jobs.\n"), None)?;
+            } else {
+                let mut out = format!("{:<6} {:<16} {:<10} {:<10} {:<21} {:<9} {}\n", "ID", "APP", "KIND", "STATUS", "SCHEDULED (UTC)", "ATTEMPTS", "EVAL");
+                for j in &jobs {
+                    let when = j.scheduled_for.format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]")).unwrap_or_default();
+                    let _ = writeln!(out, "{:<6} {:<16} {:<10} {:<10} {:<21} {:<9} {}", j.id, j.application, j.kind, j.status.as_str(), when, format!("{}/{}", j.attempts, j.max_attempts), j.evaluation_id.map_or_else(|| "-".into(), |e| e.to_string()));
+                }
+                write_out(&out, None)?;
+            }
+        }
+        JobsCommand::Show { id } => write_out(&show(&store.job(id).await?), None)?,
+        JobsCommand::Cancel { id } => write_out(&show(&store.cancel_job(id, now).await?), None)?,
+        JobsCommand::Retry { id } => write_out(&show(&store.retry_job(id, now).await?), None)?,
+    }
+    store.close().await;
+    Ok(EXIT_OK)
+}
