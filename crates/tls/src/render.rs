@@ -1,0 +1,283 @@
+//! Plain-text table rendering of a report, in Bahasa Indonesia (default) or English.
+
+use crate::checklist::{Status, checklist_outcomes};
+use crate::report::{MozillaProfile, SupportStatus, TlsReport};
+use std::fmt::Write;
+
+/// Output language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// Bahasa Indonesia.
+    #[default]
+    Id,
+    /// English.
+    En,
+}
+
+/// Picks the string for the language.
+fn t<'a>(lang: Lang, id: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Id => id,
+        Lang::En => en,
+    }
+}
+
+fn yes_no(lang: Lang, v: Option<bool>) -> &'static str {
+    match (lang, v) {
+        (Lang::Id, Some(true)) => "ya",
+        (Lang::Id, Some(false)) => "tidak",
+        (Lang::Id, None) => "tidak dapat diuji",
+        (Lang::En, Some(true)) => "yes",
+        (Lang::En, Some(false)) => "no",
+        (Lang::En, None) => "not testable",
+    }
+}
+
+/// Renders the report as an aligned text table.
+pub fn render_table(report: &TlsReport, lang: Lang) -> String {
+    let mut o = String::new();
+    let tg = &report.target;
+    let _ = writeln!(
+        o,
+        "{} {}:{} ({}){}",
+        t(lang, "Pemeriksaan TLS", "TLS scan"),
+        tg.host,
+        tg.port,
+        tg.ip,
+        tg.sni
+            .as_ref()
+            .map(|s| format!(", SNI {s}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        o,
+        "{}: {} ms, {} handshake",
+        t(lang, "Durasi", "Duration"),
+        report.duration_ms,
+        report.handshakes
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", t(lang, "PROTOKOL", "PROTOCOLS"));
+    for p in &report.protocols {
+        let st = match p.status {
+            SupportStatus::Supported => t(lang, "aktif", "enabled"),
+            SupportStatus::NotSupported => t(lang, "tidak aktif", "disabled"),
+            SupportStatus::Inconclusive => t(lang, "tidak dapat dipastikan", "inconclusive"),
+        };
+        let _ = writeln!(
+            o,
+            "  {:<8} {}{}",
+            p.name,
+            st,
+            p.reason
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        );
+    }
+    for p in report.protocols.iter().filter(|p| !p.suites.is_empty()) {
+        let order = match p.server_preference {
+            Some(true) => t(lang, "urutan server", "server order"),
+            Some(false) => t(lang, "urutan klien", "client order"),
+            None => "",
+        };
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{} {} {}",
+            t(lang, "CIPHER SUITE", "CIPHER SUITES"),
+            p.name,
+            if order.is_empty() {
+                String::new()
+            } else {
+                format!("({order})")
+            }
+        );
+        for s in &p.suites {
+            let _ = writeln!(
+                o,
+                "  {:<8} {:<48} {:<32} {:>4} {:<10} {}",
+                s.code,
+                s.iana_name,
+                s.openssl_name,
+                s.bits,
+                s.kx_detail.clone().unwrap_or_default(),
+                s.flags.join(",")
+            );
+        }
+    }
+    if !report.groups.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{}",
+            t(lang, "GRUP PERTUKARAN KUNCI", "KEY EXCHANGE GROUPS")
+        );
+        for g in &report.groups {
+            let vs: Vec<&str> = g.versions.iter().map(|v| v.label()).collect();
+            let _ = writeln!(o, "  {:<22} {}", g.name, vs.join(", "));
+        }
+    }
+    if let Some(b) = report.dh_min_bits {
+        let _ = writeln!(
+            o,
+            "  {} {b} bit",
+            t(lang, "Parameter DH terkecil:", "Smallest DH parameter:")
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", t(lang, "SERTIFIKAT", "CERTIFICATE"));
+    match &report.certificate {
+        Some(c) => {
+            if let Some(l) = c.chain.first() {
+                let _ = writeln!(o, "  {:<22} {}", t(lang, "Subjek", "Subject"), l.subject);
+                let _ = writeln!(o, "  {:<22} {}", t(lang, "Penerbit", "Issuer"), l.issuer);
+                let _ = writeln!(o, "  {:<22} {}", "SAN", l.san.join(", "));
+                let _ = writeln!(
+                    o,
+                    "  {:<22} {} {} bit, {}",
+                    t(lang, "Kunci / tanda tangan", "Key / signature"),
+                    l.key_type.to_uppercase(),
+                    l.key_bits,
+                    l.signature_algorithm
+                );
+                let _ = writeln!(
+                    o,
+                    "  {:<22} {} ({} {})",
+                    t(lang, "Berlaku sampai", "Valid until"),
+                    l.not_after,
+                    c.days_left,
+                    t(lang, "hari lagi", "days left")
+                );
+            }
+            let _ = writeln!(
+                o,
+                "  {:<22} {}",
+                t(lang, "Tepercaya", "Trusted"),
+                yes_no(lang, Some(c.trusted))
+            );
+            let _ = writeln!(
+                o,
+                "  {:<22} {}",
+                t(lang, "Nama host cocok", "Host name matches"),
+                yes_no(lang, Some(c.hostname_match))
+            );
+            let _ = writeln!(
+                o,
+                "  {:<22} {}",
+                t(lang, "Rantai tidak lengkap", "Incomplete chain"),
+                yes_no(lang, Some(c.incomplete_chain))
+            );
+            let _ = writeln!(
+                o,
+                "  {:<22} {}",
+                "OCSP stapling",
+                yes_no(lang, Some(c.ocsp_stapled))
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "  {} {}",
+                t(lang, "Tidak tersedia:", "Not available:"),
+                report.certificate_error.clone().unwrap_or_default()
+            );
+        }
+    }
+    let w = &report.weaknesses;
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
+    let rows: [(&str, &str, Option<bool>); 12] = [
+        ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
+        ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
+        (
+            "CBC di TLS 1.0 (BEAST)",
+            "CBC in TLS 1.0 (BEAST)",
+            Some(w.beast),
+        ),
+        (
+            "3DES/64-bit (SWEET32)",
+            "3DES/64-bit (SWEET32)",
+            Some(w.sweet32),
+        ),
+        ("RC4", "RC4", Some(w.rc4)),
+        (
+            "Export/NULL/anonim",
+            "Export/NULL/anonymous",
+            Some(w.export || w.null_cipher || w.anonymous),
+        ),
+        (
+            "Tanpa forward secrecy",
+            "No forward secrecy",
+            Some(w.no_forward_secrecy),
+        ),
+        ("Tanpa AEAD", "No AEAD", Some(w.no_aead)),
+        (
+            "Kompresi TLS (CRIME)",
+            "TLS compression (CRIME)",
+            w.crime_compression,
+        ),
+        (
+            "Renegosiasi aman",
+            "Secure renegotiation",
+            w.secure_renegotiation,
+        ),
+        ("TLS_FALLBACK_SCSV", "TLS_FALLBACK_SCSV", w.fallback_scsv),
+        (
+            "Ekstensi heartbeat",
+            "Heartbeat extension",
+            w.heartbeat_extension,
+        ),
+    ];
+    for (id, en, v) in rows {
+        let _ = writeln!(o, "  {:<28} {}", t(lang, id, en), yes_no(lang, v));
+    }
+    let g = &report.grade;
+    let _ = writeln!(o);
+    let profile = match report.mozilla_profile {
+        MozillaProfile::Modern => "modern",
+        MozillaProfile::Intermediate => "intermediate",
+        MozillaProfile::Old => "old",
+        MozillaProfile::None => t(lang, "tidak ada", "none"),
+    };
+    let _ = writeln!(
+        o,
+        "{}: {} ({} {}; {} {}) [{}]",
+        t(lang, "NILAI", "GRADE"),
+        g.letter,
+        t(lang, "skor", "score"),
+        g.score,
+        t(lang, "jika tepercaya", "if trusted"),
+        g.letter_if_trusted,
+        t(
+            lang,
+            "bukan penilaian resmi SSL Labs, hanya sebagai informasi",
+            "not SSL Labs, information only"
+        ),
+    );
+    let _ = writeln!(
+        o,
+        "{}: {profile}",
+        t(lang, "Profil Mozilla", "Mozilla profile")
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", t(lang, "DAFTAR PERIKSA", "CHECKLIST"));
+    for item in checklist_outcomes(report) {
+        let st = match &item.status {
+            Status::Pass => t(lang, "SESUAI", "PASS"),
+            Status::Fail => t(lang, "TIDAK SESUAI", "FAIL"),
+            Status::Inconclusive(_) => t(lang, "BELUM DAPAT DISIMPULKAN", "INCONCLUSIVE"),
+            Status::NotApplicable(_) => t(lang, "TIDAK BERLAKU", "NOT APPLICABLE"),
+        };
+        let summary = match lang {
+            Lang::Id => &item.summary_id,
+            Lang::En => &item.summary_en,
+        };
+        let _ = writeln!(o, "  {:<22} {:<14} {}", item.item_id, st, summary);
+    }
+    for n in &report.notes {
+        let _ = writeln!(o, "  * {n}");
+    }
+    o
+}

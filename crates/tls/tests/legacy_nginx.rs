@@ -1,0 +1,94 @@
+//! Scan of a legacy nginx (Debian package nginx-light) on loopback; accepted suites must equal nginx's configuration.
+
+mod common;
+
+use common::*;
+use kawal_tls::report::SupportStatus;
+use kawal_tls::wire::Version;
+use kawal_tls::{ScanOptions, Status, Target, checklist_outcomes, scan};
+use std::time::{Duration, Instant};
+
+/// TLS 1.0–1.2 with CBC, non-forward-secret RSA key exchange, DHE, Camellia and 3DES (when the OpenSSL build has it).
+const CIPHERS: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-SHA:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA:AES128-GCM-SHA256:AES128-SHA:AES256-SHA256:CAMELLIA128-SHA:DES-CBC3-SHA:@SECLEVEL=0";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_nginx_matches_configuration() {
+    let ngx = start_nginx("TLSv1 TLSv1.1 TLSv1.2", CIPHERS);
+    let t = Target {
+        host: "localhost".into(),
+        port: ngx.addr.port(),
+        sni: None,
+        ip: Some(ngx.addr.ip()),
+    };
+    let opts = ScanOptions {
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+        max_concurrency: 16,
+        extra_ca_pem: None,
+    };
+    let start = Instant::now();
+    let r = scan(&t, &opts).await.expect("scan");
+    eprintln!(
+        "legacy nginx full scan: {:?} wall, {} handshakes",
+        start.elapsed(),
+        r.handshakes
+    );
+    let status = |v| r.protocol(v).map(|p| p.status);
+    assert_eq!(status(Version::Ssl2), Some(SupportStatus::NotSupported));
+    assert_eq!(status(Version::Ssl3), Some(SupportStatus::NotSupported));
+    assert_eq!(status(Version::Tls13), Some(SupportStatus::NotSupported));
+    let mut has_3des = false;
+    for (v, flag) in [
+        (Version::Tls10, "-tls1"),
+        (Version::Tls11, "-tls1_1"),
+        (Version::Tls12, "-tls1_2"),
+    ] {
+        let want: Vec<String> = openssl_suites(flag, CIPHERS)
+            .into_iter()
+            .map(|c| format!("0x{c:04x}"))
+            .collect();
+        has_3des |= want.iter().any(|c| c == "0x000a");
+        let p = r.protocol(v).expect("protocol");
+        assert_eq!(p.status, SupportStatus::Supported, "{v:?}");
+        let got: Vec<String> = p.suites.iter().map(|s| s.code.clone()).collect();
+        // Server preference is on, so even the order must match OpenSSL's.
+        assert_eq!(got, want, "{v:?} accepted suites");
+        assert_eq!(p.server_preference, Some(true), "{v:?}");
+    }
+    if !has_3des {
+        eprintln!("note: this OpenSSL build has no 3DES, so DES-CBC3-SHA is not served");
+    }
+    let w = &r.weaknesses;
+    assert!(w.beast && w.partial_forward_secrecy && !w.no_forward_secrecy && !w.no_aead);
+    assert_eq!(w.sweet32, has_3des);
+    assert_eq!(w.secure_renegotiation, Some(true));
+    assert_eq!(w.fallback_scsv, Some(true));
+    assert_eq!(w.crime_compression, Some(false));
+    assert_eq!(r.dh_min_bits, Some(2048));
+    let tls12_groups: Vec<&str> = r
+        .groups
+        .iter()
+        .filter(|g| g.versions.contains(&Version::Tls12))
+        .map(|g| g.name.as_str())
+        .collect();
+    for g in ["x25519", "secp256r1", "secp384r1"] {
+        assert!(
+            tls12_groups.contains(&g),
+            "{g} missing from {tls12_groups:?}"
+        );
+    }
+    let c = r.certificate.as_ref().expect("certificate");
+    assert!(c.self_signed && c.hostname_match && c.chain[0].key_bits == 2048);
+    assert_eq!(r.grade.letter, "T");
+    assert_eq!(r.grade.letter_if_trusted, if has_3des { "C" } else { "B" });
+    assert_eq!(r.mozilla_profile, kawal_tls::report::MozillaProfile::Old);
+    for item in checklist_outcomes(&r) {
+        assert_eq!(
+            item.status,
+            Status::Fail,
+            "{}: {}",
+            item.item_id,
+            item.summary_en
+        );
+    }
+}
