@@ -23,6 +23,6 @@ CREATE TABLE job (
     last_error      TEXT,
     UNIQUE (application_id, scheduled_for)
 );
-CREATE INDEX job_claim ON job(status, run_after, scheduled_for);
+CREATE INDEX job_claim ON job(status, scheduled_for, id);
 -- At most one running job per application, so its rate limit holds across workers.
 CREATE UNIQUE INDEX job_one_running_per_app ON job(application_id) WHERE status = 'running';

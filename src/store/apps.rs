@@ -1,6 +1,6 @@
 //! Registered applications and their agencies.
 
-use super::{Store, StoreError, on};
+use super::{Store, StoreError, in_write_tx, on};
 use serde::Serialize;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -122,30 +122,15 @@ impl Store {
                 a.name, a.name
             )));
         }
-        let now = OffsetDateTime::now_utc();
-        let hosts = serde_json::to_string(&a.scope_hosts)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        on!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO agency (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                .bind(&a.agency).bind(now).execute(&mut *tx).await?;
-            let agency_id: i64 = sqlx::query("SELECT id FROM agency WHERE name = $1")
-                .bind(&a.agency).fetch_one(&mut *tx).await?.try_get("id")?;
-            sqlx::query("INSERT INTO application (name, url, agency_id, owner, schedule, timezone, rate_limit, scope_hosts, public_service, personal_data, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11)")
-                .bind(&a.name).bind(&a.url).bind(agency_id).bind(&a.owner).bind(&a.schedule)
-                .bind(&a.timezone).bind(a.rate_limit).bind(&hosts).bind(a.public_service).bind(a.personal_data).bind(now)
-                .execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
+        self.add_apps(std::slice::from_ref(a)).await?;
         self.app(&a.name).await
     }
 
     /// Registers many applications in one transaction (an import); names must be new.
     pub async fn add_apps(&self, apps: &[NewApp]) -> Result<usize, StoreError> {
         let now = OffsetDateTime::now_utc();
-        on!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let mut agencies: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        in_write_tx!(self, tx => {
+                        let mut agencies: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
             for a in apps {
                 let agency_id = match agencies.get(a.agency.as_str()) {
                     Some(id) => *id,
@@ -168,7 +153,6 @@ impl Store {
                         _ => StoreError::Db(e),
                     })?;
             }
-            tx.commit().await?;
         });
         Ok(apps.len())
     }
@@ -228,9 +212,8 @@ impl Store {
         let public = p.public_service.unwrap_or(cur.public_service);
         let personal = p.personal_data.unwrap_or(cur.personal_data);
         let now = OffsetDateTime::now_utc();
-        on!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO agency (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        in_write_tx!(self, tx => {
+                        sqlx::query("INSERT INTO agency (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                 .bind(&agency).bind(now).execute(&mut *tx).await?;
             let agency_id: i64 = sqlx::query("SELECT id FROM agency WHERE name = $1")
                 .bind(&agency).fetch_one(&mut *tx).await?.try_get("id")?;
@@ -242,7 +225,6 @@ impl Store {
                 // The scheduler computes the next run from the new schedule.
                 sqlx::query("UPDATE application SET next_run_at = NULL WHERE id = $1").bind(cur.id).execute(&mut *tx).await?;
             }
-            tx.commit().await?;
         });
         self.app(&cur.id.to_string()).await
     }
@@ -257,8 +239,8 @@ impl Store {
                 app.name, app.name
             )));
         }
-        on!(self, pool => {
-            sqlx::query("DELETE FROM application WHERE id = $1").bind(app.id).execute(pool).await?;
+        in_write_tx!(self, tx => {
+            sqlx::query("DELETE FROM application WHERE id = $1").bind(app.id).execute(&mut *tx).await?;
         });
         Ok(evals)
     }

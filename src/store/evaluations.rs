@@ -1,6 +1,6 @@
 //! Evaluations and their findings; a finished evaluation is written in one transaction.
 
-use super::{Store, StoreError, fingerprint, on, worker_id};
+use super::{Store, StoreError, fingerprint, in_write_tx, on, worker_id};
 use crate::evaluation::Report;
 use crate::model::{EvaluationStatus, Outcome};
 use serde::Serialize;
@@ -93,19 +93,19 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = OffsetDateTime::now_utc();
         let worker = worker_id();
-        Ok(on!(self, pool => {
+        Ok(in_write_tx!(self, tx => {
             sqlx::query("INSERT INTO evaluation (application_id, target, status, checklist_id, checklist_version, worker, heartbeat_at, created_at, started_at) VALUES ($1,$2,'running',$3,$4,$5,$6,$6,$6) RETURNING id")
                 .bind(application_id).bind(target).bind(checklist_id).bind(checklist_version).bind(&worker).bind(now)
-                .fetch_one(pool).await?.try_get::<i64, _>("id")?
+                .fetch_one(&mut *tx).await?.try_get::<i64, _>("id")?
         }))
     }
 
     /// Proves the owner of a running evaluation is alive.
     pub async fn heartbeat(&self, id: i64) -> Result<(), StoreError> {
         let now = OffsetDateTime::now_utc();
-        on!(self, pool => {
+        in_write_tx!(self, tx => {
             sqlx::query("UPDATE evaluation SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'")
-                .bind(now).bind(id).execute(pool).await?;
+                .bind(now).bind(id).execute(&mut *tx).await?;
         });
         Ok(())
     }
@@ -116,8 +116,7 @@ impl Store {
         let summary = serde_json::to_string(&report.summary)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let doc = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        on!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
             for item in &report.items {
                 for o in &item.observations {
                     let evidence = serde_json::to_string(&o.evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -144,11 +143,9 @@ impl Store {
                 .bind(now).bind(report.decision.meets_standard).bind(&summary).bind(&doc).bind(id)
                 .execute(&mut *tx).await?;
             if done.rows_affected() != 1 {
-                // Someone marked it interrupted meanwhile: keep their verdict, write nothing.
-                tx.rollback().await?;
+                // Someone marked it interrupted meanwhile: keep their verdict, write nothing (rolls back).
                 return Err(StoreError::Conflict(format!("evaluasi {id} tidak lagi berjalan / evaluation {id} is no longer running")));
             }
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -156,9 +153,9 @@ impl Store {
     /// Marks a running evaluation failed with its reason.
     pub async fn fail_evaluation(&self, id: i64, error: &str) -> Result<(), StoreError> {
         let now = OffsetDateTime::now_utc();
-        on!(self, pool => {
+        in_write_tx!(self, tx => {
             sqlx::query("UPDATE evaluation SET status='failed', finished_at=$1, error=$2 WHERE id=$3 AND status='running'")
-                .bind(now).bind(error).bind(id).execute(pool).await?;
+                .bind(now).bind(error).bind(id).execute(&mut *tx).await?;
         });
         Ok(())
     }
@@ -187,11 +184,11 @@ impl Store {
                         && !std::path::Path::new(&format!("/proc/{pid}")).exists()
                 });
             if stale || dead_here {
-                on!(self, pool => {
+                in_write_tx!(self, tx => {
                     sqlx::query("UPDATE evaluation SET status='interrupted', finished_at=$1, error=$2 WHERE id=$3 AND status='running'")
                         .bind(now)
                         .bind("proses evaluasi berhenti sebelum selesai / the evaluating process stopped before finishing")
-                        .bind(id).execute(pool).await?;
+                        .bind(id).execute(&mut *tx).await?;
                 });
                 out.push(id);
             }

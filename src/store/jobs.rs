@@ -6,7 +6,7 @@
 //! at most one running job per application. Timestamps are stored in whole UTC seconds, so
 //! SQLite's text comparison orders them correctly.
 
-use super::{Db, Store, StoreError, on};
+use super::{Db, Store, StoreError, in_write_tx, on};
 use crate::schedule::{CronSpec, timezone};
 use serde::Serialize;
 use sqlx::Row;
@@ -216,6 +216,40 @@ const CLAIM_PG: &str = "UPDATE job SET status = 'running', worker = $1, lease_un
       AND (SELECT COUNT(*) FROM job r WHERE r.status = 'running' AND r.agency_id = j.agency_id) < $5 \
       ORDER BY j.scheduled_for, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id";
 
+/// Runs the claim statement in `tx` and commits; a unique violation (lost race) rolls back.
+async fn claim_in<DB: sqlx::Database>(
+    mut tx: sqlx::Transaction<'static, DB>,
+    sql: &'static str,
+    worker: &str,
+    until: OffsetDateTime,
+    now: OffsetDateTime,
+    limits: ClaimLimits,
+) -> Result<Option<i64>, sqlx::Error>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    OffsetDateTime: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    for<'r> &'r str: sqlx::ColumnIndex<DB::Row>,
+{
+    let row = sqlx::query(sql)
+        .bind(worker)
+        .bind(until)
+        .bind(now)
+        .bind(limits.global)
+        .bind(limits.per_agency)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let id = match row {
+        Some(r) => Some(sqlx::Row::try_get::<i64, _>(&r, "id")?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
@@ -251,8 +285,7 @@ impl Store {
         }
         // One transaction per chunk keeps a 30,000-application first tick fast without a giant lock.
         for chunk in plans.chunks(500) {
-            on!(self, pool => {
-                let mut tx = pool.begin().await?;
+            in_write_tx!(self, tx => {
                 for (id, agency, old, p) in chunk {
                     if let Some((slot, late, missed)) = p.enqueue {
                         let r = sqlx::query("INSERT INTO job (application_id, agency_id, kind, scheduled_for, enqueued_at, late_secs, missed_slots, status, run_after) VALUES ($1, $2, 'scheduled', $3, $4, $5, $6, 'queued', $4) ON CONFLICT (application_id, scheduled_for) DO NOTHING")
@@ -268,7 +301,6 @@ impl Store {
                             .bind(p.next).bind(id).execute(&mut *tx).await?,
                     };
                 }
-                tx.commit().await?;
             });
         }
         Ok(stats)
@@ -276,8 +308,8 @@ impl Store {
 
     /// Forgets the next run time so the scheduler recomputes it (after a schedule change).
     pub async fn reset_next_run(&self, application_id: i64) -> Result<(), StoreError> {
-        on!(self, pool => {
-            sqlx::query("UPDATE application SET next_run_at = NULL WHERE id = $1").bind(application_id).execute(pool).await?;
+        in_write_tx!(self, tx => {
+            sqlx::query("UPDATE application SET next_run_at = NULL WHERE id = $1").bind(application_id).execute(&mut *tx).await?;
         });
         Ok(())
     }
@@ -285,15 +317,15 @@ impl Store {
     /// Queues a manual run of an application now; returns the job.
     pub async fn enqueue_manual(&self, application_id: i64, now: OffsetDateTime) -> Result<Job, StoreError> {
         let now = secs(now);
-        let id: i64 = on!(self, pool => {
+        let id: i64 = in_write_tx!(self, tx => {
             let agency: i64 = sqlx::query("SELECT agency_id FROM application WHERE id = $1").bind(application_id)
-                .fetch_optional(pool).await?
+                .fetch_optional(&mut *tx).await?
                 .ok_or_else(|| StoreError::NotFound { what: "aplikasi/application", name: application_id.to_string() })?
                 .try_get("agency_id")?;
             sqlx::query("INSERT INTO job (application_id, agency_id, kind, scheduled_for, enqueued_at, status, run_after) VALUES ($1, $2, 'manual', $3, $3, 'queued', $3) ON CONFLICT (application_id, scheduled_for) DO NOTHING")
-                .bind(application_id).bind(agency).bind(now).execute(pool).await?;
+                .bind(application_id).bind(agency).bind(now).execute(&mut *tx).await?;
             sqlx::query("SELECT id FROM job WHERE application_id = $1 AND scheduled_for = $2").bind(application_id).bind(now)
-                .fetch_one(pool).await?.try_get("id")?
+                .fetch_one(&mut *tx).await?.try_get("id")?
         });
         self.job(id).await
     }
@@ -303,14 +335,10 @@ impl Store {
         let now = secs(now);
         let until = now + lease;
         for _ in 0..3 {
-            let claimed: Result<Option<i64>, sqlx::Error> = on!(self, pool => {
-                let sql = match self.db { Db::Sqlite(_) => CLAIM_SQLITE, Db::Pg(_) => CLAIM_PG };
-                match sqlx::query(sql).bind(worker).bind(until).bind(now).bind(limits.global).bind(limits.per_agency).fetch_optional(pool).await {
-                    Ok(Some(r)) => r.try_get::<i64, _>("id").map(Some),
-                    Ok(None) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            });
+            let claimed: Result<Option<i64>, sqlx::Error> = match &self.db {
+                Db::Sqlite(pool) => claim_in(pool.begin_with("BEGIN IMMEDIATE").await?, CLAIM_SQLITE, worker, until, now, limits).await,
+                Db::Pg(pool) => claim_in(pool.begin().await?, CLAIM_PG, worker, until, now, limits).await,
+            };
             match claimed {
                 Ok(Some(id)) => return self.job(id).await.map(Some),
                 Ok(None) => return Ok(None),
@@ -325,37 +353,37 @@ impl Store {
     /// Extends the lease; `false` means the lease was lost (the job was reclaimed).
     pub async fn renew_lease(&self, job_id: i64, worker: &str, now: OffsetDateTime, lease: Duration) -> Result<bool, StoreError> {
         let until = secs(now) + lease;
-        Ok(on!(self, pool => {
+        Ok(in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET lease_until = $1 WHERE id = $2 AND worker = $3 AND status = 'running'")
-                .bind(until).bind(job_id).bind(worker).execute(pool).await?.rows_affected() == 1
+                .bind(until).bind(job_id).bind(worker).execute(&mut *tx).await?.rows_affected() == 1
         }))
     }
 
     /// Links the evaluation a job's current attempt produces.
     pub async fn attach_evaluation(&self, job_id: i64, evaluation_id: i64) -> Result<(), StoreError> {
-        on!(self, pool => {
-            sqlx::query("UPDATE job SET evaluation_id = $1 WHERE id = $2").bind(evaluation_id).bind(job_id).execute(pool).await?;
+        in_write_tx!(self, tx => {
+            sqlx::query("UPDATE job SET evaluation_id = $1 WHERE id = $2").bind(evaluation_id).bind(job_id).execute(&mut *tx).await?;
         });
         Ok(())
     }
 
     /// Marks a job done; `false` when this worker no longer holds it.
     pub async fn complete_job(&self, job_id: i64, worker: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
-        Ok(on!(self, pool => {
+        Ok(in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET status = 'done', finished_at = $1, lease_until = NULL WHERE id = $2 AND worker = $3 AND status = 'running'")
-                .bind(secs(now)).bind(job_id).bind(worker).execute(pool).await?.rows_affected() == 1
+                .bind(secs(now)).bind(job_id).bind(worker).execute(&mut *tx).await?.rows_affected() == 1
         }))
     }
 
     /// Records a failed attempt: queued again after `backoff` while attempts remain, else failed.
     pub async fn fail_job(&self, job_id: i64, worker: &str, now: OffsetDateTime, error: &str, backoff: Duration) -> Result<JobStatus, StoreError> {
         let now = secs(now);
-        let rows = on!(self, pool => {
+        let rows = in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
                          finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
                          run_after = $2, worker = NULL, lease_until = NULL, last_error = $3 \
                          WHERE id = $4 AND worker = $5 AND status = 'running'")
-                .bind(now).bind(now + backoff).bind(error).bind(job_id).bind(worker).execute(pool).await?.rows_affected()
+                .bind(now).bind(now + backoff).bind(error).bind(job_id).bind(worker).execute(&mut *tx).await?.rows_affected()
         });
         if rows == 0 {
             return Err(StoreError::Conflict(format!("job {job_id} is not held by {worker}")));
@@ -367,9 +395,8 @@ impl Store {
     /// its evaluation is marked interrupted.
     pub async fn release_job(&self, job_id: i64, worker: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
         let now = secs(now);
-        on!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let r = sqlx::query("UPDATE job SET status = 'queued', worker = NULL, lease_until = NULL, attempts = attempts - 1, last_error = $1, run_after = $2 WHERE id = $3 AND worker = $4 AND status = 'running' RETURNING evaluation_id")
+        in_write_tx!(self, tx => {
+                        let r = sqlx::query("UPDATE job SET status = 'queued', worker = NULL, lease_until = NULL, attempts = attempts - 1, last_error = $1, run_after = $2 WHERE id = $3 AND worker = $4 AND status = 'running' RETURNING evaluation_id")
                 .bind(reason).bind(now).bind(job_id).bind(worker).fetch_optional(&mut *tx).await?;
             if let Some(r) = r
                 && let Some(eval) = r.try_get::<Option<i64>, _>("evaluation_id")?
@@ -377,7 +404,6 @@ impl Store {
                 sqlx::query("UPDATE evaluation SET status = 'interrupted', finished_at = $1, error = $2 WHERE id = $3 AND status = 'running'")
                     .bind(now).bind(reason).bind(eval).execute(&mut *tx).await?;
             }
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -394,8 +420,7 @@ impl Store {
         });
         let mut out = Vec::new();
         for (id, eval) in expired {
-            let reclaimed = on!(self, pool => {
-                let mut tx = pool.begin().await?;
+            let reclaimed = in_write_tx!(self, tx => {
                 let n = sqlx::query("UPDATE job SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
                                      finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
                                      worker = NULL, lease_until = NULL, last_error = $2, run_after = $1 \
@@ -405,7 +430,6 @@ impl Store {
                     sqlx::query("UPDATE evaluation SET status = 'interrupted', finished_at = $1, error = $2 WHERE id = $3 AND status = 'running'")
                         .bind(now).bind(reason).bind(e).execute(&mut *tx).await?;
                 }
-                tx.commit().await?;
                 n == 1
             });
             if reclaimed {
@@ -437,9 +461,9 @@ impl Store {
 
     /// Cancels a queued job.
     pub async fn cancel_job(&self, id: i64, now: OffsetDateTime) -> Result<Job, StoreError> {
-        let n = on!(self, pool => {
+        let n = in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET status = 'cancelled', finished_at = $1 WHERE id = $2 AND status = 'queued'")
-                .bind(secs(now)).bind(id).execute(pool).await?.rows_affected()
+                .bind(secs(now)).bind(id).execute(&mut *tx).await?.rows_affected()
         });
         let job = self.job(id).await?;
         if n == 0 {
@@ -453,9 +477,9 @@ impl Store {
 
     /// Queues a failed, cancelled or done job again with fresh attempts.
     pub async fn retry_job(&self, id: i64, now: OffsetDateTime) -> Result<Job, StoreError> {
-        let n = on!(self, pool => {
+        let n = in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET status = 'queued', attempts = 0, run_after = $1, worker = NULL, lease_until = NULL, finished_at = NULL, last_error = NULL WHERE id = $2 AND status IN ('failed', 'cancelled', 'done')")
-                .bind(secs(now)).bind(id).execute(pool).await?.rows_affected()
+                .bind(secs(now)).bind(id).execute(&mut *tx).await?.rows_affected()
         });
         let job = self.job(id).await?;
         if n == 0 {

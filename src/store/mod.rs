@@ -81,6 +81,29 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+/// Runs `$body` inside one write transaction bound to `$tx`. On SQLite it is `BEGIN IMMEDIATE`:
+/// the write lock is taken up front, so concurrent writers wait (busy timeout) instead of
+/// failing on a stale read snapshot. An early return (`?`) rolls back.
+macro_rules! in_write_tx {
+    ($store:expr, $tx:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::store::Db::Pg(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+pub(crate) use in_write_tx;
+
 /// The Kawal database.
 pub struct Store {
     db: Db,
