@@ -24,26 +24,42 @@ fn apps(n: usize, schedule: &str, agencies: usize) -> Vec<NewApp> {
         .collect()
 }
 
+/// Where a test's database lives; dropping it removes the PostgreSQL schema.
+enum Place {
+    Dir(#[allow(dead_code)] tempfile::TempDir),
+    Schema(String, String),
+}
+
+impl Place {
+    async fn cleanup(self) {
+        if let Place::Schema(url, schema) = self
+            && let Ok(pool) = sqlx::PgPool::connect(&url).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&pool).await;
+        }
+    }
+}
+
 /// Two handles (separate pools) on one database, as two processes would have.
-async fn two_stores(backend: &str) -> Option<(Store, Store, Option<tempfile::TempDir>)> {
+async fn two_stores(backend: &str) -> Option<(Store, Store, Place)> {
     match backend {
         "sqlite" => {
             let dir = tempfile::tempdir().expect("tmp");
             let url = format!("sqlite://{}/k.db", dir.path().display());
-            Some((Store::open(&url).await.expect("a"), Store::open(&url).await.expect("b"), Some(dir)))
+            Some((Store::open(&url).await.expect("a"), Store::open(&url).await.expect("b"), Place::Dir(dir)))
         }
         _ => {
             let url = std::env::var("KAWAL_TEST_DATABASE_URL").ok()?;
             let schema = format!("kawal_sched_{}_{}", std::process::id(), OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000);
             let a = Store::open_pg_schema(&url, &schema).await.expect("pg a");
             let b = Store::open_pg_schema(&url, &schema).await.expect("pg b");
-            Some((a, b, None))
+            Some((a, b, Place::Schema(url, schema)))
         }
     }
 }
 
 async fn no_double_enqueue(backend: &str) {
-    let Some((a, b, _dir)) = two_stores(backend).await else {
+    let Some((a, b, place)) = two_stores(backend).await else {
         eprintln!("KAWAL_TEST_DATABASE_URL not set: {backend} case not run");
         return;
     };
@@ -63,6 +79,7 @@ async fn no_double_enqueue(backend: &str) {
     assert_eq!(b.tick(datetime!(2026-11-22 01:06:00 UTC)).await.expect("again").enqueued, 0);
     a.close().await;
     b.close().await;
+    place.cleanup().await;
 }
 
 #[tokio::test]
@@ -120,7 +137,7 @@ async fn schedule_change_recomputes_the_next_run() {
 }
 
 async fn stress(backend: &str, jobs: usize, workers: usize) {
-    let Some((a, b, _dir)) = two_stores(backend).await else {
+    let Some((a, b, place)) = two_stores(backend).await else {
         eprintln!("KAWAL_TEST_DATABASE_URL not set: {backend} stress not run");
         return;
     };
@@ -174,6 +191,12 @@ async fn stress(backend: &str, jobs: usize, workers: usize) {
     let done = stores[0].list_jobs(Some(JobStatus::Done), None, 100_000).await.expect("done");
     assert_eq!(done.len(), jobs);
     assert!(done.iter().all(|j| j.attempts == 1));
+    for s in stores {
+        if let Ok(s) = Arc::try_unwrap(s) {
+            s.close().await;
+        }
+    }
+    place.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
