@@ -51,30 +51,53 @@ fn schedules() -> Vec<NewApp> {
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 async fn ticks(label: &str, store: &Store) {
     let t = Instant::now();
     store.add_apps(&schedules()).await.expect("register");
-    println!("[{label}] registered {APPS} applications in {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "[{label}] registered {APPS} applications in {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
     let t0 = datetime!(2026-11-23 00:00:30 UTC);
     let t = Instant::now();
     let s = store.tick(t0).await.expect("first tick");
-    println!("[{label}] first tick (next run of every application computed): {} in {:.1} ms", s.initialised, ms(t));
+    println!(
+        "[{label}] first tick (next run of every application computed): {} in {:.1} ms",
+        s.initialised,
+        ms(t)
+    );
     let mut typical = Vec::new();
     for k in 1..=10 {
         let t = Instant::now();
-        let s = store.tick(t0 + time::Duration::minutes(k)).await.expect("tick");
+        let s = store
+            .tick(t0 + time::Duration::minutes(k))
+            .await
+            .expect("tick");
         typical.push((ms(t), s.enqueued));
     }
     let worst_typical = typical.iter().map(|x| x.0).fold(0.0, f64::max);
     let avg_due = typical.iter().map(|x| x.1).sum::<usize>() as f64 / typical.len() as f64;
-    println!("[{label}] one-minute tick: max {worst_typical:.1} ms over 10 ticks, {avg_due:.1} jobs enqueued per tick on average");
+    println!(
+        "[{label}] one-minute tick: max {worst_typical:.1} ms over 10 ticks, {avg_due:.1} jobs enqueued per tick on average"
+    );
     let t = Instant::now();
-    let s = store.tick(t0 + time::Duration::days(31)).await.expect("all due");
-    println!("[{label}] worst case, every application due at once (31-day outage): {} jobs enqueued in {:.1} ms", s.enqueued, ms(t));
+    let s = store
+        .tick(t0 + time::Duration::days(31))
+        .await
+        .expect("all due");
+    println!(
+        "[{label}] worst case, every application due at once (31-day outage): {} jobs enqueued in {:.1} ms",
+        s.enqueued,
+        ms(t)
+    );
     println!("[{label}] peak RSS so far: {:.1} MB", peak_rss_mb());
 }
 
@@ -84,7 +107,10 @@ fn ms(t: Instant) -> f64 {
 
 async fn claims(label: &str, stores: &[Arc<Store>], workers: usize, jobs: usize) -> f64 {
     let now = OffsetDateTime::now_utc() + time::Duration::days(400);
-    let limits = ClaimLimits { global: 10_000, per_agency: 10_000 };
+    let limits = ClaimLimits {
+        global: 10_000,
+        per_agency: 10_000,
+    };
     let per = jobs / workers;
     let t = Instant::now();
     let mut tasks = Vec::new();
@@ -94,7 +120,11 @@ async fn claims(label: &str, stores: &[Arc<Store>], workers: usize, jobs: usize)
             let me = format!("bench-{w}");
             let mut n = 0;
             while n < per {
-                match s.claim_job(&me, now, Duration::from_secs(60), limits).await.expect("claim") {
+                match s
+                    .claim_job(&me, now, Duration::from_secs(60), limits)
+                    .await
+                    .expect("claim")
+                {
                     Some(j) => {
                         s.complete_job(j.id, &me, now).await.expect("complete");
                         n += 1;
@@ -116,7 +146,10 @@ async fn claims(label: &str, stores: &[Arc<Store>], workers: usize, jobs: usize)
 
 fn main() {
     kawal::install_crypto_provider();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("tmp");
         let url = format!("sqlite://{}/bench.db", dir.path().display());
@@ -132,17 +165,28 @@ fn main() {
             return;
         };
         let schema = format!("kawal_bench_{}", std::process::id());
-        let pg = Store::open_pg_schema(&pg_url, &schema).await.expect("postgres");
+        let pg = Store::open_pg_schema(&pg_url, &schema)
+            .await
+            .expect("postgres");
         ticks("postgres", &pg).await;
         let mut handles = vec![Arc::new(pg)];
         for _ in 0..3 {
-            handles.push(Arc::new(Store::open_pg_schema(&pg_url, &schema).await.expect("pg handle")));
+            handles.push(Arc::new(
+                Store::open_pg_schema(&pg_url, &schema)
+                    .await
+                    .expect("pg handle"),
+            ));
         }
         let one = claims("postgres", &handles[..1], 1, 3_000).await;
         let four = claims("postgres", &handles, 4, 3_000).await;
-        println!("[postgres] 4 workers / 1 worker throughput: {:.2}x", four / one);
+        println!(
+            "[postgres] 4 workers / 1 worker throughput: {:.2}x",
+            four / one
+        );
         if let Ok(pool) = sqlx::PgPool::connect(&pg_url).await {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&pool).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&pool)
+                .await;
         }
         println!("peak RSS of the whole run: {:.1} MB", peak_rss_mb());
     });

@@ -40,6 +40,8 @@ pub struct Target<'a> {
     pub app: Option<&'a App>,
     /// Network settings.
     pub net: NetConfig,
+    /// Settings of individual checks.
+    pub options: crate::checks::CheckOptions,
 }
 
 /// Runs the checklist against the target; with a store, records it (linked to `job_id` if given).
@@ -54,11 +56,16 @@ pub async fn run(
 ) -> Result<(Report, Option<i64>), RunError> {
     let scope = Scope::new(target.url, target.scope_extra);
     let http = Arc::new(HttpClient::new(target.net, scope).map_err(RunError::Client)?);
-    let ctx = Context::new(target.url.clone(), http);
+    let ctx = Context::with_options(target.url.clone(), http, target.options);
     let id = match store {
         Some(s) => {
             let id = s
-                .start_evaluation(target.app.map(|a| a.id), target.url.as_str(), &checklist.checklist.id, &checklist.checklist.version)
+                .start_evaluation(
+                    target.app.map(|a| a.id),
+                    target.url.as_str(),
+                    &checklist.checklist.id,
+                    &checklist.checklist.version,
+                )
                 .await?;
             if let Some(j) = job_id {
                 s.attach_evaluation(j, id).await?;
@@ -67,7 +74,14 @@ pub async fn run(
         }
         None => None,
     };
-    let work = evaluation::run(checklist, policy, checks, &ctx, target.app.map(|a| a.name.clone()), progress);
+    let work = evaluation::run(
+        checklist,
+        policy,
+        checks,
+        &ctx,
+        target.app.map(|a| a.name.clone()),
+        progress,
+    );
     let result = match (store, id) {
         (Some(s), Some(id)) => {
             let beat = async {

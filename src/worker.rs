@@ -69,6 +69,8 @@ pub struct Env {
     pub policy: Policy,
     /// Network settings (an application's own rate limit overrides the rate).
     pub net: NetConfig,
+    /// Settings of individual checks.
+    pub options: crate::checks::CheckOptions,
     /// Time source.
     pub clock: Arc<dyn Clock>,
 }
@@ -110,14 +112,36 @@ pub async fn run_worker(
             && let Some(job) = store.claim_job(&me, now, cfg.lease, cfg.limits).await?
         {
             claimed = true;
-            tracing::info!("job {} claimed: {} (attempt {})", job.id, job.application, job.attempts);
-            let (store, env, stats, me, abort) = (store.clone(), env.clone(), stats.clone(), me.clone(), abort_rx.clone());
+            tracing::info!(
+                "job {} claimed: {} (attempt {})",
+                job.id,
+                job.application,
+                job.attempts
+            );
+            let (store, env, stats, me, abort) = (
+                store.clone(),
+                env.clone(),
+                stats.clone(),
+                me.clone(),
+                abort_rx.clone(),
+            );
             let lease = cfg.lease;
             let backoff = cfg.backoff;
-            running.spawn(async move { execute(&store, &env, &stats, &me, job, lease, backoff, abort).await });
+            running.spawn(async move {
+                execute(&store, &env, &stats, &me, job, lease, backoff, abort).await
+            });
         }
-        if cfg.drain && !claimed && running.is_empty() && store.list_jobs(Some(crate::store::JobStatus::Running), None, 1).await?.is_empty() {
-            let queued = store.list_jobs(Some(crate::store::JobStatus::Queued), None, 1000).await?;
+        if cfg.drain
+            && !claimed
+            && running.is_empty()
+            && store
+                .list_jobs(Some(crate::store::JobStatus::Running), None, 1)
+                .await?
+                .is_empty()
+        {
+            let queued = store
+                .list_jobs(Some(crate::store::JobStatus::Queued), None, 1000)
+                .await?;
             if queued.iter().all(|j| j.run_after > env.clock.now()) {
                 break;
             }
@@ -132,7 +156,11 @@ pub async fn run_worker(
     }
     // Stop claiming; let running jobs finish within the grace period, then give them back.
     if !running.is_empty() {
-        tracing::info!("stopping: waiting up to {:?} for {} running job(s)", cfg.grace, running.len());
+        tracing::info!(
+            "stopping: waiting up to {:?} for {} running job(s)",
+            cfg.grace,
+            running.len()
+        );
         let all_done = async { while running.join_next().await.is_some() {} };
         if tokio::time::timeout(cfg.grace, all_done).await.is_err() {
             let _ = abort_tx.send(true);
@@ -156,7 +184,9 @@ async fn execute(
     let app = match store.app(&job.application_id.to_string()).await {
         Ok(a) => a,
         Err(e) => {
-            let _ = store.fail_job(job.id, me, env.clock.now(), &e.to_string(), backoff).await;
+            let _ = store
+                .fail_job(job.id, me, env.clock.now(), &e.to_string(), backoff)
+                .await;
             stats.failed.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -164,7 +194,15 @@ async fn execute(
     let url = match url::Url::parse(&app.url) {
         Ok(u) => u,
         Err(e) => {
-            let _ = store.fail_job(job.id, me, env.clock.now(), &format!("invalid URL: {e}"), backoff).await;
+            let _ = store
+                .fail_job(
+                    job.id,
+                    me,
+                    env.clock.now(),
+                    &format!("invalid URL: {e}"),
+                    backoff,
+                )
+                .await;
             stats.failed.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -176,7 +214,13 @@ async fn execute(
     let checks = registry();
     let work = runner::run(
         Some(store),
-        runner::Target { url: &url, scope_extra: &app.scope_hosts, app: Some(&app), net },
+        runner::Target {
+            url: &url,
+            scope_extra: &app.scope_hosts,
+            app: Some(&app),
+            net,
+            options: env.options.clone(),
+        },
         &env.checklist,
         &env.policy,
         &checks,
@@ -218,7 +262,11 @@ async fn execute(
         }
         Some(Err(e)) => {
             // An unreachable target may come back: retry later. Other errors will not fix themselves.
-            let wait = if matches!(e, RunError::Eval(EvalError::Unreachable(_))) { backoff } else { Duration::ZERO };
+            let wait = if matches!(e, RunError::Eval(EvalError::Unreachable(_))) {
+                backoff
+            } else {
+                Duration::ZERO
+            };
             tracing::warn!("job {} attempt failed: {e}", job.id);
             let _ = store.fail_job(job.id, me, now, &e.to_string(), wait).await;
             stats.failed.fetch_add(1, Ordering::Relaxed);
@@ -239,7 +287,12 @@ async fn until_true(rx: &mut watch::Receiver<bool>) {
 }
 
 /// Runs the scheduler: a tick every `every` until `stop` turns true.
-pub async fn run_scheduler(store: Arc<Store>, clock: Arc<dyn Clock>, every: Duration, mut stop: watch::Receiver<bool>) -> Result<(), crate::store::StoreError> {
+pub async fn run_scheduler(
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), crate::store::StoreError> {
     loop {
         let stats = store.tick(clock.now()).await?;
         if stats.enqueued > 0 || stats.invalid > 0 {
@@ -261,15 +314,16 @@ pub fn stop_on_signals() -> watch::Receiver<bool> {
     tokio::spawn(async move {
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::warn!("cannot listen for SIGTERM: {e}");
-                    let _ = tokio::signal::ctrl_c().await;
-                    let _ = tx.send(true);
-                    return;
-                }
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::warn!("cannot listen for SIGTERM: {e}");
+                        let _ = tokio::signal::ctrl_c().await;
+                        let _ = tx.send(true);
+                        return;
+                    }
+                };
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}

@@ -6,7 +6,12 @@ use common::{ca_file, kawal, run};
 use kawal_fixture::FixtureConfig;
 
 fn item<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    v["items"].as_array().expect("items").iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("no item {id}"))
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -17,7 +22,8 @@ async fn tls_command_and_tls_items_in_a_scan() {
     let addr = f.https_addr.expect("https");
     let (code, out, err) = run({
         let mut c = kawal(home.path());
-        c.args(["tls", &addr.to_string(), "--format", "json", "--ca-bundle"]).arg(&ca);
+        c.args(["tls", &addr.to_string(), "--format", "json", "--ca-bundle"])
+            .arg(&ca);
         c
     });
     assert_eq!(code, 0, "{err}");
@@ -25,41 +31,94 @@ async fn tls_command_and_tls_items_in_a_scan() {
     assert!(r["handshakes"].as_u64().expect("handshakes") > 0);
     let (code, out, _) = run({
         let mut c = kawal(home.path());
-        c.args(["tls", &format!("https://{addr}/"), "--ca-bundle"]).arg(&ca);
+        c.args(["tls", &format!("https://{addr}/"), "--ca-bundle"])
+            .arg(&ca);
         c
     });
     assert_eq!(code, 0);
-    assert!(out.contains("TLS 1.3") && out.contains("Tepercaya"), "{out}");
+    assert!(
+        out.contains("TLS 1.3") && out.contains("Tepercaya"),
+        "{out}"
+    );
 
     let (code, out, err) = run({
         let mut c = kawal(home.path());
-        c.args(["scan", f.https_url.as_deref().expect("url"), "--format", "json", "--rate-limit", "0", "--fail-on", "info", "--ca-bundle"]).arg(&ca);
+        c.args([
+            "scan",
+            f.https_url.as_deref().expect("url"),
+            "--format",
+            "json",
+            "--rate-limit",
+            "0",
+            "--fail-on",
+            "info",
+            "--ca-bundle",
+        ])
+        .arg(&ca);
         c
     });
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    for id in ["tls.protocols", "tls.cipher-suites", "tls.certificate", "tls.known-weaknesses", "tls.hsts", "tls.http-redirect"] {
-        assert_eq!(item(&v, id)["outcome"]["status"], "pass", "{id}: {}", item(&v, id));
+    for id in [
+        "tls.protocols",
+        "tls.cipher-suites",
+        "tls.certificate",
+        "tls.known-weaknesses",
+        "tls.hsts",
+        "tls.http-redirect",
+    ] {
+        assert_eq!(
+            item(&v, id)["outcome"]["status"],
+            "pass",
+            "{id}: {}",
+            item(&v, id)
+        );
     }
-    assert_eq!(code, 0, "hardened target passes everything at --fail-on info: {err}");
+    assert_eq!(
+        code, 0,
+        "hardened target passes everything at --fail-on info: {err}"
+    );
 
     // Without the CA the certificate is untrusted: reported, not a crash, and the scan still runs.
     let (_, out, _) = run({
         let mut c = kawal(home.path());
-        c.args(["scan", f.https_url.as_deref().expect("url"), "--format", "json", "--rate-limit", "0", "--insecure"]);
+        c.args([
+            "scan",
+            f.https_url.as_deref().expect("url"),
+            "--format",
+            "json",
+            "--rate-limit",
+            "0",
+            "--insecure",
+        ]);
         c
     });
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(item(&v, "tls.certificate")["outcome"]["status"], "fail");
     f.shutdown().await;
 
-    let plain = common::fixture(FixtureConfig { https: false, ..FixtureConfig::vulnerable() }).await;
+    let plain = common::fixture(FixtureConfig {
+        https: false,
+        ..FixtureConfig::vulnerable()
+    })
+    .await;
     let (_, out, _) = run({
         let mut c = kawal(home.path());
-        c.args(["scan", &plain.http_url, "--format", "json", "--rate-limit", "0"]);
+        c.args([
+            "scan",
+            &plain.http_url,
+            "--format",
+            "json",
+            "--rate-limit",
+            "0",
+        ]);
         c
     });
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(item(&v, "tls.protocols")["outcome"]["status"], "fail", "no HTTPS at all");
+    assert_eq!(
+        item(&v, "tls.protocols")["outcome"]["status"],
+        "fail",
+        "no HTTPS at all"
+    );
     assert_eq!(item(&v, "tls.http-redirect")["outcome"]["status"], "fail");
     plain.shutdown().await;
 }
@@ -73,7 +132,11 @@ fn tls_bad_target_and_closed_port() {
         c
     });
     assert_eq!(code, 2, "{err}");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
     let (code, _, err) = run({
         let mut c = kawal(home.path());
         c.args(["tls", &format!("127.0.0.1:{port}")]);
@@ -85,34 +148,70 @@ fn tls_bad_target_and_closed_port() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entropy_from_file_and_live() {
     let home = tempfile::tempdir().expect("tmp");
-    let counter: String = (1_000_000u64..1_000_300).map(|n| format!("{n:032x}\n")).collect();
+    let counter: String = (1_000_000u64..1_000_300)
+        .map(|n| format!("{n:032x}\n"))
+        .collect();
     let file = home.path().join("tokens.txt");
     std::fs::write(&file, counter).expect("write");
     let chart = home.path().join("chart.svg");
     let (code, out, err) = run({
         let mut c = kawal(home.path());
-        c.args(["entropy"]).arg(&file).args(["--format", "json", "--chart"]).arg(&chart);
+        c.args(["entropy"])
+            .arg(&file)
+            .args(["--format", "json", "--chart"])
+            .arg(&chart);
         c
     });
     assert_eq!(code, 1, "a counter fails: {err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["verdict"], "fail");
-    assert!(v["reasons"].as_array().expect("reasons").iter().any(|r| r["code"] == "counter"), "{v}");
-    assert!(std::fs::read_to_string(&chart).expect("chart").starts_with("<svg"));
+    assert!(
+        v["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|r| r["code"] == "counter"),
+        "{v}"
+    );
+    assert!(
+        std::fs::read_to_string(&chart)
+            .expect("chart")
+            .starts_with("<svg")
+    );
 
     let f = common::fixture(FixtureConfig::hardened()).await;
     let ca = ca_file(&f, home.path());
     let saved = home.path().join("live.txt");
     let (code, out, err) = run({
         let mut c = kawal(home.path());
-        c.args(["entropy", f.https_url.as_deref().expect("url"), "--samples", "100", "--rate-limit", "0", "--format", "json", "--save-tokens"]).arg(&saved).arg("--ca-bundle").arg(&ca);
+        c.args([
+            "entropy",
+            f.https_url.as_deref().expect("url"),
+            "--samples",
+            "100",
+            "--rate-limit",
+            "0",
+            "--format",
+            "json",
+            "--save-tokens",
+        ])
+        .arg(&saved)
+        .arg("--ca-bundle")
+        .arg(&ca);
         c
     });
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["sample_size"], 100);
-    assert_eq!(v["verdict"], "inconclusive", "100 tokens are a rough look, too few to pass");
-    let lines: Vec<String> = std::fs::read_to_string(&saved).expect("saved").lines().map(String::from).collect();
+    assert_eq!(
+        v["verdict"], "inconclusive",
+        "100 tokens are a rough look, too few to pass"
+    );
+    let lines: Vec<String> = std::fs::read_to_string(&saved)
+        .expect("saved")
+        .lines()
+        .map(String::from)
+        .collect();
     assert_eq!(lines.len(), 100);
     let distinct: std::collections::HashSet<_> = lines.iter().collect();
     assert_eq!(distinct.len(), 100, "one fresh session per request");
@@ -121,7 +220,18 @@ async fn entropy_from_file_and_live() {
     // A page that sets no cookie ends with a clear error instead of looping.
     let (code, _, err) = run({
         let mut c = kawal(home.path());
-        c.args(["entropy", &format!("{}/about", f.https_url.as_deref().expect("url")), "--samples", "100", "--rate-limit", "0", "--cookie", "NOPE", "--ca-bundle"]).arg(&ca);
+        c.args([
+            "entropy",
+            &format!("{}/about", f.https_url.as_deref().expect("url")),
+            "--samples",
+            "100",
+            "--rate-limit",
+            "0",
+            "--cookie",
+            "NOPE",
+            "--ca-bundle",
+        ])
+        .arg(&ca);
         c
     });
     assert_eq!(code, 2, "{err}");

@@ -29,7 +29,10 @@ fn evaluations(home: &std::path::Path) -> serde_json::Value {
 
 fn spawn_worker(home: &std::path::Path, extra: &[&str]) -> Child {
     let mut c = kawal(home);
-    c.args(["worker", "--lease-secs", "2", "--poll-secs", "0.1"]).args(extra).stdout(Stdio::null()).stderr(Stdio::piped());
+    c.args(["worker", "--lease-secs", "2", "--poll-secs", "0.1"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     c.spawn().expect("worker starts")
 }
 
@@ -40,7 +43,10 @@ fn wait_running(home: &std::path::Path) {
         if j[0]["status"] == "running" && !j[0]["evaluation_id"].is_null() {
             return;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "job never started: {j}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "job never started: {j}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -48,7 +54,18 @@ fn wait_running(home: &std::path::Path) {
 fn register_slow(home: &std::path::Path, base: &str, ms: u64) {
     let (code, _, err) = run({
         let mut c = kawal(home);
-        c.args(["app", "add", "--name", "LAMBAT", "--url", &format!("{base}/_test/slow?ms={ms}"), "--agency", "Dinas Uji", "--owner", "o@example.go.id"]);
+        c.args([
+            "app",
+            "add",
+            "--name",
+            "LAMBAT",
+            "--url",
+            &format!("{base}/_test/slow?ms={ms}"),
+            "--agency",
+            "Dinas Uji",
+            "--owner",
+            "o@example.go.id",
+        ]);
         c
     });
     assert_eq!(code, 0, "{err}");
@@ -65,7 +82,11 @@ fn register_slow(home: &std::path::Path, base: &str, ms: u64) {
 fn killed_worker_job_is_rerun_and_first_evaluation_interrupted() {
     let home = tempfile::tempdir().expect("tmp");
     let rt = tokio::runtime::Runtime::new().expect("rt");
-    let f = rt.block_on(common::fixture(FixtureConfig::hardened().with_flaw("http_no_redirect", true).expect("flaw")));
+    let f = rt.block_on(common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    ));
     register_slow(home.path(), &f.http_url, 3000);
 
     let mut a = spawn_worker(home.path(), &[]);
@@ -77,7 +98,11 @@ fn killed_worker_job_is_rerun_and_first_evaluation_interrupted() {
     let started = Instant::now();
     let b = spawn_worker(home.path(), &["--drain"]);
     let out = b.wait_with_output().expect("second worker");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(started.elapsed() < Duration::from_secs(30));
 
     let j = jobs(home.path());
@@ -98,19 +123,36 @@ fn killed_worker_job_is_rerun_and_first_evaluation_interrupted() {
 fn sigterm_releases_the_unfinished_job() {
     let home = tempfile::tempdir().expect("tmp");
     let rt = tokio::runtime::Runtime::new().expect("rt");
-    let f = rt.block_on(common::fixture(FixtureConfig::hardened().with_flaw("http_no_redirect", true).expect("flaw")));
+    let f = rt.block_on(common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    ));
     register_slow(home.path(), &f.http_url, 20_000);
     let w = spawn_worker(home.path(), &["--grace-secs", "0.5"]);
     wait_running(home.path());
     let stopped = Instant::now();
-    let st = std::process::Command::new("kill").args(["-TERM", &w.id().to_string()]).status().expect("kill -TERM");
+    let st = std::process::Command::new("kill")
+        .args(["-TERM", &w.id().to_string()])
+        .status()
+        .expect("kill -TERM");
     assert!(st.success());
     let out = w.wait_with_output().expect("worker exits");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stopped.elapsed() < Duration::from_secs(5), "stopped within the grace period");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stopped.elapsed() < Duration::from_secs(5),
+        "stopped within the grace period"
+    );
     let j = jobs(home.path());
     assert_eq!(j[0]["status"], "queued", "{j}");
-    assert_eq!(j[0]["attempts"], 0, "a stop does not use up an attempt: {j}");
+    assert_eq!(
+        j[0]["attempts"], 0,
+        "a stop does not use up an attempt: {j}"
+    );
     let ev = evaluations(home.path());
     assert_eq!(ev[0]["status"], "interrupted", "{ev}");
     rt.block_on(f.shutdown());

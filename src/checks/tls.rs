@@ -29,8 +29,12 @@ pub fn observation(o: ItemOutcome) -> Observation {
     let outcome = match o.status {
         Status::Pass => Outcome::Pass,
         Status::Fail => Outcome::Fail,
-        Status::Inconclusive(_) => Outcome::Inconclusive { reason: summary.clone() },
-        Status::NotApplicable(_) => Outcome::NotApplicable { reason: summary.clone() },
+        Status::Inconclusive(_) => Outcome::Inconclusive {
+            reason: summary.clone(),
+        },
+        Status::NotApplicable(_) => Outcome::NotApplicable {
+            reason: summary.clone(),
+        },
     };
     Observation::new(o.item_id, outcome, summary).with_figures(o.figures)
 }
@@ -48,8 +52,17 @@ pub fn scan_options(net: &crate::config::NetConfig) -> ScanOptions {
 /// The TLS endpoint of a URL, honouring `--resolve` pins.
 pub fn endpoint(url: &Url, net: &crate::config::NetConfig) -> Option<Target> {
     let host = url.host_str()?.trim_matches(['[', ']']).to_string();
-    let pinned = net.resolve.iter().find(|(h, _)| h.eq_ignore_ascii_case(&host)).map(|(_, ip)| *ip);
-    Some(Target { ip: pinned.or_else(|| host.parse().ok()), port: url.port_or_known_default()?, sni: None, host })
+    let pinned = net
+        .resolve
+        .iter()
+        .find(|(h, _)| h.eq_ignore_ascii_case(&host))
+        .map(|(_, ip)| *ip);
+    Some(Target {
+        ip: pinned.or_else(|| host.parse().ok()),
+        port: url.port_or_known_default()?,
+        sni: None,
+        host,
+    })
 }
 
 impl Check for TlsCheck {
@@ -66,35 +79,65 @@ impl Check for TlsCheck {
             let landing = ctx.landing().await?;
             let net = ctx.http.config();
             // The HTTPS endpoint: the target itself, or where its landing page redirects.
-            let https = landing.all().map(|r| &r.url).find(|u| u.scheme() == "https").cloned();
+            let https = landing
+                .all()
+                .map(|r| &r.url)
+                .find(|u| u.scheme() == "https")
+                .cloned();
             let mut out = Vec::new();
             let Some(https) = https else {
                 let none = Text::new(
                     "Aplikasi tidak dilayani melalui HTTPS; tidak ada konfigurasi TLS yang dapat diuji.",
                     "The application is not served over HTTPS; there is no TLS configuration to test.",
                 );
-                out.push(Observation::new("tls.protocols", Outcome::Fail, none.clone()));
-                for item in ["tls.cipher-suites", "tls.certificate", "tls.known-weaknesses"] {
-                    out.push(Observation::new(item, Outcome::NotApplicable { reason: none.clone() }, none.clone()));
+                out.push(Observation::new(
+                    "tls.protocols",
+                    Outcome::Fail,
+                    none.clone(),
+                ));
+                for item in [
+                    "tls.cipher-suites",
+                    "tls.certificate",
+                    "tls.known-weaknesses",
+                ] {
+                    out.push(Observation::new(
+                        item,
+                        Outcome::NotApplicable {
+                            reason: none.clone(),
+                        },
+                        none.clone(),
+                    ));
                 }
                 out.push(Observation::new("tls.hsts", Outcome::Fail, none.clone()));
                 out.push(Observation::new("tls.http-redirect", Outcome::Fail, none));
                 return Ok(out);
             };
-            let target = endpoint(&https, net).ok_or_else(|| CheckError::Unusable(format!("no TLS endpoint in {https}")))?;
+            let target = endpoint(&https, net)
+                .ok_or_else(|| CheckError::Unusable(format!("no TLS endpoint in {https}")))?;
             let report = kawal_tls::scan(&target, &scan_options(net))
                 .await
-                .map_err(|e| CheckError::Unusable(format!("pemindaian TLS gagal / TLS scan failed: {e}")))?;
-            let hsts = landing.all().filter(|r| r.url.scheme() == "https").find_map(|r| r.header("strict-transport-security"));
+                .map_err(|e| {
+                    CheckError::Unusable(format!("pemindaian TLS gagal / TLS scan failed: {e}"))
+                })?;
+            let hsts = landing
+                .all()
+                .filter(|r| r.url.scheme() == "https")
+                .find_map(|r| r.header("strict-transport-security"));
             let report_json = serde_json::to_value(&report).unwrap_or(serde_json::Value::Null);
-            for (i, o) in kawal_tls::checklist_outcomes(&report).into_iter().enumerate() {
+            for (i, o) in kawal_tls::checklist_outcomes(&report)
+                .into_iter()
+                .enumerate()
+            {
                 let mut obs = observation(o).at(format!("tls:{}:{}", target.host, target.port));
                 if i == 0 {
                     obs.figures = json!({"grade": kawal_tls::grade::with_hsts(&report.grade, hsts), "report": report_json});
                 }
                 out.push(obs);
             }
-            out.push(observation(kawal_tls::hsts_outcome(hsts)).at(format!("tls:{}:{}", target.host, target.port)));
+            out.push(
+                observation(kawal_tls::hsts_outcome(hsts))
+                    .at(format!("tls:{}:{}", target.host, target.port)),
+            );
             out.push(http_redirect(ctx, &https).await);
             Ok(out)
         })
@@ -115,33 +158,61 @@ async fn http_redirect(ctx: &Context, https: &Url) -> Observation {
         u.set_query(None);
         u
     };
-    let req = Request { follow_redirects: false, ..Request::get(http.clone()) };
+    let req = Request {
+        follow_redirects: false,
+        ..Request::get(http.clone())
+    };
     match ctx.http.send(req).await {
         Ok(ex) => {
             let r = &ex.response;
             let ok = kawal_tls::redirects_to_https(r.status, r.header("location"));
             let (id, en) = if ok {
-                (format!("{http} mengalihkan ke HTTPS ({}).", r.status), format!("{http} redirects to HTTPS ({}).", r.status))
+                (
+                    format!("{http} mengalihkan ke HTTPS ({}).", r.status),
+                    format!("{http} redirects to HTTPS ({}).", r.status),
+                )
             } else {
                 (
-                    format!("{http} menjawab {} tanpa mengalihkan ke HTTPS; data dapat terkirim tanpa enkripsi.", r.status),
-                    format!("{http} answers {} without redirecting to HTTPS; data can travel unencrypted.", r.status),
+                    format!(
+                        "{http} menjawab {} tanpa mengalihkan ke HTTPS; data dapat terkirim tanpa enkripsi.",
+                        r.status
+                    ),
+                    format!(
+                        "{http} answers {} without redirecting to HTTPS; data can travel unencrypted.",
+                        r.status
+                    ),
                 )
             };
-            Observation::new(item, if ok { Outcome::Pass } else { Outcome::Fail }, Text::new(id, en)).with_evidence(r.evidence(None))
+            Observation::new(
+                item,
+                if ok { Outcome::Pass } else { Outcome::Fail },
+                Text::new(id, en),
+            )
+            .with_evidence(r.evidence(None))
         }
-        Err(e) if matches!(e, crate::net::NetError::Connect { .. }) && ctx.target.scheme() == "https" => Observation::new(
-            item,
-            Outcome::Pass,
-            Text::new(
-                format!("Tidak ada layanan HTTP tanpa enkripsi di {http} (koneksi ditolak)."),
-                format!("No plain-HTTP service at {http} (connection refused)."),
-            ),
-        ),
+        Err(e)
+            if matches!(e, crate::net::NetError::Connect { .. })
+                && ctx.target.scheme() == "https" =>
+        {
+            Observation::new(
+                item,
+                Outcome::Pass,
+                Text::new(
+                    format!("Tidak ada layanan HTTP tanpa enkripsi di {http} (koneksi ditolak)."),
+                    format!("No plain-HTTP service at {http} (connection refused)."),
+                ),
+            )
+        }
         Err(e) => Observation::new(
             item,
-            Outcome::inconclusive(format!("Pengalihan HTTP tidak dapat diuji: {e}"), format!("The HTTP redirect could not be tested: {e}")),
-            Text::new("Pengalihan HTTP tidak dapat diuji.", "The HTTP redirect could not be tested."),
+            Outcome::inconclusive(
+                format!("Pengalihan HTTP tidak dapat diuji: {e}"),
+                format!("The HTTP redirect could not be tested: {e}"),
+            ),
+            Text::new(
+                "Pengalihan HTTP tidak dapat diuji.",
+                "The HTTP redirect could not be tested.",
+            ),
         ),
     }
 }

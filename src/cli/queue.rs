@@ -45,10 +45,16 @@ impl WorkerArgs {
             if v.is_finite() && (0.0..=3600.0).contains(&v) {
                 Ok(Duration::from_secs_f64(v))
             } else {
-                Err(Failure::usage(anyhow!("--{name} {v}: harus 0..3600 detik / must be 0..3600 seconds")))
+                Err(Failure::usage(anyhow!(
+                    "--{name} {v}: harus 0..3600 detik / must be 0..3600 seconds"
+                )))
             }
         };
-        if self.concurrency == 0 || self.global_cap < 1 || self.agency_cap < 1 || !(2..=3600).contains(&self.lease_secs) {
+        if self.concurrency == 0
+            || self.global_cap < 1
+            || self.agency_cap < 1
+            || !(2..=3600).contains(&self.lease_secs)
+        {
             return Err(Failure::usage(anyhow!(
                 "--concurrency, --global-cap and --agency-cap must be at least 1; --lease-secs 2..3600"
             )));
@@ -58,7 +64,10 @@ impl WorkerArgs {
             lease: Duration::from_secs(self.lease_secs),
             poll: secs("poll-secs", self.poll_secs)?,
             grace: secs("grace-secs", self.grace_secs)?,
-            limits: ClaimLimits { global: self.global_cap, per_agency: self.agency_cap },
+            limits: ClaimLimits {
+                global: self.global_cap,
+                per_agency: self.agency_cap,
+            },
             backoff: Duration::from_secs(300),
             drain: self.drain,
         })
@@ -116,6 +125,7 @@ async fn env(settings: &Settings, net: &NetArgs) -> Result<Arc<Env>, Failure> {
         checklist: settings.checklist()?,
         policy: Policy::builtin().map_err(Failure::usage)?,
         net: settings.net(net, None)?,
+        options: settings.check_options(&super::SessionArgs::default())?,
         clock: Arc::new(SystemClock),
     }))
 }
@@ -126,7 +136,16 @@ pub(super) async fn worker(settings: &Settings, a: WorkerArgs) -> Result<u8, Fai
     let env = env(settings, &a.net).await?;
     let store = Arc::new(settings.store().await?);
     if !settings.quiet {
-        eprintln!("{} ({}: {})", tr(settings.lang, "Worker berjalan; Ctrl-C untuk berhenti", "Worker running; Ctrl-C to stop"), tr(settings.lang, "basis data", "database"), store.url());
+        eprintln!(
+            "{} ({}: {})",
+            tr(
+                settings.lang,
+                "Worker berjalan; Ctrl-C untuk berhenti",
+                "Worker running; Ctrl-C to stop"
+            ),
+            tr(settings.lang, "basis data", "database"),
+            store.url()
+        );
     }
     let stats = worker::run_worker(store.clone(), env, cfg, worker::stop_on_signals()).await?;
     if !settings.quiet {
@@ -138,7 +157,11 @@ pub(super) async fn worker(settings: &Settings, a: WorkerArgs) -> Result<u8, Fai
             stats.failed.load(std::sync::atomic::Ordering::Relaxed),
             tr(settings.lang, "gagal", "failed"),
             stats.released.load(std::sync::atomic::Ordering::Relaxed),
-            tr(settings.lang, "dikembalikan ke antrean", "released to the queue"),
+            tr(
+                settings.lang,
+                "dikembalikan ke antrean",
+                "released to the queue"
+            ),
         );
     }
     Ok(EXIT_OK)
@@ -149,22 +172,38 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
     if !(1..=86_400).contains(&a.tick_secs) {
         return Err(Failure::usage(anyhow!("--tick-secs must be 1..86400")));
     }
-    let cfg = WorkerConfig { concurrency: a.workers.max(1), ..a.worker.config()? };
+    let cfg = WorkerConfig {
+        concurrency: a.workers.max(1),
+        ..a.worker.config()?
+    };
     let env = env(settings, &a.worker.net).await?;
     let store = Arc::new(settings.store().await?);
     let stop = worker::stop_on_signals();
     if !settings.quiet {
         eprintln!(
             "{} {} s, {} {} ({}: {})",
-            tr(settings.lang, "Penjadwal berjalan setiap", "Scheduler ticking every"),
+            tr(
+                settings.lang,
+                "Penjadwal berjalan setiap",
+                "Scheduler ticking every"
+            ),
             a.tick_secs,
             a.workers,
-            tr(settings.lang, "worker; Ctrl-C untuk berhenti", "worker(s); Ctrl-C to stop"),
+            tr(
+                settings.lang,
+                "worker; Ctrl-C untuk berhenti",
+                "worker(s); Ctrl-C to stop"
+            ),
             tr(settings.lang, "basis data", "database"),
             store.url()
         );
     }
-    let sched = worker::run_scheduler(store.clone(), env.clock.clone(), Duration::from_secs(a.tick_secs), stop.clone());
+    let sched = worker::run_scheduler(
+        store.clone(),
+        env.clock.clone(),
+        Duration::from_secs(a.tick_secs),
+        stop.clone(),
+    );
     if a.workers == 0 {
         sched.await?;
     } else {
@@ -177,25 +216,54 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
 }
 
 fn parse_status(s: &str) -> Result<JobStatus, Failure> {
-    JobStatus::parse(s).ok_or_else(|| Failure::usage(anyhow!("status '{s}' tidak dikenal / unknown: queued, running, done, failed, cancelled")))
+    JobStatus::parse(s).ok_or_else(|| {
+        Failure::usage(anyhow!(
+            "status '{s}' tidak dikenal / unknown: queued, running, done, failed, cancelled"
+        ))
+    })
 }
 
 fn show(j: &Job) -> String {
     let mut out = String::new();
-    let t = |v: Option<time::OffsetDateTime>| v.and_then(|v| v.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_else(|| "-".into());
+    let t = |v: Option<time::OffsetDateTime>| {
+        v.and_then(|v| {
+            v.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "-".into())
+    };
     let _ = writeln!(out, "{:<16} {}", "job", j.id);
-    let _ = writeln!(out, "{:<16} {} (#{})", "application", j.application, j.application_id);
+    let _ = writeln!(
+        out,
+        "{:<16} {} (#{})",
+        "application", j.application, j.application_id
+    );
     let _ = writeln!(out, "{:<16} {}", "kind", j.kind);
     let _ = writeln!(out, "{:<16} {}", "status", j.status.as_str());
     let _ = writeln!(out, "{:<16} {}", "scheduled_for", t(Some(j.scheduled_for)));
     let _ = writeln!(out, "{:<16} {}", "enqueued_at", t(Some(j.enqueued_at)));
     if j.late_secs > 120 || j.missed_slots > 1 {
-        let _ = writeln!(out, "{:<16} {} s ({} missed slot(s) caught up)", "late", j.late_secs, j.missed_slots);
+        let _ = writeln!(
+            out,
+            "{:<16} {} s ({} missed slot(s) caught up)",
+            "late", j.late_secs, j.missed_slots
+        );
     }
     let _ = writeln!(out, "{:<16} {}/{}", "attempts", j.attempts, j.max_attempts);
-    let _ = writeln!(out, "{:<16} {}", "worker", j.worker.as_deref().unwrap_or("-"));
+    let _ = writeln!(
+        out,
+        "{:<16} {}",
+        "worker",
+        j.worker.as_deref().unwrap_or("-")
+    );
     let _ = writeln!(out, "{:<16} {}", "lease_until", t(j.lease_until));
-    let _ = writeln!(out, "{:<16} {}", "evaluation", j.evaluation_id.map_or_else(|| "-".into(), |e| e.to_string()));
+    let _ = writeln!(
+        out,
+        "{:<16} {}",
+        "evaluation",
+        j.evaluation_id
+            .map_or_else(|| "-".into(), |e| e.to_string())
+    );
     if let Some(e) = &j.last_error {
         let _ = writeln!(out, "{:<16} {e}", "last_error");
     }
@@ -207,22 +275,51 @@ pub(super) async fn jobs(settings: &Settings, c: JobsCommand) -> Result<u8, Fail
     let store = settings.store().await?;
     let now = time::OffsetDateTime::now_utc();
     match c {
-        JobsCommand::List { status, app, limit, json } => {
+        JobsCommand::List {
+            status,
+            app,
+            limit,
+            json,
+        } => {
             let status = status.as_deref().map(parse_status).transpose()?;
             let app_id = match app {
                 Some(a) => Some(store.app(&a).await?.id),
                 None => None,
             };
-            let jobs = store.list_jobs(status, app_id, limit.clamp(1, 10_000)).await?;
+            let jobs = store
+                .list_jobs(status, app_id, limit.clamp(1, 10_000))
+                .await?;
             if json {
-                write_out(&(serde_json::to_string_pretty(&jobs).unwrap_or_default() + "\n"), None)?;
+                write_out(
+                    &(serde_json::to_string_pretty(&jobs).unwrap_or_default() + "\n"),
+                    None,
+                )?;
             } else if jobs.is_empty() {
                 write_out(tr(settings.lang, "Tidak ada job.\n", "No jobs.\n"), None)?;
             } else {
-                let mut out = format!("{:<6} {:<16} {:<10} {:<10} {:<21} {:<9} {}\n", "ID", "APP", "KIND", "STATUS", "SCHEDULED (UTC)", "ATTEMPTS", "EVAL");
+                let mut out = format!(
+                    "{:<6} {:<16} {:<10} {:<10} {:<21} {:<9} {}\n",
+                    "ID", "APP", "KIND", "STATUS", "SCHEDULED (UTC)", "ATTEMPTS", "EVAL"
+                );
                 for j in &jobs {
-                    let when = j.scheduled_for.format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]")).unwrap_or_default();
-                    let _ = writeln!(out, "{:<6} {:<16} {:<10} {:<10} {:<21} {:<9} {}", j.id, j.application, j.kind, j.status.as_str(), when, format!("{}/{}", j.attempts, j.max_attempts), j.evaluation_id.map_or_else(|| "-".into(), |e| e.to_string()));
+                    let when = j
+                        .scheduled_for
+                        .format(&time::macros::format_description!(
+                            "[year]-[month]-[day] [hour]:[minute]"
+                        ))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "{:<6} {:<16} {:<10} {:<10} {:<21} {:<9} {}",
+                        j.id,
+                        j.application,
+                        j.kind,
+                        j.status.as_str(),
+                        when,
+                        format!("{}/{}", j.attempts, j.max_attempts),
+                        j.evaluation_id
+                            .map_or_else(|| "-".into(), |e| e.to_string())
+                    );
                 }
                 write_out(&out, None)?;
             }

@@ -28,7 +28,11 @@ pub(super) async fn run(settings: &Settings, a: TlsArgs) -> Result<u8, Failure> 
     // Accept a URL too, as users paste them.
     let spec = match url::Url::parse(spec) {
         Ok(u) if u.host_str().is_some() && matches!(u.scheme(), "https" | "http") => {
-            format!("{}:{}", u.host_str().unwrap_or_default(), u.port().unwrap_or(443))
+            format!(
+                "{}:{}",
+                u.host_str().unwrap_or_default(),
+                u.port().unwrap_or(443)
+            )
         }
         _ => spec.to_string(),
     };
@@ -37,14 +41,22 @@ pub(super) async fn run(settings: &Settings, a: TlsArgs) -> Result<u8, Failure> 
     })?;
     target.sni = a.sni;
     let net = settings.net(&a.net, None)?;
-    if let Some((_, ip)) = net.resolve.iter().find(|(h, _)| h.eq_ignore_ascii_case(&target.host)) {
+    if let Some((_, ip)) = net
+        .resolve
+        .iter()
+        .find(|(h, _)| h.eq_ignore_ascii_case(&target.host))
+    {
         target.ip = Some(*ip);
     }
     let report = kawal_tls::scan(&target, &crate::checks::tls::scan_options(&net))
         .await
         .map_err(|e| match e {
-            kawal_tls::Error::InvalidTarget(_) | kawal_tls::Error::ExtraCa(_) => Failure::usage(anyhow!("{e}")),
-            _ => Failure::incomplete(anyhow!("pemindaian TLS tidak selesai / TLS scan could not complete: {e}")),
+            kawal_tls::Error::InvalidTarget(_) | kawal_tls::Error::ExtraCa(_) => {
+                Failure::usage(anyhow!("{e}"))
+            }
+            _ => Failure::incomplete(anyhow!(
+                "pemindaian TLS tidak selesai / TLS scan could not complete: {e}"
+            )),
         })?;
     let text = if a.format == "json" {
         serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
@@ -56,6 +68,8 @@ pub(super) async fn run(settings: &Settings, a: TlsArgs) -> Result<u8, Failure> 
         kawal_tls::render_table(&report, lang)
     };
     write_out(&text, a.output.as_deref())?;
-    let failed = kawal_tls::checklist_outcomes(&report).iter().any(|o| o.status == kawal_tls::Status::Fail);
+    let failed = kawal_tls::checklist_outcomes(&report)
+        .iter()
+        .any(|o| o.status == kawal_tls::Status::Fail);
     Ok(if failed { EXIT_NOT_MET } else { EXIT_OK })
 }

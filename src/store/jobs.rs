@@ -44,9 +44,15 @@ impl JobStatus {
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<JobStatus> {
-        [JobStatus::Queued, JobStatus::Running, JobStatus::Done, JobStatus::Failed, JobStatus::Cancelled]
-            .into_iter()
-            .find(|j| j.as_str() == s)
+        [
+            JobStatus::Queued,
+            JobStatus::Running,
+            JobStatus::Done,
+            JobStatus::Failed,
+            JobStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|j| j.as_str() == s)
     }
 }
 
@@ -110,7 +116,10 @@ pub struct ClaimLimits {
 
 impl Default for ClaimLimits {
     fn default() -> Self {
-        ClaimLimits { global: 16, per_agency: 4 }
+        ClaimLimits {
+            global: 16,
+            per_agency: 4,
+        }
     }
 }
 
@@ -129,10 +138,15 @@ pub struct TickStats {
 
 /// Whole UTC seconds: the stored form of every queue timestamp.
 pub fn secs(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t)
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t)
 }
 
-fn to_chrono(t: OffsetDateTime, tz: chrono::FixedOffset) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+fn to_chrono(
+    t: OffsetDateTime,
+    tz: chrono::FixedOffset,
+) -> Option<chrono::DateTime<chrono::FixedOffset>> {
     chrono::DateTime::from_timestamp(t.unix_timestamp(), 0).map(|d| d.with_timezone(&tz))
 }
 
@@ -150,12 +164,27 @@ pub struct Plan {
 }
 
 /// Plans one application: first computation, nothing due, or one (catch-up) run.
-pub fn plan(spec: &CronSpec, tz: chrono::FixedOffset, next_run_at: Option<OffsetDateTime>, now: OffsetDateTime) -> Plan {
+pub fn plan(
+    spec: &CronSpec,
+    tz: chrono::FixedOffset,
+    next_run_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Plan {
     let now = secs(now);
-    let next_after = |t: OffsetDateTime| to_chrono(t, tz).and_then(|c| spec.next_after(c)).and_then(from_chrono);
+    let next_after = |t: OffsetDateTime| {
+        to_chrono(t, tz)
+            .and_then(|c| spec.next_after(c))
+            .and_then(from_chrono)
+    };
     match next_run_at {
-        None => Plan { enqueue: None, next: next_after(now) },
-        Some(due) if due > now => Plan { enqueue: None, next: Some(due) },
+        None => Plan {
+            enqueue: None,
+            next: next_after(now),
+        },
+        Some(due) if due > now => Plan {
+            enqueue: None,
+            next: Some(due),
+        },
         Some(due) => {
             // Count the slots that passed while nothing ran; they are caught up by one run.
             let mut missed = 1i64;
@@ -167,7 +196,10 @@ pub fn plan(spec: &CronSpec, tz: chrono::FixedOffset, next_run_at: Option<Offset
                 missed += 1;
                 t = n;
             }
-            Plan { enqueue: Some((due, (now - due).whole_seconds(), missed)), next: next_after(now) }
+            Plan {
+                enqueue: Some((due, (now - due).whole_seconds(), missed)),
+                next: next_after(now),
+            }
         }
     }
 }
@@ -188,7 +220,8 @@ macro_rules! job_from_row {
             enqueued_at: r.try_get("enqueued_at")?,
             late_secs: r.try_get("late_secs")?,
             missed_slots: r.try_get("missed_slots")?,
-            status: JobStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("job status '{status}'")))?,
+            status: JobStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("job status '{status}'")))?,
             attempts: r.try_get("attempts")?,
             max_attempts: r.try_get("max_attempts")?,
             run_after: r.try_get("run_after")?,
@@ -265,14 +298,17 @@ impl Store {
                 .collect::<Result<Vec<_>, StoreError>>()?
         });
         let mut stats = TickStats::default();
-        let mut specs: HashMap<(String, String), Option<(CronSpec, chrono::FixedOffset)>> = HashMap::new();
+        let mut specs: HashMap<(String, String), Option<(CronSpec, chrono::FixedOffset)>> =
+            HashMap::new();
         let mut plans = Vec::with_capacity(due.len());
         for (id, agency, schedule, tz, next) in due {
             let parsed = specs
                 .entry((schedule.clone(), tz.clone()))
                 .or_insert_with(|| Some((CronSpec::parse(&schedule).ok()?, timezone(&tz).ok()?)));
             let Some((spec, offset)) = parsed else {
-                tracing::warn!("application {id}: schedule '{schedule}' ({tz}) no longer parses; skipped");
+                tracing::warn!(
+                    "application {id}: schedule '{schedule}' ({tz}) no longer parses; skipped"
+                );
                 stats.invalid += 1;
                 continue;
             };
@@ -290,7 +326,10 @@ impl Store {
             Db::Pg(_) => "IS NOT DISTINCT FROM",
         };
         for chunk in plans.chunks(500) {
-            let due: Vec<_> = chunk.iter().filter_map(|(id, agency, _, p)| p.enqueue.map(|e| (*id, *agency, e))).collect();
+            let due: Vec<_> = chunk
+                .iter()
+                .filter_map(|(id, agency, _, p)| p.enqueue.map(|e| (*id, *agency, e)))
+                .collect();
             stats.enqueued += in_write_tx!(self, tx => {
                 let mut enqueued = 0;
                 if !due.is_empty() {
@@ -328,7 +367,11 @@ impl Store {
     }
 
     /// Queues a manual run of an application now; returns the job.
-    pub async fn enqueue_manual(&self, application_id: i64, now: OffsetDateTime) -> Result<Job, StoreError> {
+    pub async fn enqueue_manual(
+        &self,
+        application_id: i64,
+        now: OffsetDateTime,
+    ) -> Result<Job, StoreError> {
         let now = secs(now);
         let id: i64 = in_write_tx!(self, tx => {
             let agency: i64 = sqlx::query("SELECT agency_id FROM application WHERE id = $1").bind(application_id)
@@ -344,13 +387,31 @@ impl Store {
     }
 
     /// Claims the oldest claimable job for `worker`, or `None` when nothing may run now.
-    pub async fn claim_job(&self, worker: &str, now: OffsetDateTime, lease: Duration, limits: ClaimLimits) -> Result<Option<Job>, StoreError> {
+    pub async fn claim_job(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+        limits: ClaimLimits,
+    ) -> Result<Option<Job>, StoreError> {
         let now = secs(now);
         let until = now + lease;
         for _ in 0..3 {
             let claimed: Result<Option<i64>, sqlx::Error> = match &self.db {
-                Db::Sqlite(pool) => claim_in(pool.begin_with("BEGIN IMMEDIATE").await?, CLAIM_SQLITE, worker, until, now, limits).await,
-                Db::Pg(pool) => claim_in(pool.begin().await?, CLAIM_PG, worker, until, now, limits).await,
+                Db::Sqlite(pool) => {
+                    claim_in(
+                        pool.begin_with("BEGIN IMMEDIATE").await?,
+                        CLAIM_SQLITE,
+                        worker,
+                        until,
+                        now,
+                        limits,
+                    )
+                    .await
+                }
+                Db::Pg(pool) => {
+                    claim_in(pool.begin().await?, CLAIM_PG, worker, until, now, limits).await
+                }
             };
             match claimed {
                 Ok(Some(id)) => return self.job(id).await.map(Some),
@@ -364,7 +425,13 @@ impl Store {
     }
 
     /// Extends the lease; `false` means the lease was lost (the job was reclaimed).
-    pub async fn renew_lease(&self, job_id: i64, worker: &str, now: OffsetDateTime, lease: Duration) -> Result<bool, StoreError> {
+    pub async fn renew_lease(
+        &self,
+        job_id: i64,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
         let until = secs(now) + lease;
         Ok(in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET lease_until = $1 WHERE id = $2 AND worker = $3 AND status = 'running'")
@@ -373,7 +440,11 @@ impl Store {
     }
 
     /// Links the evaluation a job's current attempt produces.
-    pub async fn attach_evaluation(&self, job_id: i64, evaluation_id: i64) -> Result<(), StoreError> {
+    pub async fn attach_evaluation(
+        &self,
+        job_id: i64,
+        evaluation_id: i64,
+    ) -> Result<(), StoreError> {
         in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET evaluation_id = $1 WHERE id = $2").bind(evaluation_id).bind(job_id).execute(&mut *tx).await?;
         });
@@ -381,7 +452,12 @@ impl Store {
     }
 
     /// Marks a job done; `false` when this worker no longer holds it.
-    pub async fn complete_job(&self, job_id: i64, worker: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+    pub async fn complete_job(
+        &self,
+        job_id: i64,
+        worker: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
         Ok(in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET status = 'done', finished_at = $1, lease_until = NULL WHERE id = $2 AND worker = $3 AND status = 'running'")
                 .bind(secs(now)).bind(job_id).bind(worker).execute(&mut *tx).await?.rows_affected() == 1
@@ -389,7 +465,14 @@ impl Store {
     }
 
     /// Records a failed attempt: queued again after `backoff` while attempts remain, else failed.
-    pub async fn fail_job(&self, job_id: i64, worker: &str, now: OffsetDateTime, error: &str, backoff: Duration) -> Result<JobStatus, StoreError> {
+    pub async fn fail_job(
+        &self,
+        job_id: i64,
+        worker: &str,
+        now: OffsetDateTime,
+        error: &str,
+        backoff: Duration,
+    ) -> Result<JobStatus, StoreError> {
         let now = secs(now);
         let rows = in_write_tx!(self, tx => {
             sqlx::query("UPDATE job SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
@@ -399,14 +482,22 @@ impl Store {
                 .bind(now).bind(now + backoff).bind(error).bind(job_id).bind(worker).execute(&mut *tx).await?.rows_affected()
         });
         if rows == 0 {
-            return Err(StoreError::Conflict(format!("job {job_id} is not held by {worker}")));
+            return Err(StoreError::Conflict(format!(
+                "job {job_id} is not held by {worker}"
+            )));
         }
         Ok(self.job(job_id).await?.status)
     }
 
     /// Gives a job back unfinished (graceful stop): queued again without using up an attempt;
     /// its evaluation is marked interrupted.
-    pub async fn release_job(&self, job_id: i64, worker: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
+    pub async fn release_job(
+        &self,
+        job_id: i64,
+        worker: &str,
+        now: OffsetDateTime,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let now = secs(now);
         in_write_tx!(self, tx => {
                         let r = sqlx::query("UPDATE job SET status = 'queued', worker = NULL, lease_until = NULL, attempts = attempts - 1, last_error = $1, run_after = $2 WHERE id = $3 AND worker = $4 AND status = 'running' RETURNING evaluation_id")
@@ -464,8 +555,15 @@ impl Store {
     }
 
     /// Jobs, newest first, optionally of one status and/or application.
-    pub async fn list_jobs(&self, status: Option<JobStatus>, application_id: Option<i64>, limit: i64) -> Result<Vec<Job>, StoreError> {
-        let sql = format!("{SELECT_JOB} WHERE ($1 IS NULL OR j.status = $1) AND ($2 IS NULL OR j.application_id = $2) ORDER BY j.id DESC LIMIT $3");
+    pub async fn list_jobs(
+        &self,
+        status: Option<JobStatus>,
+        application_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Job>, StoreError> {
+        let sql = format!(
+            "{SELECT_JOB} WHERE ($1 IS NULL OR j.status = $1) AND ($2 IS NULL OR j.application_id = $2) ORDER BY j.id DESC LIMIT $3"
+        );
         on!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status.map(JobStatus::as_str)).bind(application_id).bind(limit).fetch_all(pool).await?;
             rows.iter().map(|r| Ok(job_from_row!(r))).collect()
@@ -482,7 +580,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict(format!(
                 "job {id} berstatus {} dan tidak dapat dibatalkan; hanya job yang antre / job {id} is {} and cannot be cancelled; only queued jobs can",
-                job.status.as_str(), job.status.as_str()
+                job.status.as_str(),
+                job.status.as_str()
             )));
         }
         Ok(job)
@@ -498,7 +597,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict(format!(
                 "job {id} berstatus {} / is {}: hanya job gagal, batal atau selesai yang dapat diulang / only failed, cancelled or done jobs can be retried",
-                job.status.as_str(), job.status.as_str()
+                job.status.as_str(),
+                job.status.as_str()
             )));
         }
         Ok(job)
@@ -550,6 +650,12 @@ mod tests {
         let spec = CronSpec::parse("0 2 * * *").expect("spec");
         let due = datetime!(2026-11-22 19:00 UTC);
         let p = plan(&spec, wib(), Some(due), datetime!(2026-11-22 18:59 UTC));
-        assert_eq!(p, Plan { enqueue: None, next: Some(due) });
+        assert_eq!(
+            p,
+            Plan {
+                enqueue: None,
+                next: Some(due)
+            }
+        );
     }
 }

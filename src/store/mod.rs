@@ -219,18 +219,42 @@ impl Store {
         let store = Store { db, url };
         let files: [(i64, &str, &'static str); 2] = match store.db {
             Db::Sqlite(_) => [
-                (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
-                (2, "jobs", include_str!("../../migrations/sqlite/0002_jobs.sql")),
+                (
+                    1,
+                    "init",
+                    include_str!("../../migrations/sqlite/0001_init.sql"),
+                ),
+                (
+                    2,
+                    "jobs",
+                    include_str!("../../migrations/sqlite/0002_jobs.sql"),
+                ),
             ],
             Db::Pg(_) => [
-                (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
-                (2, "jobs", include_str!("../../migrations/postgres/0002_jobs.sql")),
+                (
+                    1,
+                    "init",
+                    include_str!("../../migrations/postgres/0001_init.sql"),
+                ),
+                (
+                    2,
+                    "jobs",
+                    include_str!("../../migrations/postgres/0002_jobs.sql"),
+                ),
             ],
         };
         let migrator = Migrator::with_migrations(
             files
                 .into_iter()
-                .map(|(v, d, sql)| Migration::new(v, d.into(), MigrationType::Simple, sql.into_sql_str(), false))
+                .map(|(v, d, sql)| {
+                    Migration::new(
+                        v,
+                        d.into(),
+                        MigrationType::Simple,
+                        sql.into_sql_str(),
+                        false,
+                    )
+                })
                 .collect(),
         );
         on!(store, pool => migrator.run(pool).await)
