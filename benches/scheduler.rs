@@ -157,7 +157,7 @@ fn main() {
         ticks("sqlite", &sqlite).await;
         let extra = Arc::new(Store::open(&url).await.expect("sqlite 2"));
         let sq = Arc::new(sqlite);
-        claims("sqlite", &[sq.clone()], 1, 2_000).await;
+        claims("sqlite", std::slice::from_ref(&sq), 1, 2_000).await;
         claims("sqlite", &[sq.clone(), extra.clone()], 4, 2_000).await;
 
         let Ok(pg_url) = std::env::var("KAWAL_TEST_DATABASE_URL") else {
