@@ -65,6 +65,50 @@ pub struct FileConfig {
     /// Network settings.
     #[serde(default)]
     pub net: NetFileConfig,
+    /// Session-management checks.
+    #[serde(default)]
+    pub session: SessionFileConfig,
+    /// Form login used by the session-lifecycle check.
+    pub login: Option<LoginFileConfig>,
+}
+
+/// Default number of tokens collected for the session-token entropy analysis.
+pub const DEFAULT_SESSION_SAMPLES: u32 = 1000;
+
+/// `[session]` table.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionFileConfig {
+    /// Fresh-session tokens collected for the entropy analysis (100..=20000, default 1000).
+    pub samples: Option<u32>,
+    /// Session cookie name (default: inferred from the cookies the application sets).
+    pub cookie: Option<String>,
+    /// Seconds a logged-in session is left idle before it is replayed; 0 = not measured.
+    pub idle_wait_secs: Option<f64>,
+    /// Seconds a logged-in session is kept active before it is checked again; 0 = not measured.
+    pub absolute_wait_secs: Option<f64>,
+}
+
+/// `[login]` table: a form login (the password may come from `KAWAL_LOGIN_PASSWORD` instead).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginFileConfig {
+    /// URL of the page holding the login form.
+    pub url: String,
+    /// Name of the user-name field.
+    pub username_field: String,
+    /// Name of the password field.
+    pub password_field: String,
+    /// User name of the test account.
+    pub username: String,
+    /// Password of the test account.
+    pub password: Option<String>,
+    /// Text that only a logged-in page shows (e.g. "Keluar").
+    pub success_marker: Option<String>,
+    /// A page only logged-in users may see (default: where the login lands).
+    pub protected_url: Option<String>,
+    /// Logout URL (default: a logout link or form found on the logged-in page).
+    pub logout_url: Option<String>,
 }
 
 /// `[net]` table.

@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod crawl;
 pub mod evaluation;
 pub mod i18n;
 pub mod model;

@@ -48,6 +48,16 @@ async fn scan_vulnerable_fails_hardened_passes() {
 
     let hard = common::fixture(FixtureConfig::hardened()).await;
     let ca = ca_file(&hard, home.path());
+    // Fixation and logout invalidation (high) can only be shown met with a login, so the
+    // hardened target is scanned with a login recipe for its form.
+    std::fs::write(
+        home.path().join("kawal.toml"),
+        format!(
+            "[login]\nurl = \"{}/login\"\nusername_field = \"username\"\npassword_field = \"password\"\nusername = \"penguji\"\npassword = \"rahasia\"\n",
+            hard.https_url.as_deref().expect("https")
+        ),
+    )
+    .expect("kawal.toml");
     let mut c = kawal(home.path());
     c.args([
         "scan",
@@ -123,9 +133,14 @@ async fn json_junit_and_file_output() {
     let high_fail = v["items"].as_array().expect("items").iter().any(|i| {
         i["outcome"]["status"] == "fail" && (i["severity"] == "high" || i["severity"] == "critical")
     });
-    assert_eq!(code, if high_fail { 1 } else { 0 }, "exit code follows --fail-on high");
+    assert_eq!(
+        code,
+        if high_fail { 1 } else { 0 },
+        "exit code follows --fail-on high"
+    );
     let medium_only = v["items"].as_array().expect("items").iter().all(|i| {
-        i["outcome"]["status"] != "fail" || !(i["severity"] == "high" || i["severity"] == "critical")
+        i["outcome"]["status"] != "fail"
+            || !(i["severity"] == "high" || i["severity"] == "critical")
     });
     assert_eq!(medium_only, !high_fail);
     assert_eq!(v["decision"]["meets_standard"], false);
@@ -148,7 +163,10 @@ async fn json_junit_and_file_output() {
         .arg(&ca)
         .args(["--rate-limit", "0"]);
     let (junit_code, out, _) = run(c);
-    assert_eq!(junit_code, code, "the exit code does not depend on the format");
+    assert_eq!(
+        junit_code, code,
+        "the exit code does not depend on the format"
+    );
     assert!(out.is_empty(), "with -o nothing goes to stdout");
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     let check = std::process::Command::new("python3")

@@ -345,7 +345,7 @@ pub fn judge(responses: &[Response], now_unix: i64) -> Vec<Observation> {
 }
 
 /// The first in-page link that looks like a login page.
-fn login_link(r: &Response) -> Option<url::Url> {
+pub(crate) fn login_link(r: &Response) -> Option<url::Url> {
     let ct = r.header("content-type").unwrap_or("");
     if !ct.contains("html") {
         return None;

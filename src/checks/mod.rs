@@ -1,7 +1,11 @@
 //! The check framework: the `Check` trait, the context checks share, and the registry.
 
 pub mod cookies;
+pub mod errors;
 pub mod headers;
+pub mod login;
+pub mod session_entropy;
+pub mod session_lifecycle;
 pub mod setcookie;
 pub mod tls;
 
@@ -77,21 +81,56 @@ pub enum CheckError {
     Unusable(String),
 }
 
+/// Settings of individual checks (from `kawal.toml` and flags).
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Fresh-session tokens collected for the entropy analysis.
+    pub session_samples: u32,
+    /// Session cookie name, when it cannot be inferred.
+    pub session_cookie: Option<String>,
+    /// Form login for the session-lifecycle tests; without it those items are inconclusive.
+    pub login: Option<login::Recipe>,
+    /// How long a logged-in session is left idle before replay; zero = not measured.
+    pub idle_wait: std::time::Duration,
+    /// How long a logged-in session is kept active before it is checked; zero = not measured.
+    pub absolute_wait: std::time::Duration,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            session_samples: crate::config::DEFAULT_SESSION_SAMPLES,
+            session_cookie: None,
+            login: None,
+            idle_wait: std::time::Duration::ZERO,
+            absolute_wait: std::time::Duration::ZERO,
+        }
+    }
+}
+
 /// What a check gets: the target, the shared client, and shared fetches.
 pub struct Context {
     /// The application's base URL.
     pub target: Url,
     /// The one HTTP client.
     pub http: Arc<HttpClient>,
+    /// Settings of individual checks.
+    pub options: CheckOptions,
     landing: OnceCell<Result<Arc<Exchange>, NetError>>,
 }
 
 impl Context {
     /// A context for `target`.
     pub fn new(target: Url, http: Arc<HttpClient>) -> Context {
+        Context::with_options(target, http, CheckOptions::default())
+    }
+
+    /// A context for `target` with check settings.
+    pub fn with_options(target: Url, http: Arc<HttpClient>, options: CheckOptions) -> Context {
         Context {
             target,
             http,
+            options,
             landing: OnceCell::new(),
         }
     }
@@ -121,5 +160,8 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         Box::new(cookies::CookieCheck),
         Box::new(headers::HeaderCheck),
         Box::new(tls::TlsCheck),
+        Box::new(errors::ErrorLeakCheck),
+        Box::new(session_entropy::SessionEntropyCheck),
+        Box::new(session_lifecycle::SessionLifecycleCheck),
     ]
 }

@@ -1,7 +1,8 @@
 //! `kawal demo`: the bundled demo target, registered and evaluated, with no network needed.
 
 use super::run::{emit, evaluate, parse_target};
-use super::{EXIT_OK, Failure, NetArgs, OutputArgs, Settings};
+use super::{EXIT_OK, Failure, NetArgs, OutputArgs, SessionArgs, Settings};
+use crate::checks::login::Recipe;
 use crate::i18n::tr;
 use crate::report::Format;
 use crate::store::{AppPatch, NewApp};
@@ -76,7 +77,24 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
         };
         let mut net = settings.net(&NetArgs::default(), None)?;
         net.extra_ca_pem = Some(fixture.ca_pem.clone().into_bytes());
+        // The demo target is its own loopback process: no rate limit is needed to spare it.
+        net.rate_limit = 0.0;
         let target = parse_target(&app.url)?;
+        let mut options = settings.check_options(&SessionArgs::default())?;
+        if options.login.is_none() {
+            // The demo target accepts any non-empty credentials on its own login form.
+            options.login = target.join("/login").ok().map(|url| Recipe {
+                role: "demo".into(),
+                url,
+                username_field: "username".into(),
+                password_field: "password".into(),
+                username: "demo".into(),
+                password: "demo".into(),
+                success_marker: None,
+                protected_url: None,
+                logout_url: None,
+            });
+        }
         if !settings.quiet {
             eprintln!(
                 "\n== {} {name} ({}) — {url}",
@@ -87,7 +105,16 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
                 }
             );
         }
-        let (report, id) = evaluate(settings, &target, &[], net, Some(&store), Some(&app)).await?;
+        let (report, id) = evaluate(
+            settings,
+            &target,
+            &[],
+            net,
+            options,
+            Some(&store),
+            Some(&app),
+        )
+        .await?;
         emit(
             settings,
             &report,

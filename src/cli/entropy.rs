@@ -2,7 +2,7 @@
 
 use super::run::parse_target;
 use super::{EXIT_NOT_MET, EXIT_OK, Failure, NetArgs, Settings, write_out};
-use crate::checks::setcookie::{SetCookie, session_reason};
+use crate::checks::session_entropy::{self, CollectError};
 use crate::i18n::{Lang, tr};
 use crate::net::{HttpClient, Scope};
 use anyhow::anyhow;
@@ -43,20 +43,32 @@ pub(super) async fn run(settings: &Settings, a: EntropyArgs) -> Result<u8, Failu
     let tokens = if a.source.starts_with("http://") || a.source.starts_with("https://") {
         collect(settings, &a).await?
     } else {
-        let text = std::fs::read_to_string(&a.source)
-            .map_err(|e| Failure::usage(anyhow!("tidak dapat membaca berkas token / cannot read token file '{}': {e}", a.source)))?;
-        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(Token::new).collect()
+        let text = std::fs::read_to_string(&a.source).map_err(|e| {
+            Failure::usage(anyhow!(
+                "tidak dapat membaca berkas token / cannot read token file '{}': {e}",
+                a.source
+            ))
+        })?;
+        session_entropy::read_tokens(&text)
     };
     if let Some(p) = &a.save_tokens {
-        let body: String = tokens.iter().map(|t: &Token| format!("{}\n", t.value)).collect();
-        std::fs::write(p, body).map_err(|e| Failure::usage(anyhow!("cannot write {}: {e}", p.display())))?;
+        let body: String = tokens
+            .iter()
+            .map(|t: &Token| format!("{}\n", t.value))
+            .collect();
+        std::fs::write(p, body)
+            .map_err(|e| Failure::usage(anyhow!("cannot write {}: {e}", p.display())))?;
     }
-    let opts = Options { significance: a.significance, cookie_name: a.cookie.clone(), ..Options::default() };
-    let analysis = kawal_entropy::analyse(&tokens, &opts).map_err(|e| {
-        Failure::usage(anyhow!("{} / {e}", e.message_id()))
-    })?;
+    let opts = Options {
+        significance: a.significance,
+        cookie_name: a.cookie.clone(),
+        ..Options::default()
+    };
+    let analysis = kawal_entropy::analyse(&tokens, &opts)
+        .map_err(|e| Failure::usage(anyhow!("{} / {e}", e.message_id())))?;
     if let Some(p) = &a.chart {
-        std::fs::write(p, kawal_entropy::chart_svg(&analysis)).map_err(|e| Failure::usage(anyhow!("cannot write {}: {e}", p.display())))?;
+        std::fs::write(p, kawal_entropy::chart_svg(&analysis))
+            .map_err(|e| Failure::usage(anyhow!("cannot write {}: {e}", p.display())))?;
     }
     let text = if a.format == "json" {
         serde_json::to_string_pretty(&analysis).unwrap_or_default() + "\n"
@@ -64,10 +76,14 @@ pub(super) async fn run(settings: &Settings, a: EntropyArgs) -> Result<u8, Failu
         table(&analysis, lang)
     };
     write_out(&text, None)?;
-    Ok(if matches!(analysis.verdict, Verdict::Fail) { EXIT_NOT_MET } else { EXIT_OK })
+    Ok(if matches!(analysis.verdict, Verdict::Fail) {
+        EXIT_NOT_MET
+    } else {
+        EXIT_OK
+    })
 }
 
-/// Collects tokens from fresh sessions: one request per token, no cookies sent back.
+/// Collects tokens from fresh sessions through the same collector as the session-entropy check.
 async fn collect(settings: &Settings, a: &EntropyArgs) -> Result<Vec<Token>, Failure> {
     let url = parse_target(&a.source)?;
     let net = settings.net(&a.net, None)?;
@@ -75,46 +91,33 @@ async fn collect(settings: &Settings, a: &EntropyArgs) -> Result<Vec<Token>, Fai
     let bar = settings.progress().then(|| {
         let b = ProgressBar::new(u64::from(a.samples));
         b.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} token · ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} token · ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b
     });
-    let mut name = a.cookie.clone();
-    let mut tokens = Vec::with_capacity(a.samples as usize);
-    let mut misses = 0u32;
-    while tokens.len() < a.samples as usize {
-        let ex = http.get(&url).await.map_err(|e| {
-            if e.is_unreachable() { Failure::incomplete(e) } else { Failure::usage(e) }
-        })?;
-        let captured = time::OffsetDateTime::now_utc();
-        let date = ex.response.header("date").and_then(crate::checks::setcookie::httpdate_to_unix);
-        let cookies: Vec<SetCookie> = ex.all().flat_map(|r| r.headers_named("set-cookie")).filter_map(SetCookie::parse).filter(|c| !c.is_deletion()).collect();
-        if name.is_none() {
-            name = cookies.iter().find(|c| session_reason(c).is_some()).map(|c| c.name.clone());
-        }
-        match name.as_deref().and_then(|n| cookies.iter().find(|c| c.name == n)) {
-            Some(c) => tokens.push(Token {
-                value: c.value.clone(),
-                captured_at_ms: Some((captured.unix_timestamp_nanos() / 1_000_000) as i64),
-                date_header_s: date,
-            }),
-            None => {
-                misses += 1;
-                // A site that stops issuing tokens (or never did) must not loop forever.
-                if misses >= 20 && tokens.len() < misses as usize {
-                    return Err(Failure::usage(anyhow!(
-                        "{} {url} ({misses}x); {}",
-                        tr(settings.lang, "tidak ada cookie sesi yang diterbitkan oleh", "no session cookie was issued by"),
-                        tr(settings.lang, "sebutkan dengan --cookie NAMA", "name it with --cookie NAME")
-                    )));
-                }
-            }
-        }
+    let progress = |n: usize| {
         if let Some(b) = &bar {
-            b.set_position(tokens.len() as u64);
+            b.set_position(n as u64);
         }
-    }
+    };
+    let tokens =
+        session_entropy::collect(&http, &url, a.cookie.clone(), a.samples as usize, &progress)
+            .await
+            .map_err(|e| match e {
+                CollectError::Net(e) if e.is_unreachable() => Failure::incomplete(e),
+                CollectError::Net(e) => Failure::usage(e),
+                e @ CollectError::NoCookie { .. } => Failure::usage(anyhow!(
+                    "{e}; {}",
+                    tr(
+                        settings.lang,
+                        "sebutkan dengan --cookie NAMA",
+                        "name it with --cookie NAME"
+                    )
+                )),
+            })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -124,25 +127,85 @@ async fn collect(settings: &Settings, a: &EntropyArgs) -> Result<Vec<Token>, Fai
 fn table(a: &Analysis, lang: Lang) -> String {
     let mut out = String::new();
     let verdict = match a.verdict {
-        Verdict::Pass => tr(lang, "SESUAI: konsisten dengan ≥ 128 bit (ASVS 5.0)", "PASS: consistent with ≥ 128 bits (ASVS 5.0)"),
-        Verdict::MeetsAsvs4Only => tr(lang, "Memenuhi ASVS 4.0.3 (≥ 64 bit) tetapi belum ASVS 5.0 (≥ 128 bit)", "Meets ASVS 4.0.3 (≥ 64 bits) but not ASVS 5.0 (≥ 128 bits)"),
+        Verdict::Pass => tr(
+            lang,
+            "SESUAI: konsisten dengan ≥ 128 bit (ASVS 5.0)",
+            "PASS: consistent with ≥ 128 bits (ASVS 5.0)",
+        ),
+        Verdict::MeetsAsvs4Only => tr(
+            lang,
+            "Memenuhi ASVS 4.0.3 (≥ 64 bit) tetapi belum ASVS 5.0 (≥ 128 bit)",
+            "Meets ASVS 4.0.3 (≥ 64 bits) but not ASVS 5.0 (≥ 128 bits)",
+        ),
         Verdict::Fail => tr(lang, "TIDAK SESUAI", "FAIL"),
         Verdict::Inconclusive => tr(lang, "TIDAK DAPAT DISIMPULKAN", "INCONCLUSIVE"),
     };
     let _ = writeln!(out, "{}: {verdict}", tr(lang, "Hasil", "Verdict"));
-    let _ = writeln!(out, "{:<34} {}", tr(lang, "Format token", "Token format"), a.format.description);
-    let _ = writeln!(out, "{:<34} {} (+{} {})", tr(lang, "Jumlah sampel", "Sample size"), a.sample_size, a.excluded_tokens, tr(lang, "dikecualikan", "excluded"));
-    let _ = writeln!(out, "{:<34} {:.1} bit", tr(lang, "Kapasitas (terlihat acak)", "Capacity (looks random)"), a.capacity_bits);
-    let _ = writeln!(out, "{:<34} {:.1} bit", tr(lang, "Bit efektif (lolos uji)", "Effective bits (survive the tests)"), a.effective_bits);
-    let _ = writeln!(out, "{:<34} {:.1} bit", tr(lang, "Batas min-entropy (NIST 800-90B)", "Min-entropy bound (NIST 800-90B)"), a.min_entropy_bits);
-    let _ = writeln!(out, "{:<34} {}", tr(lang, "Tingkat signifikansi", "Significance level"), a.significance);
+    let _ = writeln!(
+        out,
+        "{:<34} {}",
+        tr(lang, "Format token", "Token format"),
+        a.format.description
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {} (+{} {})",
+        tr(lang, "Jumlah sampel", "Sample size"),
+        a.sample_size,
+        a.excluded_tokens,
+        tr(lang, "dikecualikan", "excluded")
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:.1} bit",
+        tr(lang, "Kapasitas (terlihat acak)", "Capacity (looks random)"),
+        a.capacity_bits
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:.1} bit",
+        tr(
+            lang,
+            "Bit efektif (lolos uji)",
+            "Effective bits (survive the tests)"
+        ),
+        a.effective_bits
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:.1} bit",
+        tr(
+            lang,
+            "Batas min-entropy (NIST 800-90B)",
+            "Min-entropy bound (NIST 800-90B)"
+        ),
+        a.min_entropy_bits
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {}",
+        tr(lang, "Tingkat signifikansi", "Significance level"),
+        a.significance
+    );
     for f in &a.test_families {
-        let _ = writeln!(out, "  {:<32} {} {} / {} {}", f.name, f.rejections, tr(lang, "ditolak", "rejected"), f.tests, tr(lang, "uji", "tests"));
+        let _ = writeln!(
+            out,
+            "  {:<32} {} {} / {} {}",
+            f.name,
+            f.rejections,
+            tr(lang, "ditolak", "rejected"),
+            f.tests,
+            tr(lang, "uji", "tests")
+        );
     }
     if !a.reasons.is_empty() {
         let _ = writeln!(out, "\n{}:", tr(lang, "Alasan", "Reasons"));
         for r in &a.reasons {
-            let msg = if lang == Lang::Id { &r.message_id } else { &r.message_en };
+            let msg = if lang == Lang::Id {
+                &r.message_id
+            } else {
+                &r.message_en
+            };
             let _ = writeln!(out, "  [{}] {msg}", r.code);
         }
     }

@@ -2,6 +2,7 @@
 
 mod app;
 mod checklist;
+mod crawl;
 mod demo;
 mod entropy;
 mod queue;
@@ -125,6 +126,8 @@ enum Command {
     /// Lihat checklist / browse the checklist
     #[command(subcommand)]
     Checklist(checklist::ChecklistCommand),
+    /// Jelajahi halaman dan formulir dalam cakupan (JSON) / crawl in-scope pages and forms (JSON)
+    Crawl(crawl::CrawlArgs),
     /// Jalankan target demo bawaan, daftarkan, dan evaluasi / run, register and evaluate the bundled demo target
     Demo(demo::DemoArgs),
     /// Analisis keacakan token sesi / session-token randomness analysis (file or live URL)
@@ -185,6 +188,16 @@ struct ScanArgs {
     scope: Vec<String>,
     #[command(flatten)]
     net: NetArgs,
+    #[command(flatten)]
+    session: SessionArgs,
+}
+
+/// Options of the session checks shared by `scan` and `evaluate`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SessionArgs {
+    /// Jumlah token sesi untuk analisis entropi / session tokens collected for the entropy analysis (default 1000)
+    #[arg(long, env = "KAWAL_SESSION_SAMPLES", value_parser = clap::value_parser!(u32).range(100..=20000))]
+    pub session_samples: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +211,8 @@ struct EvaluateArgs {
     out: OutputArgs,
     #[command(flatten)]
     net: NetArgs,
+    #[command(flatten)]
+    session: SessionArgs,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -257,6 +272,90 @@ impl Settings {
             cfg.resolve.push((host, ip));
         }
         Ok(cfg)
+    }
+
+    /// Settings of the checks: `[session]` and `[login]` of `kawal.toml`, then flags.
+    pub fn check_options(
+        &self,
+        args: &SessionArgs,
+    ) -> Result<crate::checks::CheckOptions, Failure> {
+        let s = &self.file.session;
+        let invalid = |key: &str, value: String, message: &str| {
+            Failure::usage(crate::config::ConfigError::Invalid {
+                origin: self.file_origin.clone(),
+                key: key.to_string(),
+                value,
+                message: message.to_string(),
+            })
+        };
+        let samples = args
+            .session_samples
+            .or(s.samples)
+            .unwrap_or(crate::config::DEFAULT_SESSION_SAMPLES);
+        if !(100..=20_000).contains(&samples) {
+            return Err(invalid(
+                "session.samples",
+                samples.to_string(),
+                "must be 100..=20000",
+            ));
+        }
+        let wait = |key: &str, v: Option<f64>| match v {
+            None => Ok(std::time::Duration::ZERO),
+            Some(x) if x.is_finite() && (0.0..=86_400.0).contains(&x) => {
+                Ok(std::time::Duration::from_secs_f64(x))
+            }
+            Some(x) => Err(invalid(
+                key,
+                x.to_string(),
+                "must be between 0 and 86400 seconds (0 = not measured)",
+            )),
+        };
+        let login = match &self.file.login {
+            None => None,
+            Some(l) => {
+                let url = |key: &str, v: &str| {
+                    url::Url::parse(v.trim())
+                        .map_err(|e| invalid(key, v.to_string(), &format!("not a URL: {e}")))
+                };
+                let password = l
+                    .password
+                    .clone()
+                    .or_else(|| std::env::var("KAWAL_LOGIN_PASSWORD").ok())
+                    .ok_or_else(|| {
+                        invalid(
+                            "login.password",
+                            "-".into(),
+                            "missing: set it in [login] or in KAWAL_LOGIN_PASSWORD",
+                        )
+                    })?;
+                Some(crate::checks::login::Recipe {
+                    role: l.username.clone(),
+                    url: url("login.url", &l.url)?,
+                    username_field: l.username_field.clone(),
+                    password_field: l.password_field.clone(),
+                    username: l.username.clone(),
+                    password,
+                    success_marker: l.success_marker.clone().filter(|m| !m.is_empty()),
+                    protected_url: l
+                        .protected_url
+                        .as_deref()
+                        .map(|u| url("login.protected_url", u))
+                        .transpose()?,
+                    logout_url: l
+                        .logout_url
+                        .as_deref()
+                        .map(|u| url("login.logout_url", u))
+                        .transpose()?,
+                })
+            }
+        };
+        Ok(crate::checks::CheckOptions {
+            session_samples: samples,
+            session_cookie: s.cookie.clone().filter(|c| !c.is_empty()),
+            login,
+            idle_wait: wait("session.idle_wait_secs", s.idle_wait_secs)?,
+            absolute_wait: wait("session.absolute_wait_secs", s.absolute_wait_secs)?,
+        })
     }
 
     /// The checklist in force.
@@ -323,7 +422,8 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Scan(a) => {
             let target = run::parse_target(&a.url)?;
             let net = settings.net(&a.net, None)?;
-            let report = run::evaluate(&settings, &target, &a.scope, net, None, None)
+            let options = settings.check_options(&a.session)?;
+            let report = run::evaluate(&settings, &target, &a.scope, net, options, None, None)
                 .await?
                 .0;
             run::emit(&settings, &report, &a.out)?;
@@ -341,18 +441,34 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
             let store = settings.store().await?;
             let app = store.app(&a.app).await?;
             if a.queue {
-                let job = store.enqueue_manual(app.id, time::OffsetDateTime::now_utc()).await?;
-                write_out(&format!("{} {} ({})\n", crate::i18n::tr(settings.lang, "Dimasukkan ke antrean sebagai job", "Queued as job"), job.id, app.name), None)?;
+                let job = store
+                    .enqueue_manual(app.id, time::OffsetDateTime::now_utc())
+                    .await?;
+                write_out(
+                    &format!(
+                        "{} {} ({})\n",
+                        crate::i18n::tr(
+                            settings.lang,
+                            "Dimasukkan ke antrean sebagai job",
+                            "Queued as job"
+                        ),
+                        job.id,
+                        app.name
+                    ),
+                    None,
+                )?;
                 store.close().await;
                 return Ok(EXIT_OK);
             }
             let target = run::parse_target(&app.url)?;
             let net = settings.net(&a.net, app.rate_limit)?;
+            let options = settings.check_options(&a.session)?;
             let (report, id) = run::evaluate(
                 &settings,
                 &target,
                 &app.scope_hosts,
                 net,
+                options,
                 Some(&store),
                 Some(&app),
             )
@@ -385,6 +501,7 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Serve(a) => queue::serve(&settings, a).await,
         Command::Worker(a) => queue::worker(&settings, a).await,
         Command::Jobs(c) => queue::jobs(&settings, c).await,
+        Command::Crawl(a) => crawl::run(&settings, a).await,
     }
 }
 

@@ -48,6 +48,7 @@ pub async fn evaluate(
     target: &Url,
     scope_extra: &[String],
     net: NetConfig,
+    options: crate::checks::CheckOptions,
     store: Option<&Store>,
     app: Option<&App>,
 ) -> Result<(Report, Option<i64>), Failure> {
@@ -57,15 +58,23 @@ pub async fn evaluate(
     let bar = Bar(settings.progress().then(|| {
         let b = ProgressBar::new(checks.len() as u64);
         b.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b.enable_steady_tick(Duration::from_millis(120));
         b
     }));
     let result = runner::run(
         store,
-        runner::Target { url: target, scope_extra, app, net },
+        runner::Target {
+            url: target,
+            scope_extra,
+            app,
+            net,
+            options,
+        },
         &checklist,
         &policy,
         &checks,

@@ -1,0 +1,474 @@
+//! Error-message leakage: provokes errors with safe requests and looks for internals.
+//!
+//! The SOP asks applications to catch exceptions on the server, log the details privately and
+//! show users nothing internal. This check proves it from outside: it crawls the application
+//! ([`crate::crawl`]), plans malformed but harmless requests ([`probes`]), and compares each
+//! response with the normal response of the same page ([`detect`]) using the signatures in
+//! `checklists/signatures/errors.toml` ([`signatures`]). Every item gets an outcome on every
+//! run: Fail with evidence, Pass only when it was actually probed, otherwise Inconclusive.
+
+pub mod detect;
+pub mod probes;
+pub mod signatures;
+
+use super::{Check, CheckError, Context, Observation};
+use crate::crawl::{self, Crawl, CrawlOptions};
+use crate::i18n::Text;
+use crate::model::Outcome;
+use crate::net::{HttpClient, NetError, Request, Response, evidence};
+use detect::{Hit, detect};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{self, StreamExt};
+use probes::{BaselineRef, Kind, PlanOptions, Probe};
+use serde_json::json;
+use signatures::Signatures;
+use std::collections::BTreeMap;
+
+/// The checklist items this check decides.
+pub const ITEMS: &[&str] = &[
+    "errors.stack-trace",
+    "errors.database",
+    "errors.debug-mode",
+    "errors.internal-paths",
+    "errors.internal-addresses",
+    "errors.generic-error-page",
+    "errors.directory-listing",
+    "errors.phpinfo",
+];
+
+/// Most failing observations reported per item; the rest are counted in the figures.
+const MAX_FINDINGS_PER_ITEM: usize = 25;
+
+/// Limits and permissions of the check.
+#[derive(Debug, Clone)]
+pub struct ErrorOptions {
+    /// The crawl that finds pages, forms and endpoints to probe.
+    pub crawl: CrawlOptions,
+    /// Most probe requests (the crawl is bounded by its own page limit).
+    pub max_requests: usize,
+    /// Allow POST and non-standard methods (form posts, malformed JSON/XML bodies).
+    pub allow_unsafe_methods: bool,
+}
+
+impl Default for ErrorOptions {
+    fn default() -> Self {
+        ErrorOptions {
+            crawl: CrawlOptions {
+                max_pages: 25,
+                max_depth: 2,
+                per_pattern: 1,
+                use_hints: true,
+                keep_responses: true,
+            },
+            max_requests: 60,
+            allow_unsafe_methods: false,
+        }
+    }
+}
+
+/// Provokes errors with safe requests and reports leaked internals.
+pub struct ErrorLeakCheck;
+
+impl Check for ErrorLeakCheck {
+    fn name(&self) -> &'static str {
+        "error-leakage"
+    }
+
+    fn items(&self) -> &'static [&'static str] {
+        ITEMS
+    }
+
+    fn run<'a>(&'a self, ctx: &'a Context) -> BoxFuture<'a, Result<Vec<Observation>, CheckError>> {
+        Box::pin(async move { run_with(ctx, &ErrorOptions::default()).await })
+    }
+}
+
+/// What a run did, besides the observations (for callers that want figures).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RunStats {
+    /// Pages crawled.
+    pub pages: usize,
+    /// Probes sent.
+    pub probes: usize,
+    /// Probes that failed at the network level.
+    pub probe_errors: usize,
+}
+
+/// Runs the check with explicit options.
+pub async fn run_with(ctx: &Context, opts: &ErrorOptions) -> Result<Vec<Observation>, CheckError> {
+    run_detailed(ctx, opts).await.map(|(o, _)| o)
+}
+
+/// Runs the check and also returns what it did.
+pub async fn run_detailed(
+    ctx: &Context,
+    opts: &ErrorOptions,
+) -> Result<(Vec<Observation>, RunStats), CheckError> {
+    let sigs = Signatures::builtin().map_err(|e| CheckError::Unusable(e.to_string()))?;
+    let landing = ctx.landing().await?;
+    let mut crawl_opts = opts.crawl.clone();
+    crawl_opts.keep_responses = true;
+    let crawl = crawl::crawl(
+        &ctx.http,
+        &ctx.target,
+        Some((*landing).clone()),
+        &crawl_opts,
+    )
+    .await?;
+    let plan = probes::plan(
+        &ctx.target,
+        &crawl,
+        &PlanOptions {
+            max_requests: opts.max_requests,
+            allow_unsafe_methods: opts.allow_unsafe_methods,
+        },
+    );
+    let results = execute(&ctx.http, &plan).await;
+    let stats = RunStats {
+        pages: crawl.pages.len(),
+        probes: plan.len(),
+        probe_errors: results.iter().filter(|r| r.is_err()).count(),
+    };
+    Ok((judge(&crawl, &plan, &results, sigs), stats))
+}
+
+/// Sends the plan: form baselines first (their mutations are compared against them), then the
+/// rest, as many at a time as the client allows.
+async fn execute(http: &HttpClient, plan: &[Probe]) -> Vec<Result<Response, NetError>> {
+    let n = http.config().concurrency.max(1);
+    let send = |i: usize| {
+        let p = &plan[i];
+        async move {
+            let req = Request {
+                method: p.method.clone(),
+                url: p.url.clone(),
+                headers: p.headers.clone(),
+                body: p.body.clone(),
+                follow_redirects: true,
+            };
+            (i, http.send(req).await.map(|ex| ex.response))
+        }
+    };
+    let (first, rest): (Vec<usize>, Vec<usize>) =
+        (0..plan.len()).partition(|&i| plan[i].kind == Kind::Baseline);
+    let mut out: Vec<Option<Result<Response, NetError>>> = (0..plan.len()).map(|_| None).collect();
+    for batch in [first, rest] {
+        let mut s = stream::iter(batch).map(send).buffer_unordered(n);
+        while let Some((i, r)) = s.next().await {
+            out[i] = Some(r);
+        }
+    }
+    out.into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(NetError::Http {
+                    url: "-".into(),
+                    detail: "not sent".into(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// One signature hit with where it came from.
+struct Finding<'a> {
+    hit: Hit,
+    response: &'a Response,
+    probe: Option<&'a Probe>,
+}
+
+/// What was actually probed, which decides between Pass and Inconclusive.
+#[derive(Default)]
+struct Coverage {
+    provoked: usize,
+    quote_inputs: usize,
+    error_responses: usize,
+    diagnostics: usize,
+    directories: usize,
+    failed: usize,
+    sent: usize,
+}
+
+/// Pure judgement of a finished run: findings per item, or Pass/Inconclusive by coverage.
+pub fn judge(
+    crawl: &Crawl,
+    plan: &[Probe],
+    results: &[Result<Response, NetError>],
+    sigs: &Signatures,
+) -> Vec<Observation> {
+    let mut findings: Vec<Finding<'_>> = Vec::new();
+    let mut cov = Coverage::default();
+    let landing = crawl
+        .pages
+        .iter()
+        .find(|p| p.via == "start")
+        .and_then(|p| p.response.as_deref());
+    for (i, p) in plan.iter().enumerate() {
+        let Some(r) = results.get(i) else { continue };
+        if p.kind == Kind::Baseline {
+            continue;
+        }
+        cov.sent += 1;
+        let Ok(resp) = r else {
+            cov.failed += 1;
+            continue;
+        };
+        if p.kind.provokes() {
+            cov.provoked += 1;
+        }
+        if p.kind.reaches_input_with_quote() {
+            cov.quote_inputs += 1;
+        }
+        if resp.status >= 400 {
+            cov.error_responses += 1;
+        }
+        match p.kind {
+            Kind::Diagnostic => cov.diagnostics += 1,
+            Kind::Directory => cov.directories += 1,
+            _ => {}
+        }
+        let baseline = match p.baseline {
+            Some(BaselineRef::Page(j)) => crawl.pages.get(j).and_then(|pg| pg.response.as_deref()),
+            Some(BaselineRef::Probe(j)) => results.get(j).and_then(|r| r.as_ref().ok()),
+            None => None,
+        };
+        for hit in detect(baseline, resp, sigs) {
+            findings.push(Finding {
+                hit,
+                response: resp,
+                probe: Some(p),
+            });
+        }
+    }
+    // Crawled pages: listings and diagnostic pages count as they are; a page that already
+    // answers with a server error is judged like a probe against the start page.
+    for page in &crawl.pages {
+        let Some(resp) = page.response.as_deref() else {
+            continue;
+        };
+        if page.status >= 400 {
+            cov.error_responses += 1;
+        }
+        let (baseline, only_exposure) = if page.status >= 500 && page.via != "start" {
+            (landing, false)
+        } else {
+            (None, true)
+        };
+        for hit in detect(baseline, resp, sigs) {
+            if only_exposure
+                && !matches!(
+                    hit.item.as_str(),
+                    "errors.directory-listing" | "errors.phpinfo"
+                )
+            {
+                continue;
+            }
+            findings.push(Finding {
+                hit,
+                response: resp,
+                probe: None,
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for item in ITEMS {
+        let mine: Vec<&Finding<'_>> = findings.iter().filter(|f| f.hit.item == *item).collect();
+        if mine.is_empty() {
+            out.push(clean(item, &cov, crawl));
+        } else {
+            out.extend(failures(item, &mine, sigs));
+        }
+    }
+    out
+}
+
+fn method_of(f: &Finding<'_>) -> String {
+    f.probe
+        .map_or_else(|| "GET".to_string(), |p| p.method.to_string())
+}
+
+fn failures(item: &str, mine: &[&Finding<'_>], sigs: &Signatures) -> Vec<Observation> {
+    // One observation per signature and page pattern; the first request that showed it is the
+    // evidence, and the locator stays the same across runs.
+    let mut groups: BTreeMap<String, Vec<&Finding<'_>>> = BTreeMap::new();
+    for f in mine {
+        let key = format!(
+            "{} {} {}",
+            f.hit.signature,
+            method_of(f),
+            crawl::pattern::pattern(&f.response.url)
+        );
+        groups.entry(key).or_default().push(f);
+    }
+    let total = groups.len();
+    groups
+        .into_iter()
+        .take(MAX_FINDINGS_PER_ITEM)
+        .map(|(locator, fs)| {
+            let f = fs[0];
+            let desc = sigs
+                .list()
+                .iter()
+                .find(|s| s.id == f.hit.signature)
+                .map(|s| s.description.clone())
+                .unwrap_or_else(|| Text::new(f.hit.signature.clone(), f.hit.signature.clone()));
+            let shown: String = f.hit.matched.chars().take(160).collect();
+            let method = method_of(f);
+            let how_id = f.probe.map_or_else(
+                || "halaman yang ditemukan saat penjelajahan".to_string(),
+                |p| p.kind.describe(),
+            );
+            let how_en = f.probe.map_or_else(
+                || "a page found while crawling".to_string(),
+                |p| p.kind.describe(),
+            );
+            let where_ = if f.hit.in_headers { "header" } else { "body" };
+            let mut ev = f.response.evidence(Some(format!(
+                "{} [{}] {where_}: {}",
+                f.probe.map_or_else(|| "crawl".to_string(), |p| p.kind.describe()),
+                f.hit.signature,
+                f.hit.excerpt
+            )));
+            ev.method = method.clone();
+            if let Some(p) = f.probe {
+                ev.request_headers = p
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (n.clone(), evidence::redact_request_header(n, v)))
+                    .collect();
+            }
+            Observation::new(
+                item,
+                Outcome::Fail,
+                Text::new(
+                    format!(
+                        "{} terlihat pada respons {method} {} ({how_id}): “{shown}”.",
+                        desc.id, f.response.url
+                    ),
+                    format!(
+                        "{} shown in the response to {method} {} ({how_en}): “{shown}”.",
+                        desc.en, f.response.url
+                    ),
+                ),
+            )
+            .at(locator)
+            .with_evidence(ev)
+            .with_figures(json!({
+                "signature": f.hit.signature,
+                "family": f.hit.family,
+                "request": {
+                    "method": method,
+                    "url": f.response.url.as_str(),
+                    "probe": f.probe.map(|p| p.kind.describe()),
+                    "body": f.probe.and_then(|p| p.body.as_deref()).map(|b| String::from_utf8_lossy(&b[..b.len().min(200)]).into_owned()),
+                },
+                "status": f.response.status,
+                "matched": f.hit.matched,
+                "excerpt": f.hit.excerpt,
+                "in_headers": f.hit.in_headers,
+                "occurrences": fs.len(),
+                "findings_for_item": total,
+            }))
+        })
+        .collect()
+}
+
+/// Pass when the item was probed and nothing leaked; Inconclusive, with the reason, otherwise.
+fn clean(item: &str, cov: &Coverage, crawl: &Crawl) -> Observation {
+    let figures = json!({
+        "pages_crawled": crawl.pages.len(),
+        "probes_sent": cov.sent,
+        "probes_failed": cov.failed,
+        "provoking_responses": cov.provoked,
+        "quote_probes_on_inputs": cov.quote_inputs,
+        "error_responses": cov.error_responses,
+        "diagnostic_paths": cov.diagnostics,
+        "directories": cov.directories,
+    });
+    let no_answer = (
+        format!(
+            "Tidak ada permintaan pemicu yang mendapat jawaban ({} dari {} gagal), sehingga butir ini tidak dapat dibuktikan.",
+            cov.failed, cov.sent
+        ),
+        format!(
+            "No provoking request got an answer ({} of {} failed), so this item could not be shown.",
+            cov.failed, cov.sent
+        ),
+    );
+    let (probed, pass, inconclusive) = match item {
+        "errors.database" => (
+            cov.quote_inputs > 0,
+            (
+                format!("Tidak ada pesan kesalahan basis data setelah {} masukan diberi karakter kutip dan nilai cacat.", cov.quote_inputs),
+                format!("No database error message after quote characters and malformed values were sent to {} inputs.", cov.quote_inputs),
+            ),
+            if cov.provoked > 0 {
+                (
+                    "Penjelajahan tidak menemukan parameter, formulir GET atau jalur berpengenal untuk diuji dengan karakter kutip (formulir POST hanya diuji bila metode tidak aman diizinkan).".to_string(),
+                    "The crawl found no query parameter, GET form or identifier path to send quote characters to (POST forms are only probed when unsafe methods are allowed).".to_string(),
+                )
+            } else {
+                no_answer.clone()
+            },
+        ),
+        "errors.generic-error-page" => (
+            cov.error_responses > 0,
+            (
+                format!("{} respons kesalahan (4xx/5xx) memakai halaman kustom, bukan halaman bawaan server atau kerangka kerja.", cov.error_responses),
+                format!("{} error responses (4xx/5xx) use a custom page, not a server or framework default.", cov.error_responses),
+            ),
+            (
+                "Tidak ada permintaan yang menghasilkan status kesalahan (4xx/5xx); aplikasi mungkin menjawab jalur tak dikenal dengan 200.".to_string(),
+                "No request produced an error status (4xx/5xx); the application may answer unknown paths with 200.".to_string(),
+            ),
+        ),
+        "errors.directory-listing" => (
+            cov.directories > 0,
+            (
+                format!("Tidak ada daftar isi direktori pada {} folder yang diperiksa maupun pada halaman yang dijelajahi.", cov.directories),
+                format!("No directory listing in {} folders checked nor in the crawled pages.", cov.directories),
+            ),
+            (
+                "Tidak ada folder yang dapat diperiksa.".to_string(),
+                "No folder could be checked.".to_string(),
+            ),
+        ),
+        "errors.phpinfo" => (
+            cov.diagnostics > 0,
+            (
+                format!("Tidak ada halaman diagnostik (phpinfo, server-status, stub_status) pada {} jalur yang diperiksa.", cov.diagnostics),
+                format!("No diagnostic page (phpinfo, server-status, stub_status) at the {} paths checked.", cov.diagnostics),
+            ),
+            (
+                "Jalur diagnostik tidak dapat diperiksa.".to_string(),
+                "The diagnostic paths could not be checked.".to_string(),
+            ),
+        ),
+        _ => {
+            let (id, en) = match item {
+                "errors.stack-trace" => ("stack trace", "stack trace"),
+                "errors.debug-mode" => ("halaman debug kerangka kerja", "framework debug page"),
+                "errors.internal-paths" => ("jalur berkas internal", "internal file path"),
+                _ => ("alamat IP internal", "internal IP address"),
+            };
+            (
+                cov.provoked > 0,
+                (
+                    format!("Tidak ada {id} pada {} respons atas permintaan pemicu kesalahan.", cov.provoked),
+                    format!("No {en} in {} responses to error-provoking requests.", cov.provoked),
+                ),
+                no_answer.clone(),
+            )
+        }
+    };
+    if probed {
+        Observation::new(item, Outcome::Pass, Text::new(pass.0, pass.1)).with_figures(figures)
+    } else {
+        Observation::new(
+            item,
+            Outcome::inconclusive(inconclusive.0.clone(), inconclusive.1.clone()),
+            Text::new(inconclusive.0, inconclusive.1),
+        )
+        .with_figures(figures)
+    }
+}
