@@ -51,6 +51,17 @@ impl Observation {
         }
     }
 
+    /// An inconclusive observation whose summary is its reason.
+    pub fn inconclusive(item_id: &str, why: Text) -> Observation {
+        Observation::new(
+            item_id,
+            Outcome::Inconclusive {
+                reason: why.clone(),
+            },
+            why,
+        )
+    }
+
     /// Sets the locator.
     pub fn at(mut self, locator: impl Into<String>) -> Observation {
         self.locator = Some(locator.into());

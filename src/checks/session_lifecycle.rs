@@ -182,11 +182,8 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
                 },
                 why.clone(),
             ));
-            out.push(Observation::new(
+            out.push(Observation::inconclusive(
                 "session.logout-invalidation",
-                Outcome::Inconclusive {
-                    reason: why.clone(),
-                },
                 why,
             ));
         }
@@ -197,13 +194,7 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
                 (Ok((a, _)), Ok((b, _))) => out.push(judge_concurrent(a, b)),
                 (Err(e), _) | (_, Err(e)) => {
                     let why = net_failed(&protected, &e);
-                    out.push(Observation::new(
-                        "session.concurrent",
-                        Outcome::Inconclusive {
-                            reason: why.clone(),
-                        },
-                        why,
-                    ));
+                    out.push(Observation::inconclusive("session.concurrent", why));
                 }
             }
             out.push(logout(ctx, recipe, &s2, &protected).await);
@@ -245,13 +236,7 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
             "Tautan atau formulir logout tidak ditemukan pada halaman setelah login; atur [login] logout_url.",
             "No logout link or form was found on the page after login; set [login] logout_url.",
         );
-        return Observation::new(
-            item,
-            Outcome::Inconclusive {
-                reason: why.clone(),
-            },
-            why,
-        );
+        return Observation::inconclusive(item, why);
     };
     let mut jar = s.jar.clone();
     let req = if method == "POST" {
@@ -270,13 +255,7 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
     };
     if let Err(e) = login::fetch(&ctx.http, &mut jar, req).await {
         let why = net_failed(&url, &e);
-        return Observation::new(
-            item,
-            Outcome::Inconclusive {
-                reason: why.clone(),
-            },
-            why,
-        );
+        return Observation::inconclusive(item, why);
     }
     match login::authenticated(ctx, recipe, &s.jar, protected).await {
         Ok((still, r)) => judge_logout(&url, still).with_evidence(r.evidence(Some(
@@ -284,7 +263,7 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
         ))),
         Err(e) => {
             let why = net_failed(protected, &e);
-            Observation::new(item, Outcome::Inconclusive { reason: why.clone() }, why)
+            Observation::inconclusive(item, why)
         }
     }
 }
@@ -298,13 +277,7 @@ async fn idle_timeout(ctx: &Context, recipe: &Recipe, wait: Duration) -> Observa
         Ok(s) => s,
         Err(e) => {
             let why = login_failed(recipe, &e);
-            return Observation::new(
-                item,
-                Outcome::Inconclusive {
-                    reason: why.clone(),
-                },
-                why,
-            );
+            return Observation::inconclusive(item, why);
         }
     };
     let protected = login::protected_url(recipe, &s);
@@ -313,13 +286,7 @@ async fn idle_timeout(ctx: &Context, recipe: &Recipe, wait: Duration) -> Observa
         Ok((still, r)) => judge_idle(wait, still).with_evidence(r.evidence(None)),
         Err(e) => {
             let why = net_failed(&protected, &e);
-            Observation::new(
-                item,
-                Outcome::Inconclusive {
-                    reason: why.clone(),
-                },
-                why,
-            )
+            Observation::inconclusive(item, why)
         }
     }
 }
@@ -339,13 +306,7 @@ async fn absolute_timeout(
         Ok(s) => s,
         Err(e) => {
             let why = login_failed(recipe, &e);
-            return Observation::new(
-                item,
-                Outcome::Inconclusive {
-                    reason: why.clone(),
-                },
-                why,
-            );
+            return Observation::inconclusive(item, why);
         }
     };
     let protected = login::protected_url(recipe, &s);
@@ -365,13 +326,7 @@ async fn absolute_timeout(
             Ok((true, _)) => {}
             Err(e) => {
                 let why = net_failed(&protected, &e);
-                return Observation::new(
-                    item,
-                    Outcome::Inconclusive {
-                        reason: why.clone(),
-                    },
-                    why,
-                );
+                return Observation::inconclusive(item, why);
             }
         }
         tokio::time::sleep(every.min(wait.saturating_sub(started.elapsed()))).await;
@@ -404,13 +359,7 @@ fn not_measured(item: &str, key: &str) -> Observation {
             "Not measured: set [session] {key} in kawal.toml to the agency's policy limit plus a margin (e.g. {en_eg})."
         ),
     );
-    Observation::new(
-        item,
-        Outcome::Inconclusive {
-            reason: why.clone(),
-        },
-        why,
-    )
+    Observation::inconclusive(item, why)
 }
 
 /// Judges fixation from the session cookie before and after login (pure).
@@ -426,13 +375,7 @@ pub fn judge_fixation(
             "Cookie sesi setelah login tidak dapat dikenali; sebutkan namanya dengan [session] cookie.",
             "The session cookie after login cannot be identified; name it with [session] cookie.",
         );
-        return Observation::new(
-            item,
-            Outcome::Inconclusive {
-                reason: why.clone(),
-            },
-            why,
-        );
+        return Observation::inconclusive(item, why);
     };
     let figures = json!({"cookie": name, "pre_login_id": before.is_some(), "rotated": before != after, "old_id_logged_in": old_logged_in});
     let (outcome, id, en) = match (before, after) {
@@ -567,14 +510,7 @@ pub fn judge_concurrent(first_still: bool, second: bool) -> Observation {
             "Login kedua akun yang sama tidak menghasilkan sesi terautentikasi; penanganan sesi bersamaan tidak dapat dinilai.",
             "A second login of the same account did not yield an authenticated session; concurrent-session handling cannot be judged.",
         );
-        return Observation::new(
-            item,
-            Outcome::Inconclusive {
-                reason: why.clone(),
-            },
-            why,
-        )
-        .with_figures(figures);
+        return Observation::inconclusive(item, why).with_figures(figures);
     }
     let (id, en) = if first_still {
         (
@@ -852,13 +788,7 @@ async fn plain_http(ctx: &Context, landing: &Exchange) -> Observation {
             }
             Err(e) => {
                 let why = net_failed(&u, &e);
-                return Observation::new(
-                    item,
-                    Outcome::Inconclusive {
-                        reason: why.clone(),
-                    },
-                    why,
-                );
+                return Observation::inconclusive(item, why);
             }
         }
     };
@@ -954,14 +884,7 @@ pub fn judge_plain_http(http_responses: &[Response], configured: Option<&str>) -
             first.url
         ),
     );
-    Observation::new(
-        item,
-        Outcome::Inconclusive {
-            reason: why.clone(),
-        },
-        why,
-    )
-    .with_evidence(first.evidence(None))
+    Observation::inconclusive(item, why).with_evidence(first.evidence(None))
 }
 
 #[cfg(test)]
