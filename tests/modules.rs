@@ -213,9 +213,30 @@ async fn entropy_from_file_and_live() {
         .map(String::from)
         .collect();
     assert_eq!(lines.len(), 100);
-    let distinct: std::collections::HashSet<_> = lines.iter().collect();
+    let cols: Vec<Vec<&str>> = lines.iter().map(|l| l.split('\t').collect()).collect();
+    let distinct: std::collections::HashSet<_> = cols.iter().map(|c| c[0]).collect();
     assert_eq!(distinct.len(), 100, "one fresh session per request");
-    assert!(lines.iter().all(|l| l.len() == 32));
+    assert!(cols.iter().all(|c| c[0].len() == 32), "{lines:?}");
+    // Each token keeps its capture time and the response's Date header.
+    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    for c in &cols {
+        let captured: i64 = c[1].parse().expect("capture time");
+        let date: i64 = c[2].parse().expect("Date header");
+        assert!((now_ms - captured).abs() < 600_000, "{c:?}");
+        assert!(
+            (captured / 1000 - date).abs() <= 2,
+            "Date header within 2 s of capture: {c:?}"
+        );
+    }
+    // The saved file reads back as the same sample.
+    let (code, out, _) = run({
+        let mut c = kawal(home.path());
+        c.args(["entropy"]).arg(&saved).args(["--format", "json"]);
+        c
+    });
+    assert_eq!(code, 0);
+    let again: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(again["sample_size"], 100);
 
     // A page that sets no cookie ends with a clear error instead of looping.
     let (code, _, err) = run({

@@ -124,7 +124,35 @@ pub fn read_tokens(text: &str) -> Vec<Token> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(Token::new)
+        .map(|l| {
+            // A tab never occurs in a cookie value, so it separates the optional timing columns.
+            let mut cols = l.split('\t');
+            let value = cols.next().unwrap_or_default();
+            let captured_at_ms = cols.next().and_then(|c| c.trim().parse().ok());
+            let date_header_s = cols.next().and_then(|c| c.trim().parse().ok());
+            Token {
+                value: value.to_string(),
+                captured_at_ms,
+                date_header_s,
+            }
+        })
+        .collect()
+}
+
+/// Writes tokens one per line as `token<TAB>capture time (Unix ms)<TAB>Date header (Unix s)`,
+/// empty columns where unknown; [`read_tokens`] reads it back.
+pub fn format_tokens(tokens: &[Token]) -> String {
+    let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    tokens
+        .iter()
+        .map(|t| {
+            format!(
+                "{}\t{}\t{}\n",
+                t.value,
+                opt(t.captured_at_ms),
+                opt(t.date_header_s)
+            )
+        })
         .collect()
 }
 
@@ -589,6 +617,40 @@ fn analysis_failed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_tokens_round_trip_with_their_timing() {
+        let tokens = vec![
+            Token {
+                value: "ab12".into(),
+                captured_at_ms: Some(1_700_000_000_123),
+                date_header_s: Some(1_700_000_000),
+            },
+            Token {
+                value: "cd34".into(),
+                captured_at_ms: None,
+                date_header_s: None,
+            },
+        ];
+        let text = format_tokens(&tokens);
+        assert_eq!(text, "ab12\t1700000000123\t1700000000\ncd34\t\t\n");
+        let back = read_tokens(&text);
+        assert_eq!(back.len(), 2);
+        assert_eq!(
+            (
+                back[0].value.as_str(),
+                back[0].captured_at_ms,
+                back[0].date_header_s
+            ),
+            ("ab12", Some(1_700_000_000_123), Some(1_700_000_000))
+        );
+        assert_eq!(
+            (back[1].value.as_str(), back[1].captured_at_ms),
+            ("cd34", None)
+        );
+        // A plain one-token-per-line file still reads.
+        assert_eq!(read_tokens("x1\n\ny2\n").len(), 2);
+    }
 
     fn analysis(tokens: Vec<String>) -> Analysis {
         let t: Vec<Token> = tokens.into_iter().map(Token::new).collect();

@@ -31,7 +31,7 @@ pub(super) struct EntropyArgs {
     /// Tulis grafik SVG entropi per posisi / write the per-position entropy chart (SVG)
     #[arg(long)]
     chart: Option<PathBuf>,
-    /// Simpan token yang dikumpulkan / save the collected tokens to a file
+    /// Simpan token beserta waktu pengambilan dan header Date (TSV) / save the tokens with capture time and Date header (TSV)
     #[arg(long)]
     save_tokens: Option<PathBuf>,
     #[command(flatten)]
@@ -52,11 +52,7 @@ pub(super) async fn run(settings: &Settings, a: EntropyArgs) -> Result<u8, Failu
         session_entropy::read_tokens(&text)
     };
     if let Some(p) = &a.save_tokens {
-        let body: String = tokens
-            .iter()
-            .map(|t: &Token| format!("{}\n", t.value))
-            .collect();
-        std::fs::write(p, body)
+        std::fs::write(p, session_entropy::format_tokens(&tokens))
             .map_err(|e| Failure::usage(anyhow!("cannot write {}: {e}", p.display())))?;
     }
     let opts = Options {
