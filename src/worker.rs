@@ -219,7 +219,10 @@ async fn execute(
             scope_extra: &app.scope_hosts,
             app: Some(&app),
             net,
-            options: env.options.clone(),
+            options: crate::checks::CheckOptions {
+                allow_unsafe_methods: app.allow_unsafe_methods,
+                ..env.options.clone()
+            },
         },
         &env.checklist,
         &env.policy,

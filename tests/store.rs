@@ -19,6 +19,7 @@ fn new_app(name: &str) -> NewApp {
         scope_hosts: vec!["*.example.go.id".into()],
         public_service: true,
         personal_data: true,
+        allow_unsafe_methods: false,
     }
 }
 
@@ -76,7 +77,7 @@ async fn suite(store: Store) {
     let a = store.add_app(&new_app("SIMPEG")).await.expect("add");
     assert_eq!(a.agency, "BKPSDM");
     assert_eq!(a.scope_hosts, vec!["*.example.go.id".to_string()]);
-    assert!(a.public_service && a.personal_data);
+    assert!(a.public_service && a.personal_data && !a.allow_unsafe_methods);
     assert!(matches!(
         store.add_app(&new_app("simpeg")).await,
         Err(StoreError::Conflict(_))
@@ -100,14 +101,21 @@ async fn suite(store: Store) {
                 schedule: Some(None),
                 agency: Some("BKPSDM".into()),
                 rate_limit: Some(None),
+                allow_unsafe_methods: Some(true),
                 ..AppPatch::default()
             },
         )
         .await
         .expect("edit");
     assert_eq!(
-        (e.id, e.schedule.clone(), e.agency.as_str(), e.rate_limit),
-        (b.id, None, "BKPSDM", None)
+        (
+            e.id,
+            e.schedule.clone(),
+            e.agency.as_str(),
+            e.rate_limit,
+            e.allow_unsafe_methods
+        ),
+        (b.id, None, "BKPSDM", None, true)
     );
     assert!(matches!(
         store

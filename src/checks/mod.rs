@@ -105,6 +105,8 @@ pub struct CheckOptions {
     pub idle_wait: std::time::Duration,
     /// How long a logged-in session is kept active before it is checked; zero = not measured.
     pub absolute_wait: std::time::Duration,
+    /// The registration allows state-changing test requests (POST forms, request bodies).
+    pub allow_unsafe_methods: bool,
 }
 
 impl Default for CheckOptions {
@@ -115,6 +117,7 @@ impl Default for CheckOptions {
             login: None,
             idle_wait: std::time::Duration::ZERO,
             absolute_wait: std::time::Duration::ZERO,
+            allow_unsafe_methods: false,
         }
     }
 }

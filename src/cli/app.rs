@@ -67,6 +67,9 @@ pub(super) struct AddArgs {
     /// Menyimpan data pribadi / holds personal data
     #[arg(long)]
     personal_data: bool,
+    /// Izinkan permintaan uji yang mengubah data (POST formulir, badan permintaan) / allow state-changing test requests (POST forms, request bodies)
+    #[arg(long)]
+    allow_unsafe_methods: bool,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +109,9 @@ pub(super) struct EditArgs {
     /// Menyimpan data pribadi / holds personal data
     #[arg(long)]
     personal_data: Option<bool>,
+    /// Izinkan permintaan uji yang mengubah data / allow state-changing test requests
+    #[arg(long)]
+    allow_unsafe_methods: Option<bool>,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +193,7 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
                     scope_hosts: a.scope,
                     public_service: a.public_service,
                     personal_data: a.personal_data,
+                    allow_unsafe_methods: a.allow_unsafe_methods,
                 })
                 .await?;
             write_out(&show(&app, lang), None)?;
@@ -268,6 +275,7 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
                 scope_hosts: e.scope,
                 public_service: e.public_service,
                 personal_data: e.personal_data,
+                allow_unsafe_methods: e.allow_unsafe_methods,
             };
             let a = store.edit_app(&e.app, &patch).await?;
             write_out(&show(&a, lang), None)?;
@@ -325,6 +333,12 @@ fn show(a: &App, lang: Lang) -> String {
         "{:<22} {}",
         tr(lang, "Data pribadi", "Personal data"),
         yes(a.personal_data)
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {}",
+        tr(lang, "Uji ubah-data", "Unsafe methods"),
+        yes(a.allow_unsafe_methods)
     );
     let _ = writeln!(
         out,

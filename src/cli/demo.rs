@@ -71,6 +71,7 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
                         scope_hosts: vec![],
                         public_service: true,
                         personal_data: true,
+                        allow_unsafe_methods: false,
                     })
                     .await?
             }

@@ -183,6 +183,9 @@ struct ScanArgs {
     /// Butir yang tidak dapat disimpulkan juga menggagalkan / inconclusive items count as failures for --fail-on
     #[arg(long)]
     strict: bool,
+    /// Izinkan permintaan uji yang mengubah data (POST formulir, badan permintaan) / allow state-changing test requests (POST forms, request bodies)
+    #[arg(long)]
+    allow_unsafe_methods: bool,
     /// Host tambahan dalam cakupan / extra in-scope host (repeatable; *.example.go.id allowed)
     #[arg(long)]
     scope: Vec<String>,
@@ -355,6 +358,7 @@ impl Settings {
             login,
             idle_wait: wait("session.idle_wait_secs", s.idle_wait_secs)?,
             absolute_wait: wait("session.absolute_wait_secs", s.absolute_wait_secs)?,
+            allow_unsafe_methods: false,
         })
     }
 
@@ -422,7 +426,8 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Scan(a) => {
             let target = run::parse_target(&a.url)?;
             let net = settings.net(&a.net, None)?;
-            let options = settings.check_options(&a.session)?;
+            let mut options = settings.check_options(&a.session)?;
+            options.allow_unsafe_methods = a.allow_unsafe_methods;
             let report = run::evaluate(&settings, &target, &a.scope, net, options, None, None)
                 .await?
                 .0;
@@ -462,7 +467,8 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
             }
             let target = run::parse_target(&app.url)?;
             let net = settings.net(&a.net, app.rate_limit)?;
-            let options = settings.check_options(&a.session)?;
+            let mut options = settings.check_options(&a.session)?;
+            options.allow_unsafe_methods = app.allow_unsafe_methods;
             let (report, id) = run::evaluate(
                 &settings,
                 &target,

@@ -30,6 +30,8 @@ pub struct App {
     pub public_service: bool,
     /// Holds personal data.
     pub personal_data: bool,
+    /// Tests may send state-changing requests (POST forms, request bodies).
+    pub allow_unsafe_methods: bool,
     /// Registered at.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -61,6 +63,8 @@ pub struct NewApp {
     pub public_service: bool,
     /// Personal data.
     pub personal_data: bool,
+    /// State-changing test requests allowed.
+    pub allow_unsafe_methods: bool,
 }
 
 /// Changes to an application; `None` leaves a field as it is.
@@ -86,9 +90,11 @@ pub struct AppPatch {
     pub public_service: Option<bool>,
     /// Personal data.
     pub personal_data: Option<bool>,
+    /// State-changing test requests allowed.
+    pub allow_unsafe_methods: Option<bool>,
 }
 
-const SELECT_APP: &str = "SELECT a.id, a.name, a.url, g.name AS agency, a.owner, a.schedule, a.timezone, a.rate_limit, a.scope_hosts, a.public_service, a.personal_data, a.created_at, a.updated_at FROM application a JOIN agency g ON g.id = a.agency_id";
+const SELECT_APP: &str = "SELECT a.id, a.name, a.url, g.name AS agency, a.owner, a.schedule, a.timezone, a.rate_limit, a.scope_hosts, a.public_service, a.personal_data, a.allow_unsafe_methods, a.created_at, a.updated_at FROM application a JOIN agency g ON g.id = a.agency_id";
 
 macro_rules! app_from_row {
     ($r:expr) => {{
@@ -107,6 +113,7 @@ macro_rules! app_from_row {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             public_service: r.try_get("public_service")?,
             personal_data: r.try_get("personal_data")?,
+            allow_unsafe_methods: r.try_get("allow_unsafe_methods")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
         }
@@ -144,9 +151,9 @@ impl Store {
                     }
                 };
                 let hosts = serde_json::to_string(&a.scope_hosts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                sqlx::query("INSERT INTO application (name, url, agency_id, owner, schedule, timezone, rate_limit, scope_hosts, public_service, personal_data, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11)")
+                sqlx::query("INSERT INTO application (name, url, agency_id, owner, schedule, timezone, rate_limit, scope_hosts, public_service, personal_data, allow_unsafe_methods, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12)")
                     .bind(&a.name).bind(&a.url).bind(agency_id).bind(&a.owner).bind(&a.schedule)
-                    .bind(&a.timezone).bind(a.rate_limit).bind(&hosts).bind(a.public_service).bind(a.personal_data).bind(now)
+                    .bind(&a.timezone).bind(a.rate_limit).bind(&hosts).bind(a.public_service).bind(a.personal_data).bind(a.allow_unsafe_methods).bind(now)
                     .execute(&mut *tx).await
                     .map_err(|e| match &e {
                         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(format!("application '{}' is already registered", a.name)),
@@ -211,15 +218,16 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let public = p.public_service.unwrap_or(cur.public_service);
         let personal = p.personal_data.unwrap_or(cur.personal_data);
+        let unsafe_methods = p.allow_unsafe_methods.unwrap_or(cur.allow_unsafe_methods);
         let now = OffsetDateTime::now_utc();
         in_write_tx!(self, tx => {
                         sqlx::query("INSERT INTO agency (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                 .bind(&agency).bind(now).execute(&mut *tx).await?;
             let agency_id: i64 = sqlx::query("SELECT id FROM agency WHERE name = $1")
                 .bind(&agency).fetch_one(&mut *tx).await?.try_get("id")?;
-            sqlx::query("UPDATE application SET name=$1, url=$2, agency_id=$3, owner=$4, schedule=$5, timezone=$6, rate_limit=$7, scope_hosts=$8, public_service=$9, personal_data=$10, updated_at=$11 WHERE id=$12")
+            sqlx::query("UPDATE application SET name=$1, url=$2, agency_id=$3, owner=$4, schedule=$5, timezone=$6, rate_limit=$7, scope_hosts=$8, public_service=$9, personal_data=$10, allow_unsafe_methods=$11, updated_at=$12 WHERE id=$13")
                 .bind(&name).bind(&url).bind(agency_id).bind(&owner).bind(&schedule).bind(&timezone)
-                .bind(rate).bind(&hosts).bind(public).bind(personal).bind(now).bind(cur.id)
+                .bind(rate).bind(&hosts).bind(public).bind(personal).bind(unsafe_methods).bind(now).bind(cur.id)
                 .execute(&mut *tx).await?;
             if reschedule {
                 // The scheduler computes the next run from the new schedule.

@@ -217,7 +217,7 @@ impl Store {
 
     async fn migrated(db: Db, url: String) -> Result<Store, StoreError> {
         let store = Store { db, url };
-        let files: [(i64, &str, &'static str); 2] = match store.db {
+        let files: [(i64, &str, &'static str); 3] = match store.db {
             Db::Sqlite(_) => [
                 (
                     1,
@@ -228,6 +228,11 @@ impl Store {
                     2,
                     "jobs",
                     include_str!("../../migrations/sqlite/0002_jobs.sql"),
+                ),
+                (
+                    3,
+                    "unsafe methods",
+                    include_str!("../../migrations/sqlite/0003_unsafe_methods.sql"),
                 ),
             ],
             Db::Pg(_) => [
@@ -240,6 +245,11 @@ impl Store {
                     2,
                     "jobs",
                     include_str!("../../migrations/postgres/0002_jobs.sql"),
+                ),
+                (
+                    3,
+                    "unsafe methods",
+                    include_str!("../../migrations/postgres/0003_unsafe_methods.sql"),
                 ),
             ],
         };

@@ -79,7 +79,13 @@ impl Check for ErrorLeakCheck {
     }
 
     fn run<'a>(&'a self, ctx: &'a Context) -> BoxFuture<'a, Result<Vec<Observation>, CheckError>> {
-        Box::pin(async move { run_with(ctx, &ErrorOptions::default()).await })
+        Box::pin(async move {
+            let opts = ErrorOptions {
+                allow_unsafe_methods: ctx.options.allow_unsafe_methods,
+                ..ErrorOptions::default()
+            };
+            run_with(ctx, &opts).await
+        })
     }
 }
 
