@@ -435,7 +435,10 @@ fn app_registration_roundtrip() {
     let (_, out, _) = k(&["app", "show", "simpeg", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["schedule"], serde_json::Value::Null);
-    assert_eq!(v["allow_unsafe_methods"], false, "safe methods only by default");
+    assert_eq!(
+        v["allow_unsafe_methods"], false,
+        "safe methods only by default"
+    );
     let (code, _, err) = k(&["app", "edit", "SIMPEG", "--allow-unsafe-methods", "true"]);
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = k(&["app", "show", "simpeg", "--json"]);
