@@ -14,6 +14,16 @@ fn client(base: &str, cfg: NetConfig) -> HttpClient {
     HttpClient::new(cfg, Scope::new(&u, &[])).expect("client")
 }
 
+/// The hardened demo target serving its pages over plain HTTP too (no redirect to HTTPS).
+async fn plain_http_fixture() -> kawal_fixture::Fixture {
+    common::fixture(
+        FixtureConfig::hardened()
+            .with_flaw("http_no_redirect", true)
+            .expect("flaw"),
+    )
+    .await
+}
+
 fn unlimited() -> NetConfig {
     NetConfig {
         rate_limit: 0.0,
@@ -23,12 +33,7 @@ fn unlimited() -> NetConfig {
 
 #[tokio::test]
 async fn out_of_scope_redirect_is_recorded_not_followed() {
-    let f = common::fixture(
-        FixtureConfig::hardened()
-            .with_flaw("http_no_redirect", true)
-            .expect("flaw"),
-    )
-    .await;
+    let f = plain_http_fixture().await;
     let c = client(&f.http_url, unlimited());
     let url = Url::parse(&format!(
         "{}/_test/redirect?to=http://outside.invalid/steal",
@@ -82,12 +87,7 @@ async fn in_scope_redirects_are_followed_and_loops_end() {
 
 #[tokio::test]
 async fn rate_limit_holds() {
-    let f = common::fixture(
-        FixtureConfig::hardened()
-            .with_flaw("http_no_redirect", true)
-            .expect("flaw"),
-    )
-    .await;
+    let f = plain_http_fixture().await;
     let rate = 20.0;
     let c = client(
         &f.http_url,
@@ -123,12 +123,7 @@ async fn rate_limit_holds() {
 
 #[tokio::test]
 async fn body_cap_truncates_and_flags() {
-    let f = common::fixture(
-        FixtureConfig::hardened()
-            .with_flaw("http_no_redirect", true)
-            .expect("flaw"),
-    )
-    .await;
+    let f = plain_http_fixture().await;
     let c = client(
         &f.http_url,
         NetConfig {
@@ -149,12 +144,7 @@ async fn body_cap_truncates_and_flags() {
 
 #[tokio::test]
 async fn compression_bomb_is_capped_after_decompression() {
-    let f = common::fixture(
-        FixtureConfig::hardened()
-            .with_flaw("http_no_redirect", true)
-            .expect("flaw"),
-    )
-    .await;
+    let f = plain_http_fixture().await;
     let c = client(
         &f.http_url,
         NetConfig {
@@ -177,12 +167,7 @@ async fn compression_bomb_is_capped_after_decompression() {
 
 #[tokio::test]
 async fn slow_server_times_out() {
-    let f = common::fixture(
-        FixtureConfig::hardened()
-            .with_flaw("http_no_redirect", true)
-            .expect("flaw"),
-    )
-    .await;
+    let f = plain_http_fixture().await;
     let c = client(
         &f.http_url,
         NetConfig {
@@ -269,12 +254,7 @@ async fn untrusted_certificate_is_reported_unless_trusted_or_insecure() {
 
 #[tokio::test]
 async fn user_agent_names_kawal() {
-    let f = common::fixture(
-        FixtureConfig::hardened()
-            .with_flaw("http_no_redirect", true)
-            .expect("flaw"),
-    )
-    .await;
+    let f = plain_http_fixture().await;
     let c = client(&f.http_url, unlimited());
     let r = c
         .get(&Url::parse(&format!("{}/_test/headers", f.http_url)).expect("url"))
