@@ -97,15 +97,7 @@ impl Check for SessionLifecycleCheck {
 fn without_login(why: Text) -> Vec<Observation> {
     LOGIN_ITEMS
         .iter()
-        .map(|item| {
-            Observation::new(
-                item,
-                Outcome::Inconclusive {
-                    reason: why.clone(),
-                },
-                why.clone(),
-            )
-        })
+        .map(|item| Observation::inconclusive(item, why.clone()))
         .collect()
 }
 
@@ -175,13 +167,7 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
     match login::login(ctx, recipe).await {
         Err(e) => {
             let why = login_failed(recipe, &e);
-            out.push(Observation::new(
-                "session.concurrent",
-                Outcome::Inconclusive {
-                    reason: why.clone(),
-                },
-                why.clone(),
-            ));
+            out.push(Observation::inconclusive("session.concurrent", why.clone()));
             out.push(Observation::inconclusive(
                 "session.logout-invalidation",
                 why,
@@ -268,17 +254,25 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
     }
 }
 
+/// Logs in for one timed test; a failed login is that item's inconclusive outcome.
+async fn login_for(
+    ctx: &Context,
+    recipe: &Recipe,
+    item: &str,
+) -> Result<login::Session, Observation> {
+    login::login(ctx, recipe)
+        .await
+        .map_err(|e| Observation::inconclusive(item, login_failed(recipe, &e)))
+}
+
 async fn idle_timeout(ctx: &Context, recipe: &Recipe, wait: Duration) -> Observation {
     let item = "session.idle-timeout";
     if wait.is_zero() {
         return not_measured(item, "idle_wait_secs");
     }
-    let s = match login::login(ctx, recipe).await {
+    let s = match login_for(ctx, recipe, item).await {
         Ok(s) => s,
-        Err(e) => {
-            let why = login_failed(recipe, &e);
-            return Observation::inconclusive(item, why);
-        }
+        Err(o) => return o,
     };
     let protected = login::protected_url(recipe, &s);
     tokio::time::sleep(wait).await;
@@ -302,12 +296,9 @@ async fn absolute_timeout(
     if wait.is_zero() {
         return not_measured(item, "absolute_wait_secs");
     }
-    let s = match login::login(ctx, recipe).await {
+    let s = match login_for(ctx, recipe, item).await {
         Ok(s) => s,
-        Err(e) => {
-            let why = login_failed(recipe, &e);
-            return Observation::inconclusive(item, why);
-        }
+        Err(o) => return o,
     };
     let protected = login::protected_url(recipe, &s);
     let every = refresh_interval(wait, idle);
