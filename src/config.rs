@@ -70,6 +70,19 @@ pub struct FileConfig {
     pub session: SessionFileConfig,
     /// Form login used by the session-lifecycle check.
     pub login: Option<LoginFileConfig>,
+    /// Agency report settings.
+    #[serde(default)]
+    pub report: ReportFileConfig,
+}
+
+/// `[report]` table: who issues the agency reports.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportFileConfig {
+    /// Evaluating office shown on the cover, e.g. "Dinas Komunikasi dan Informatika Kabupaten Bantul".
+    pub office: Option<String>,
+    /// Evaluator named on the cover when the SOP record names none.
+    pub evaluator: Option<String>,
 }
 
 /// Default number of tokens collected for the session-token entropy analysis.

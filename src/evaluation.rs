@@ -2,6 +2,7 @@
 
 use crate::checklist::{Checklist, Item};
 use crate::checks::{Check, Context, Observation};
+pub use crate::decision::{ActionDecision, Decision, Exclusions, Facts, Policy};
 use crate::i18n::Text;
 use crate::model::{Outcome, Severity};
 use crate::net::NetError;
@@ -20,38 +21,12 @@ pub enum EvalError {
     #[error("target tidak dapat dijangkau / target unreachable: {0}")]
     Unreachable(NetError),
     /// The decision policy file is invalid.
-    #[error("checklists/policy.toml: {0}")]
-    Policy(String),
-}
-
-/// Decision policy (data: `checklists/policy.toml`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Policy {
-    /// Thresholds for "meets the standard".
-    pub standard: StandardPolicy,
-}
-
-/// Thresholds for decision 1.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct StandardPolicy {
-    /// A failure at or above this severity fails the standard.
-    pub fail_at: Severity,
-    /// An inconclusive item at or above this severity fails the standard.
-    pub inconclusive_at: Severity,
-}
-
-impl Policy {
-    /// The policy shipped with the binary.
-    pub fn builtin() -> Result<Policy, EvalError> {
-        toml::from_str(include_str!("../checklists/policy.toml"))
-            .map_err(|e| EvalError::Policy(e.to_string()))
-    }
+    #[error(transparent)]
+    Policy(#[from] crate::decision::PolicyError),
 }
 
 /// The outcome of one checklist item in an evaluation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ItemResult {
     /// Item id.
     pub id: String,
@@ -67,10 +42,32 @@ pub struct ItemResult {
     pub outcome: Outcome,
     /// Instances behind it.
     pub observations: Vec<Observation>,
+    /// The analysis team's record, for an item evaluated by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<ManualRecord>,
+}
+
+/// What the analysis team recorded for a manual item.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ManualRecord {
+    /// Who recorded it.
+    pub actor: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    /// Note.
+    #[serde(default)]
+    pub note: String,
+    /// Attachment file name, if one was attached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+    /// SHA-256 of the attachment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_sha256: Option<String>,
 }
 
 /// Counts by outcome.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Summary {
     /// Items passed.
     pub pass: usize,
@@ -86,24 +83,11 @@ pub struct Summary {
     pub fail_by_severity: BTreeMap<Severity, usize>,
 }
 
-/// Decision 1: meets / does not meet the standard (a recommendation for the head of office).
-#[derive(Debug, Clone, Serialize)]
-pub struct Decision {
-    /// Whether the automated results meet the standard.
-    pub meets_standard: bool,
-    /// "Memenuhi Standar" / "Belum Memenuhi Standar".
-    pub label: Text,
-    /// Items that decided it.
-    pub deciding_items: Vec<String>,
-    /// Why, in words.
-    pub rationale: Text,
-}
-
 /// A finished evaluation: every item, the decision, and the figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Document schema.
-    pub schema: &'static str,
+    pub schema: String,
     /// Tool and version.
     pub tool: Tool,
     /// Checklist id and version.
@@ -125,21 +109,40 @@ pub struct Report {
     pub summary: Summary,
     /// Decision 1.
     pub decision: Decision,
+    /// Decision 2, for an application that does not meet the standard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionDecision>,
+    /// What the decisions knew about the application.
+    #[serde(default)]
+    pub facts: Facts,
+    /// Items re-run by a retest (empty for a full evaluation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retested_items: Vec<String>,
     /// Every checklist item, in checklist order.
     pub items: Vec<ItemResult>,
 }
 
 /// Tool identity.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
     /// "kawal".
-    pub name: &'static str,
+    pub name: String,
     /// Crate version.
-    pub version: &'static str,
+    pub version: String,
+}
+
+impl Tool {
+    /// This build.
+    pub fn current() -> Tool {
+        Tool {
+            name: "kawal".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
 }
 
 /// Which checklist was used.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChecklistRef {
     /// Id.
     pub id: String,
@@ -148,6 +151,19 @@ pub struct ChecklistRef {
 }
 
 impl Report {
+    /// Recomputes counts and both decisions (after manual records, exclusions or a retest).
+    pub fn redecide(&mut self, policy: &Policy, facts: Facts, excl: &Exclusions) {
+        let facts = Facts {
+            has_login: facts.has_login || crate::decision::has_login(&self.items),
+            ..facts
+        };
+        self.summary = summarise(&self.items);
+        self.decision = crate::decision::decide_standard(policy, &self.items, excl);
+        self.action =
+            crate::decision::decide_action(policy, &self.decision, &self.items, excl, &facts);
+        self.facts = facts;
+    }
+
     /// Items whose outcome is a failure at or above `min`.
     pub fn failures_at_or_above(&self, min: Severity) -> impl Iterator<Item = &ItemResult> {
         self.items
@@ -173,6 +189,7 @@ pub async fn run(
     checks: &[Box<dyn Check>],
     ctx: &Context,
     application: Option<String>,
+    decide: (Facts, &Exclusions),
     progress: &dyn Progress,
 ) -> Result<Report, EvalError> {
     let started_at = OffsetDateTime::now_utc();
@@ -198,7 +215,12 @@ pub async fn run(
     for (name, r) in results {
         match r {
             Ok(obs) => {
-                for o in obs {
+                for mut o in obs {
+                    o.fingerprint = Some(crate::model::fingerprint(
+                        ctx.target.as_str(),
+                        &o.item_id,
+                        o.locator.as_deref(),
+                    ));
                     by_item.entry(o.item_id.clone()).or_default().push(o);
                 }
             }
@@ -213,13 +235,9 @@ pub async fn run(
         .map(|it| item_result(it, checks, &mut by_item, &errors))
         .collect();
     let summary = summarise(&items);
-    let decision = decide(policy, &items);
-    Ok(Report {
-        schema: SCHEMA,
-        tool: Tool {
-            name: "kawal",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+    let mut report = Report {
+        schema: SCHEMA.into(),
+        tool: Tool::current(),
         checklist: ChecklistRef {
             id: checklist.checklist.id.clone(),
             version: checklist.checklist.version.clone(),
@@ -230,9 +248,14 @@ pub async fn run(
         finished_at: OffsetDateTime::now_utc(),
         requests_sent: ctx.http.requests_sent(),
         summary,
-        decision,
+        decision: crate::decision::decide_standard(policy, &[], decide.1),
+        action: None,
+        facts: decide.0,
+        retested_items: Vec::new(),
         items,
-    })
+    };
+    report.redecide(policy, decide.0, decide.1);
+    Ok(report)
 }
 
 fn item_result(
@@ -276,6 +299,7 @@ fn item_result(
         title: it.title.clone(),
         outcome,
         observations,
+        manual: None,
     }
 }
 
@@ -297,63 +321,6 @@ pub fn summarise(items: &[ItemResult]) -> Summary {
     s
 }
 
-/// Applies the policy to item outcomes.
-pub fn decide(policy: &Policy, items: &[ItemResult]) -> Decision {
-    let p = &policy.standard;
-    let failing: Vec<&ItemResult> = items
-        .iter()
-        .filter(|i| match i.outcome {
-            Outcome::Fail => i.severity >= p.fail_at,
-            Outcome::Inconclusive { .. } => i.severity >= p.inconclusive_at,
-            _ => false,
-        })
-        .collect();
-    let deciding_items: Vec<String> = failing.iter().map(|i| i.id.clone()).collect();
-    if failing.is_empty() {
-        Decision {
-            meets_standard: true,
-            label: Text::new("Memenuhi Standar", "Meets the Standard"),
-            deciding_items,
-            rationale: Text::new(
-                format!(
-                    "Tidak ada butir otomatis yang gagal pada tingkat risiko {} ke atas, dan tidak ada butir {} ke atas yang tidak dapat disimpulkan.",
-                    p.fail_at.label(crate::i18n::Lang::Id),
-                    p.inconclusive_at.label(crate::i18n::Lang::Id)
-                ),
-                format!(
-                    "No automated item failed at {} severity or above, and no {} or higher item was inconclusive.",
-                    p.fail_at, p.inconclusive_at
-                ),
-            ),
-        }
-    } else {
-        let fails = failing
-            .iter()
-            .filter(|i| i.outcome == Outcome::Fail)
-            .count();
-        let inc = failing.len() - fails;
-        Decision {
-            meets_standard: false,
-            label: Text::new("Belum Memenuhi Standar", "Does Not Yet Meet the Standard"),
-            rationale: Text::new(
-                format!(
-                    "{fails} butir gagal pada tingkat risiko {} ke atas dan {inc} butir tingkat {} ke atas tidak dapat disimpulkan: {}.",
-                    p.fail_at.label(crate::i18n::Lang::Id),
-                    p.inconclusive_at.label(crate::i18n::Lang::Id),
-                    deciding_items.join(", ")
-                ),
-                format!(
-                    "{fails} item(s) failed at {} severity or above and {inc} item(s) of {} or above were inconclusive: {}.",
-                    p.fail_at,
-                    p.inconclusive_at,
-                    deciding_items.join(", ")
-                ),
-            ),
-            deciding_items,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,31 +334,8 @@ mod tests {
             title: Text::new("t", "t"),
             outcome,
             observations: vec![],
+            manual: None,
         }
-    }
-
-    #[test]
-    fn builtin_policy_loads() {
-        let p = Policy::builtin().expect("policy");
-        assert_eq!(p.standard.fail_at, Severity::Medium);
-    }
-
-    #[test]
-    fn decision_follows_thresholds() {
-        let p = Policy::builtin().expect("policy");
-        let low_fail = [
-            item("a", Severity::Low, Outcome::Fail),
-            item("m", Severity::Critical, Outcome::Manual),
-        ];
-        assert!(decide(&p, &low_fail).meets_standard);
-        let med_fail = [item("a", Severity::Medium, Outcome::Fail)];
-        let d = decide(&p, &med_fail);
-        assert!(!d.meets_standard);
-        assert_eq!(d.deciding_items, vec!["a".to_string()]);
-        let inc_high = [item("x", Severity::High, Outcome::inconclusive("-", "-"))];
-        assert!(!decide(&p, &inc_high).meets_standard);
-        let inc_med = [item("x", Severity::Medium, Outcome::inconclusive("-", "-"))];
-        assert!(decide(&p, &inc_med).meets_standard);
     }
 
     #[test]

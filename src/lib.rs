@@ -6,6 +6,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod crawl;
+pub mod decision;
 pub mod evaluation;
 pub mod i18n;
 pub mod model;
@@ -13,6 +14,7 @@ pub mod net;
 pub mod report;
 pub mod runner;
 pub mod schedule;
+pub mod sop;
 pub mod store;
 pub mod worker;
 

@@ -2,6 +2,7 @@
 
 use crate::i18n::{Lang, Text, tr};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::fmt;
 use std::str::FromStr;
 
@@ -209,4 +210,22 @@ impl EvaluationStatus {
             EvaluationStatus::Interrupted => tr(lang, "terputus", "interrupted"),
         }
     }
+}
+
+/// Stable identity of a finding across evaluations: target host, item and instance.
+pub fn fingerprint(target: &str, item_id: &str, locator: Option<&str>) -> String {
+    let host = url::Url::parse(target)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_else(|| target.to_string());
+    let mut h = Sha256::new();
+    for part in [host.as_str(), item_id, locator.unwrap_or("")] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -42,6 +42,8 @@ pub struct Target<'a> {
     pub net: NetConfig,
     /// Settings of individual checks.
     pub options: crate::checks::CheckOptions,
+    /// For a retest: the evaluation being retested and its report (only its failed items run).
+    pub retest_of: Option<(i64, Report)>,
 }
 
 /// Runs the checklist against the target; with a store, records it (linked to `job_id` if given).
@@ -54,6 +56,38 @@ pub async fn run(
     progress: &dyn Progress,
     job_id: Option<i64>,
 ) -> Result<(Report, Option<i64>), RunError> {
+    let facts = evaluation::Facts {
+        personal_data: target.app.is_some_and(|a| a.personal_data),
+        public_service: target.app.is_some_and(|a| a.public_service),
+        has_login: target.options.login.is_some(),
+    };
+    let excl = match (store, target.app) {
+        (Some(s), Some(a)) => s.exclusions(a.id, time::OffsetDateTime::now_utc()).await?,
+        _ => evaluation::Exclusions::default(),
+    };
+    // A retest runs only the items that failed last time and carries the rest over.
+    let subset;
+    let checklist = match &target.retest_of {
+        Some((_, prev)) => {
+            let failed: Vec<&str> = prev
+                .items
+                .iter()
+                .filter(|i| i.outcome == crate::model::Outcome::Fail)
+                .map(|i| i.id.as_str())
+                .collect();
+            subset = Checklist {
+                items: checklist
+                    .items
+                    .iter()
+                    .filter(|i| failed.contains(&i.id.as_str()))
+                    .cloned()
+                    .collect(),
+                ..checklist.clone()
+            };
+            &subset
+        }
+        None => checklist,
+    };
     let scope = Scope::new(target.url, target.scope_extra);
     let http = Arc::new(HttpClient::new(target.net, scope).map_err(RunError::Client)?);
     let ctx = Context::with_options(target.url.clone(), http, target.options);
@@ -70,6 +104,9 @@ pub async fn run(
             if let Some(j) = job_id {
                 s.attach_evaluation(j, id).await?;
             }
+            if let Some((of, _)) = &target.retest_of {
+                s.mark_retest(id, *of).await?;
+            }
             Some(id)
         }
         None => None,
@@ -80,8 +117,16 @@ pub async fn run(
         checks,
         &ctx,
         target.app.map(|a| a.name.clone()),
+        (facts, &excl),
         progress,
     );
+    let work = async {
+        let fresh = work.await?;
+        Ok::<Report, EvalError>(match &target.retest_of {
+            Some((_, prev)) => merge_retest(prev, fresh, policy, facts, &excl),
+            None => fresh,
+        })
+    };
     let result = match (store, id) {
         (Some(s), Some(id)) => {
             let beat = async {
@@ -113,4 +158,27 @@ pub async fn run(
             Err(e.into())
         }
     }
+}
+
+/// The report of a retest: the earlier report with the re-run items replaced, re-decided.
+pub fn merge_retest(
+    prev: &Report,
+    fresh: Report,
+    policy: &Policy,
+    facts: evaluation::Facts,
+    excl: &evaluation::Exclusions,
+) -> Report {
+    let mut merged = prev.clone();
+    merged.retested_items = fresh.items.iter().map(|i| i.id.clone()).collect();
+    for item in fresh.items {
+        if let Some(slot) = merged.items.iter_mut().find(|i| i.id == item.id) {
+            *slot = item;
+        }
+    }
+    merged.started_at = fresh.started_at;
+    merged.finished_at = fresh.finished_at;
+    merged.requests_sent = fresh.requests_sent;
+    merged.tool = fresh.tool;
+    merged.redecide(policy, facts, excl);
+    merged
 }

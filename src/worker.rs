@@ -223,6 +223,7 @@ async fn execute(
                 allow_unsafe_methods: app.allow_unsafe_methods,
                 ..env.options.clone()
             },
+            retest_of: None,
         },
         &env.checklist,
         &env.policy,

@@ -30,6 +30,12 @@ fn report(target: &str, outcome: Outcome) -> Report {
         Text::new("ringkas", "summary"),
     )
     .at("cookie:SID");
+    let mut obs = obs;
+    obs.fingerprint = Some(kawal::model::fingerprint(
+        target,
+        "session.cookie.secure",
+        Some("cookie:SID"),
+    ));
     let items = vec![
         ItemResult {
             id: "session.cookie.secure".into(),
@@ -39,6 +45,7 @@ fn report(target: &str, outcome: Outcome) -> Report {
             title: Text::new("Secure", "Secure"),
             outcome,
             observations: vec![obs],
+            manual: None,
         },
         ItemResult {
             id: "manual.k33".into(),
@@ -48,14 +55,15 @@ fn report(target: &str, outcome: Outcome) -> Report {
             title: Text::new("Log", "Log"),
             outcome: Outcome::Manual,
             observations: vec![],
+            manual: None,
         },
     ];
     let policy = Policy::builtin().expect("policy");
-    Report {
-        schema: evaluation::SCHEMA,
+    let mut r = Report {
+        schema: evaluation::SCHEMA.into(),
         tool: Tool {
-            name: "kawal",
-            version: "test",
+            name: "kawal".into(),
+            version: "test".into(),
         },
         checklist: ChecklistRef {
             id: "bssn-web".into(),
@@ -67,9 +75,14 @@ fn report(target: &str, outcome: Outcome) -> Report {
         finished_at: OffsetDateTime::now_utc(),
         requests_sent: 3,
         summary: evaluation::summarise(&items),
-        decision: evaluation::decide(&policy, &items),
+        decision: kawal::decision::decide_standard(&policy, &items, &Default::default()),
+        action: None,
+        facts: Default::default(),
+        retested_items: Vec::new(),
         items,
-    }
+    };
+    r.redecide(&policy, Default::default(), &Default::default());
+    r
 }
 
 async fn suite(store: Store) {
@@ -241,6 +254,283 @@ async fn suite(store: Store) {
         Err(StoreError::NotFound { .. })
     ));
     store.close().await;
+}
+
+/// Evaluates `app` once with the cookie item at `outcome`; returns the evaluation id.
+async fn evaluate(store: &Store, app: &kawal::store::App, outcome: Outcome) -> i64 {
+    let id = store
+        .start_evaluation(Some(app.id), &app.url, "bssn-web", "t")
+        .await
+        .expect("start");
+    store
+        .finish_evaluation(id, &report(&app.url, outcome))
+        .await
+        .expect("finish");
+    id
+}
+
+async fn status(store: &Store, app: i64, fp: &str) -> Option<kawal::store::FindingStatus> {
+    store
+        .finding_states(app)
+        .await
+        .expect("states")
+        .into_iter()
+        .find(|s| s.fingerprint == fp)
+        .map(|s| s.status)
+}
+
+/// The SOP record and the finding lifecycle, on whichever back end `store` is.
+async fn sop_suite(store: Store) {
+    use kawal::store::{DecisionRecord, FindingStatus};
+    let app = store.add_app(&new_app("SIKAP")).await.expect("add");
+    let fp = kawal::model::fingerprint(&app.url, "session.cookie.secure", Some("cookie:SID"));
+
+    // A failing instance opens a finding.
+    let e1 = evaluate(&store, &app, Outcome::Fail).await;
+    assert_eq!(status(&store, app.id, &fp).await, Some(FindingStatus::Open));
+    let t1 = store.trend(e1).await.expect("trend");
+    assert_eq!((t1.previous, t1.new), (None, 1));
+
+    // SOP steps: recorded once, with actor and role.
+    let step = store
+        .record_step(
+            e1,
+            "disposisi",
+            false,
+            "Kepala Dinas",
+            "Kepala Dinas",
+            "Disposisi 005/12",
+            "",
+        )
+        .await
+        .expect("step");
+    assert_eq!(step.output, "Disposisi 005/12");
+    let dup = store
+        .record_step(e1, "disposisi", false, "x", "x", "", "")
+        .await
+        .expect_err("a step is recorded once");
+    assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
+
+    // A manual item with an attachment updates the stored report and keeps the file intact.
+    let bytes = b"%PDF-1.7 bukti dukung \x00\xff".to_vec();
+    let policy = Policy::builtin().expect("policy");
+    let rec = store
+        .record_manual(
+            e1,
+            "manual.k33",
+            Outcome::Pass,
+            "Ani (Tim Analisis)",
+            "log audit diperiksa",
+            Some(("log-audit.pdf", &bytes)),
+            |r| r.redecide(&policy, Default::default(), &Default::default()),
+        )
+        .await
+        .expect("record manual");
+    assert_eq!(rec.attachment_sha256.as_deref().map(str::len), Some(64));
+    let stored = store.stored_report(e1).await.expect("report");
+    let k33 = stored
+        .items
+        .iter()
+        .find(|i| i.id == "manual.k33")
+        .expect("k33");
+    assert_eq!(k33.outcome, Outcome::Pass);
+    assert_eq!(
+        k33.manual.as_ref().map(|m| m.actor.as_str()),
+        Some("Ani (Tim Analisis)")
+    );
+    assert_eq!(stored.summary.manual, 0);
+    assert_eq!(
+        store
+            .manual_attachment(e1, "manual.k33")
+            .await
+            .expect("attachment"),
+        Some(("log-audit.pdf".to_string(), bytes.clone()))
+    );
+    let missing = store
+        .record_manual(e1, "no.such.item", Outcome::Pass, "Ani", "", None, |_| {})
+        .await
+        .expect_err("unknown item");
+    assert!(matches!(missing, StoreError::NotFound { .. }), "{missing}");
+
+    // The head of office's decision is recorded once, and completes its SOP step.
+    let d = DecisionRecord {
+        kind: "standard".into(),
+        recommended: "not_met".into(),
+        decided: "met".into(),
+        agrees: false,
+        actor: "Kepala Dinas".into(),
+        reason: "perbaikan sudah dijadwalkan minggu ini".into(),
+        decided_at: OffsetDateTime::now_utc(),
+    };
+    store
+        .record_decision(e1, &d, Some(("keputusan-standar", "Kepala Dinas")))
+        .await
+        .expect("decision");
+    let again = store.record_decision(e1, &d, None).await.expect_err("once");
+    assert!(matches!(again, StoreError::Conflict(_)), "{again}");
+    let ds = store.decisions(e1).await.expect("decisions");
+    assert_eq!(ds.len(), 1);
+    assert!(!ds[0].agrees && ds[0].reason.contains("dijadwalkan"));
+    assert!(
+        store
+            .steps(e1)
+            .await
+            .expect("steps")
+            .iter()
+            .any(|s| s.step == "keputusan-standar" && s.actor == "Kepala Dinas")
+    );
+
+    // Lifecycle: fix reported → still failing reopens → passing verifies → failing reopens.
+    store
+        .set_finding_status(
+            app.id,
+            &fp,
+            FindingStatus::FixReported,
+            "owner",
+            "sudah diperbaiki",
+            None,
+        )
+        .await
+        .expect("fix reported");
+    let e2 = evaluate(&store, &app, Outcome::Fail).await;
+    assert_eq!(
+        status(&store, app.id, &fp).await,
+        Some(FindingStatus::Reopened)
+    );
+    let t2 = store.trend(e2).await.expect("trend");
+    assert_eq!(
+        (t2.previous, t2.new, t2.fixed, t2.still_open),
+        (Some(e1), 0, 0, 1)
+    );
+    let e3 = evaluate(&store, &app, Outcome::Pass).await;
+    assert_eq!(
+        status(&store, app.id, &fp).await,
+        Some(FindingStatus::VerifiedFixed)
+    );
+    let t3 = store.trend(e3).await.expect("trend");
+    assert_eq!((t3.new, t3.fixed, t3.still_open), (0, 1, 0));
+    evaluate(&store, &app, Outcome::Fail).await;
+    assert_eq!(
+        status(&store, app.id, &fp).await,
+        Some(FindingStatus::Reopened)
+    );
+
+    // An inconclusive item proves nothing: the finding stays as it is.
+    store
+        .set_finding_status(
+            app.id,
+            &fp,
+            FindingStatus::FixReported,
+            "owner",
+            "diperbaiki lagi",
+            None,
+        )
+        .await
+        .expect("fix reported");
+    evaluate(&store, &app, Outcome::inconclusive("-", "-")).await;
+    assert_eq!(
+        status(&store, app.id, &fp).await,
+        Some(FindingStatus::FixReported)
+    );
+
+    // Accepted risk excludes the finding until its date; expired, the next failure reopens it.
+    let future = OffsetDateTime::now_utc() + time::Duration::days(30);
+    store
+        .set_finding_status(
+            app.id,
+            &fp,
+            FindingStatus::AcceptedRisk,
+            "Kepala Dinas",
+            "sistem diganti Maret",
+            Some(future),
+        )
+        .await
+        .expect("accept");
+    let excl = store
+        .exclusions(app.id, OffsetDateTime::now_utc())
+        .await
+        .expect("excl");
+    assert!(excl.fingerprints.contains(&fp));
+    let mut r = report(&app.url, Outcome::Fail);
+    r.redecide(&policy, Default::default(), &excl);
+    assert!(
+        r.decision.meets_standard,
+        "accepted risk is not counted: {:?}",
+        r.decision
+    );
+    let e6 = evaluate(&store, &app, Outcome::Fail).await;
+    assert_eq!(
+        status(&store, app.id, &fp).await,
+        Some(FindingStatus::AcceptedRisk)
+    );
+    let later = future + time::Duration::days(1);
+    assert!(
+        store
+            .exclusions(app.id, later)
+            .await
+            .expect("excl")
+            .fingerprints
+            .is_empty()
+    );
+    store
+        .set_finding_status(
+            app.id,
+            &fp,
+            FindingStatus::AcceptedRisk,
+            "Kepala Dinas",
+            "sudah lewat",
+            Some(OffsetDateTime::now_utc() - time::Duration::days(1)),
+        )
+        .await
+        .expect("expired acceptance");
+    evaluate(&store, &app, Outcome::Fail).await;
+    assert_eq!(
+        status(&store, app.id, &fp).await,
+        Some(FindingStatus::Reopened)
+    );
+    let events = store.finding_events(app.id, &fp).await.expect("events");
+    assert!(events.len() >= 8, "{events:?}");
+    assert_eq!(events[0].1, "open");
+    assert!(store.latest_finished(Some(app.id)).await.expect("latest") > Some(e6));
+    let unknown = store
+        .set_finding_status(app.id, "ffff", FindingStatus::FalsePositive, "x", "y", None)
+        .await
+        .expect_err("unknown fingerprint");
+    assert!(matches!(unknown, StoreError::NotFound { .. }), "{unknown}");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_sop_suite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let url = format!("sqlite://{}/kawal.db", dir.path().display());
+    sop_suite(Store::open(&url).await.expect("open sqlite")).await;
+}
+
+#[tokio::test]
+async fn postgres_sop_suite() {
+    let Ok(url) = std::env::var("KAWAL_TEST_DATABASE_URL") else {
+        eprintln!("KAWAL_TEST_DATABASE_URL not set: PostgreSQL suite not run");
+        return;
+    };
+    let schema = format!(
+        "kawal_sop_{}_{}",
+        std::process::id(),
+        OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
+    );
+    sop_suite(
+        Store::open_pg_schema(&url, &schema)
+            .await
+            .expect("open postgres"),
+    )
+    .await;
+    let pool = sqlx::PgPool::connect(&url)
+        .await
+        .expect("cleanup connection");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&pool)
+        .await
+        .expect("drop schema");
 }
 
 #[tokio::test]

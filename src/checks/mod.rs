@@ -19,7 +19,7 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 /// One outcome for one checklist item (or one instance of it, e.g. one cookie).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Observation {
     /// Checklist item id.
     pub item_id: String,
@@ -31,11 +31,14 @@ pub struct Observation {
     /// One-sentence explanation.
     pub summary: Text,
     /// Requests and responses that show it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Figures behind the outcome.
-    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub figures: serde_json::Value,
+    /// Identity of this finding across evaluations (host, item, locator), set by the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 impl Observation {
@@ -48,6 +51,7 @@ impl Observation {
             summary,
             evidence: Vec::new(),
             figures: serde_json::Value::Null,
+            fingerprint: None,
         }
     }
 

@@ -6,6 +6,7 @@ mod crawl;
 mod demo;
 mod entropy;
 mod queue;
+mod record;
 mod run;
 mod tls;
 
@@ -74,6 +75,11 @@ Contoh / Examples:
                 --owner owner@example.go.id --schedule \"0 2 * * 1\"
   kawal evaluate SIMPEG
   kawal evaluations SIMPEG
+  kawal evaluation show SIMPEG
+  kawal evaluation record-manual SIMPEG manual.k33 --outcome pass --actor \"Ani\" --attachment log.pdf
+  kawal evaluation decide SIMPEG --standard not-met --action monitoring --actor \"Kepala Dinas\"
+  kawal report SIMPEG --format pdf -o laporan.pdf
+  kawal retest SIMPEG
   kawal checklist show session.cookie.secure
 
 Kode keluar / Exit codes: 0 memenuhi / meets, 1 belum memenuhi / does not meet,
@@ -141,6 +147,16 @@ enum Command {
     /// Kelola antrean evaluasi / manage the evaluation queue
     #[command(subcommand)]
     Jobs(queue::JobsCommand),
+    /// Catatan SOP satu evaluasi: langkah, butir manual, keputusan / one evaluation's SOP record: steps, manual items, decisions
+    #[command(subcommand)]
+    Evaluation(record::EvaluationCommand),
+    /// Status temuan lintas evaluasi / finding status across evaluations
+    #[command(subcommand)]
+    Finding(record::FindingCommand),
+    /// Uji ulang butir yang gagal / re-run only the failed items of an evaluation
+    Retest(record::RetestArgs),
+    /// Laporan untuk Perangkat Daerah (HTML, PDF, …) / agency report (HTML, PDF, …)
+    Report(record::ReportArgs),
 }
 
 /// Network options shared by scan-like commands.
@@ -508,6 +524,10 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Worker(a) => queue::worker(&settings, a).await,
         Command::Jobs(c) => queue::jobs(&settings, c).await,
         Command::Crawl(a) => crawl::run(&settings, a).await,
+        Command::Evaluation(c) => record::evaluation(&settings, c).await,
+        Command::Finding(c) => record::finding(&settings, c).await,
+        Command::Retest(a) => record::retest(&settings, a).await,
+        Command::Report(a) => record::report(&settings, a).await,
     }
 }
 

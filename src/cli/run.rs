@@ -52,6 +52,31 @@ pub async fn evaluate(
     store: Option<&Store>,
     app: Option<&App>,
 ) -> Result<(Report, Option<i64>), Failure> {
+    evaluate_with(
+        settings,
+        target,
+        scope_extra,
+        net,
+        options,
+        store,
+        app,
+        None,
+    )
+    .await
+}
+
+/// [`evaluate`], optionally as a retest of an earlier evaluation (only its failed items run).
+#[allow(clippy::too_many_arguments)]
+pub async fn evaluate_with(
+    settings: &Settings,
+    target: &Url,
+    scope_extra: &[String],
+    net: NetConfig,
+    options: crate::checks::CheckOptions,
+    store: Option<&Store>,
+    app: Option<&App>,
+    retest_of: Option<(i64, Report)>,
+) -> Result<(Report, Option<i64>), Failure> {
     let checklist = settings.checklist()?;
     let policy = Policy::builtin().map_err(Failure::usage)?;
     let checks = registry();
@@ -74,6 +99,7 @@ pub async fn evaluate(
             app,
             net,
             options,
+            retest_of,
         },
         &checklist,
         &policy,

@@ -1,8 +1,13 @@
 //! Renderers: an evaluation report to terminal table, JSON, SARIF 2.1.0 and JUnit XML.
 
+pub mod chart;
+pub mod csv;
+pub mod html;
 pub mod junit;
+pub mod pdf;
 pub mod sarif;
 pub mod table;
+pub mod view;
 
 use crate::evaluation::Report;
 use std::str::FromStr;

@@ -1,5 +1,6 @@
 //! Evaluations and their findings; a finished evaluation is written in one transaction.
 
+use super::sop::{FindingStatus, Known, lifecycle_changes};
 use super::{Store, StoreError, fingerprint, in_write_tx, on, worker_id};
 use crate::evaluation::Report;
 use crate::model::{EvaluationStatus, Outcome};
@@ -38,6 +39,10 @@ pub struct EvaluationRow {
     pub meets_standard: Option<bool>,
     /// Failed findings stored.
     pub failures: i64,
+    /// Registered application id.
+    pub application_id: Option<i64>,
+    /// The evaluation this one retested.
+    pub retest_of: Option<i64>,
 }
 
 /// One stored finding (an observation of an item).
@@ -59,7 +64,7 @@ pub struct FindingRow {
     pub fingerprint: String,
 }
 
-const SELECT_EVAL: &str = "SELECT e.id, a.name AS application, e.target, e.status, e.checklist_id, e.checklist_version, e.created_at, e.finished_at, e.error, e.meets_standard, (SELECT COUNT(*) FROM finding f WHERE f.evaluation_id = e.id AND f.outcome = 'fail') AS failures FROM evaluation e LEFT JOIN application a ON a.id = e.application_id";
+const SELECT_EVAL: &str = "SELECT e.id, e.application_id, e.retest_of, a.name AS application, e.target, e.status, e.checklist_id, e.checklist_version, e.created_at, e.finished_at, e.error, e.meets_standard, (SELECT COUNT(*) FROM finding f WHERE f.evaluation_id = e.id AND f.outcome = 'fail') AS failures FROM evaluation e LEFT JOIN application a ON a.id = e.application_id";
 
 macro_rules! eval_from_row {
     ($r:expr) => {{
@@ -78,6 +83,8 @@ macro_rules! eval_from_row {
             error: r.try_get("error")?,
             meets_standard: r.try_get("meets_standard")?,
             failures: r.try_get("failures")?,
+            application_id: r.try_get("application_id")?,
+            retest_of: r.try_get("retest_of")?,
         }
     }};
 }
@@ -98,6 +105,15 @@ impl Store {
                 .bind(application_id).bind(target).bind(checklist_id).bind(checklist_version).bind(&worker).bind(now)
                 .fetch_one(&mut *tx).await?.try_get::<i64, _>("id")?
         }))
+    }
+
+    /// Marks a running evaluation as a retest of an earlier one.
+    pub async fn mark_retest(&self, id: i64, of: i64) -> Result<(), StoreError> {
+        in_write_tx!(self, tx => {
+            sqlx::query("UPDATE evaluation SET retest_of = $1 WHERE id = $2")
+                .bind(of).bind(id).execute(&mut *tx).await?;
+        });
+        Ok(())
     }
 
     /// Proves the owner of a running evaluation is alive.
@@ -124,7 +140,7 @@ impl Store {
                     sqlx::query("INSERT INTO finding (evaluation_id, item_id, outcome, severity, locator, summary_id, summary_en, evidence, figures, fingerprint) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
                         .bind(id).bind(&item.id).bind(o.outcome.status()).bind(item.severity.as_str()).bind(&o.locator)
                         .bind(&o.summary.id).bind(&o.summary.en).bind(&evidence).bind(&figures)
-                        .bind(fingerprint(&report.target, &item.id, o.locator.as_deref()))
+                        .bind(o.fingerprint.clone().unwrap_or_else(|| fingerprint(&report.target, &item.id, o.locator.as_deref())))
                         .execute(&mut *tx).await?;
                 }
                 // Items decided without instances (errors, manual) still leave a row, so history is complete.
@@ -137,6 +153,44 @@ impl Store {
                         .bind(id).bind(&item.id).bind(item.outcome.status()).bind(item.severity.as_str())
                         .bind(&sid).bind(&sen).bind(fingerprint(&report.target, &item.id, None))
                         .execute(&mut *tx).await?;
+                }
+            }
+            let app: Option<i64> = sqlx::query("SELECT application_id FROM evaluation WHERE id = $1")
+                .bind(id).fetch_one(&mut *tx).await?.try_get("application_id")?;
+            if let Some(app) = app {
+                let rows = sqlx::query("SELECT fingerprint, status, until, item_id FROM finding_state WHERE application_id = $1")
+                    .bind(app).fetch_all(&mut *tx).await?;
+                let mut known = std::collections::BTreeMap::new();
+                for r in &rows {
+                    let status: String = r.try_get("status")?;
+                    known.insert(r.try_get::<String, _>("fingerprint")?, Known {
+                        status: FindingStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("finding status '{status}'")))?,
+                        until: r.try_get("until")?,
+                        item_id: r.try_get("item_id")?,
+                    });
+                }
+                for c in lifecycle_changes(report, &known, now) {
+                    if let Some(k) = known.get(&c.fingerprint) {
+                        if c.seen {
+                            sqlx::query("UPDATE finding_state SET last_seen_eval = $1 WHERE application_id = $2 AND fingerprint = $3")
+                                .bind(id).bind(app).bind(&c.fingerprint).execute(&mut *tx).await?;
+                        }
+                        if let Some(to) = c.to {
+                            sqlx::query("UPDATE finding_state SET status = $1, actor = 'kawal', reason = $2, until = NULL, updated_at = $3 WHERE application_id = $4 AND fingerprint = $5")
+                                .bind(to.as_str()).bind(format!("evaluasi/evaluation {id}")).bind(now).bind(app).bind(&c.fingerprint)
+                                .execute(&mut *tx).await?;
+                            sqlx::query("INSERT INTO finding_event (application_id, fingerprint, evaluation_id, from_status, to_status, actor, reason, at) VALUES ($1,$2,$3,$4,$5,'kawal',$6,$7)")
+                                .bind(app).bind(&c.fingerprint).bind(id).bind(k.status.as_str()).bind(to.as_str()).bind(format!("evaluasi/evaluation {id}")).bind(now)
+                                .execute(&mut *tx).await?;
+                        }
+                    } else {
+                        sqlx::query("INSERT INTO finding_state (application_id, fingerprint, item_id, locator, status, first_seen_eval, last_seen_eval, actor, reason, until, updated_at) VALUES ($1,$2,$3,$4,'open',$5,$5,'kawal',NULL,NULL,$6)")
+                            .bind(app).bind(&c.fingerprint).bind(&c.item_id).bind(&c.locator).bind(id).bind(now)
+                            .execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO finding_event (application_id, fingerprint, evaluation_id, from_status, to_status, actor, reason, at) VALUES ($1,$2,$3,NULL,'open','kawal',$4,$5)")
+                            .bind(app).bind(&c.fingerprint).bind(id).bind(format!("evaluasi/evaluation {id}")).bind(now)
+                            .execute(&mut *tx).await?;
+                    }
                 }
             }
             let done = sqlx::query("UPDATE evaluation SET status='finished', finished_at=$1, heartbeat_at=$1, meets_standard=$2, summary=$3, report=$4 WHERE id=$5 AND status='running'")
@@ -207,6 +261,28 @@ impl Store {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(app_id).fetch_all(pool).await?;
             rows.iter().map(|r| Ok(eval_from_row!(r))).collect()
         })
+    }
+
+    /// The newest finished evaluation (of one application, or of any when `app_id` is None).
+    pub async fn latest_finished(&self, app_id: Option<i64>) -> Result<Option<i64>, StoreError> {
+        on!(self, pool => {
+            let r = sqlx::query("SELECT id FROM evaluation WHERE status = 'finished' AND ($1 IS NULL OR application_id = $1) ORDER BY id DESC LIMIT 1")
+                .bind(app_id).fetch_optional(pool).await?;
+            match r { Some(r) => Ok(Some(r.try_get("id")?)), None => Ok(None) }
+        })
+    }
+
+    /// Replaces the stored report of a finished evaluation (after a re-decision).
+    pub async fn save_report(&self, id: i64, report: &Report) -> Result<(), StoreError> {
+        let doc = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let summary = serde_json::to_string(&report.summary)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        in_write_tx!(self, tx => {
+            sqlx::query("UPDATE evaluation SET report = $1, summary = $2, meets_standard = $3 WHERE id = $4 AND status = 'finished'")
+                .bind(&doc).bind(&summary).bind(report.decision.meets_standard).bind(id)
+                .execute(&mut *tx).await?;
+        });
+        Ok(())
     }
 
     /// One evaluation.

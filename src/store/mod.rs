@@ -6,12 +6,14 @@
 mod apps;
 mod evaluations;
 mod jobs;
+mod sop;
 
+pub use crate::model::fingerprint;
 pub use apps::{App, AppPatch, NewApp};
 pub use evaluations::{EvaluationRow, FindingRow};
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
+pub use sop::{DecisionRecord, FindingState, FindingStatus, HistoryPoint, ManualResult, Trend};
 
-use sha2::{Digest, Sha256};
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -217,7 +219,7 @@ impl Store {
 
     async fn migrated(db: Db, url: String) -> Result<Store, StoreError> {
         let store = Store { db, url };
-        let files: [(i64, &str, &'static str); 3] = match store.db {
+        let files: [(i64, &str, &'static str); 4] = match store.db {
             Db::Sqlite(_) => [
                 (
                     1,
@@ -233,6 +235,11 @@ impl Store {
                     3,
                     "unsafe methods",
                     include_str!("../../migrations/sqlite/0003_unsafe_methods.sql"),
+                ),
+                (
+                    4,
+                    "sop",
+                    include_str!("../../migrations/sqlite/0004_sop.sql"),
                 ),
             ],
             Db::Pg(_) => [
@@ -250,6 +257,11 @@ impl Store {
                     3,
                     "unsafe methods",
                     include_str!("../../migrations/postgres/0003_unsafe_methods.sql"),
+                ),
+                (
+                    4,
+                    "sop",
+                    include_str!("../../migrations/postgres/0004_sop.sql"),
                 ),
             ],
         };
@@ -300,24 +312,6 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_string(),
     }
-}
-
-/// Stable identity of a finding across evaluations: target host, item and instance.
-pub fn fingerprint(target: &str, item_id: &str, locator: Option<&str>) -> String {
-    let host = url::Url::parse(target)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-        .unwrap_or_else(|| target.to_string());
-    let mut h = Sha256::new();
-    for part in [host.as_str(), item_id, locator.unwrap_or("")] {
-        h.update(part.as_bytes());
-        h.update([0u8]);
-    }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// `hostname:pid` of this process, recorded on running evaluations.

@@ -1,0 +1,1 @@
+//! Access-control test logic, pure and without I/O.

@@ -1,0 +1,69 @@
+//! Report documents laid out and written as PDF.
+//!
+//! A [`Document`] (cover, headings, paragraphs, tables, callouts, charts,
+//! evidence excerpts) goes in, PDF bytes come out. The crate does no I/O.
+//!
+//! - A4 portrait pages with a left footer and a "page n of N" label.
+//! - DejaVu Sans, Sans Bold and Sans Mono embedded as subsetted CID fonts with
+//!   `ToUnicode` maps, so all text is selectable and extractable.
+//! - Tables repeat their header row on every page they continue on.
+//! - Output is deterministic: the same document always gives the same bytes.
+//!
+//! ```
+//! use kawal_pdf::{Block, Document, Span, render};
+//!
+//! let doc = Document {
+//!     title: "Laporan Evaluasi".into(),
+//!     lang: "id".into(),
+//!     page_label: "Halaman {page} dari {pages}".into(),
+//!     blocks: vec![
+//!         Block::Heading { level: 1, text: "Ringkasan".into() },
+//!         Block::Paragraph(vec![Span::bold("Keputusan: "), Span::regular("layak.")]),
+//!     ],
+//!     ..Document::default()
+//! };
+//! let pdf = render(&doc).unwrap();
+//! assert!(pdf.starts_with(b"%PDF-1.7"));
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod font;
+mod layout;
+mod model;
+mod theme;
+mod write;
+
+pub use model::{BarChart, Block, Cell, Column, Document, Rgb, Series, Span, Style, Table, Tone};
+
+/// Why a document could not be rendered.
+///
+/// Document content never causes an error (unknown characters are replaced,
+/// oversized content is split or clipped); only a damaged embedded font does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// An embedded font could not be parsed.
+    #[error("font {name} tidak dapat dibaca / font {name} could not be read: {reason}")]
+    Font {
+        /// PostScript name of the font.
+        name: &'static str,
+        /// Parser message.
+        reason: String,
+    },
+    /// An embedded font could not be subset.
+    #[error("subset font {name} tidak dapat dibuat / font {name} could not be subset: {reason}")]
+    Subset {
+        /// PostScript name of the font.
+        name: &'static str,
+        /// What was wrong with the font data.
+        reason: String,
+    },
+}
+
+/// Lays out `doc` on A4 pages and returns the PDF file.
+pub fn render(doc: &Document) -> Result<Vec<u8>, Error> {
+    let fonts = font::Fonts::get()?;
+    let layout = layout::layout(doc, fonts);
+    write::write(doc, &layout, fonts)
+}
