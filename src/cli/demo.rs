@@ -126,10 +126,39 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
         )?;
         if !settings.quiet {
             eprintln!(
-                "{} {} · kawal evaluations {name} · kawal evaluate {name}",
+                "{} {} · kawal evaluation show {name} · kawal report {name} --format pdf -o {name}.pdf",
                 tr(lang, "Tersimpan sebagai evaluasi", "Stored as evaluation"),
                 id.map_or_else(|| "-".into(), |i| i.to_string()),
             );
+        }
+        if let Some(id) = id {
+            let dir = crate::config::data_dir().join("laporan");
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Failure::usage(anyhow!("{}: {e}", dir.display())))?;
+            let (stored, ctx) = super::record::context(settings, &store, id).await?;
+            let checklist = settings.checklist()?;
+            let view = crate::report::view::build(&stored, &checklist, &ctx, lang);
+            let html = crate::report::html::Renderer::new()
+                .and_then(|r| r.render(&view))
+                .map_err(Failure::usage)?;
+            let pdf = crate::report::pdf::render(&view).map_err(Failure::incomplete)?;
+            let base = dir.join(format!("{name}-{id}"));
+            for (ext, bytes) in [("html", html.into_bytes()), ("pdf", pdf)] {
+                let path = base.with_extension(ext);
+                std::fs::write(&path, bytes)
+                    .map_err(|e| Failure::usage(anyhow!("{}: {e}", path.display())))?;
+                if !settings.quiet {
+                    eprintln!(
+                        "{}: {}",
+                        tr(
+                            lang,
+                            "Laporan untuk Perangkat Daerah",
+                            "Report for the agency"
+                        ),
+                        path.display()
+                    );
+                }
+            }
         }
         running.push(fixture);
     }

@@ -239,7 +239,7 @@ fn sop() -> Result<Sop, Failure> {
 }
 
 /// The stored report of `id` and everything the agency documents show with it.
-pub async fn context(
+pub(super) async fn context(
     settings: &Settings,
     store: &Store,
     id: i64,

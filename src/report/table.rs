@@ -113,5 +113,18 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang, verbose: bool)
         d.label.get(lang),
         d.rationale.get(lang)
     );
+    if let Some(a) = &report.action {
+        let style = match a.action {
+            crate::decision::Action::Shutdown => style_of(&Outcome::Fail),
+            crate::decision::Action::Monitoring => style_of(&Outcome::inconclusive("", "")),
+        };
+        let _ = writeln!(
+            out,
+            "{bold}{}{bold:#}: {style}{}{style:#} — {}",
+            tr(lang, "Rekomendasi tindakan", "Recommended action"),
+            a.label.get(lang),
+            a.rationale.get(lang)
+        );
+    }
     out
 }

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the demo target and the `kawal` binary.
 #![allow(dead_code)]
 
+pub mod sample;
+
 use kawal_fixture::{Fixture, FixtureConfig};
 use std::path::Path;
 use std::process::{Command, Output};
