@@ -41,6 +41,7 @@ fn everything() -> CrawlOptions {
         per_pattern: 1_000,
         use_hints: true,
         keep_responses: true,
+        headers: Vec::new(),
     }
 }
 

@@ -73,6 +73,30 @@ pub struct FileConfig {
     /// Agency report settings.
     #[serde(default)]
     pub report: ReportFileConfig,
+    /// Access-control check settings.
+    #[serde(default)]
+    pub access: AccessFileConfig,
+    /// Roles to log in as during `kawal scan` (registered applications keep theirs encrypted
+    /// in the database: `kawal app auth add`).
+    #[serde(default)]
+    pub role: Vec<crate::auth::Role>,
+}
+
+/// `[access]` table.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessFileConfig {
+    /// Paths only some roles may open, e.g. `{ pattern = "/admin/*", allowed = ["admin"] }`.
+    #[serde(default)]
+    pub protected: Vec<kawal_access::Protected>,
+    /// Extra texts that mean "access denied" on this application's pages.
+    #[serde(default)]
+    pub denied_markers: Vec<String>,
+    /// Extra login paths (a redirect there means "denied").
+    #[serde(default)]
+    pub login_paths: Vec<String>,
+    /// Most replayed requests of the role matrix (default 500).
+    pub max_replays: Option<usize>,
 }
 
 /// `[report]` table: who issues the agency reports.

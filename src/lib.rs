@@ -1,6 +1,7 @@
 //! Kawal: periodic security evaluation of government web applications against the
 //! BSSN Perban 4/2021 checklist, with decisions and reports for the responsible agency.
 
+pub mod auth;
 pub mod checklist;
 pub mod checks;
 pub mod cli;

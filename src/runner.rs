@@ -88,6 +88,23 @@ pub async fn run(
         }
         None => checklist,
     };
+    let mut target = target;
+    if let (Some(s), Some(app)) = (store, target.app) {
+        // Registered roles are kept encrypted; they join any given on the command line.
+        let sealer = crate::auth::seal::Sealer::load(&crate::config::data_dir())
+            .map_err(|e| RunError::Store(StoreError::Corrupt(e.to_string())))?;
+        for role in s.roles(app.id, &sealer).await? {
+            if !target
+                .options
+                .access
+                .roles
+                .iter()
+                .any(|r| r.name == role.name)
+            {
+                target.options.access.roles.push(role);
+            }
+        }
+    }
     let scope = Scope::new(target.url, target.scope_extra);
     let http = Arc::new(HttpClient::new(target.net, scope).map_err(RunError::Client)?);
     let ctx = Context::with_options(target.url.clone(), http, target.options);

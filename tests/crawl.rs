@@ -96,6 +96,7 @@ async fn limits_hold_and_every_catalogue_page_is_reachable() {
         per_pattern: 1_000,
         use_hints: false,
         keep_responses: false,
+        headers: Vec::new(),
     };
     let c = crawl(&http, &start, None, &all).await.expect("crawl");
     let items = c

@@ -264,7 +264,11 @@ pub async fn fetch(
 
 /// Logs in with `recipe` and returns the session.
 pub async fn login(ctx: &Context, recipe: &Recipe) -> Result<Session, LoginError> {
-    let http = &ctx.http;
+    login_with(&ctx.http, recipe).await
+}
+
+/// Logs in with `recipe` through `http`.
+pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, LoginError> {
     let mut jar = Jar::default();
     let chain = fetch(http, &mut jar, Request::get(recipe.url.clone())).await?;
     let before = jar.clone();

@@ -1,5 +1,6 @@
 //! The check framework: the `Check` trait, the context checks share, and the registry.
 
+pub mod access;
 pub mod cookies;
 pub mod errors;
 pub mod headers;
@@ -111,6 +112,8 @@ pub struct CheckOptions {
     pub absolute_wait: std::time::Duration,
     /// The registration allows state-changing test requests (POST forms, request bodies).
     pub allow_unsafe_methods: bool,
+    /// Roles, protected paths and limits of the access-control check.
+    pub access: access::AccessOptions,
 }
 
 impl Default for CheckOptions {
@@ -122,6 +125,7 @@ impl Default for CheckOptions {
             idle_wait: std::time::Duration::ZERO,
             absolute_wait: std::time::Duration::ZERO,
             allow_unsafe_methods: false,
+            access: access::AccessOptions::default(),
         }
     }
 }
@@ -181,5 +185,6 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         Box::new(errors::ErrorLeakCheck),
         Box::new(session_entropy::SessionEntropyCheck),
         Box::new(session_lifecycle::SessionLifecycleCheck),
+        Box::new(access::AccessCheck),
     ]
 }

@@ -25,6 +25,9 @@ pub(super) enum AppCommand {
     },
     /// Ubah aplikasi / edit an application
     Edit(EditArgs),
+    /// Peran dan akun uji (terenkripsi) / roles and test accounts (encrypted)
+    #[command(subcommand)]
+    Auth(super::auth::AuthCommand),
     /// Hapus aplikasi / remove an application
     Remove {
         /// Nama atau id / name or id
@@ -159,6 +162,9 @@ fn nonempty(field: &str, v: &str) -> Result<String, Failure> {
 
 pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Failure> {
     let lang = settings.lang;
+    if let AppCommand::Auth(c) = cmd {
+        return super::auth::run(settings, c).await;
+    }
     // Validate before opening the store, so a typo never touches the database.
     match &cmd {
         AppCommand::Add(a) => {
@@ -281,6 +287,7 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
             write_out(&show(&a, lang), None)?;
             EXIT_OK
         }
+        AppCommand::Auth(_) => EXIT_OK,
         AppCommand::Remove { app, force } => {
             let n = store.remove_app(&app, force).await?;
             write_out(

@@ -50,6 +50,7 @@ pub async fn run(settings: &Settings, a: CrawlArgs) -> Result<u8, Failure> {
         per_pattern: a.per_pattern,
         use_hints: !a.no_hints,
         keep_responses: false,
+        headers: Vec::new(),
     };
     let result = crawl::crawl(&http, &target, None, &opts)
         .await

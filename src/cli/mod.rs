@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and dispatch. Thin: parse, call, map errors.
 
 mod app;
+mod auth;
 mod checklist;
 mod crawl;
 mod demo;
@@ -375,7 +376,29 @@ impl Settings {
             idle_wait: wait("session.idle_wait_secs", s.idle_wait_secs)?,
             absolute_wait: wait("session.absolute_wait_secs", s.absolute_wait_secs)?,
             allow_unsafe_methods: false,
+            access: self.access_options()?,
         })
+    }
+
+    /// Settings of the access-control check from `kawal.toml` (`[access]`, `[[role]]`).
+    pub fn access_options(&self) -> Result<crate::checks::access::AccessOptions, Failure> {
+        let a = &self.file.access;
+        let mut opts = crate::checks::access::AccessOptions::default();
+        for r in &self.file.role {
+            r.validate().map_err(|e| {
+                Failure::usage(anyhow::anyhow!("{}: [[role]] {e}", self.file_origin))
+            })?;
+        }
+        opts.roles = self.file.role.clone();
+        opts.protected = a.protected.clone();
+        opts.rules
+            .denied_markers
+            .extend(a.denied_markers.iter().cloned());
+        opts.rules.login_paths.extend(a.login_paths.iter().cloned());
+        if let Some(m) = a.max_replays {
+            opts.max_replays = m;
+        }
+        Ok(opts)
     }
 
     /// The checklist in force.

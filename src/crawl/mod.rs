@@ -40,6 +40,8 @@ pub struct CrawlOptions {
     pub use_hints: bool,
     /// Keep each page's response (for checks that compare against it).
     pub keep_responses: bool,
+    /// Headers sent with every request (a logged-in role's cookie or Authorization).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for CrawlOptions {
@@ -50,6 +52,7 @@ impl Default for CrawlOptions {
             per_pattern: 1,
             use_hints: true,
             keep_responses: false,
+            headers: Vec::new(),
         }
     }
 }
@@ -279,6 +282,22 @@ impl State<'_> {
     }
 }
 
+/// A GET with the crawl's extra headers.
+async fn fetch(
+    http: &HttpClient,
+    url: &Url,
+    headers: &[(String, String)],
+) -> Result<Exchange, NetError> {
+    if headers.is_empty() {
+        return http.get(url).await;
+    }
+    http.send(crate::net::Request {
+        headers: headers.to_vec(),
+        ..crate::net::Request::get(url.clone())
+    })
+    .await
+}
+
 /// Crawls from `start`; `landing` reuses an already fetched start page.
 ///
 /// Fails only when the start page itself cannot be fetched; other failures are listed in
@@ -316,7 +335,7 @@ pub async fn crawl(
     };
     let landing = match landing {
         Some(l) => l,
-        None => http.get(start).await?,
+        None => fetch(http, start, &opts.headers).await?,
     };
     let mut start_url = start.clone();
     start_url.set_fragment(None);
@@ -342,7 +361,7 @@ pub async fn crawl(
                 break;
             };
             inflight.push(async move {
-                let r = http.get(&job.url).await;
+                let r = fetch(http, &job.url, &st.opts.headers).await;
                 (job, r)
             });
         }

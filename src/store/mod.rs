@@ -4,6 +4,7 @@
 //! and the [`on!`] macro expands one body per back end so rows decode with their own types.
 
 mod apps;
+mod auth;
 mod evaluations;
 mod jobs;
 mod sop;

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: the demo target and the `kawal` binary.
 #![allow(dead_code)]
 
+pub mod flask;
 pub mod sample;
 
 use kawal_fixture::{Fixture, FixtureConfig};

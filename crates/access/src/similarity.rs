@@ -166,6 +166,47 @@ pub fn similarity(a: &Fingerprint, b: &Fingerprint) -> f64 {
     ((both_c as f64 + CHROME_WEIGHT * both_h as f64) / union).clamp(0.0, 1.0)
 }
 
+/// Share of `part`'s content shingles that also occur in `whole` (0..=1): near 1 when `part` is
+/// `whole` with some pieces missing, as when a page is served without the session's own
+/// parts (user name, "logged in as" bar, personal menu). Empty or truncated sketches give 0,
+/// since containment cannot be decided from them.
+pub fn containment(part: &Fingerprint, whole: &Fingerprint) -> f64 {
+    if part.hashes.is_empty() || part.truncated || whole.truncated {
+        return 0.0;
+    }
+    let (both, _) = overlap(&part.hashes, &whole.hashes, false, usize::MAX);
+    both as f64 / part.hashes.len() as f64
+}
+
+/// Share of the content shingles `whole` has and `part` lacks that occur in some of `others`:
+/// near 1 when what a replay is missing is the session's own furniture (a user name, a
+/// "logged in as" bar) that the privileged role's other pages carry too, rather than data.
+pub fn missing_explained_by(
+    whole: &Fingerprint,
+    part: &Fingerprint,
+    others: &[&Fingerprint],
+) -> f64 {
+    let missing: Vec<u64> = whole
+        .hashes
+        .iter()
+        .filter(|h| part.hashes.binary_search(h).is_err())
+        .copied()
+        .collect();
+    if missing.is_empty() {
+        return 1.0;
+    }
+    let explained = missing
+        .iter()
+        .filter(|h| others.iter().any(|o| o.hashes.binary_search(h).is_ok()))
+        .count();
+    explained as f64 / missing.len() as f64
+}
+
+/// Content shingles of a fingerprint (the chrome not counted).
+pub fn content_len(f: &Fingerprint) -> usize {
+    f.hashes.len()
+}
+
 /// Weight of a chrome shingle relative to a content shingle.
 pub const CHROME_WEIGHT: f64 = 0.1;
 /// Chrome sets larger than this keep only their smallest hashes.

@@ -59,6 +59,7 @@ impl Default for ErrorOptions {
                 per_pattern: 1,
                 use_hints: true,
                 keep_responses: true,
+                headers: Vec::new(),
             },
             max_requests: 60,
             allow_unsafe_methods: false,

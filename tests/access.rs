@@ -1,0 +1,327 @@
+//! The access-control module against the demo target's authenticated area (every planted flaw
+//! found, hardened twins clean) and against a real Flask application.
+
+mod common;
+
+use kawal::auth::{self, Marker, Recipe, Role};
+use kawal::checks::Observation;
+use kawal::checks::access::{self, AccessOptions};
+use kawal::config::NetConfig;
+use kawal::net::{HttpClient, Scope};
+use kawal_fixture::{Fixture, FixtureConfig};
+use std::sync::Arc;
+use url::Url;
+
+fn form_role(base: &str, name: &str, user: &str, password: &str, privilege: u32) -> Role {
+    Role {
+        name: name.into(),
+        privilege,
+        recipe: Recipe::Form {
+            url: format!("{base}/login"),
+            username_field: "username".into(),
+            password_field: "password".into(),
+            username: user.into(),
+            password: password.into(),
+        },
+        marker: Marker {
+            text: Some("Masuk sebagai".into()),
+            ..Marker::default()
+        },
+    }
+}
+
+fn fixture_roles(base: &str) -> Vec<Role> {
+    vec![
+        form_role(base, "admin", "admin", "Admin#2026", 100),
+        form_role(base, "budi", "budi", "Budi#2026", 10),
+        form_role(base, "siti", "siti", "Siti#2026", 10),
+    ]
+}
+
+fn client(f: &Fixture, target: &Url) -> Arc<HttpClient> {
+    let cfg = NetConfig {
+        rate_limit: 0.0,
+        extra_ca_pem: Some(f.ca_pem.clone().into_bytes()),
+        ..NetConfig::default()
+    };
+    Arc::new(HttpClient::new(cfg, Scope::new(target, &[])).expect("client"))
+}
+
+async fn scan(cfg: FixtureConfig) -> (Vec<Observation>, access::Stats) {
+    kawal::install_crypto_provider();
+    let f = common::fixture(cfg).await;
+    let base = f.https_url.clone().expect("https");
+    let target = Url::parse(&base).expect("url");
+    let http = client(&f, &target);
+    let opts = AccessOptions {
+        roles: fixture_roles(&base),
+        ..AccessOptions::default()
+    };
+    let run = access::run(&http, &target, &opts, false).await;
+    f.shutdown().await;
+    (run.observations, run.stats)
+}
+
+fn fails<'a>(obs: &'a [Observation], item: &str) -> Vec<&'a str> {
+    obs.iter()
+        .filter(|o| o.item_id == item && o.outcome == kawal::model::Outcome::Fail)
+        .map(|o| o.locator.as_deref().unwrap_or(""))
+        .collect()
+}
+
+fn has(locators: &[&str], needle: &str) -> bool {
+    locators.iter().any(|l| l.contains(needle))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_planted_access_flaw_is_found() {
+    let (obs, stats) = scan(FixtureConfig::vulnerable().with_soft_404(true)).await;
+    let roles = fails(&obs, access::ROLE_BYPASS);
+    assert!(
+        has(&roles, "/admin/pengguna"),
+        "user reads the admin user list: {roles:?}"
+    );
+    assert!(
+        roles
+            .iter()
+            .any(|l| l.starts_with("anonymous") && l.contains("/admin/laporan")),
+        "anonymous reads the admin report: {roles:?}"
+    );
+    let idor = fails(&obs, access::IDOR);
+    assert!(has(&idor, "/akun/surat/"), "IDOR in the path: {idor:?}");
+    assert!(
+        has(&idor, "/akun/profil?id="),
+        "IDOR in the query: {idor:?}"
+    );
+    assert!(has(&idor, "/api/surat/"), "IDOR in the JSON API: {idor:?}");
+    let secrets = fails(&obs, access::SECRETS);
+    for p in ["/.git/HEAD", "/.env", "/backup.sql", "/config.php.bak"] {
+        assert!(secrets.contains(&p), "{p}: {secrets:?}");
+    }
+    let forced = fails(&obs, access::FORCED);
+    for p in ["/server-status", "/actuator/env"] {
+        assert!(forced.contains(&p), "{p}: {forced:?}");
+    }
+    assert!(
+        fails(&obs, access::ADMIN).contains(&"/phpmyadmin/"),
+        "{obs:#?}"
+    );
+    let bypass = fails(&obs, access::BYPASS);
+    assert!(has(&bypass, "/admin/konfigurasi"), "{bypass:?}");
+    assert!(
+        has(&bypass, "verb.head"),
+        "HEAD passes the GET-only guard: {bypass:?}"
+    );
+    assert!(has(&bypass, "path."), "a path variant passes: {bypass:?}");
+    assert!(has(&bypass, "header."), "a header trick passes: {bypass:?}");
+    // Every finding shows both sides and says why.
+    for o in obs
+        .iter()
+        .filter(|o| o.outcome == kawal::model::Outcome::Fail)
+    {
+        assert!(!o.evidence.is_empty(), "{o:?}");
+        if o.item_id == access::ROLE_BYPASS || o.item_id == access::IDOR {
+            assert!(
+                o.evidence.len() >= 2,
+                "privileged and replayed responses: {o:?}"
+            );
+            assert!(
+                o.summary.en.contains('%'),
+                "similarity is given: {}",
+                o.summary.en
+            );
+        }
+    }
+    assert!(stats.replays > 0 && stats.bypass_requests > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hardened_twins_give_no_findings() {
+    let (obs, _) = scan(FixtureConfig::hardened().with_soft_404(true)).await;
+    for item in [
+        access::ROLE_BYPASS,
+        access::IDOR,
+        access::SECRETS,
+        access::FORCED,
+        access::ADMIN,
+        access::BYPASS,
+    ] {
+        assert!(
+            fails(&obs, item).is_empty(),
+            "{item}: {:#?}",
+            obs.iter().filter(|o| o.item_id == item).collect::<Vec<_>>()
+        );
+    }
+    let pass = |item: &str| {
+        obs.iter()
+            .any(|o| o.item_id == item && o.outcome == kawal::model::Outcome::Pass)
+    };
+    assert!(
+        pass(access::ROLE_BYPASS) && pass(access::IDOR) && pass(access::BYPASS),
+        "{obs:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_that_cannot_log_in_is_inconclusive_and_named() {
+    kawal::install_crypto_provider();
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let base = f.https_url.clone().expect("https");
+    let target = Url::parse(&base).expect("url");
+    let http = client(&f, &target);
+    let opts = AccessOptions {
+        roles: vec![form_role(&base, "budi", "budi", "salah-sandi", 10)],
+        ..AccessOptions::default()
+    };
+    let obs = access::run(&http, &target, &opts, false).await.observations;
+    f.shutdown().await;
+    let role_item: Vec<&Observation> = obs
+        .iter()
+        .filter(|o| o.item_id == access::ROLE_BYPASS)
+        .collect();
+    assert!(!role_item.is_empty());
+    for o in role_item {
+        assert!(
+            matches!(o.outcome, kawal::model::Outcome::Inconclusive { .. }),
+            "{o:?}"
+        );
+        assert!(
+            o.summary.en.contains("'budi' cannot log in"),
+            "{}",
+            o.summary.en
+        );
+    }
+    let none = AccessOptions::default();
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let target = Url::parse(f.https_url.as_deref().expect("https")).expect("url");
+    let obs = access::run(&client(&f, &target), &target, &none, false)
+        .await
+        .observations;
+    f.shutdown().await;
+    let idor = obs
+        .iter()
+        .find(|o| o.item_id == access::IDOR)
+        .expect("idor");
+    assert!(idor.summary.en.contains("No roles"), "{}", idor.summary.en);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_and_basic_logins_verify_their_marker() {
+    kawal::install_crypto_provider();
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let base = f.https_url.clone().expect("https");
+    let target = Url::parse(&base).expect("url");
+    let http = client(&f, &target);
+    let json = Role {
+        name: "api_budi".into(),
+        privilege: 10,
+        recipe: Recipe::Json {
+            url: format!("{base}/api/login"),
+            username_field: "username".into(),
+            password_field: "password".into(),
+            username: "budi".into(),
+            password: "Budi#2026".into(),
+            token_pointer: "/token".into(),
+        },
+        marker: Marker {
+            url: Some(format!("{base}/api/saya")),
+            status: Some(200),
+            text: Some("budi".into()),
+            cookie: None,
+        },
+    };
+    let s = auth::login(&http, &target, &json)
+        .await
+        .expect("json login");
+    assert!(
+        s.headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v.starts_with("Bearer "))
+    );
+    let wrong = Role {
+        recipe: Recipe::Json {
+            url: format!("{base}/api/login"),
+            username_field: "username".into(),
+            password_field: "password".into(),
+            username: "budi".into(),
+            password: "x".into(),
+            token_pointer: "/token".into(),
+        },
+        ..json.clone()
+    };
+    let e = auth::login(&http, &target, &wrong)
+        .await
+        .expect_err("rejected");
+    assert!(
+        e.to_string().contains("api_budi") && e.to_string().contains("401"),
+        "{e}"
+    );
+    let basic = Role {
+        name: "arsip".into(),
+        privilege: 100,
+        recipe: Recipe::Basic {
+            username: "admin".into(),
+            password: "Admin#2026".into(),
+        },
+        marker: Marker {
+            url: Some(format!("{base}/arsip-internal/")),
+            status: Some(200),
+            ..Marker::default()
+        },
+    };
+    auth::login(&http, &target, &basic)
+        .await
+        .expect("basic login");
+    let bad_basic = Role {
+        recipe: Recipe::Basic {
+            username: "admin".into(),
+            password: "salah".into(),
+        },
+        ..basic
+    };
+    let e = auth::login(&http, &target, &bad_basic)
+        .await
+        .expect_err("401");
+    assert!(e.to_string().contains("arsip"), "{e}");
+    f.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flask_idor_and_admin_pages_found_only_in_leaky_mode() {
+    kawal::install_crypto_provider();
+    for (mode, flawed) in [("leaky", true), ("hardened", false)] {
+        let app = common::flask::flask(mode);
+        let base = app.url.trim_end_matches('/').to_string();
+        let target = Url::parse(&app.url).expect("url");
+        let http = Arc::new(
+            HttpClient::new(
+                NetConfig {
+                    rate_limit: 0.0,
+                    ..NetConfig::default()
+                },
+                Scope::new(&target, &[]),
+            )
+            .expect("client"),
+        );
+        let opts = AccessOptions {
+            roles: fixture_roles(&base),
+            ..AccessOptions::default()
+        };
+        let obs = access::run(&http, &target, &opts, false).await.observations;
+        drop(app);
+        let idor = fails(&obs, access::IDOR);
+        let roles = fails(&obs, access::ROLE_BYPASS);
+        if flawed {
+            assert!(has(&idor, "/akun/surat/"), "{mode}: {obs:#?}");
+            assert!(
+                has(&roles, "/admin/pengguna") || has(&roles, "/admin"),
+                "{mode}: {roles:?}"
+            );
+        } else {
+            assert!(
+                idor.is_empty() && roles.is_empty(),
+                "{mode}: {idor:?} {roles:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The Flask application of `fixtures/python`, started on an ephemeral loopback port.
+
+use std::time::Duration;
+
+/// A running Flask app, killed on drop.
+pub struct Flask {
+    child: std::process::Child,
+    /// Base URL.
+    pub url: String,
+}
+
+impl Drop for Flask {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `fixtures/python/flask_app.py` in `mode`; fails with an install hint without Flask.
+pub fn flask(mode: &str) -> Flask {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import flask"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        probe.status.success(),
+        "Flask is not installed; install it with: python3 -m pip install flask ({})",
+        String::from_utf8_lossy(&probe.stderr).trim()
+    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/python/flask_app.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(script)
+        .arg(mode)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start flask app");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .expect("read port");
+    let port: u16 = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected output from the Flask app: {line:?}"));
+    let url = format!("http://127.0.0.1:{port}/");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "Flask did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Flask { child, url }
+}
