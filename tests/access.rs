@@ -325,3 +325,112 @@ async fn flask_idor_and_admin_pages_found_only_in_leaky_mode() {
         }
     }
 }
+
+/// `kawal app auth …`: roles are stored encrypted (the password never reaches the database
+/// file), listed without secrets, verified against the application, and removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_profiles_through_the_cli_are_encrypted_at_rest() {
+    use common::{ca_file, kawal, run};
+    let home = tempfile::tempdir().expect("tmp");
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let base = f.https_url.clone().expect("https");
+    let ca = ca_file(&f, home.path());
+    let k = |args: &[&str]| {
+        let mut c = kawal(home.path());
+        c.args(args)
+            .env("BUDI_PASSWORD", "Budi#2026")
+            .env("WRONG", "salah");
+        run(c)
+    };
+    let (code, _, err) = k(&[
+        "app",
+        "add",
+        "--name",
+        "SIKAP",
+        "--url",
+        &base,
+        "--agency",
+        "Disdukcapil",
+        "--owner",
+        "pj@example.go.id",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let login = format!("{base}/login");
+    let (code, out, err) = k(&[
+        "app",
+        "auth",
+        "add",
+        "SIKAP",
+        "budi",
+        "--kind",
+        "form",
+        "--login-url",
+        &login,
+        "--username",
+        "budi",
+        "--password-env",
+        "BUDI_PASSWORD",
+        "--marker-text",
+        "Masuk sebagai",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("budi"), "{out}");
+    let (code, _, err) = k(&[
+        "app",
+        "auth",
+        "add",
+        "SIKAP",
+        "tamu",
+        "--kind",
+        "form",
+        "--login-url",
+        &login,
+        "--username",
+        "budi",
+        "--password-env",
+        "WRONG",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = k(&[
+        "app",
+        "auth",
+        "add",
+        "SIKAP",
+        "x",
+        "--kind",
+        "form",
+        "--username",
+        "u",
+        "--password",
+        "p",
+    ]);
+    assert_eq!(code, 2, "a form role needs its login URL");
+    assert!(err.contains("--login-url"), "{err}");
+    let db = std::fs::read(home.path().join("kawal.db")).expect("database file");
+    let wal = std::fs::read(home.path().join("kawal.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(9).any(|w| w == b"Budi#2026"),
+            "the password is not stored in clear"
+        );
+    }
+    let (code, out, _) = k(&["app", "auth", "list", "SIKAP"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("budi") && !out.contains("Budi#2026"), "{out}");
+    let test = |role: &str| {
+        let mut c = kawal(home.path());
+        c.args(["app", "auth", "test", "SIKAP", role, "--ca-bundle"])
+            .arg(&ca);
+        run(c)
+    };
+    let (code, out, err) = test("budi");
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = test("tamu");
+    assert_eq!(code, 1, "a wrong password fails the test");
+    assert!(err.contains("'tamu'"), "the role is named: {err}");
+    let (code, _, _) = k(&["app", "auth", "remove", "SIKAP", "tamu"]);
+    assert_eq!(code, 0);
+    let (code, _, err) = k(&["app", "auth", "remove", "SIKAP", "tamu"]);
+    assert_eq!(code, 2, "{err}");
+    f.shutdown().await;
+}

@@ -302,108 +302,27 @@ pub async fn run(
         .collect();
 
     // 1. Role replay matrix (peers of equal privilege are the IDOR test's business).
-    let t0 = Instant::now();
     let privilege = |r: &str| by_role.get(r).map_or(0, |s| s.privilege);
     let cases: Vec<_> = matrix::plan(&role_crawls, &opts.protected, opts.max_replays)
         .into_iter()
         .filter(|c| c.as_role == auth::ANONYMOUS || privilege(&c.as_role) < privilege(&c.owner))
         .collect();
-    let mut denied: Vec<Denied> = Vec::new();
-    let mut bypassed = 0usize;
-    let mut unclear = 0usize;
-    let replays: Vec<_> = stream::iter(cases.clone())
-        .map(|case| {
-            let owner = by_role.get(case.owner.as_str()).copied();
-            let as_role = by_role.get(case.as_role.as_str()).copied();
-            let privileged = responses
-                .get(&(case.owner.clone(), matrix_key(&case.req.url)))
-                .cloned();
-            async move {
-                let (owner, as_role) = (owner?, as_role?);
-                let url = Url::parse(&case.req.url).ok()?;
-                let privileged: Arc<Response> = match privileged {
-                    Some(p) => p,
-                    None => Arc::new(
-                        http.send(owner.apply(Request::get(url.clone())))
-                            .await
-                            .ok()?
-                            .response,
-                    ),
-                };
-                let replay = send(http, as_role, reqwest::Method::GET, url, &[]).await?;
-                Some((case, privileged, replay))
-            }
-        })
-        .buffer_unordered(opts.parallel.max(1))
-        .collect()
-        .await;
-    stats.replays = cases.len();
-    for (case, privileged, replay) in replays.into_iter().flatten() {
-        let tj = Instant::now();
-        let p = Prepared::new(&observed(&privileged));
-        let r = Prepared::new(&observed(&replay));
-        let mut j = verdict::judge_with(
-            &p,
-            &r,
+    let sessions: Vec<AuthSession> = by_role.values().map(|s| (*s).clone()).collect();
+    let m = replay_matrix(
+        http,
+        &sessions,
+        cases,
+        &Replay {
+            cached: &responses,
+            session_pages: &session_pages,
             rules,
-            &verdict::Context {
-                owner: Some(&case.owner),
-                as_role: Some(&case.as_role),
-                request_url: Some(&case.req.url),
-            },
-        );
-        if j.verdict == Verdict::Unclear && (200..300).contains(&replay.status) {
-            let others: Vec<&kawal_access::Fingerprint> = session_pages
-                .get(case.owner.as_str())
-                .map(|v| v.iter().collect())
-                .unwrap_or_default();
-            if let Some(k) = without_session_parts(&p, &r, &others, &case.owner, &case.as_role) {
-                j = k;
-            }
-        }
-        stats.judge_time += tj.elapsed();
-        match j.verdict {
-            Verdict::Bypassed => {
-                bypassed += 1;
-                let path = path_of(&case.req.url);
-                out.push(
-                    Observation::new(
-                        ROLE_BYPASS,
-                        Outcome::Fail,
-                        Text::new(
-                            format!(
-                                "Peran '{}' dapat membuka {path} yang hanya ditemukan oleh peran '{}': {}. {}",
-                                case.as_role,
-                                case.owner,
-                                j.why_id,
-                                case.why_id()
-                            ),
-                            format!(
-                                "Role '{}' can open {path}, found only by role '{}': {}. {}",
-                                case.as_role,
-                                case.owner,
-                                j.why_en,
-                                case.why_en()
-                            ),
-                        ),
-                    )
-                    .at(&format!("{} GET {path}", case.as_role))
-                    .with_evidence(evidence(&privileged, &case.owner, "respons acuan / reference response"))
-                    .with_evidence(evidence(&replay, &case.as_role, "respons ulang / replayed response"))
-                    .with_figures(serde_json::json!({"similarity": j.similarity})),
-                );
-            }
-            Verdict::Enforced => denied.push(Denied {
-                as_role: case.as_role.clone(),
-                owner: case.owner.clone(),
-                url: case.req.url.clone(),
-                privileged: privileged.clone(),
-                denial: Arc::new(replay),
-            }),
-            Verdict::Unclear => unclear += 1,
-        }
-    }
-    stats.replay_time = t0.elapsed();
+            parallel: opts.parallel,
+        },
+        &mut stats,
+    )
+    .await;
+    let (denied, bypassed, unclear) = (m.denied, m.bypassed, m.unclear);
+    out.extend(m.observations);
     if bypassed == 0 {
         let figures = serde_json::json!({"replayed": stats.replays, "enforced": denied.len(), "unclear": unclear});
         out.push(if stats.replays == 0 {
@@ -522,6 +441,148 @@ fn head_served(
             denial.status
         ),
     })
+}
+
+/// Inputs of [`replay_matrix`] besides the cases.
+pub struct Replay<'a> {
+    /// Privileged responses already fetched by the crawls, by (role, request key).
+    pub cached: &'a HashMap<(String, String), Arc<Response>>,
+    /// A few pages of each role, to recognise its session furniture.
+    pub session_pages: &'a HashMap<&'a str, Vec<kawal_access::Fingerprint>>,
+    /// Enforcement rules.
+    pub rules: &'a Rules,
+    /// Requests in flight at once.
+    pub parallel: usize,
+}
+
+/// What the replay matrix found.
+pub struct MatrixResult {
+    /// Bypass findings.
+    pub observations: Vec<Observation>,
+    /// Correctly refused requests (bypass-trick targets).
+    denied: Vec<Denied>,
+    /// Bypasses.
+    pub bypassed: usize,
+    /// Answers that could not be judged.
+    pub unclear: usize,
+}
+
+/// Replays each case as its lower role (fetching the privileged response when not cached) and
+/// judges the answers.
+pub async fn replay_matrix(
+    http: &Arc<HttpClient>,
+    sessions: &[AuthSession],
+    cases: Vec<kawal_access::ReplayCase>,
+    input: &Replay<'_>,
+    stats: &mut Stats,
+) -> MatrixResult {
+    let t0 = Instant::now();
+    let by_role: HashMap<&str, &AuthSession> =
+        sessions.iter().map(|s| (s.role.as_str(), s)).collect();
+    let (responses, session_pages, rules) = (input.cached, input.session_pages, input.rules);
+    let mut out = Vec::new();
+    let mut denied: Vec<Denied> = Vec::new();
+    let mut bypassed = 0usize;
+    let mut unclear = 0usize;
+    let replays: Vec<_> = stream::iter(cases.clone())
+        .map(|case| {
+            let owner = by_role.get(case.owner.as_str()).copied();
+            let as_role = by_role.get(case.as_role.as_str()).copied();
+            let privileged = responses
+                .get(&(case.owner.clone(), matrix_key(&case.req.url)))
+                .cloned();
+            async move {
+                let (owner, as_role) = (owner?, as_role?);
+                let url = Url::parse(&case.req.url).ok()?;
+                let privileged: Arc<Response> = match privileged {
+                    Some(p) => p,
+                    None => Arc::new(
+                        http.send(owner.apply(Request::get(url.clone())))
+                            .await
+                            .ok()?
+                            .response,
+                    ),
+                };
+                let replay = send(http, as_role, reqwest::Method::GET, url, &[]).await?;
+                Some((case, privileged, replay))
+            }
+        })
+        .buffer_unordered(input.parallel.max(1))
+        .collect()
+        .await;
+    stats.replays += cases.len();
+    for (case, privileged, replay) in replays.into_iter().flatten() {
+        let tj = Instant::now();
+        let p = Prepared::new(&observed(&privileged));
+        let r = Prepared::new(&observed(&replay));
+        let mut j = verdict::judge_with(
+            &p,
+            &r,
+            rules,
+            &verdict::Context {
+                owner: Some(&case.owner),
+                as_role: Some(&case.as_role),
+                request_url: Some(&case.req.url),
+            },
+        );
+        if j.verdict == Verdict::Unclear && (200..300).contains(&replay.status) {
+            let others: Vec<&kawal_access::Fingerprint> = session_pages
+                .get(case.owner.as_str())
+                .map(|v| v.iter().collect())
+                .unwrap_or_default();
+            if let Some(k) = without_session_parts(&p, &r, &others, &case.owner, &case.as_role) {
+                j = k;
+            }
+        }
+        stats.judge_time += tj.elapsed();
+        match j.verdict {
+            Verdict::Bypassed => {
+                bypassed += 1;
+                let path = path_of(&case.req.url);
+                out.push(
+                    Observation::new(
+                        ROLE_BYPASS,
+                        Outcome::Fail,
+                        Text::new(
+                            format!(
+                                "Peran '{}' dapat membuka {path} yang hanya ditemukan oleh peran '{}': {}. {}",
+                                case.as_role,
+                                case.owner,
+                                j.why_id,
+                                case.why_id()
+                            ),
+                            format!(
+                                "Role '{}' can open {path}, found only by role '{}': {}. {}",
+                                case.as_role,
+                                case.owner,
+                                j.why_en,
+                                case.why_en()
+                            ),
+                        ),
+                    )
+                    .at(&format!("{} GET {path}", case.as_role))
+                    .with_evidence(evidence(&privileged, &case.owner, "respons acuan / reference response"))
+                    .with_evidence(evidence(&replay, &case.as_role, "respons ulang / replayed response"))
+                    .with_figures(serde_json::json!({"similarity": j.similarity})),
+                );
+            }
+            Verdict::Enforced => denied.push(Denied {
+                as_role: case.as_role.clone(),
+                owner: case.owner.clone(),
+                url: case.req.url.clone(),
+                privileged: privileged.clone(),
+                denial: Arc::new(replay),
+            }),
+            Verdict::Unclear => unclear += 1,
+        }
+    }
+    stats.replay_time += t0.elapsed();
+    MatrixResult {
+        observations: out,
+        denied,
+        bypassed,
+        unclear,
+    }
 }
 
 /// A request a role was correctly refused.

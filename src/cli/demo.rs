@@ -76,6 +76,37 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
                     .await?
             }
         };
+        // The demo target's own test accounts: an administrator and two citizens.
+        let sealer =
+            crate::auth::seal::Sealer::load(&crate::config::data_dir()).map_err(Failure::usage)?;
+        for (user, password, privilege) in kawal_fixture::ACCOUNTS.iter().map(|a| {
+            (
+                a.username,
+                a.password,
+                if a.role == kawal_fixture::accounts::Role::Admin {
+                    100
+                } else {
+                    10
+                },
+            )
+        }) {
+            let role = crate::auth::Role {
+                name: user.into(),
+                privilege,
+                recipe: crate::auth::Recipe::Form {
+                    url: format!("{url}/login"),
+                    username_field: "username".into(),
+                    password_field: "password".into(),
+                    username: user.into(),
+                    password: password.into(),
+                },
+                marker: crate::auth::Marker {
+                    text: Some("Masuk sebagai".into()),
+                    ..crate::auth::Marker::default()
+                },
+            };
+            store.put_role(app.id, &role, &sealer).await?;
+        }
         let mut net = settings.net(&NetArgs::default(), None)?;
         net.extra_ca_pem = Some(fixture.ca_pem.clone().into_bytes());
         // The demo target is its own loopback process: no rate limit is needed to spare it.
