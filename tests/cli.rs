@@ -5,6 +5,22 @@ mod common;
 use common::{ca_file, kawal, run};
 use kawal_fixture::FixtureConfig;
 
+/// `[[role]]` tables for the demo target's administrator and two citizens: access control
+/// between roles can only be shown met when Kawal can log in as them.
+fn demo_roles(base: &str) -> String {
+    kawal_fixture::ACCOUNTS
+        .iter()
+        .map(|a| {
+            let privilege = if a.role == kawal_fixture::Role::Admin { 100 } else { 10 };
+            format!(
+                "[[role]]\nname = \"{u}\"\nprivilege = {privilege}\nrecipe = {{ kind = \"form\", url = \"{base}/login\", username = \"{u}\", password = \"{p}\" }}\nmarker = {{ text = \"Masuk sebagai\" }}\n\n",
+                u = a.username,
+                p = a.password
+            )
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scan_vulnerable_fails_hardened_passes() {
     let home = tempfile::tempdir().expect("tmp");
@@ -53,8 +69,9 @@ async fn scan_vulnerable_fails_hardened_passes() {
     std::fs::write(
         home.path().join("kawal.toml"),
         format!(
-            "[login]\nurl = \"{}/login\"\nusername_field = \"username\"\npassword_field = \"password\"\nusername = \"penguji\"\npassword = \"rahasia\"\n",
-            hard.https_url.as_deref().expect("https")
+            "[login]\nurl = \"{u}/login\"\nusername_field = \"username\"\npassword_field = \"password\"\nusername = \"penguji\"\npassword = \"rahasia\"\n\n{roles}",
+            u = hard.https_url.as_deref().expect("https"),
+            roles = demo_roles(hard.https_url.as_deref().expect("https"))
         ),
     )
     .expect("kawal.toml");
