@@ -232,7 +232,7 @@ pub async fn run(
                             format!("Pengujian tidak lengkap: {e}"),
                             format!("Testing incomplete: {e}"),
                         )
-                        .at(&format!("role:{}", role.name)),
+                        .at(format!("role:{}", role.name)),
                     );
                 }
             }
@@ -560,7 +560,7 @@ pub async fn replay_matrix(
                             ),
                         ),
                     )
-                    .at(&format!("{} GET {path}", case.as_role))
+                    .at(format!("{} GET {path}", case.as_role))
                     .with_evidence(evidence(&privileged, &case.owner, "respons acuan / reference response"))
                     .with_evidence(evidence(&replay, &case.as_role, "respons ulang / replayed response"))
                     .with_figures(serde_json::json!({"similarity": j.similarity})),
@@ -720,7 +720,7 @@ async fn idor(
                                 ),
                             ),
                         )
-                        .at(&format!("{} GET {path}", case.as_role))
+                        .at(format!("{} GET {path}", case.as_role))
                         .with_evidence(evidence(&owner_resp, &case.owner, "respons pemilik / owner's response"))
                         .with_evidence(evidence(&replay, &case.as_role, "respons pengguna lain / other user's response"))
                         .with_figures(serde_json::json!({"similarity": j.similarity, "id": case.id.value})),
@@ -966,10 +966,11 @@ async fn bypass(
         for (v, r) in results {
             let tj = Instant::now();
             let mut j = v.judge(&denial, &observed(&r), Some(&privileged), &opts.rules);
-            if j.verdict == Verdict::Unclear && v.method == "HEAD" {
-                if let Some(k) = head_served(&d.denial, &r, &d.privileged) {
-                    j = k;
-                }
+            if j.verdict == Verdict::Unclear
+                && v.method == "HEAD"
+                && let Some(k) = head_served(&d.denial, &r, &d.privileged)
+            {
+                j = k;
             }
             stats.judge_time += tj.elapsed();
             if j.verdict == Verdict::Bypassed && !hit_here {
@@ -986,7 +987,7 @@ async fn bypass(
                             format!("{path} is denied to role '{}', but {} opens it: {}. {}", d.as_role, v.label, j.why_en, v.explain_en()),
                         ),
                     )
-                    .at(&format!("{} {} {}", d.as_role, v.label, path))
+                    .at(format!("{} {} {}", d.as_role, v.label, path))
                     .with_evidence(evidence(&d.denial, &d.as_role, "permintaan biasa ditolak / plain request denied"))
                     .with_evidence(evidence(&r, &d.as_role, &format!("{} {} {}", v.method, v.raw_path, v.label)))
                     .with_evidence(evidence(&d.privileged, &d.owner, "respons acuan / reference response"))

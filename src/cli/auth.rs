@@ -12,7 +12,7 @@ use std::fmt::Write;
 #[derive(Debug, Subcommand)]
 pub(super) enum AuthCommand {
     /// Tambah atau ganti peran / add or replace a role
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Daftar peran (rahasia disamarkan) / list roles (secrets hidden)
     List {
         /// Nama atau id aplikasi / application name or id

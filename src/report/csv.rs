@@ -32,37 +32,45 @@ pub fn cell(s: &str) -> String {
     }
 }
 
+/// One row's varying cells: outcome, locator, summary, fingerprint, first evidence URL.
+type Row<'a> = (
+    &'a Outcome,
+    Option<&'a str>,
+    String,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
 /// Every item instance; items without instances get one row.
 pub fn render(report: &Report, lang: Lang) -> String {
     let mut out = HEADER.join(",");
     out.push_str("\r\n");
     for item in &report.items {
-        let rows: Vec<(&Outcome, Option<&str>, String, Option<&str>, Option<&str>)> =
-            if item.observations.is_empty() {
-                vec![(
-                    &item.outcome,
-                    None,
-                    item.outcome
-                        .reason()
-                        .map(|r| r.get(lang).to_string())
-                        .unwrap_or_default(),
-                    None,
-                    None,
-                )]
-            } else {
-                item.observations
-                    .iter()
-                    .map(|o| {
-                        (
-                            &o.outcome,
-                            o.locator.as_deref(),
-                            o.summary.get(lang).to_string(),
-                            o.fingerprint.as_deref(),
-                            o.evidence.first().map(|e| e.url.as_str()),
-                        )
-                    })
-                    .collect()
-            };
+        let rows: Vec<Row<'_>> = if item.observations.is_empty() {
+            vec![(
+                &item.outcome,
+                None,
+                item.outcome
+                    .reason()
+                    .map(|r| r.get(lang).to_string())
+                    .unwrap_or_default(),
+                None,
+                None,
+            )]
+        } else {
+            item.observations
+                .iter()
+                .map(|o| {
+                    (
+                        &o.outcome,
+                        o.locator.as_deref(),
+                        o.summary.get(lang).to_string(),
+                        o.fingerprint.as_deref(),
+                        o.evidence.first().map(|e| e.url.as_str()),
+                    )
+                })
+                .collect()
+        };
         for (outcome, locator, summary, fp, url) in rows {
             let cells = [
                 item.id.as_str(),

@@ -388,9 +388,9 @@ fn limit_text(minutes: u32, target: Option<u32>, lang: Lang) -> String {
         if m == 0 {
             return "-".into();
         }
-        if m % 1440 == 0 {
+        if m.is_multiple_of(1440) {
             format!("{} {}", m / 1440, crate::i18n::tr(lang, "hari", "day(s)"))
-        } else if m % 60 == 0 {
+        } else if m.is_multiple_of(60) {
             format!("{} {}", m / 60, crate::i18n::tr(lang, "jam", "hour(s)"))
         } else {
             format!("{m} {}", crate::i18n::tr(lang, "menit", "min"))
