@@ -93,6 +93,11 @@ pub async fn run(
         // Registered roles are kept encrypted; they join any given on the command line.
         let sealer = crate::auth::seal::Sealer::load(&crate::config::data_dir())
             .map_err(|e| RunError::Store(StoreError::Corrupt(e.to_string())))?;
+        for p in &app.protected {
+            if !target.options.access.protected.contains(p) {
+                target.options.access.protected.push(p.clone());
+            }
+        }
         for role in s.roles(app.id, &sealer).await? {
             if !target
                 .options

@@ -428,6 +428,33 @@ async fn auth_profiles_through_the_cli_are_encrypted_at_rest() {
     let (code, _, err) = test("tamu");
     assert_eq!(code, 1, "a wrong password fails the test");
     assert!(err.contains("'tamu'"), "the role is named: {err}");
+    // Protected paths are part of the registration.
+    let (code, _, err) = k(&[
+        "app",
+        "auth",
+        "protect",
+        "SIKAP",
+        "/admin/*",
+        "--allowed",
+        "admin,operator",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = k(&[
+        "app",
+        "auth",
+        "protect",
+        "SIKAP",
+        "admin/*",
+        "--allowed",
+        "admin",
+    ]);
+    assert_eq!(code, 2, "a pattern is a path: {err}");
+    let (_, out, _) = k(&["app", "auth", "list", "SIKAP"]);
+    assert!(out.contains("/admin/* → admin, operator"), "{out}");
+    let (code, _, _) = k(&["app", "auth", "unprotect", "SIKAP", "/admin/*"]);
+    assert_eq!(code, 0);
+    let (_, out, _) = k(&["app", "auth", "list", "SIKAP"]);
+    assert!(!out.contains("/admin/*"), "{out}");
     let (code, _, _) = k(&["app", "auth", "remove", "SIKAP", "tamu"]);
     assert_eq!(code, 0);
     let (code, _, err) = k(&["app", "auth", "remove", "SIKAP", "tamu"]);

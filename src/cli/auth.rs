@@ -27,6 +27,23 @@ pub(super) enum AuthCommand {
         #[command(flatten)]
         net: NetArgs,
     },
+    /// Tandai jalur yang hanya boleh dibuka peran tertentu / declare a path only some roles may open
+    Protect {
+        /// Nama atau id aplikasi / application name or id
+        app: String,
+        /// Jalur atau pola, mis. /admin/* / path or pattern, e.g. /admin/*
+        pattern: String,
+        /// Peran yang boleh, dipisah koma / allowed roles, comma separated
+        #[arg(long, value_delimiter = ',', required = true)]
+        allowed: Vec<String>,
+    },
+    /// Hapus tanda jalur terlindungi / remove a protected path
+    Unprotect {
+        /// Nama atau id aplikasi / application name or id
+        app: String,
+        /// Jalur atau pola / path or pattern
+        pattern: String,
+    },
     /// Hapus peran / remove a role
     Remove {
         /// Nama atau id aplikasi / application name or id
@@ -278,6 +295,59 @@ pub(super) async fn run(settings: &Settings, cmd: AuthCommand) -> Result<u8, Fai
                     EXIT_NOT_MET
                 }
             }
+        }
+        AuthCommand::Protect {
+            app,
+            pattern,
+            allowed,
+        } => {
+            let pattern = pattern.trim().to_string();
+            if !pattern.starts_with('/') {
+                return Err(Failure::usage(anyhow!(
+                    "pola '{pattern}' harus diawali '/' / pattern '{pattern}' must start with '/' (e.g. /admin/*)"
+                )));
+            }
+            let allowed: Vec<String> = allowed
+                .into_iter()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect();
+            let cur = store.app(&app).await?;
+            let mut list: Vec<kawal_access::Protected> = cur
+                .protected
+                .into_iter()
+                .filter(|p| p.pattern != pattern)
+                .collect();
+            list.push(kawal_access::Protected {
+                pattern: pattern.clone(),
+                allowed: allowed.clone(),
+            });
+            store.set_protected(&app, &list).await?;
+            write_out(
+                &format!(
+                    "{} {pattern}: {}\n",
+                    tr(lang, "Jalur terlindungi", "Protected path"),
+                    allowed.join(", ")
+                ),
+                None,
+            )?;
+            EXIT_OK
+        }
+        AuthCommand::Unprotect { app, pattern } => {
+            let cur = store.app(&app).await?;
+            let before = cur.protected.len();
+            let list: Vec<kawal_access::Protected> = cur
+                .protected
+                .into_iter()
+                .filter(|p| p.pattern != pattern.trim())
+                .collect();
+            if list.len() == before {
+                return Err(Failure::usage(anyhow!(
+                    "jalur '{pattern}' tidak terdaftar / path '{pattern}' is not registered"
+                )));
+            }
+            store.set_protected(&app, &list).await?;
+            EXIT_OK
         }
         AuthCommand::Remove { app, role } => {
             let app = store.app(&app).await?;

@@ -32,6 +32,8 @@ pub struct App {
     pub personal_data: bool,
     /// Tests may send state-changing requests (POST forms, request bodies).
     pub allow_unsafe_methods: bool,
+    /// Paths only some roles may open (tested by the access-control check).
+    pub protected: Vec<kawal_access::Protected>,
     /// Registered at.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -94,7 +96,7 @@ pub struct AppPatch {
     pub allow_unsafe_methods: Option<bool>,
 }
 
-const SELECT_APP: &str = "SELECT a.id, a.name, a.url, g.name AS agency, a.owner, a.schedule, a.timezone, a.rate_limit, a.scope_hosts, a.public_service, a.personal_data, a.allow_unsafe_methods, a.created_at, a.updated_at FROM application a JOIN agency g ON g.id = a.agency_id";
+const SELECT_APP: &str = "SELECT a.id, a.name, a.url, g.name AS agency, a.owner, a.schedule, a.timezone, a.rate_limit, a.scope_hosts, a.public_service, a.personal_data, a.allow_unsafe_methods, a.protected_paths, a.created_at, a.updated_at FROM application a JOIN agency g ON g.id = a.agency_id";
 
 macro_rules! app_from_row {
     ($r:expr) => {{
@@ -114,6 +116,8 @@ macro_rules! app_from_row {
             public_service: r.try_get("public_service")?,
             personal_data: r.try_get("personal_data")?,
             allow_unsafe_methods: r.try_get("allow_unsafe_methods")?,
+            protected: serde_json::from_str(&r.try_get::<String, _>("protected_paths")?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
         }
@@ -121,6 +125,23 @@ macro_rules! app_from_row {
 }
 
 impl Store {
+    /// Replaces the paths only some roles of an application may open.
+    pub async fn set_protected(
+        &self,
+        key: &str,
+        protected: &[kawal_access::Protected],
+    ) -> Result<App, StoreError> {
+        let app = self.app(key).await?;
+        let json =
+            serde_json::to_string(protected).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = OffsetDateTime::now_utc();
+        in_write_tx!(self, tx => {
+            sqlx::query("UPDATE application SET protected_paths = $1, updated_at = $2 WHERE id = $3")
+                .bind(&json).bind(now).bind(app.id).execute(&mut *tx).await?;
+        });
+        self.app(&app.id.to_string()).await
+    }
+
     /// Registers an application (and its agency, if new).
     pub async fn add_app(&self, a: &NewApp) -> Result<App, StoreError> {
         if self.find_app(&a.name).await?.is_some() {

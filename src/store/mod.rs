@@ -220,7 +220,7 @@ impl Store {
 
     async fn migrated(db: Db, url: String) -> Result<Store, StoreError> {
         let store = Store { db, url };
-        let files: [(i64, &str, &'static str); 4] = match store.db {
+        let files: [(i64, &str, &'static str); 5] = match store.db {
             Db::Sqlite(_) => [
                 (
                     1,
@@ -241,6 +241,11 @@ impl Store {
                     4,
                     "sop",
                     include_str!("../../migrations/sqlite/0004_sop.sql"),
+                ),
+                (
+                    5,
+                    "protected paths",
+                    include_str!("../../migrations/sqlite/0005_protected.sql"),
                 ),
             ],
             Db::Pg(_) => [
@@ -263,6 +268,11 @@ impl Store {
                     4,
                     "sop",
                     include_str!("../../migrations/postgres/0004_sop.sql"),
+                ),
+                (
+                    5,
+                    "protected paths",
+                    include_str!("../../migrations/postgres/0005_protected.sql"),
                 ),
             ],
         };
