@@ -254,6 +254,15 @@ pub(super) async fn run(settings: &Settings, cmd: AuthCommand) -> Result<u8, Fai
                     )
                 );
             }
+            for p in &app.protected {
+                let _ = writeln!(
+                    out,
+                    "{} {} → {}",
+                    tr(lang, "terlindungi", "protected"),
+                    p.pattern,
+                    p.allowed.join(", ")
+                );
+            }
             write_out(&out, None)?;
             EXIT_OK
         }
