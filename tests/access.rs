@@ -114,6 +114,11 @@ async fn every_planted_access_flaw_is_found() {
     );
     assert!(has(&bypass, "path."), "a path variant passes: {bypass:?}");
     assert!(has(&bypass, "header."), "a header trick passes: {bypass:?}");
+    // Dot-segment variants are sent byte for byte (a URL parser would normalise them away).
+    assert!(
+        has(&bypass, "path.dot-segment") && has(&bypass, "path.encoded-dot"),
+        "raw-path variants pass: {bypass:?}"
+    );
     // Every finding shows both sides and says why.
     for o in obs
         .iter()

@@ -934,10 +934,12 @@ async fn bypass(
         };
         let path = path_of(&d.url);
         let variants = kawal_access::variants("GET", &path);
+        // Dot-segment variants go through the raw sender, which HTTPS with --insecure cannot use.
+        let raw_ok = !(url.scheme() == "https" && http.config().insecure);
         let runnable: Vec<_> = variants
             .into_iter()
             .filter(|v| {
-                if v.needs_raw {
+                if v.needs_raw && !raw_ok {
                     skipped_raw += 1;
                     return false;
                 }
@@ -949,9 +951,17 @@ async fn bypass(
             .map(|v| {
                 let url = url.clone();
                 async move {
-                    let target = url.join(&v.raw_path).ok()?;
-                    let method = reqwest::Method::from_bytes(v.method.as_bytes()).ok()?;
-                    let r = send(http, session, method, target, &v.headers).await?;
+                    let r = if v.needs_raw {
+                        let mut headers = session.request_headers(&url);
+                        headers.extend(v.headers.iter().cloned());
+                        http.send_raw(&url, &v.method, &v.raw_path, &headers)
+                            .await
+                            .ok()?
+                    } else {
+                        let target = url.join(&v.raw_path).ok()?;
+                        let method = reqwest::Method::from_bytes(v.method.as_bytes()).ok()?;
+                        send(http, session, method, target, &v.headers).await?
+                    };
                     Some((v, r))
                 }
             })

@@ -1,6 +1,7 @@
 //! The one HTTP client every check uses: scope guard, rate limit, timeouts, body cap, evidence.
 
 pub mod evidence;
+pub mod raw;
 pub mod scope;
 
 pub use evidence::Evidence;
