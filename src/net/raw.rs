@@ -17,8 +17,11 @@ use url::Url;
 #[error("jawaban HTTP tidak sah / malformed HTTP answer: {0}")]
 pub struct ParseError(pub String);
 
+/// A parsed answer: status, headers (names lowercase) and body.
+pub type Parsed = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// Status, headers (names lowercase) and body of a complete HTTP/1.1 answer read to EOF.
-pub fn parse_response(raw: &[u8]) -> Result<(u16, Vec<(String, String)>, Vec<u8>), ParseError> {
+pub fn parse_response(raw: &[u8]) -> Result<Parsed, ParseError> {
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
