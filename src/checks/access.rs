@@ -144,8 +144,12 @@ fn observed(r: &Response) -> Observed {
 
 fn evidence(r: &Response, role: &str, note_id: &str) -> Evidence {
     let mut e = r.evidence(Some(format!("{note_id} ({role})")));
-    // Bodies of personal-data pages are what the finding is about; keep enough to show it.
-    e.body_excerpt = e.body_excerpt.chars().take(400).collect();
+    // What a reader must see is the data the role got, not the page's <head>: keep the visible
+    // text (the markup start says nothing about who may read the page).
+    let visible = kawal_access::similarity::visible_text(&r.text());
+    if !visible.is_empty() {
+        e.body_excerpt = visible.chars().take(600).collect();
+    }
     e
 }
 
