@@ -234,24 +234,23 @@ fn matches(pattern: &str, id: &str) -> bool {
     }
 }
 
-/// The effective outcome of an item once excluded findings are taken out: an item whose every
-/// failing instance is excluded no longer fails.
-pub fn effective_outcome<'a>(item: &'a ItemResult, excl: &Exclusions) -> (&'a Outcome, bool) {
+/// Whether a person excluded every failing instance of a failed item (accepted risk, false
+/// positive), so that the item no longer counts as failing.
+pub fn fully_excluded(item: &ItemResult, excl: &Exclusions) -> bool {
     if item.outcome != Outcome::Fail {
-        return (&item.outcome, false);
+        return false;
     }
-    let failing: Vec<&crate::checks::Observation> = item
+    let mut failing = item
         .observations
         .iter()
         .filter(|o| o.outcome == Outcome::Fail)
-        .collect();
-    let all_excluded = !failing.is_empty()
-        && failing.iter().all(|o| {
+        .peekable();
+    failing.peek().is_some()
+        && failing.all(|o| {
             o.fingerprint
                 .as_deref()
                 .is_some_and(|f| excl.fingerprints.contains(f))
-        });
-    (&item.outcome, all_excluded)
+        })
 }
 
 /// Decision 1 under `policy`, with excluded findings taken out.
@@ -261,12 +260,11 @@ pub fn decide_standard(policy: &Policy, items: &[ItemResult], excl: &Exclusions)
     let failing: Vec<&ItemResult> = items
         .iter()
         .filter(|i| {
-            let (outcome, excluded) = effective_outcome(i, excl);
-            if excluded {
+            if fully_excluded(i, excl) {
                 excluded_items.push(i.id.clone());
                 return false;
             }
-            match outcome {
+            match i.outcome {
                 Outcome::Fail => i.severity >= p.fail_at || p.strict_areas.contains(&i.area),
                 Outcome::Inconclusive { .. } => i.severity >= p.inconclusive_at,
                 _ => false,
@@ -357,10 +355,7 @@ pub fn decide_action(
     }
     let failed: Vec<&ItemResult> = items
         .iter()
-        .filter(|i| {
-            let (o, excluded) = effective_outcome(i, excl);
-            *o == Outcome::Fail && !excluded
-        })
+        .filter(|i| i.outcome == Outcome::Fail && !fully_excluded(i, excl))
         .collect();
     for rule in &policy.action.shutdown {
         let applies = match rule.when {

@@ -223,9 +223,10 @@ pub fn fingerprint(target: &str, item_id: &str, locator: Option<&str>) -> String
         h.update(part.as_bytes());
         h.update([0u8]);
     }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&h.finalize()[..16])
+}
+
+/// Lowercase hexadecimal of `bytes` (fingerprints, digests, keys).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -90,7 +90,7 @@ impl Sealer {
                         origin: origin.clone(),
                         why: "sumber acak sistem gagal / the system random source failed".into(),
                     })?;
-                let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+                let hex = crate::model::hex(&key);
                 write_private(&path, &hex).map_err(|e| SealError::Key {
                     origin: origin.clone(),
                     why: format!("tidak dapat dibuat / cannot be created: {e}"),

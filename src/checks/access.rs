@@ -261,18 +261,7 @@ pub async fn run(
     if let Ok(c) = anon_crawl {
         crawls.push((anon.clone(), c));
     }
-    let role_crawls: Vec<RoleCrawl> = crawls
-        .iter()
-        .map(|(s, c)| RoleCrawl {
-            role: s.role.clone(),
-            requests: c
-                .pages
-                .iter()
-                .filter(|p| p.status < 400)
-                .map(|p| Req::get(p.url.clone()))
-                .collect(),
-        })
-        .collect();
+    let role_crawls: Vec<RoleCrawl> = crawls.iter().map(|(s, c)| role_crawl(s, c)).collect();
     let responses: HashMap<(String, String), Arc<Response>> = crawls
         .iter()
         .flat_map(|(s, c)| {
@@ -598,6 +587,19 @@ struct Denied {
     denial: Arc<Response>,
 }
 
+/// What a role's crawl reached (answers below 400), as the replay plan and IDOR see it.
+fn role_crawl(session: &AuthSession, crawl: &Crawl) -> RoleCrawl {
+    RoleCrawl {
+        role: session.role.clone(),
+        requests: crawl
+            .pages
+            .iter()
+            .filter(|p| p.status < 400)
+            .map(|p| Req::get(p.url.clone()))
+            .collect(),
+    }
+}
+
 fn matrix_key(url: &str) -> String {
     kawal_access::urls::request_key("GET", url).unwrap_or_else(|| url.to_string())
 }
@@ -651,24 +653,7 @@ async fn idor(
     let mut tested = 0usize;
     let mut enforced = 0usize;
     for ((sa, ca), (sb, cb)) in pairs {
-        let ra = RoleCrawl {
-            role: sa.role.clone(),
-            requests: ca
-                .pages
-                .iter()
-                .filter(|p| p.status < 400)
-                .map(|p| Req::get(p.url.clone()))
-                .collect(),
-        };
-        let rb = RoleCrawl {
-            role: sb.role.clone(),
-            requests: cb
-                .pages
-                .iter()
-                .filter(|p| p.status < 400)
-                .map(|p| Req::get(p.url.clone()))
-                .collect(),
-        };
+        let (ra, rb) = (role_crawl(sa, ca), role_crawl(sb, cb));
         let cases = ids::idor_candidates_with(&ra, &seen(ca), &rb, &seen(cb), opts.max_idor);
         let sessions: HashMap<&str, &AuthSession> =
             [(sa.role.as_str(), sa), (sb.role.as_str(), sb)]

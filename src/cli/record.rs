@@ -230,6 +230,17 @@ pub async fn resolve_eval(store: &Store, key: &str) -> Result<i64, Failure> {
         })
 }
 
+/// The `--actor` of a record: who did it must be named.
+fn actor(name: &str) -> Result<&str, Failure> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Failure::usage(anyhow!(
+            "--actor tidak boleh kosong / --actor must not be empty"
+        )));
+    }
+    Ok(name)
+}
+
 fn policy() -> Result<Policy, Failure> {
     Policy::builtin().map_err(Failure::usage)
 }
@@ -373,11 +384,7 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
                 }
                 None => None,
             };
-            if a.actor.trim().is_empty() {
-                return Err(Failure::usage(anyhow!(
-                    "--actor tidak boleh kosong / --actor must not be empty"
-                )));
-            }
+            actor(&a.actor)?;
             let outcome = match a.outcome {
                 ManualOutcome::Pass => Outcome::Pass,
                 ManualOutcome::Fail => Outcome::Fail,
@@ -397,6 +404,7 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
             };
             let p = policy()?;
             let facts = report.facts;
+            let mut decided = String::new();
             let rec = store
                 .record_manual(
                     id,
@@ -405,10 +413,12 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
                     a.actor.trim(),
                     &a.note,
                     attachment.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
-                    |r| r.redecide(&p, facts, &excl),
+                    |r| {
+                        r.redecide(&p, facts, &excl);
+                        decided = r.decision.label.get(lang).to_string();
+                    },
                 )
                 .await?;
-            let after = store.stored_report(id).await?;
             write_out(
                 &format!(
                     "{} {} = {} ({} {}). {}: {}\n",
@@ -418,7 +428,7 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
                     tr(lang, "oleh", "by"),
                     rec.actor,
                     tr(lang, "Rekomendasi keputusan", "Recommended decision"),
-                    after.decision.label.get(lang)
+                    decided
                 ),
                 None,
             )?;
@@ -441,11 +451,7 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
                     a.eval
                 )));
             }
-            if a.actor.trim().is_empty() {
-                return Err(Failure::usage(anyhow!(
-                    "--actor tidak boleh kosong / --actor must not be empty"
-                )));
-            }
+            actor(&a.actor)?;
             let role = a
                 .role
                 .clone()
@@ -461,7 +467,7 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
                     &a.note,
                 )
                 .await?;
-            let (report, ctx) = context(settings, &store, id).await?;
+            let (_, ctx) = context(settings, &store, id).await?;
             let row = ctx.sop.iter().find(|r| r.def.key == rec.step);
             write_out(
                 &format!(
@@ -473,17 +479,12 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
                 ),
                 None,
             )?;
-            let _ = report;
             EXIT_OK
         }
         EvaluationCommand::Decide(a) => {
             let id = resolve_eval(&store, &a.eval).await?;
             let report = store.stored_report(id).await?;
-            if a.actor.trim().is_empty() {
-                return Err(Failure::usage(anyhow!(
-                    "--actor tidak boleh kosong / --actor must not be empty"
-                )));
-            }
+            actor(&a.actor)?;
             let sop = sop()?;
             let now = OffsetDateTime::now_utc();
             let overrides_need_reason = |agrees: bool| {

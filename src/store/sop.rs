@@ -254,7 +254,7 @@ impl Store {
                 bytes.len()
             )));
         }
-        let sha = attachment.map(|(_, b)| hex(&Sha256::digest(b)));
+        let sha = attachment.map(|(_, b)| crate::model::hex(&Sha256::digest(b)));
         let mut report = self.stored_report(evaluation_id).await?;
         let Some(item) = report.items.iter_mut().find(|i| i.id == item_id) else {
             return Err(StoreError::NotFound {
@@ -670,8 +670,4 @@ pub(super) struct Change {
     pub seen: bool,
     /// New status, if it changes.
     pub to: Option<FindingStatus>,
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
