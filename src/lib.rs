@@ -16,7 +16,9 @@ pub mod report;
 pub mod runner;
 pub mod schedule;
 pub mod sop;
+pub mod service;
 pub mod store;
+pub mod team;
 pub mod worker;
 
 /// Installs the process-wide rustls crypto provider (aws-lc-rs) once; idempotent.

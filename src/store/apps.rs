@@ -96,7 +96,7 @@ pub struct AppPatch {
     pub allow_unsafe_methods: Option<bool>,
 }
 
-const SELECT_APP: &str = "SELECT a.id, a.name, a.url, g.name AS agency, a.owner, a.schedule, a.timezone, a.rate_limit, a.scope_hosts, a.public_service, a.personal_data, a.allow_unsafe_methods, a.protected_paths, a.created_at, a.updated_at FROM application a JOIN agency g ON g.id = a.agency_id";
+pub(super) const SELECT_APP: &str = "SELECT a.id, a.name, a.url, g.name AS agency, a.owner, a.schedule, a.timezone, a.rate_limit, a.scope_hosts, a.public_service, a.personal_data, a.allow_unsafe_methods, a.protected_paths, a.created_at, a.updated_at FROM application a JOIN agency g ON g.id = a.agency_id";
 
 macro_rules! app_from_row {
     ($r:expr) => {{
@@ -123,6 +123,8 @@ macro_rules! app_from_row {
         }
     }};
 }
+
+pub(super) use app_from_row;
 
 impl Store {
     /// Replaces the paths only some roles of an application may open.

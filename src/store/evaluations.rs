@@ -64,7 +64,7 @@ pub struct FindingRow {
     pub fingerprint: String,
 }
 
-const SELECT_EVAL: &str = "SELECT e.id, e.application_id, e.retest_of, a.name AS application, e.target, e.status, e.checklist_id, e.checklist_version, e.created_at, e.finished_at, e.error, e.meets_standard, (SELECT COUNT(*) FROM finding f WHERE f.evaluation_id = e.id AND f.outcome = 'fail') AS failures FROM evaluation e LEFT JOIN application a ON a.id = e.application_id";
+pub(super) const SELECT_EVAL: &str = "SELECT e.id, e.application_id, e.retest_of, a.name AS application, e.target, e.status, e.checklist_id, e.checklist_version, e.created_at, e.finished_at, e.error, e.meets_standard, (SELECT COUNT(*) FROM finding f WHERE f.evaluation_id = e.id AND f.outcome = 'fail') AS failures FROM evaluation e LEFT JOIN application a ON a.id = e.application_id";
 
 macro_rules! eval_from_row {
     ($r:expr) => {{
@@ -88,6 +88,8 @@ macro_rules! eval_from_row {
         }
     }};
 }
+
+pub(super) use eval_from_row;
 
 impl Store {
     /// Records a new running evaluation owned by this process.

@@ -3,15 +3,21 @@
 //! Each back end has its own typed pool; the SQL is shared (`$n` placeholders work on both),
 //! and the [`on!`] macro expands one body per back end so rows decode with their own types.
 
+mod accounts;
 mod apps;
+mod audit;
 mod auth;
 mod evaluations;
 mod jobs;
+mod scoped;
 mod sop;
 
 pub use crate::model::fingerprint;
+pub use accounts::{Account, AccountPatch, ApiToken, NewAccount, WebSession};
 pub use apps::{App, AppPatch, NewApp};
+pub use audit::{AuditCheck, AuditEntry, AuditFilter};
 pub use evaluations::{EvaluationRow, FindingRow};
+pub use scoped::{AgencyScope, AppFilter, FindingFilter, Page, Paging, ScopedFinding};
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
 pub use sop::{DecisionRecord, FindingState, FindingStatus, HistoryPoint, ManualResult, Trend};
 
@@ -220,61 +226,31 @@ impl Store {
 
     async fn migrated(db: Db, url: String) -> Result<Store, StoreError> {
         let store = Store { db, url };
-        let files: [(i64, &str, &'static str); 5] = match store.db {
-            Db::Sqlite(_) => [
-                (
-                    1,
-                    "init",
-                    include_str!("../../migrations/sqlite/0001_init.sql"),
-                ),
-                (
-                    2,
-                    "jobs",
-                    include_str!("../../migrations/sqlite/0002_jobs.sql"),
-                ),
-                (
-                    3,
-                    "unsafe methods",
-                    include_str!("../../migrations/sqlite/0003_unsafe_methods.sql"),
-                ),
-                (
-                    4,
-                    "sop",
-                    include_str!("../../migrations/sqlite/0004_sop.sql"),
-                ),
-                (
-                    5,
-                    "protected paths",
-                    include_str!("../../migrations/sqlite/0005_protected.sql"),
-                ),
-            ],
-            Db::Pg(_) => [
-                (
-                    1,
-                    "init",
-                    include_str!("../../migrations/postgres/0001_init.sql"),
-                ),
-                (
-                    2,
-                    "jobs",
-                    include_str!("../../migrations/postgres/0002_jobs.sql"),
-                ),
-                (
-                    3,
-                    "unsafe methods",
-                    include_str!("../../migrations/postgres/0003_unsafe_methods.sql"),
-                ),
-                (
-                    4,
-                    "sop",
-                    include_str!("../../migrations/postgres/0004_sop.sql"),
-                ),
-                (
-                    5,
-                    "protected paths",
-                    include_str!("../../migrations/postgres/0005_protected.sql"),
-                ),
-            ],
+        // One line per migration; both back ends have the same versions.
+        macro_rules! files {
+            ($dir:literal: $(($v:literal, $d:literal, $f:literal)),* $(,)?) => {
+                vec![$(($v, $d, include_str!(concat!("../../migrations/", $dir, "/", $f)))),*]
+            };
+        }
+        let files: Vec<(i64, &str, &'static str)> = match store.db {
+            Db::Sqlite(_) => files!("sqlite":
+                (1, "init", "0001_init.sql"),
+                (2, "jobs", "0002_jobs.sql"),
+                (3, "unsafe methods", "0003_unsafe_methods.sql"),
+                (4, "sop", "0004_sop.sql"),
+                (5, "protected paths", "0005_protected.sql"),
+                (7, "accounts", "0007_accounts.sql"),
+                (8, "audit", "0008_audit.sql"),
+            ),
+            Db::Pg(_) => files!("postgres":
+                (1, "init", "0001_init.sql"),
+                (2, "jobs", "0002_jobs.sql"),
+                (3, "unsafe methods", "0003_unsafe_methods.sql"),
+                (4, "sop", "0004_sop.sql"),
+                (5, "protected paths", "0005_protected.sql"),
+                (7, "accounts", "0007_accounts.sql"),
+                (8, "audit", "0008_audit.sql"),
+            ),
         };
         let migrator = Migrator::with_migrations(
             files
