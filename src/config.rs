@@ -80,6 +80,28 @@ pub struct FileConfig {
     /// in the database: `kawal app auth add`).
     #[serde(default)]
     pub role: Vec<crate::auth::Role>,
+    /// The team service (`kawal serve`).
+    #[serde(default)]
+    pub server: ServerFileConfig,
+}
+
+/// `[server]` table: the team service.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFileConfig {
+    /// Address to listen on (default 127.0.0.1:8443).
+    pub listen: Option<String>,
+    /// Public base URL, used in set-password links (e.g. https://kawal.kominfo.example.go.id).
+    pub public_url: Option<String>,
+    /// Minutes a session may stay unused (default 15).
+    pub idle_timeout_mins: Option<u64>,
+    /// Hours a session may last (default 8).
+    pub absolute_timeout_hours: Option<u64>,
+    /// Reverse proxies whose X-Forwarded-For is believed (with --behind-proxy).
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// Failed logins per account and per client within 15 minutes before refusal (default 5).
+    pub login_attempts: Option<usize>,
 }
 
 /// `[access]` table.

@@ -18,6 +18,7 @@ pub mod schedule;
 pub mod sop;
 pub mod service;
 pub mod store;
+pub mod web;
 pub mod team;
 pub mod worker;
 

@@ -160,7 +160,7 @@ impl Outcome {
 }
 
 /// Lifecycle state of an evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EvaluationStatus {
     /// Waiting for a worker.

@@ -9,6 +9,7 @@ mod entropy;
 mod queue;
 mod record;
 mod run;
+mod team;
 mod tls;
 
 use crate::config::{FileConfig, NetConfig};
@@ -117,6 +118,9 @@ struct Global {
     /// Checklist alternatif / alternative checklist file
     #[arg(long, global = true, env = "KAWAL_CHECKLIST")]
     checklist: Option<PathBuf>,
+    /// Bertindak sebagai akun ini (bawaan: pengguna OS) / act as this account (default: the OS user)
+    #[arg(long = "as", global = true, env = "KAWAL_AS", value_name = "USER")]
+    acting_as: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +162,15 @@ enum Command {
     Retest(record::RetestArgs),
     /// Laporan untuk Perangkat Daerah (HTML, PDF, …) / agency report (HTML, PDF, …)
     Report(record::ReportArgs),
+    /// Akun dan peran / accounts and roles
+    #[command(subcommand)]
+    User(team::UserCommand),
+    /// Token API untuk CI dan integrasi / API tokens for CI and integrations
+    #[command(subcommand)]
+    Token(team::TokenCommand),
+    /// Jejak audit berantai hash / the hash-chained audit trail
+    #[command(subcommand)]
+    Audit(team::AuditCommand),
 }
 
 /// Network options shared by scan-like commands.
@@ -251,6 +264,7 @@ pub struct Settings {
     file_origin: String,
     database_url: Option<String>,
     checklist: Option<PathBuf>,
+    acting_as: Option<String>,
 }
 
 impl Settings {
@@ -460,6 +474,7 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         file,
         database_url: g.database_url,
         checklist: g.checklist,
+        acting_as: g.acting_as,
     };
     match cli.command {
         Command::Scan(a) => {
@@ -551,6 +566,9 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Finding(c) => record::finding(&settings, c).await,
         Command::Retest(a) => record::retest(&settings, a).await,
         Command::Report(a) => record::report(&settings, a).await,
+        Command::User(c) => team::user(&settings, c).await,
+        Command::Token(c) => team::token(&settings, c).await,
+        Command::Audit(c) => team::audit(&settings, c).await,
     }
 }
 

@@ -84,6 +84,8 @@ pub(super) struct ServeArgs {
     tick_secs: u64,
     #[command(flatten)]
     worker: WorkerArgs,
+    #[command(flatten)]
+    http: super::team::HttpArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,12 +200,28 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
             store.url()
         );
     }
-    let sched = worker::run_scheduler(
+    // The scheduler's liveness feeds /readyz: when its loop ends, the service is not ready.
+    let alive = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = alive.clone();
+    let liveness: crate::web::Liveness = Arc::new(move || {
+        if flag.load(std::sync::atomic::Ordering::Relaxed) {
+            Ok(())
+        } else {
+            Err("penjadwal berhenti / the scheduler loop stopped".into())
+        }
+    });
+    let http = super::team::start_http(settings, &a.http, store.clone(), liveness, stop.clone()).await?;
+    let sched_loop = worker::run_scheduler(
         store.clone(),
         env.clock.clone(),
         Duration::from_secs(a.tick_secs),
         stop.clone(),
     );
+    let sched = async move {
+        let r = sched_loop.await;
+        alive.store(false, std::sync::atomic::Ordering::Relaxed);
+        r
+    };
     if a.workers == 0 {
         sched.await?;
     } else {
@@ -211,6 +229,9 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
         let (s, w) = tokio::join!(sched, work);
         s?;
         w?;
+    }
+    if let Some(h) = http {
+        let _ = h.await;
     }
     Ok(EXIT_OK)
 }

@@ -6,7 +6,7 @@ use crate::store::{App, AppFilter, AppPatch, Job, NewApp, Page, Paging};
 use serde::Deserialize;
 
 /// An application as submitted over the API (every field optional for an edit).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppInput {
     /// Unique name.
@@ -245,5 +245,36 @@ impl Service {
         e.after = Some(serde_json::json!({ "job": job.id }));
         self.audit(actor, e).await?;
         Ok(job)
+    }
+}
+
+impl Service {
+    /// Jobs of the queue, newest first. An agency-bound reader must name one of its
+    /// applications.
+    pub async fn list_jobs(
+        &self,
+        actor: &Actor,
+        status: Option<&str>,
+        app: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Job>, ServiceError> {
+        let scope = self.require(actor, "job:read")?;
+        let status = match status {
+            Some(s) => Some(crate::store::JobStatus::parse(s).ok_or_else(|| {
+                invalid("status", "queued, running, done, failed, cancelled")
+            })?),
+            None => None,
+        };
+        let app_id = match app {
+            Some(k) => Some(self.app_for(actor, "job:read", k).await?.id),
+            None if scope != crate::store::AgencyScope::All => {
+                return Err(invalid("app", "sebutkan aplikasi / name an application"));
+            }
+            None => None,
+        };
+        Ok(self
+            .store
+            .list_jobs(status, app_id, limit.clamp(1, 500))
+            .await?)
     }
 }

@@ -6,7 +6,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 /// A user account.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Account {
     /// Id.
     pub id: i64,
@@ -26,6 +26,7 @@ pub struct Account {
     pub disabled: bool,
     /// Created at.
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
     pub created_at: OffsetDateTime,
 }
 
@@ -73,7 +74,7 @@ pub struct WebSession {
 }
 
 /// An API token as listed (never the token itself).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ApiToken {
     /// Id.
     pub id: i64,
@@ -85,15 +86,19 @@ pub struct ApiToken {
     pub scopes: Vec<String>,
     /// Created at.
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
     pub created_at: OffsetDateTime,
     /// Expires at.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
     pub expires_at: Option<OffsetDateTime>,
     /// Revoked at.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
     pub revoked_at: Option<OffsetDateTime>,
     /// Last used at.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
     pub last_used_at: Option<OffsetDateTime>,
 }
 

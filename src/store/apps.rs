@@ -6,7 +6,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 /// A registered application.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct App {
     /// Id.
     pub id: i64,
@@ -33,12 +33,15 @@ pub struct App {
     /// Tests may send state-changing requests (POST forms, request bodies).
     pub allow_unsafe_methods: bool,
     /// Paths only some roles may open (tested by the access-control check).
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub protected: Vec<kawal_access::Protected>,
     /// Registered at.
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
     pub created_at: OffsetDateTime,
     /// Last changed at.
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
     pub updated_at: OffsetDateTime,
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// One audit entry as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// Sequence number.
     pub seq: i64,
@@ -34,7 +34,7 @@ pub struct AuditFilter {
 }
 
 /// Result of a verification walk.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AuditCheck {
     /// Entries read.
     pub entries: u64,

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 pub const STALE_AFTER: Duration = Duration::from_secs(120);
 
 /// One evaluation as listed in history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EvaluationRow {
     /// Id.
     pub id: i64,
@@ -29,9 +29,11 @@ pub struct EvaluationRow {
     pub checklist_version: String,
     /// Created at.
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
     pub created_at: OffsetDateTime,
     /// Finished at.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
     pub finished_at: Option<OffsetDateTime>,
     /// Error, for failed/interrupted runs.
     pub error: Option<String>,

@@ -15,7 +15,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 /// Lifecycle of a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
     /// Waiting for a worker.
@@ -57,7 +57,7 @@ impl JobStatus {
 }
 
 /// One job row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Job {
     /// Id.
     pub id: i64,
@@ -71,9 +71,11 @@ pub struct Job {
     pub kind: String,
     /// The schedule slot (or request time for manual runs).
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
     pub scheduled_for: OffsetDateTime,
     /// When it was enqueued.
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
     pub enqueued_at: OffsetDateTime,
     /// Seconds between the slot and the enqueue (catch-up after downtime).
     pub late_secs: i64,
@@ -87,17 +89,21 @@ pub struct Job {
     pub max_attempts: i64,
     /// Not to be claimed before.
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String")]
     pub run_after: OffsetDateTime,
     /// Claiming worker.
     pub worker: Option<String>,
     /// Lease expiry.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
     pub lease_until: Option<OffsetDateTime>,
     /// Claimed at.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
     pub started_at: Option<OffsetDateTime>,
     /// Ended at.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(with = "Option<String>")]
     pub finished_at: Option<OffsetDateTime>,
     /// Evaluation of the latest attempt.
     pub evaluation_id: Option<i64>,

@@ -28,7 +28,7 @@ impl AgencyScope {
 }
 
 /// One page of a list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,
@@ -65,7 +65,7 @@ pub struct AppFilter {
 }
 
 /// One finding with the application and evaluation it belongs to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScopedFinding {
     /// Finding id.
     pub id: i64,

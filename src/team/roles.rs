@@ -29,7 +29,7 @@ pub const PERMISSIONS: &[&str] = &[
 ];
 
 /// How far a grant reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Reach {
     /// Only the objects of the user's own agency.
