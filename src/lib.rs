@@ -15,11 +15,11 @@ pub mod net;
 pub mod report;
 pub mod runner;
 pub mod schedule;
-pub mod sop;
 pub mod service;
+pub mod sop;
 pub mod store;
-pub mod web;
 pub mod team;
+pub mod web;
 pub mod worker;
 
 /// Installs the process-wide rustls crypto provider (aws-lc-rs) once; idempotent.

@@ -210,7 +210,8 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
             Err("penjadwal berhenti / the scheduler loop stopped".into())
         }
     });
-    let http = super::team::start_http(settings, &a.http, store.clone(), liveness, stop.clone()).await?;
+    let http =
+        super::team::start_http(settings, &a.http, store.clone(), liveness, stop.clone()).await?;
     let sched_loop = worker::run_scheduler(
         store.clone(),
         env.clock.clone(),

@@ -107,17 +107,16 @@ impl Settings {
     }
 
     fn setup_link(&self, token: &str) -> String {
-        let base = self
-            .file
-            .server
-            .public_url
-            .clone()
-            .unwrap_or_else(|| {
-                format!(
-                    "https://{}",
-                    self.file.server.listen.as_deref().unwrap_or("127.0.0.1:8443")
-                )
-            });
+        let base = self.file.server.public_url.clone().unwrap_or_else(|| {
+            format!(
+                "https://{}",
+                self.file
+                    .server
+                    .listen
+                    .as_deref()
+                    .unwrap_or("127.0.0.1:8443")
+            )
+        });
         format!("{}/setup-password#{token}", base.trim_end_matches('/'))
     }
 }
@@ -252,9 +251,19 @@ fn show_account(a: &crate::store::Account) -> String {
     let _ = writeln!(out, "{:<10} {}", "username", a.username);
     let _ = writeln!(out, "{:<10} {}", "name", a.name);
     let _ = writeln!(out, "{:<10} {}", "roles", a.roles.join(", "));
-    let _ = writeln!(out, "{:<10} {}", "agency", a.agency.as_deref().unwrap_or("-"));
+    let _ = writeln!(
+        out,
+        "{:<10} {}",
+        "agency",
+        a.agency.as_deref().unwrap_or("-")
+    );
     let _ = writeln!(out, "{:<10} {}", "email", a.email.as_deref().unwrap_or("-"));
-    let _ = writeln!(out, "{:<10} {}", "password", if a.has_password { "set" } else { "not set" });
+    let _ = writeln!(
+        out,
+        "{:<10} {}",
+        "password",
+        if a.has_password { "set" } else { "not set" }
+    );
     let _ = writeln!(out, "{:<10} {}", "disabled", a.disabled);
     out
 }
@@ -280,15 +289,34 @@ pub(super) async fn user(settings: &Settings, c: UserCommand) -> Result<u8, Fail
     }
     let (store, svc, actor) = settings.team().await?;
     match c {
-        UserCommand::Add { username, name, roles, agency, email } => {
+        UserCommand::Add {
+            username,
+            name,
+            roles,
+            agency,
+            email,
+        } => {
             let created = svc
-                .add_user(&actor, NewUser { username, name, email, agency, roles })
+                .add_user(
+                    &actor,
+                    NewUser {
+                        username,
+                        name,
+                        email,
+                        agency,
+                        roles,
+                    },
+                )
                 .await?;
             let mut out = show_account(&created.account);
             let _ = writeln!(
                 out,
                 "\n{} ({} {}):\n  {}\n{}:\n  kawal user set-password --token {}",
-                tr(lang, "Tautan atur kata sandi, sekali pakai", "One-time set-password link"),
+                tr(
+                    lang,
+                    "Tautan atur kata sandi, sekali pakai",
+                    "One-time set-password link"
+                ),
                 tr(lang, "berlaku sampai", "valid until"),
                 rfc3339(created.expires_at),
                 settings.setup_link(&created.setup_token),
@@ -300,11 +328,33 @@ pub(super) async fn user(settings: &Settings, c: UserCommand) -> Result<u8, Fail
         UserCommand::List { json } => {
             let users = svc.list_users(&actor).await?;
             if json {
-                write_out(&(serde_json::to_string_pretty(&users).unwrap_or_default() + "\n"), None)?;
+                write_out(
+                    &(serde_json::to_string_pretty(&users).unwrap_or_default() + "\n"),
+                    None,
+                )?;
             } else {
-                let mut out = format!("{:<16} {:<24} {:<32} {:<16} {}\n", "USERNAME", tr(lang, "NAMA", "NAME"), tr(lang, "PERAN", "ROLES"), tr(lang, "PERANGKAT DAERAH", "AGENCY"), "STATUS");
+                let mut out = format!(
+                    "{:<16} {:<24} {:<32} {:<16} {}\n",
+                    "USERNAME",
+                    tr(lang, "NAMA", "NAME"),
+                    tr(lang, "PERAN", "ROLES"),
+                    tr(lang, "PERANGKAT DAERAH", "AGENCY"),
+                    "STATUS"
+                );
                 for u in &users {
-                    let _ = writeln!(out, "{:<16} {:<24} {:<32} {:<16} {}", u.username, u.name, u.roles.join(","), u.agency.as_deref().unwrap_or("-"), if u.disabled { tr(lang, "nonaktif", "disabled") } else { tr(lang, "aktif", "active") });
+                    let _ = writeln!(
+                        out,
+                        "{:<16} {:<24} {:<32} {:<16} {}",
+                        u.username,
+                        u.name,
+                        u.roles.join(","),
+                        u.agency.as_deref().unwrap_or("-"),
+                        if u.disabled {
+                            tr(lang, "nonaktif", "disabled")
+                        } else {
+                            tr(lang, "aktif", "active")
+                        }
+                    );
                 }
                 write_out(&out, None)?;
             }
@@ -312,8 +362,15 @@ pub(super) async fn user(settings: &Settings, c: UserCommand) -> Result<u8, Fail
         UserCommand::Show { username } => {
             write_out(&show_account(&svc.user(&actor, &username).await?), None)?;
         }
-        UserCommand::Edit { username, name, roles, agency, email } => {
-            let clear = |v: Option<String>| v.map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()));
+        UserCommand::Edit {
+            username,
+            name,
+            roles,
+            agency,
+            email,
+        } => {
+            let clear =
+                |v: Option<String>| v.map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()));
             let patch = AccountPatch {
                 name,
                 email: clear(email),
@@ -321,22 +378,41 @@ pub(super) async fn user(settings: &Settings, c: UserCommand) -> Result<u8, Fail
                 roles: (!roles.is_empty()).then_some(roles),
                 disabled: None,
             };
-            write_out(&show_account(&svc.edit_user(&actor, &username, patch).await?), None)?;
+            write_out(
+                &show_account(&svc.edit_user(&actor, &username, patch).await?),
+                None,
+            )?;
         }
         UserCommand::Disable { username } => {
-            let patch = AccountPatch { disabled: Some(true), ..AccountPatch::default() };
-            write_out(&show_account(&svc.edit_user(&actor, &username, patch).await?), None)?;
+            let patch = AccountPatch {
+                disabled: Some(true),
+                ..AccountPatch::default()
+            };
+            write_out(
+                &show_account(&svc.edit_user(&actor, &username, patch).await?),
+                None,
+            )?;
         }
         UserCommand::Enable { username } => {
-            let patch = AccountPatch { disabled: Some(false), ..AccountPatch::default() };
-            write_out(&show_account(&svc.edit_user(&actor, &username, patch).await?), None)?;
+            let patch = AccountPatch {
+                disabled: Some(false),
+                ..AccountPatch::default()
+            };
+            write_out(
+                &show_account(&svc.edit_user(&actor, &username, patch).await?),
+                None,
+            )?;
         }
         UserCommand::ResetPassword { username } => {
             let (token, exp) = svc.reset_password(&actor, &username).await?;
             write_out(
                 &format!(
                     "{} ({} {}):\n  {}\n",
-                    tr(lang, "Tautan atur kata sandi, sekali pakai", "One-time set-password link"),
+                    tr(
+                        lang,
+                        "Tautan atur kata sandi, sekali pakai",
+                        "One-time set-password link"
+                    ),
                     tr(lang, "berlaku sampai", "valid until"),
                     rfc3339(exp),
                     settings.setup_link(&token)
@@ -359,10 +435,17 @@ async fn set_password(settings: &Settings, token: &str) -> Result<u8, Failure> {
         .read_line(&mut pw)
         .map_err(|e| Failure::usage(anyhow!("stdin: {e}")))?;
     let name = svc
-        .set_password(token.trim().trim_start_matches('#'), pw.trim_end_matches(['\r', '\n']), None)
+        .set_password(
+            token.trim().trim_start_matches('#'),
+            pw.trim_end_matches(['\r', '\n']),
+            None,
+        )
         .await?;
     write_out(
-        &format!("{} {name}\n", tr(settings.lang, "Kata sandi diatur untuk", "Password set for")),
+        &format!(
+            "{} {name}\n",
+            tr(settings.lang, "Kata sandi diatur untuk", "Password set for")
+        ),
         None,
     )?;
     store.close_shared().await;
@@ -374,10 +457,23 @@ pub(super) async fn token(settings: &Settings, c: TokenCommand) -> Result<u8, Fa
     let lang = settings.lang;
     let (store, svc, actor) = settings.team().await?;
     match c {
-        TokenCommand::Create { user, name, scopes, expires } => {
+        TokenCommand::Create {
+            user,
+            name,
+            scopes,
+            expires,
+        } => {
             let days = parse_days(&expires)?;
             let (id, token, t) = svc
-                .create_token(&actor, NewToken { user, name, scopes, expires_days: Some(days) })
+                .create_token(
+                    &actor,
+                    NewToken {
+                        user,
+                        name,
+                        scopes,
+                        expires_days: Some(days),
+                    },
+                )
                 .await?;
             write_out(
                 &format!(
@@ -393,20 +489,51 @@ pub(super) async fn token(settings: &Settings, c: TokenCommand) -> Result<u8, Fa
                 None,
             )?;
             if !settings.quiet {
-                eprintln!("{}", tr(lang, "Simpan token ini sekarang: tidak akan ditampilkan lagi.", "Store this token now: it will not be shown again."));
+                eprintln!(
+                    "{}",
+                    tr(
+                        lang,
+                        "Simpan token ini sekarang: tidak akan ditampilkan lagi.",
+                        "Store this token now: it will not be shown again."
+                    )
+                );
             }
         }
         TokenCommand::List => {
-            let mut out = format!("{:<5} {:<16} {:<16} {:<28} {:<22} {}\n", "ID", "USER", tr(lang, "NAMA", "NAME"), tr(lang, "CAKUPAN", "SCOPES"), tr(lang, "BERAKHIR", "EXPIRES"), "STATUS");
+            let mut out = format!(
+                "{:<5} {:<16} {:<16} {:<28} {:<22} {}\n",
+                "ID",
+                "USER",
+                tr(lang, "NAMA", "NAME"),
+                tr(lang, "CAKUPAN", "SCOPES"),
+                tr(lang, "BERAKHIR", "EXPIRES"),
+                "STATUS"
+            );
             for t in svc.list_tokens(&actor).await? {
-                let status = if t.revoked_at.is_some() { tr(lang, "dicabut", "revoked") } else { tr(lang, "aktif", "active") };
-                let _ = writeln!(out, "{:<5} {:<16} {:<16} {:<28} {:<22} {}", t.id, t.username, t.name, t.scopes.join(","), t.expires_at.map(rfc3339).unwrap_or_default(), status);
+                let status = if t.revoked_at.is_some() {
+                    tr(lang, "dicabut", "revoked")
+                } else {
+                    tr(lang, "aktif", "active")
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<5} {:<16} {:<16} {:<28} {:<22} {}",
+                    t.id,
+                    t.username,
+                    t.name,
+                    t.scopes.join(","),
+                    t.expires_at.map(rfc3339).unwrap_or_default(),
+                    status
+                );
             }
             write_out(&out, None)?;
         }
         TokenCommand::Revoke { id } => {
             svc.revoke_token(&actor, id).await?;
-            write_out(&format!("{} #{id}\n", tr(lang, "Token dicabut", "Token revoked")), None)?;
+            write_out(
+                &format!("{} #{id}\n", tr(lang, "Token dicabut", "Token revoked")),
+                None,
+            )?;
         }
     }
     store.close_shared().await;
@@ -419,12 +546,30 @@ pub(super) async fn audit(settings: &Settings, c: AuditCommand) -> Result<u8, Fa
     let (store, svc, actor) = settings.team().await?;
     let code = match c {
         AuditCommand::List(a) => {
-            let since = a.since.map(|s| if s.len() == 10 { format!("{s}T00:00:00Z") } else { s });
+            let since = a.since.map(|s| {
+                if s.len() == 10 {
+                    format!("{s}T00:00:00Z")
+                } else {
+                    s
+                }
+            });
             let entries = svc
-                .audit_list(&actor, &AuditFilter { since, actor: a.actor, action: a.action, before_seq: None, limit: a.limit })
+                .audit_list(
+                    &actor,
+                    &AuditFilter {
+                        since,
+                        actor: a.actor,
+                        action: a.action,
+                        before_seq: None,
+                        limit: a.limit,
+                    },
+                )
                 .await?;
             if a.json {
-                write_out(&(serde_json::to_string_pretty(&entries).unwrap_or_default() + "\n"), None)?;
+                write_out(
+                    &(serde_json::to_string_pretty(&entries).unwrap_or_default() + "\n"),
+                    None,
+                )?;
             } else {
                 let mut out = String::new();
                 for e in &entries {
@@ -437,7 +582,10 @@ pub(super) async fn audit(settings: &Settings, c: AuditCommand) -> Result<u8, Fa
                         c.actor,
                         c.action,
                         c.object_kind.as_deref().unwrap_or(""),
-                        c.object_id.as_deref().map(|i| format!(":{i}")).unwrap_or_default(),
+                        c.object_id
+                            .as_deref()
+                            .map(|i| format!(":{i}"))
+                            .unwrap_or_default(),
                         c.client.as_deref().unwrap_or("")
                     );
                 }
@@ -449,11 +597,22 @@ pub(super) async fn audit(settings: &Settings, c: AuditCommand) -> Result<u8, Fa
             let check = svc.audit_verify(&actor).await?;
             match (&check.head, &check.broken) {
                 (Some(head), _) => {
-                    write_out(&format!("{}: {} {}, head {head}\n", tr(lang, "Rantai utuh", "Chain intact"), check.entries, tr(lang, "entri", "entries")), None)?;
+                    write_out(
+                        &format!(
+                            "{}: {} {}, head {head}\n",
+                            tr(lang, "Rantai utuh", "Chain intact"),
+                            check.entries,
+                            tr(lang, "entri", "entries")
+                        ),
+                        None,
+                    )?;
                     EXIT_OK
                 }
                 (None, Some(b)) => {
-                    write_out(&format!("{}: {b}\n", tr(lang, "RANTAI RUSAK", "CHAIN BROKEN")), None)?;
+                    write_out(
+                        &format!("{}: {b}\n", tr(lang, "RANTAI RUSAK", "CHAIN BROKEN")),
+                        None,
+                    )?;
                     EXIT_NOT_MET
                 }
                 _ => EXIT_OK,
@@ -510,12 +669,20 @@ pub(super) async fn start_http(
         .or_else(|| settings.file.server.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8443".into());
     let addr: std::net::SocketAddr = listen.parse().map_err(|e| {
-        Failure::usage(anyhow!("--listen {listen}: {e} (contoh / example: 0.0.0.0:8443)"))
+        Failure::usage(anyhow!(
+            "--listen {listen}: {e} (contoh / example: 0.0.0.0:8443)"
+        ))
     })?;
     let mut proxies = Vec::new();
-    for p in a.trusted_proxies.iter().chain(&settings.file.server.trusted_proxies) {
+    for p in a
+        .trusted_proxies
+        .iter()
+        .chain(&settings.file.server.trusted_proxies)
+    {
         proxies.push(p.parse::<std::net::IpAddr>().map_err(|e| {
-            Failure::usage(anyhow!("--trusted-proxy {p}: {e} (alamat IP / an IP address)"))
+            Failure::usage(anyhow!(
+                "--trusted-proxy {p}: {e} (alamat IP / an IP address)"
+            ))
         })?);
     }
     if a.behind_proxy && proxies.is_empty() {
@@ -539,7 +706,11 @@ pub(super) async fn start_http(
                 "{} {} ({}SHA-256 {})",
                 tr(lang, "Sertifikat TLS:", "TLS certificate:"),
                 t.origin,
-                if t.generated { tr(lang, "swatanda baru, ", "new self-signed, ") } else { "" },
+                if t.generated {
+                    tr(lang, "swatanda baru, ", "new self-signed, ")
+                } else {
+                    ""
+                },
                 t.fingerprint
             );
         }
@@ -556,9 +727,13 @@ pub(super) async fn start_http(
         liveness: Some(liveness),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        Failure::usage(anyhow!("--listen {addr}: {e} (port dipakai? / port in use?)"))
+        Failure::usage(anyhow!(
+            "--listen {addr}: {e} (port dipakai? / port in use?)"
+        ))
     })?;
-    let bound = listener.local_addr().map_err(|e| Failure::usage(anyhow!("{e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Failure::usage(anyhow!("{e}")))?;
     if !settings.quiet {
         eprintln!(
             "{} {}://{bound}/api/v1 ({}: {}://{bound}/api/v1/openapi.json)",
@@ -569,5 +744,7 @@ pub(super) async fn start_http(
         );
     }
     let router = crate::web::router(state);
-    Ok(Some(tokio::spawn(crate::web::serve(listener, router, tls, stop))))
+    Ok(Some(tokio::spawn(crate::web::serve(
+        listener, router, tls, stop,
+    ))))
 }

@@ -43,8 +43,12 @@ fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
 /// Checks an application URL: http(s) with a host.
 pub fn validate_url(s: &str) -> Result<url::Url, ServiceError> {
     let hint = "contoh / example: https://simpeg.example.go.id";
-    let u = url::Url::parse(s.trim())
-        .map_err(|e| invalid("url", format!("URL tidak sah / invalid URL '{s}': {e} ({hint})")))?;
+    let u = url::Url::parse(s.trim()).map_err(|e| {
+        invalid(
+            "url",
+            format!("URL tidak sah / invalid URL '{s}': {e} ({hint})"),
+        )
+    })?;
     if !matches!(u.scheme(), "http" | "https") {
         return Err(invalid(
             "url",
@@ -55,7 +59,10 @@ pub fn validate_url(s: &str) -> Result<url::Url, ServiceError> {
         ));
     }
     if u.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("url", format!("URL tanpa host / URL has no host ({hint})")));
+        return Err(invalid(
+            "url",
+            format!("URL tanpa host / URL has no host ({hint})"),
+        ));
     }
     Ok(u)
 }
@@ -88,7 +95,10 @@ impl AppInput {
         if let Some(r) = self.rate_limit
             && (!r.is_finite() || r < 0.0)
         {
-            return Err(invalid("rate_limit", "harus angka >= 0 / must be a number >= 0"));
+            return Err(invalid(
+                "rate_limit",
+                "harus angka >= 0 / must be a number >= 0",
+            ));
         }
         if let Some(n) = &self.name
             && !n.trim().is_empty()
@@ -260,9 +270,10 @@ impl Service {
     ) -> Result<Vec<Job>, ServiceError> {
         let scope = self.require(actor, "job:read")?;
         let status = match status {
-            Some(s) => Some(crate::store::JobStatus::parse(s).ok_or_else(|| {
-                invalid("status", "queued, running, done, failed, cancelled")
-            })?),
+            Some(s) => Some(
+                crate::store::JobStatus::parse(s)
+                    .ok_or_else(|| invalid("status", "queued, running, done, failed, cancelled"))?,
+            ),
             None => None,
         };
         let app_id = match app {

@@ -45,7 +45,10 @@ impl Service {
             via: Via::Session,
         };
         let allowed = {
-            let mut t = self.throttle.lock().map_err(|_| ServiceError::Internal("throttle".into()))?;
+            let mut t = self
+                .throttle
+                .lock()
+                .map_err(|_| ServiceError::Internal("throttle".into()))?;
             t.allowed(&user_key, now) && t.allowed(&client_key, now)
         };
         if !allowed {
@@ -65,7 +68,10 @@ impl Service {
         };
         let Some((account, _)) = record.filter(|_| ok) else {
             {
-                let mut t = self.throttle.lock().map_err(|_| ServiceError::Internal("throttle".into()))?;
+                let mut t = self
+                    .throttle
+                    .lock()
+                    .map_err(|_| ServiceError::Internal("throttle".into()))?;
                 t.fail(&user_key, now);
                 t.fail(&client_key, now);
             }
@@ -108,13 +114,25 @@ impl Service {
             return Ok(None);
         };
         let now = self.now();
-        let expiry = self.config.sessions.judge(s.created_at, s.last_seen_at, now);
+        let expiry = self
+            .config
+            .sessions
+            .judge(s.created_at, s.last_seen_at, now);
         if expiry != Expiry::Valid {
             self.store.delete_session(&h).await?;
             let mut e = Event::on("session.expired", "account", s.account_id);
             e.after = Some(serde_json::json!({ "reason": format!("{expiry:?}").to_lowercase() }));
-            self.audit(&Actor { client: client.map(str::to_string), ..Actor::local_operator() }, Event { actor: Some("system"), ..e })
-                .await?;
+            self.audit(
+                &Actor {
+                    client: client.map(str::to_string),
+                    ..Actor::local_operator()
+                },
+                Event {
+                    actor: Some("system"),
+                    ..e
+                },
+            )
+            .await?;
             return Ok(None);
         }
         let Some(account) = self.store.account_by_id(s.account_id).await? else {
@@ -148,7 +166,9 @@ impl Service {
         token: &str,
         client: Option<&str>,
     ) -> Result<Option<Actor>, ServiceError> {
-        let Some((id, account_id, scopes)) = self.store.token_use(&token_hash(token), self.now()).await? else {
+        let Some((id, account_id, scopes)) =
+            self.store.token_use(&token_hash(token), self.now()).await?
+        else {
             return Ok(None);
         };
         let Some(account) = self.store.account_by_id(account_id).await? else {
@@ -157,7 +177,9 @@ impl Service {
         if account.disabled {
             return Ok(None);
         }
-        let perms = self.roles.scope_permissions(scopes.iter().map(String::as_str));
+        let perms = self
+            .roles
+            .scope_permissions(scopes.iter().map(String::as_str));
         Ok(Some(Actor {
             account: Some(account),
             token_scopes: Some(perms),

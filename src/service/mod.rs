@@ -10,7 +10,7 @@ mod users;
 pub use apps::{AppInput, validate_url};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings};
 pub use identity::{LoginOutcome, SessionInfo};
-pub use users::{NewUser, NewToken, UserCreated};
+pub use users::{NewToken, NewUser, UserCreated};
 
 use crate::i18n::Lang;
 use crate::store::{Account, AgencyScope, Store, StoreError};
@@ -220,7 +220,9 @@ impl Service {
         match self.roles.reach(&account.roles, permission) {
             Some(Reach::All) => Ok(AgencyScope::All),
             // An agency-bound role without an agency sees nothing: an empty name matches none.
-            Some(Reach::Agency) => Ok(AgencyScope::Only(account.agency.clone().unwrap_or_default())),
+            Some(Reach::Agency) => Ok(AgencyScope::Only(
+                account.agency.clone().unwrap_or_default(),
+            )),
             None => Err(forbidden()),
         }
     }
@@ -240,7 +242,10 @@ impl Service {
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let c = Content {
             at,
-            actor: event.actor.map(str::to_string).unwrap_or_else(|| actor.name()),
+            actor: event
+                .actor
+                .map(str::to_string)
+                .unwrap_or_else(|| actor.name()),
             client: actor.client.clone(),
             action: event.action.to_string(),
             object_kind: event.kind.map(str::to_string),

@@ -64,7 +64,9 @@ fn check_username(u: &str) -> Result<(), ServiceError> {
     } else {
         Err(invalid(
             "username",
-            format!("'{u}': 2–64 karakter a-z, 0-9, '.', '_', '-', bukan hanya angka / 2–64 characters of a-z, 0-9, '.', '_', '-', not only digits"),
+            format!(
+                "'{u}': 2–64 karakter a-z, 0-9, '.', '_', '-', bukan hanya angka / 2–64 characters of a-z, 0-9, '.', '_', '-', not only digits"
+            ),
         ))
     }
 }
@@ -86,14 +88,22 @@ impl Service {
                 let known: Vec<_> = self.roles.all().map(|r| r.id.as_str()).collect();
                 return Err(invalid(
                     "roles",
-                    format!("peran tidak dikenal / unknown role '{r}' (known: {})", known.join(", ")),
+                    format!(
+                        "peran tidak dikenal / unknown role '{r}' (known: {})",
+                        known.join(", ")
+                    ),
                 ));
             };
-            let bound = role.grants.values().any(|g| *g == crate::team::Reach::Agency);
+            let bound = role
+                .grants
+                .values()
+                .any(|g| *g == crate::team::Reach::Agency);
             if bound && agency.is_none_or(|a| a.trim().is_empty()) {
                 return Err(invalid(
                     "agency",
-                    format!("peran '{r}' perlu --agency / role '{r}' needs --agency (its Perangkat Daerah)"),
+                    format!(
+                        "peran '{r}' perlu --agency / role '{r}' needs --agency (its Perangkat Daerah)"
+                    ),
                 ));
             }
         }
@@ -154,7 +164,10 @@ impl Service {
 
     /// One account: anyone may read their own.
     pub async fn user(&self, actor: &Actor, username: &str) -> Result<Account, ServiceError> {
-        let own = actor.account.as_ref().is_some_and(|a| a.username == username);
+        let own = actor
+            .account
+            .as_ref()
+            .is_some_and(|a| a.username == username);
         if !own {
             self.require(actor, "user:read")?;
         }
@@ -178,7 +191,10 @@ impl Service {
         self.check_roles(&roles, agency.as_deref())?;
         let drops_admin = before.roles.iter().any(|r| r == "administrator")
             && !roles.iter().any(|r| r == "administrator");
-        let is_self = actor.account.as_ref().is_some_and(|a| a.username == username);
+        let is_self = actor
+            .account
+            .as_ref()
+            .is_some_and(|a| a.username == username);
         if is_self && (patch.disabled == Some(true) || drops_admin) {
             return Err(ServiceError::Conflict(
                 "tidak dapat menonaktifkan diri atau mencabut peran administrator sendiri / you cannot disable yourself or drop your own administrator role".into(),
@@ -224,7 +240,10 @@ impl Service {
         self.require(actor, "token:write")?;
         let own = actor.account.as_ref().map(|a| a.username.clone());
         let target = t.user.clone().or(own.clone()).ok_or_else(|| {
-            invalid("user", "sebutkan akun token / name the account the token acts as")
+            invalid(
+                "user",
+                "sebutkan akun token / name the account the token acts as",
+            )
         })?;
         if Some(&target) != own.as_ref() {
             self.require(actor, "user:write")?;
@@ -240,11 +259,17 @@ impl Service {
             return Err(invalid("name", "wajib diisi / required"));
         }
         if t.scopes.is_empty() {
-            return Err(invalid("scopes", "minimal satu cakupan / at least one scope"));
+            return Err(invalid(
+                "scopes",
+                "minimal satu cakupan / at least one scope",
+            ));
         }
         for s in &t.scopes {
             if !self.roles.is_scope(s) {
-                return Err(invalid("scopes", format!("cakupan tidak dikenal / unknown scope '{s}'")));
+                return Err(invalid(
+                    "scopes",
+                    format!("cakupan tidak dikenal / unknown scope '{s}'"),
+                ));
             }
         }
         let days = t.expires_days.unwrap_or(90);
@@ -255,7 +280,13 @@ impl Service {
         let token = random_token("kwt_").map_err(|e| ServiceError::Internal(e.to_string()))?;
         let id = self
             .store
-            .add_token(account.id, t.name.trim(), &token_hash(&token), &t.scopes, Some(expires))
+            .add_token(
+                account.id,
+                t.name.trim(),
+                &token_hash(&token),
+                &t.scopes,
+                Some(expires),
+            )
             .await?;
         let mut e = Event::on("token.create", "api_token", id);
         e.after = Some(serde_json::json!({

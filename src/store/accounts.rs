@@ -102,7 +102,8 @@ pub struct ApiToken {
     pub last_used_at: Option<OffsetDateTime>,
 }
 
-const SELECT_ACCOUNT: &str = "SELECT id, username, name, email, agency, password_hash, disabled, created_at FROM account";
+const SELECT_ACCOUNT: &str =
+    "SELECT id, username, name, email, agency, password_hash, disabled, created_at FROM account";
 
 macro_rules! account_from_row {
     ($r:expr) => {{
@@ -123,9 +124,9 @@ macro_rules! account_from_row {
 
 fn unique(what: &str, e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(format!(
-            "{what} sudah ada / already exists"
-        )),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict(format!("{what} sudah ada / already exists"))
+        }
         _ => StoreError::Db(e),
     }
 }
@@ -213,18 +214,28 @@ impl Store {
             rows.iter().map(|r| Ok((r.try_get("account_id")?, r.try_get("role")?))).collect::<Result<Vec<_>, StoreError>>()?
         });
         for a in &mut list {
-            a.roles = roles.iter().filter(|(id, _)| *id == a.id).map(|(_, r)| r.clone()).collect();
+            a.roles = roles
+                .iter()
+                .filter(|(id, _)| *id == a.id)
+                .map(|(_, r)| r.clone())
+                .collect();
         }
         Ok(list)
     }
 
     /// Number of accounts (the first administrator is made when there are none).
     pub async fn count_accounts(&self) -> Result<i64, StoreError> {
-        Ok(on!(self, pool => sqlx::query("SELECT COUNT(*) AS n FROM account").fetch_one(pool).await?.try_get("n")?))
+        Ok(
+            on!(self, pool => sqlx::query("SELECT COUNT(*) AS n FROM account").fetch_one(pool).await?.try_get("n")?),
+        )
     }
 
     /// Applies a patch; disabling an account ends its sessions.
-    pub async fn edit_account(&self, username: &str, p: &AccountPatch) -> Result<Account, StoreError> {
+    pub async fn edit_account(
+        &self,
+        username: &str,
+        p: &AccountPatch,
+    ) -> Result<Account, StoreError> {
         let a = self.account(username).await?;
         let now = OffsetDateTime::now_utc();
         in_write_tx!(self, tx => {
@@ -306,7 +317,10 @@ impl Store {
     }
 
     /// The stored password hash of an enabled account, with the account.
-    pub async fn login_record(&self, username: &str) -> Result<Option<(Account, String)>, StoreError> {
+    pub async fn login_record(
+        &self,
+        username: &str,
+    ) -> Result<Option<(Account, String)>, StoreError> {
         let hash: Option<Option<String>> = on!(self, pool => {
             sqlx::query("SELECT password_hash FROM account WHERE username = $1 AND disabled = $2")
                 .bind(username).bind(false).fetch_optional(pool).await?
@@ -351,7 +365,11 @@ impl Store {
     }
 
     /// Marks a session used now.
-    pub async fn touch_session(&self, id_hash: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+    pub async fn touch_session(
+        &self,
+        id_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         on!(self, pool => {
             sqlx::query("UPDATE web_session SET last_seen_at = $1 WHERE id_hash = $2")
                 .bind(now).bind(id_hash).execute(pool).await?;
@@ -376,7 +394,8 @@ impl Store {
         scopes: &[String],
         expires_at: Option<OffsetDateTime>,
     ) -> Result<i64, StoreError> {
-        let scopes = serde_json::to_string(scopes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let scopes =
+            serde_json::to_string(scopes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = OffsetDateTime::now_utc();
         Ok(on!(self, pool => {
             sqlx::query("INSERT INTO api_token (account_id, name, token_hash, scopes, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
@@ -391,7 +410,13 @@ impl Store {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(i64, i64, Vec<String>)>, StoreError> {
-        let row: Option<(i64, i64, String, Option<OffsetDateTime>, Option<OffsetDateTime>)> = on!(self, pool => {
+        let row: Option<(
+            i64,
+            i64,
+            String,
+            Option<OffsetDateTime>,
+            Option<OffsetDateTime>,
+        )> = on!(self, pool => {
             match sqlx::query("SELECT id, account_id, scopes, expires_at, revoked_at FROM api_token WHERE token_hash = $1")
                 .bind(token_hash).fetch_optional(pool).await? {
                 Some(r) => Some((r.try_get("id")?, r.try_get("account_id")?, r.try_get("scopes")?, r.try_get("expires_at")?, r.try_get("revoked_at")?)),
@@ -407,7 +432,8 @@ impl Store {
         on!(self, pool => {
             sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await?;
         });
-        let scopes = serde_json::from_str(&scopes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let scopes =
+            serde_json::from_str(&scopes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Some((id, account, scopes)))
     }
 

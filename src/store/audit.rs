@@ -75,8 +75,7 @@ macro_rules! entry_from_row {
     }};
 }
 
-const COLUMNS: &str =
-    "seq, at, actor, client, action, object_kind, object_id, agency, before, after, prev_hash, hash";
+const COLUMNS: &str = "seq, at, actor, client, action, object_kind, object_id, agency, before, after, prev_hash, hash";
 
 impl Store {
     /// Appends an entry to the chain. Appends are serialised (SQLite's write lock, a
@@ -108,7 +107,9 @@ impl Store {
             Db::Pg(pool) => {
                 let mut tx = pool.begin().await?;
                 // One chain: appends from every process take the same transaction lock.
-                sqlx::query("SELECT pg_advisory_xact_lock(7210431)").execute(&mut *tx).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7210431)")
+                    .execute(&mut *tx)
+                    .await?;
                 let h = append!(tx);
                 tx.commit().await?;
                 h
@@ -123,7 +124,10 @@ impl Store {
             "SELECT {COLUMNS} FROM audit WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR actor = $2) \
              AND ($3 IS NULL OR action LIKE $3) AND ($4 IS NULL OR seq < $4) ORDER BY seq DESC LIMIT $5"
         );
-        let prefix = f.action.as_ref().map(|a| format!("{}%", a.replace(['%', '_'], "")));
+        let prefix = f
+            .action
+            .as_ref()
+            .map(|a| format!("{}%", a.replace(['%', '_'], "")));
         on!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(&f.since).bind(&f.actor).bind(&prefix).bind(f.before_seq).bind(f.limit.clamp(1, 1000))

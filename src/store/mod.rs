@@ -17,8 +17,8 @@ pub use accounts::{Account, AccountPatch, ApiToken, NewAccount, WebSession};
 pub use apps::{App, AppPatch, NewApp};
 pub use audit::{AuditCheck, AuditEntry, AuditFilter};
 pub use evaluations::{EvaluationRow, FindingRow};
-pub use scoped::{AgencyScope, AppFilter, FindingFilter, Page, Paging, ScopedFinding};
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
+pub use scoped::{AgencyScope, AppFilter, FindingFilter, Page, Paging, ScopedFinding};
 pub use sop::{DecisionRecord, FindingState, FindingStatus, HistoryPoint, ManualResult, Trend};
 
 use sqlx::SqlSafeStr;
@@ -28,8 +28,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::path::Path;
-use std::sync::Arc;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A store operation failed.
@@ -327,5 +327,16 @@ impl Store {
         if let Ok(s) = Arc::try_unwrap(self) {
             s.close().await;
         }
+    }
+}
+
+impl Store {
+    /// Runs one SQL statement as given: for tests that play an attacker with database rights.
+    #[doc(hidden)]
+    pub async fn raw_execute(&self, sql: &str) -> Result<u64, StoreError> {
+        let sql = sql.to_string();
+        Ok(
+            on!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await?.rows_affected()),
+        )
     }
 }

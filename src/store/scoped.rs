@@ -120,7 +120,9 @@ impl Store {
         let (limit, offset) = p.clamped();
         let pred = " WHERE ($1 IS NULL OR g.name = $1) AND ($2 IS NULL OR lower(a.name) LIKE $2 OR lower(a.url) LIKE $2 OR lower(a.owner) LIKE $2) AND ($3 IS NULL OR g.name = $3)";
         let sql = format!("{SELECT_APP}{pred} ORDER BY g.name, a.name LIMIT $4 OFFSET $5");
-        let count = format!("SELECT COUNT(*) AS n FROM application a JOIN agency g ON g.id = a.agency_id{pred}");
+        let count = format!(
+            "SELECT COUNT(*) AS n FROM application a JOIN agency g ON g.id = a.agency_id{pred}"
+        );
         let q = like(&f.q);
         on!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -162,7 +164,9 @@ impl Store {
         let (limit, offset) = p.clamped();
         let pred = " LEFT JOIN agency g ON g.id = a.agency_id WHERE ($1 IS NULL OR g.name = $1) AND ($2 IS NULL OR e.application_id = $2)";
         let sql = format!("{SELECT_EVAL}{pred} ORDER BY e.id DESC LIMIT $3 OFFSET $4");
-        let count = format!("SELECT COUNT(*) AS n FROM evaluation e LEFT JOIN application a ON a.id = e.application_id{pred}");
+        let count = format!(
+            "SELECT COUNT(*) AS n FROM evaluation e LEFT JOIN application a ON a.id = e.application_id{pred}"
+        );
         on!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(scope.bind()).bind(app_id).bind(limit).bind(offset).fetch_all(pool).await?;
@@ -203,7 +207,9 @@ impl Store {
         let (limit, offset) = p.clamped();
         let from = " FROM finding f JOIN evaluation e ON e.id = f.evaluation_id JOIN application a ON a.id = e.application_id JOIN agency g ON g.id = a.agency_id \
             WHERE ($1 IS NULL OR g.name = $1) AND ($2 IS NULL OR e.application_id = $2) AND ($3 IS NULL OR f.evaluation_id = $3) AND ($4 IS NULL OR f.severity = $4) AND ($5 IS NULL OR f.outcome = $5)";
-        let sql = format!("SELECT f.id, f.evaluation_id, a.name AS application, g.name AS agency, f.item_id, f.outcome, f.severity, f.locator, f.summary_id, f.summary_en, f.fingerprint{from} ORDER BY f.evaluation_id DESC, f.id LIMIT $6 OFFSET $7");
+        let sql = format!(
+            "SELECT f.id, f.evaluation_id, a.name AS application, g.name AS agency, f.item_id, f.outcome, f.severity, f.locator, f.summary_id, f.summary_en, f.fingerprint{from} ORDER BY f.evaluation_id DESC, f.id LIMIT $6 OFFSET $7"
+        );
         let count = format!("SELECT COUNT(*) AS n{from}");
         on!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -91,9 +91,9 @@ impl Break {
             Break::Altered { seq } => format!(
                 "entri #{seq} telah diubah setelah ditulis / entry #{seq} was altered after it was written"
             ),
-            Break::Removed { seq } => format!(
-                "entri sebelum #{seq} telah dihapus / an entry before #{seq} was removed"
-            ),
+            Break::Removed { seq } => {
+                format!("entri sebelum #{seq} telah dihapus / an entry before #{seq} was removed")
+            }
             Break::Reordered { seq } => format!(
                 "entri #{seq} tidak pada urutan aslinya / entry #{seq} is out of its original order"
             ),

@@ -133,7 +133,10 @@ impl Roles {
         let mut roles = BTreeMap::new();
         for r in f.role {
             if r.id.is_empty() || !r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-                return Err(bad(&r.id, "id: huruf kecil dan '-' / lower-case letters and '-'".into()));
+                return Err(bad(
+                    &r.id,
+                    "id: huruf kecil dan '-' / lower-case letters and '-'".into(),
+                ));
             }
             let mut grants = BTreeMap::new();
             for g in r.grants {
@@ -158,7 +161,10 @@ impl Roles {
                 grants,
             };
             if roles.insert(r.id.clone(), role).is_some() {
-                return Err(bad(&r.id, "peran didefinisikan dua kali / role defined twice".into()));
+                return Err(bad(
+                    &r.id,
+                    "peran didefinisikan dua kali / role defined twice".into(),
+                ));
             }
         }
         let mut scopes = BTreeMap::new();
@@ -195,7 +201,10 @@ impl Roles {
     }
 
     /// The permissions a set of token scopes allows.
-    pub fn scope_permissions<'a>(&self, scopes: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    pub fn scope_permissions<'a>(
+        &self,
+        scopes: impl IntoIterator<Item = &'a str>,
+    ) -> BTreeSet<String> {
         scopes
             .into_iter()
             .filter_map(|s| self.scopes.get(s))
@@ -235,13 +244,24 @@ mod tests {
             .map(|x| x.id.as_str())
             .collect();
         assert_eq!(deciders, ["kepala-dinas"]);
-        assert!(r.scope_permissions(["scan:write"]).contains("evaluation:start"));
+        assert!(
+            r.scope_permissions(["scan:write"])
+                .contains("evaluation:start")
+        );
         assert!(!r.scope_permissions(["read"]).contains("evaluation:start"));
         assert!(r.scope_permissions(["app:write"]).contains("app:write"));
         for id in [
-            "kepala-dinas", "sekretariat", "kepala-bidang", "kepala-seksi", "tim-analisis",
-            "administrator", "pj-aplikasi", "pengguna", "petugas-administrasi",
-            "koordinator-keamanan", "kepala-lpse",
+            "kepala-dinas",
+            "sekretariat",
+            "kepala-bidang",
+            "kepala-seksi",
+            "tim-analisis",
+            "administrator",
+            "pj-aplikasi",
+            "pengguna",
+            "petugas-administrasi",
+            "koordinator-keamanan",
+            "kepala-lpse",
         ] {
             assert!(r.role(id).is_some(), "{id}");
         }
@@ -255,7 +275,10 @@ mod tests {
         )
         .expect_err("unknown permission");
         let s = e.to_string();
-        assert!(s.contains("r.toml") && s.contains("'x'") && s.contains("app:delete"), "{s}");
+        assert!(
+            s.contains("r.toml") && s.contains("'x'") && s.contains("app:delete"),
+            "{s}"
+        );
         let e = Roles::parse(
             "[[role]]\nid = \"x\"\nname = { id = \"X\", en = \"X\" }\ngrants = [{ permission = \"app:read\", scope = \"some\" }]\n",
             "r.toml",

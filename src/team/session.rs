@@ -113,10 +113,19 @@ mod tests {
     fn idle_and_absolute_timeouts() {
         let p = SessionPolicy::default();
         let t0 = datetime!(2026-12-06 08:00 UTC);
-        assert_eq!(p.judge(t0, t0, t0 + Duration::from_secs(14 * 60)), Expiry::Valid);
-        assert_eq!(p.judge(t0, t0, t0 + Duration::from_secs(15 * 60)), Expiry::Idle);
+        assert_eq!(
+            p.judge(t0, t0, t0 + Duration::from_secs(14 * 60)),
+            Expiry::Valid
+        );
+        assert_eq!(
+            p.judge(t0, t0, t0 + Duration::from_secs(15 * 60)),
+            Expiry::Idle
+        );
         let late = t0 + Duration::from_secs(8 * 3600);
-        assert_eq!(p.judge(t0, late - Duration::from_secs(60), late), Expiry::Absolute);
+        assert_eq!(
+            p.judge(t0, late - Duration::from_secs(60), late),
+            Expiry::Absolute
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ pub struct Q<T>(pub T);
 impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Q<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, ApiError> {
-        let lang = ReqLang::from_request_parts(parts, s).await.map(|l| l.0).unwrap_or_default();
+        let lang = ReqLang::from_request_parts(parts, s)
+            .await
+            .map(|l| l.0)
+            .unwrap_or_default();
         Query::<T>::from_request_parts(parts, s)
             .await
             .map(|q| Q(q.0))
@@ -38,7 +41,9 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     type Rejection = ApiError;
     async fn from_request(req: axum::extract::Request, s: &S) -> Result<Self, ApiError> {
         let lang = crate::service::lang_of(
-            req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
         );
         Json::<T>::from_request(req, s)
             .await
@@ -47,19 +52,11 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     }
 }
 
-/// Paging parameters (`limit` 1–500, default 50; `offset`).
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
-impl PageQuery {
-    fn paging(&self) -> Paging {
-        Paging {
-            limit: self.limit.unwrap_or(50),
-            offset: self.offset.unwrap_or(0),
-        }
+/// Paging from `limit` (1–500, default 50) and `offset`.
+fn paging(limit: Option<i64>, offset: Option<i64>) -> Paging {
+    Paging {
+        limit: limit.unwrap_or(50),
+        offset: offset.unwrap_or(0),
     }
 }
 
@@ -74,8 +71,8 @@ macro_rules! svc {
 pub struct AppsQuery {
     q: Option<String>,
     agency: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// `GET /api/v1/apps`.
@@ -88,7 +85,11 @@ pub async fn list_apps(
         q: q.q,
         agency: q.agency,
     };
-    let page = svc!(a, st.service.list_apps(&a.actor, &filter, q.page.paging()));
+    let page = svc!(
+        a,
+        st.service
+            .list_apps(&a.actor, &filter, paging(q.limit, q.offset))
+    );
     Ok(Json(json!(page)))
 }
 
@@ -118,7 +119,10 @@ pub async fn edit_app(
     Path(key): Path<String>,
     Body(input): Body<AppInput>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(svc!(a, st.service.edit_app(&a.actor, &key, input)))))
+    Ok(Json(json!(svc!(
+        a,
+        st.service.edit_app(&a.actor, &key, input)
+    ))))
 }
 
 /// Query of `DELETE /api/v1/apps/{app}`.
@@ -153,8 +157,8 @@ pub async fn start_evaluation(
 #[derive(Debug, Deserialize)]
 pub struct EvalsQuery {
     app: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// `GET /api/v1/evaluations`.
@@ -166,7 +170,7 @@ pub async fn list_evaluations(
     let page = svc!(
         a,
         st.service
-            .list_evaluations(&a.actor, q.app.as_deref(), q.page.paging())
+            .list_evaluations(&a.actor, q.app.as_deref(), paging(q.limit, q.offset))
     );
     Ok(Json(json!(page)))
 }
@@ -184,7 +188,9 @@ pub async fn get_evaluation(
         }
         _ => None,
     };
-    Ok(Json(json!({ "evaluation": row, "agency": agency, "report": report })))
+    Ok(Json(
+        json!({ "evaluation": row, "agency": agency, "report": report }),
+    ))
 }
 
 /// Query of `GET /api/v1/evaluations/{id}/report`.
@@ -202,12 +208,13 @@ pub async fn report(
     Q(q): Q<ReportQuery>,
 ) -> ApiResult<Response> {
     let fmt = q.format.as_deref().unwrap_or("pdf");
-    let format = ReportFormat::parse(fmt).ok_or_else(|| {
-        ApiError::invalid("format", "html, pdf, json, sarif, junit, csv", a.lang)
-    })?;
+    let format = ReportFormat::parse(fmt)
+        .ok_or_else(|| ApiError::invalid("format", "html, pdf, json, sarif, junit, csv", a.lang))?;
     let lang = match q.lang.as_deref() {
         None => crate::i18n::Lang::Id,
-        Some(l) => l.parse::<crate::i18n::Lang>().ok()
+        Some(l) => l
+            .parse::<crate::i18n::Lang>()
+            .ok()
             .ok_or_else(|| ApiError::invalid("lang", "id, en", a.lang))?,
     };
     let file = svc!(
@@ -226,7 +233,9 @@ pub async fn report(
     // An HTML report opened from the API must not run anything, even if it held a script.
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+        ),
     );
     Ok(r)
 }
@@ -238,8 +247,8 @@ pub struct FindingsQuery {
     evaluation: Option<i64>,
     severity: Option<String>,
     outcome: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// `GET /api/v1/findings`.
@@ -258,7 +267,11 @@ pub async fn list_findings(
         severity: q.severity,
         outcome: q.outcome,
     };
-    let page = svc!(a, st.service.list_findings(&a.actor, &filter, q.page.paging()));
+    let page = svc!(
+        a,
+        st.service
+            .list_findings(&a.actor, &filter, paging(q.limit, q.offset))
+    );
     Ok(Json(json!(page)))
 }
 
@@ -278,15 +291,21 @@ pub async fn list_jobs(
 ) -> ApiResult<Json<Value>> {
     let jobs = svc!(
         a,
-        st.service
-            .list_jobs(&a.actor, q.status.as_deref(), q.app.as_deref(), q.limit.unwrap_or(50))
+        st.service.list_jobs(
+            &a.actor,
+            q.status.as_deref(),
+            q.app.as_deref(),
+            q.limit.unwrap_or(50)
+        )
     );
     Ok(Json(json!({ "items": jobs })))
 }
 
 /// `GET /api/v1/users`.
 pub async fn list_users(State(st): State<AppState>, a: Authed) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": svc!(a, st.service.list_users(&a.actor)) })))
+    Ok(Json(
+        json!({ "items": svc!(a, st.service.list_users(&a.actor)) }),
+    ))
 }
 
 /// `POST /api/v1/users`: the answer carries the one-time set-password secret.
@@ -349,7 +368,10 @@ pub async fn edit_user(
         roles: p.roles,
         disabled: p.disabled,
     };
-    Ok(Json(json!(svc!(a, st.service.edit_user(&a.actor, &name, patch)))))
+    Ok(Json(json!(svc!(
+        a,
+        st.service.edit_user(&a.actor, &name, patch)
+    ))))
 }
 
 /// `POST /api/v1/users/{username}/reset-password`.
@@ -367,7 +389,9 @@ pub async fn reset_password(
 
 /// `GET /api/v1/tokens`.
 pub async fn list_tokens(State(st): State<AppState>, a: Authed) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": svc!(a, st.service.list_tokens(&a.actor)) })))
+    Ok(Json(
+        json!({ "items": svc!(a, st.service.list_tokens(&a.actor)) }),
+    ))
 }
 
 /// `POST /api/v1/tokens`: the token is in this answer only.
@@ -416,7 +440,9 @@ pub async fn audit_list(
         before_seq: q.before,
         limit: q.limit.unwrap_or(100),
     };
-    Ok(Json(json!({ "items": svc!(a, st.service.audit_list(&a.actor, &f)) })))
+    Ok(Json(
+        json!({ "items": svc!(a, st.service.audit_list(&a.actor, &f)) }),
+    ))
 }
 
 /// `GET /api/v1/audit/verify`.
@@ -459,7 +485,11 @@ fn session_cookie(value: &str, max_age: Option<u64>) -> HeaderValue {
     HeaderValue::from_str(&format!(
         "{COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"
     ))
-    .unwrap_or_else(|_| HeaderValue::from_static("__Host-kawal=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))
+    .unwrap_or_else(|_| {
+        HeaderValue::from_static(
+            "__Host-kawal=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
+        )
+    })
 }
 
 /// `POST /api/v1/session`: password login; sets the session cookie (a new id every time).
@@ -483,7 +513,8 @@ pub async fn login(
             }
             e => ApiError::from_service(e, lang),
         })?;
-    let mut r = Json(json!({ "user": out.actor.account, "csrf_token": out.csrf_token })).into_response();
+    let mut r =
+        Json(json!({ "user": out.actor.account, "csrf_token": out.csrf_token })).into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
         session_cookie(&out.session_id, Some(st.web.absolute_secs)),

@@ -94,13 +94,15 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     match (url::Url::parse(origin), host) {
         (Ok(o), Some(h)) => {
             let port = o.port().map(|p| format!(":{p}")).unwrap_or_default();
-            o.host_str().is_some_and(|oh| format!("{oh}{port}").eq_ignore_ascii_case(h))
+            o.host_str()
+                .is_some_and(|oh| format!("{oh}{port}").eq_ignore_ascii_case(h))
         }
         _ => false,
     }
 }
 
 /// An authenticated caller.
+#[derive(Clone)]
 pub struct Authed {
     /// The acting user.
     pub actor: Actor,
@@ -114,6 +116,10 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // The route guard already identified the caller.
+        if let Some(a) = parts.extensions.get::<Authed>() {
+            return Ok(a.clone());
+        }
         let ReqLang(lang) = ReqLang::from_request_parts(parts, state)
             .await
             .unwrap_or(ReqLang(Lang::Id));
@@ -150,4 +156,32 @@ impl FromRequestParts<AppState> for Authed {
             lang,
         })
     }
+}
+
+/// The guard of every route, from the route table: identifies the caller and checks the
+/// route's permission before the handler (and before any body is parsed). The service checks
+/// again with the object's agency; this layer makes the table itself binding.
+pub async fn guard(
+    axum::extract::State((state, access)): axum::extract::State<(AppState, super::routes::Access)>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use super::routes::Access;
+    use axum::response::IntoResponse;
+    if access == Access::Public {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let authed = match Authed::from_request_parts(&mut parts, &state).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    if let Access::Permission(p) = access
+        && let Err(e) = state.service.require(&authed.actor, p)
+    {
+        return ApiError::from_service(e, authed.lang).into_response();
+    }
+    parts.extensions.insert(authed);
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }

@@ -41,13 +41,28 @@ struct Inner<'a> {
 pub fn message(code: &str, lang: Lang) -> &'static str {
     let (id, en) = match code {
         "unauthenticated" => ("Perlu masuk terlebih dahulu.", "Authentication required."),
-        "login_failed" => ("Nama pengguna atau kata sandi salah.", "Wrong user name or password."),
-        "forbidden" => ("Anda tidak memiliki izin untuk tindakan ini.", "You are not permitted to do this."),
-        "csrf" => ("Token CSRF tidak ada atau salah.", "Missing or wrong CSRF token."),
+        "login_failed" => (
+            "Nama pengguna atau kata sandi salah.",
+            "Wrong user name or password.",
+        ),
+        "forbidden" => (
+            "Anda tidak memiliki izin untuk tindakan ini.",
+            "You are not permitted to do this.",
+        ),
+        "csrf" => (
+            "Token CSRF tidak ada atau salah.",
+            "Missing or wrong CSRF token.",
+        ),
         "not_found" => ("Tidak ditemukan.", "Not found."),
         "invalid" => ("Masukan tidak sah.", "Invalid input."),
-        "conflict" => ("Bertentangan dengan data tersimpan.", "Conflicts with stored data."),
-        "throttled" => ("Terlalu banyak percobaan; coba lagi nanti.", "Too many attempts; try again later."),
+        "conflict" => (
+            "Bertentangan dengan data tersimpan.",
+            "Conflicts with stored data.",
+        ),
+        "throttled" => (
+            "Terlalu banyak percobaan; coba lagi nanti.",
+            "Too many attempts; try again later.",
+        ),
         "unavailable" => ("Layanan belum siap.", "Service not ready."),
         _ => ("Kesalahan internal.", "Internal error."),
     };

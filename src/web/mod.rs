@@ -91,15 +91,35 @@ async fn security_headers(req: Request, next: Next) -> Response {
             h.insert(k, HeaderValue::from_static(v));
         }
     };
-    set(h, header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-    set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    set(
+        h,
+        header::STRICT_TRANSPORT_SECURITY,
+        "max-age=31536000; includeSubDomains",
+    );
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, header::REFERRER_POLICY, "no-referrer");
     set(h, header::CACHE_CONTROL, "no-store");
-    set(h, header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(h, header::HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
-    set(h, header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    );
     r
 }
 
@@ -112,7 +132,9 @@ async fn not_found(auth::ReqLang(lang): auth::ReqLang) -> error::ApiError {
 pub fn router(state: AppState) -> Router {
     let mut r = Router::new();
     for route in routes::ROUTES {
-        r = r.route(route.path, (route.handler)());
+        let guard =
+            axum::middleware::from_fn_with_state((state.clone(), route.access), auth::guard);
+        r = r.route(route.path, (route.handler)().route_layer(guard));
     }
     r.fallback(not_found)
         .method_not_allowed_fallback(not_found)
@@ -163,7 +185,9 @@ async fn connection(
     match tls {
         None => serve_io(stream, peer, router).await,
         Some(acceptor) => {
-            if let Ok(Ok(s)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+            if let Ok(Ok(s)) =
+                tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+            {
                 serve_io(s, peer, router).await;
             }
         }

@@ -77,7 +77,10 @@ fn error_ref() -> Value {
 }
 
 fn operation(r: &super::routes::Route) -> Value {
-    let (en, id) = r.summary.split_once(" / ").unwrap_or((r.summary, r.summary));
+    let (en, id) = r
+        .summary
+        .split_once(" / ")
+        .unwrap_or((r.summary, r.summary));
     let params: Vec<Value> = r
         .params
         .iter()
@@ -131,9 +134,7 @@ fn operation(r: &super::routes::Route) -> Value {
 pub fn document() -> Value {
     let mut paths = Map::new();
     for r in ROUTES {
-        let entry = paths
-            .entry(r.path.to_string())
-            .or_insert_with(|| json!({}));
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
         entry[r.method.to_lowercase()] = operation(r);
     }
     json!({

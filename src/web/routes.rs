@@ -53,8 +53,18 @@ pub struct Route {
     pub handler: fn() -> MethodRouter<AppState>,
 }
 
-const fn p(name: &'static str, location: &'static str, kind: &'static str, doc: &'static str) -> Param {
-    Param { name, location, kind, doc }
+const fn p(
+    name: &'static str,
+    location: &'static str,
+    kind: &'static str,
+    doc: &'static str,
+) -> Param {
+    Param {
+        name,
+        location,
+        kind,
+        doc,
+    }
 }
 
 const PAGE: [Param; 2] = [
@@ -86,34 +96,417 @@ use Access::{Authenticated, Permission as P, Public};
 
 /// The routes of the service.
 pub static ROUTES: &[Route] = &[
-    route!("GET", "/healthz", Public, "service", "Liveness / Proses hidup", &[], None, "Health", 200, get(super::healthz)),
-    route!("GET", "/readyz", Public, "service", "Readiness: database and scheduler / Kesiapan: basis data dan penjadwal", &[], None, "Health", 200, get(super::readyz)),
-    route!("GET", "/api/v1/openapi.json", Public, "service", "This API description / Deskripsi API ini", &[], None, "Object", 200, get(super::openapi_json)),
-    route!("POST", "/api/v1/session", Public, "session", "Log in with a password; sets the session cookie / Masuk dengan kata sandi", &[], Some("LoginBody"), "Session", 200, post(api::login)),
-    route!("GET", "/api/v1/session", Authenticated, "session", "Who is logged in, with the CSRF token / Pengguna yang masuk", &[], None, "Session", 200, get(api::whoami)),
-    route!("DELETE", "/api/v1/session", Authenticated, "session", "Log out (ends the session on the server) / Keluar", &[], None, "Object", 200, delete(api::logout)),
-    route!("POST", "/api/v1/password/setup", Public, "session", "Set a password with a one-time link / Atur kata sandi dengan tautan sekali pakai", &[], Some("SetupBody"), "Object", 200, post(api::setup_password)),
-    route!("GET", "/api/v1/roles", Authenticated, "users", "Roles and their permissions / Peran dan izinnya", &[], None, "Object", 200, get(api::roles)),
-    route!("GET", "/api/v1/apps", P("app:read"), "apps", "Applications, paged and filtered / Daftar aplikasi", &[p("q", "query", "string", "text in name, URL or owner"), p("agency", "query", "string", "agency name"), PAGE[0], PAGE[1]], None, "PageApp", 200, get(api::list_apps)),
-    route!("POST", "/api/v1/apps", P("app:write"), "apps", "Register an application / Daftarkan aplikasi", &[], Some("AppInput"), "App", 201, post(api::add_app)),
-    route!("GET", "/api/v1/apps/{app}", P("app:read"), "apps", "One application / Satu aplikasi", &[APP], None, "App", 200, get(api::get_app)),
-    route!("PATCH", "/api/v1/apps/{app}", P("app:write"), "apps", "Edit an application / Ubah aplikasi", &[APP], Some("AppInput"), "App", 200, patch(api::edit_app)),
-    route!("DELETE", "/api/v1/apps/{app}", P("app:write"), "apps", "Remove an application (force: with its evaluations) / Hapus aplikasi", &[APP, p("force", "query", "boolean", "also remove its evaluations")], None, "Object", 200, delete(api::remove_app)),
-    route!("POST", "/api/v1/apps/{app}/evaluations", P("evaluation:start"), "evaluations", "Queue an evaluation now / Antrekan evaluasi", &[APP], None, "Job", 202, post(api::start_evaluation)),
-    route!("GET", "/api/v1/evaluations", P("evaluation:read"), "evaluations", "Evaluations, newest first / Riwayat evaluasi", &[p("app", "query", "string", "application id or name"), PAGE[0], PAGE[1]], None, "PageEvaluationRow", 200, get(api::list_evaluations)),
-    route!("GET", "/api/v1/evaluations/{id}", P("evaluation:read"), "evaluations", "One evaluation with its report document / Satu evaluasi", &[ID], None, "Object", 200, get(api::get_evaluation)),
-    route!("GET", "/api/v1/evaluations/{id}/report", P("report:read"), "evaluations", "Download the agency report / Unduh laporan", &[ID, p("format", "query", "string", "html, pdf (default), json, sarif, junit, csv"), p("lang", "query", "string", "id (default) or en")], None, "binary", 200, get(api::report)),
-    route!("GET", "/api/v1/findings", P("finding:read"), "findings", "Findings across applications / Temuan", &[p("app", "query", "string", "application id or name"), p("evaluation", "query", "integer", "evaluation id"), p("severity", "query", "string", "critical, high, medium, low, info"), p("outcome", "query", "string", "fail, inconclusive, pass, …"), PAGE[0], PAGE[1]], None, "PageScopedFinding", 200, get(api::list_findings)),
-    route!("GET", "/api/v1/jobs", P("job:read"), "jobs", "The evaluation queue / Antrean evaluasi", &[p("status", "query", "string", "queued, running, done, failed, cancelled"), p("app", "query", "string", "application id or name"), p("limit", "query", "integer", "at most this many")], None, "Object", 200, get(api::list_jobs)),
-    route!("GET", "/api/v1/users", P("user:read"), "users", "Accounts / Akun", &[], None, "Object", 200, get(api::list_users)),
-    route!("POST", "/api/v1/users", P("user:write"), "users", "Create an account; answers with a one-time set-password secret / Buat akun", &[], Some("NewUser"), "Object", 201, post(api::add_user)),
-    route!("GET", "/api/v1/users/{username}", P("user:read"), "users", "One account (anyone may read their own) / Satu akun", &[USER], None, "Account", 200, get(api::get_user)),
-    route!("PATCH", "/api/v1/users/{username}", P("user:write"), "users", "Edit, disable or re-role an account / Ubah akun", &[USER], Some("UserPatch"), "Account", 200, patch(api::edit_user)),
-    route!("POST", "/api/v1/users/{username}/reset-password", P("user:write"), "users", "New one-time set-password link; ends sessions / Atur ulang kata sandi", &[USER], None, "Object", 200, post(api::reset_password)),
-    route!("GET", "/api/v1/tokens", P("token:write"), "tokens", "API tokens (never the secrets) / Token API", &[], None, "Object", 200, get(api::list_tokens)),
-    route!("POST", "/api/v1/tokens", P("token:write"), "tokens", "Create an API token, shown once / Buat token API", &[], Some("NewToken"), "Object", 201, post(api::create_token)),
-    route!("DELETE", "/api/v1/tokens/{id}", P("token:write"), "tokens", "Revoke an API token / Cabut token API", &[ID], None, "Object", 200, delete(api::revoke_token)),
-    route!("GET", "/api/v1/audit", P("audit:read"), "audit", "Audit trail, newest first / Jejak audit", &[p("since", "query", "string", "RFC 3339 time"), p("actor", "query", "string", "user name"), p("action", "query", "string", "action prefix, e.g. login"), p("before", "query", "integer", "entries before this sequence number"), p("limit", "query", "integer", "1–1000 (default 100)")], None, "Object", 200, get(api::audit_list)),
-    route!("GET", "/api/v1/audit/verify", P("audit:read"), "audit", "Verify the hash chain / Verifikasi rantai hash", &[], None, "AuditCheck", 200, get(api::audit_verify)),
-    route!("GET", "/api/v1/audit/head", P("audit:read"), "audit", "The chain's head hash / Hash kepala rantai", &[], None, "Object", 200, get(api::audit_head)),
+    route!(
+        "GET",
+        "/healthz",
+        Public,
+        "service",
+        "Liveness / Proses hidup",
+        &[],
+        None,
+        "Health",
+        200,
+        get(super::healthz)
+    ),
+    route!(
+        "GET",
+        "/readyz",
+        Public,
+        "service",
+        "Readiness: database and scheduler / Kesiapan: basis data dan penjadwal",
+        &[],
+        None,
+        "Health",
+        200,
+        get(super::readyz)
+    ),
+    route!(
+        "GET",
+        "/api/v1/openapi.json",
+        Public,
+        "service",
+        "This API description / Deskripsi API ini",
+        &[],
+        None,
+        "Object",
+        200,
+        get(super::openapi_json)
+    ),
+    route!(
+        "POST",
+        "/api/v1/session",
+        Public,
+        "session",
+        "Log in with a password; sets the session cookie / Masuk dengan kata sandi",
+        &[],
+        Some("LoginBody"),
+        "Session",
+        200,
+        post(api::login)
+    ),
+    route!(
+        "GET",
+        "/api/v1/session",
+        Authenticated,
+        "session",
+        "Who is logged in, with the CSRF token / Pengguna yang masuk",
+        &[],
+        None,
+        "Session",
+        200,
+        get(api::whoami)
+    ),
+    route!(
+        "DELETE",
+        "/api/v1/session",
+        Authenticated,
+        "session",
+        "Log out (ends the session on the server) / Keluar",
+        &[],
+        None,
+        "Object",
+        200,
+        delete(api::logout)
+    ),
+    route!(
+        "POST",
+        "/api/v1/password/setup",
+        Public,
+        "session",
+        "Set a password with a one-time link / Atur kata sandi dengan tautan sekali pakai",
+        &[],
+        Some("SetupBody"),
+        "Object",
+        200,
+        post(api::setup_password)
+    ),
+    route!(
+        "GET",
+        "/api/v1/roles",
+        Authenticated,
+        "users",
+        "Roles and their permissions / Peran dan izinnya",
+        &[],
+        None,
+        "Object",
+        200,
+        get(api::roles)
+    ),
+    route!(
+        "GET",
+        "/api/v1/apps",
+        P("app:read"),
+        "apps",
+        "Applications, paged and filtered / Daftar aplikasi",
+        &[
+            p("q", "query", "string", "text in name, URL or owner"),
+            p("agency", "query", "string", "agency name"),
+            PAGE[0],
+            PAGE[1]
+        ],
+        None,
+        "PageApp",
+        200,
+        get(api::list_apps)
+    ),
+    route!(
+        "POST",
+        "/api/v1/apps",
+        P("app:write"),
+        "apps",
+        "Register an application / Daftarkan aplikasi",
+        &[],
+        Some("AppInput"),
+        "App",
+        201,
+        post(api::add_app)
+    ),
+    route!(
+        "GET",
+        "/api/v1/apps/{app}",
+        P("app:read"),
+        "apps",
+        "One application / Satu aplikasi",
+        &[APP],
+        None,
+        "App",
+        200,
+        get(api::get_app)
+    ),
+    route!(
+        "PATCH",
+        "/api/v1/apps/{app}",
+        P("app:write"),
+        "apps",
+        "Edit an application / Ubah aplikasi",
+        &[APP],
+        Some("AppInput"),
+        "App",
+        200,
+        patch(api::edit_app)
+    ),
+    route!(
+        "DELETE",
+        "/api/v1/apps/{app}",
+        P("app:write"),
+        "apps",
+        "Remove an application (force: with its evaluations) / Hapus aplikasi",
+        &[
+            APP,
+            p("force", "query", "boolean", "also remove its evaluations")
+        ],
+        None,
+        "Object",
+        200,
+        delete(api::remove_app)
+    ),
+    route!(
+        "POST",
+        "/api/v1/apps/{app}/evaluations",
+        P("evaluation:start"),
+        "evaluations",
+        "Queue an evaluation now / Antrekan evaluasi",
+        &[APP],
+        None,
+        "Job",
+        202,
+        post(api::start_evaluation)
+    ),
+    route!(
+        "GET",
+        "/api/v1/evaluations",
+        P("evaluation:read"),
+        "evaluations",
+        "Evaluations, newest first / Riwayat evaluasi",
+        &[
+            p("app", "query", "string", "application id or name"),
+            PAGE[0],
+            PAGE[1]
+        ],
+        None,
+        "PageEvaluationRow",
+        200,
+        get(api::list_evaluations)
+    ),
+    route!(
+        "GET",
+        "/api/v1/evaluations/{id}",
+        P("evaluation:read"),
+        "evaluations",
+        "One evaluation with its report document / Satu evaluasi",
+        &[ID],
+        None,
+        "Object",
+        200,
+        get(api::get_evaluation)
+    ),
+    route!(
+        "GET",
+        "/api/v1/evaluations/{id}/report",
+        P("report:read"),
+        "evaluations",
+        "Download the agency report / Unduh laporan",
+        &[
+            ID,
+            p(
+                "format",
+                "query",
+                "string",
+                "html, pdf (default), json, sarif, junit, csv"
+            ),
+            p("lang", "query", "string", "id (default) or en")
+        ],
+        None,
+        "binary",
+        200,
+        get(api::report)
+    ),
+    route!(
+        "GET",
+        "/api/v1/findings",
+        P("finding:read"),
+        "findings",
+        "Findings across applications / Temuan",
+        &[
+            p("app", "query", "string", "application id or name"),
+            p("evaluation", "query", "integer", "evaluation id"),
+            p(
+                "severity",
+                "query",
+                "string",
+                "critical, high, medium, low, info"
+            ),
+            p("outcome", "query", "string", "fail, inconclusive, pass, …"),
+            PAGE[0],
+            PAGE[1]
+        ],
+        None,
+        "PageScopedFinding",
+        200,
+        get(api::list_findings)
+    ),
+    route!(
+        "GET",
+        "/api/v1/jobs",
+        P("job:read"),
+        "jobs",
+        "The evaluation queue / Antrean evaluasi",
+        &[
+            p(
+                "status",
+                "query",
+                "string",
+                "queued, running, done, failed, cancelled"
+            ),
+            p("app", "query", "string", "application id or name"),
+            p("limit", "query", "integer", "at most this many")
+        ],
+        None,
+        "Object",
+        200,
+        get(api::list_jobs)
+    ),
+    route!(
+        "GET",
+        "/api/v1/users",
+        P("user:read"),
+        "users",
+        "Accounts / Akun",
+        &[],
+        None,
+        "Object",
+        200,
+        get(api::list_users)
+    ),
+    route!(
+        "POST",
+        "/api/v1/users",
+        P("user:write"),
+        "users",
+        "Create an account; answers with a one-time set-password secret / Buat akun",
+        &[],
+        Some("NewUser"),
+        "Object",
+        201,
+        post(api::add_user)
+    ),
+    route!(
+        "GET",
+        "/api/v1/users/{username}",
+        Authenticated,
+        "users",
+        "One account (anyone may read their own) / Satu akun",
+        &[USER],
+        None,
+        "Account",
+        200,
+        get(api::get_user)
+    ),
+    route!(
+        "PATCH",
+        "/api/v1/users/{username}",
+        P("user:write"),
+        "users",
+        "Edit, disable or re-role an account / Ubah akun",
+        &[USER],
+        Some("UserPatch"),
+        "Account",
+        200,
+        patch(api::edit_user)
+    ),
+    route!(
+        "POST",
+        "/api/v1/users/{username}/reset-password",
+        P("user:write"),
+        "users",
+        "New one-time set-password link; ends sessions / Atur ulang kata sandi",
+        &[USER],
+        None,
+        "Object",
+        200,
+        post(api::reset_password)
+    ),
+    route!(
+        "GET",
+        "/api/v1/tokens",
+        P("token:write"),
+        "tokens",
+        "API tokens (never the secrets) / Token API",
+        &[],
+        None,
+        "Object",
+        200,
+        get(api::list_tokens)
+    ),
+    route!(
+        "POST",
+        "/api/v1/tokens",
+        P("token:write"),
+        "tokens",
+        "Create an API token, shown once / Buat token API",
+        &[],
+        Some("NewToken"),
+        "Object",
+        201,
+        post(api::create_token)
+    ),
+    route!(
+        "DELETE",
+        "/api/v1/tokens/{id}",
+        P("token:write"),
+        "tokens",
+        "Revoke an API token / Cabut token API",
+        &[ID],
+        None,
+        "Object",
+        200,
+        delete(api::revoke_token)
+    ),
+    route!(
+        "GET",
+        "/api/v1/audit",
+        P("audit:read"),
+        "audit",
+        "Audit trail, newest first / Jejak audit",
+        &[
+            p("since", "query", "string", "RFC 3339 time"),
+            p("actor", "query", "string", "user name"),
+            p("action", "query", "string", "action prefix, e.g. login"),
+            p(
+                "before",
+                "query",
+                "integer",
+                "entries before this sequence number"
+            ),
+            p("limit", "query", "integer", "1–1000 (default 100)")
+        ],
+        None,
+        "Object",
+        200,
+        get(api::audit_list)
+    ),
+    route!(
+        "GET",
+        "/api/v1/audit/verify",
+        P("audit:read"),
+        "audit",
+        "Verify the hash chain / Verifikasi rantai hash",
+        &[],
+        None,
+        "AuditCheck",
+        200,
+        get(api::audit_verify)
+    ),
+    route!(
+        "GET",
+        "/api/v1/audit/head",
+        P("audit:read"),
+        "audit",
+        "The chain's head hash / Hash kepala rantai",
+        &[],
+        None,
+        "Object",
+        200,
+        get(api::audit_head)
+    ),
 ];

@@ -52,16 +52,26 @@ fn fingerprint(der: &[u8]) -> String {
         .join(":")
 }
 
-fn load(cert: &Path, key: &Path) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsError> {
+fn load(
+    cert: &Path,
+    key: &Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsError> {
     let certs = CertificateDer::pem_file_iter(cert)
         .map_err(|e| file_err(cert, format!("tidak dapat dibaca / cannot be read: {e}")))?
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| file_err(cert, format!("PEM tidak sah / invalid PEM: {e}")))?;
     if certs.is_empty() {
-        return Err(file_err(cert, "tidak ada CERTIFICATE / no CERTIFICATE block (expected PEM)"));
+        return Err(file_err(
+            cert,
+            "tidak ada CERTIFICATE / no CERTIFICATE block (expected PEM)",
+        ));
     }
-    let key = PrivateKeyDer::from_pem_file(key)
-        .map_err(|e| file_err(key, format!("kunci privat PEM tidak ditemukan / no PEM private key: {e}")))?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        file_err(
+            key,
+            format!("kunci privat PEM tidak ditemukan / no PEM private key: {e}"),
+        )
+    })?;
     Ok((certs, key))
 }
 
@@ -84,7 +94,8 @@ fn self_signed(dir: &Path, names: &[String]) -> Result<(PathBuf, PathBuf, bool),
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e.to_string()))?;
     let ck = rcgen::generate_simple_self_signed(names.to_vec())
         .map_err(|e| TlsError::Generate(e.to_string()))?;
-    write_private(&key, &ck.signing_key.serialize_pem()).map_err(|e| file_err(&key, e.to_string()))?;
+    write_private(&key, &ck.signing_key.serialize_pem())
+        .map_err(|e| file_err(&key, e.to_string()))?;
     std::fs::write(&cert, ck.cert.pem()).map_err(|e| file_err(&cert, e.to_string()))?;
     Ok((cert, key, true))
 }
@@ -101,7 +112,10 @@ impl ServerTls {
             (Some(c), Some(k)) => (c.to_path_buf(), k.to_path_buf(), false),
             (None, None) => self_signed(dir, names)?,
             (Some(c), None) | (None, Some(c)) => {
-                return Err(file_err(c, "--tls-cert dan --tls-key harus bersama / --tls-cert and --tls-key go together"));
+                return Err(file_err(
+                    c,
+                    "--tls-cert dan --tls-key harus bersama / --tls-cert and --tls-key go together",
+                ));
             }
         };
         let (chain, private) = load(&cert, &key)?;

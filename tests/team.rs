@@ -1,0 +1,789 @@
+//! The team service through its HTTP router, on SQLite and PostgreSQL: the route × role matrix
+//! generated from the roles file, agency scoping by id, listing and search, sessions (rotation,
+//! logout, idle and absolute timeouts on an injected clock, CSRF, throttling), API tokens
+//! (scope, expiry, revocation) and the audit chain against tampering.
+
+mod common;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use kawal::service::{Actor, NewUser, Service, ServiceConfig};
+use kawal::store::{NewApp, Store};
+use kawal::team::Roles;
+use kawal::web::routes::{Access, ROUTES};
+use kawal::web::{AppState, WebConfig, router};
+use kawal::worker::Clock;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+const PW: &str = "kata-sandi-uji-yang-panjang";
+
+/// A clock the test moves.
+struct TestClock(Mutex<OffsetDateTime>);
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().expect("clock")
+    }
+}
+
+impl TestClock {
+    fn advance(&self, d: Duration) {
+        *self.0.lock().expect("clock") += d;
+    }
+}
+
+/// A store on the named back end, and how to drop it afterwards.
+async fn store(backend: &str) -> Option<(Arc<Store>, Option<(String, String)>, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().expect("tmp");
+    match backend {
+        "sqlite" => {
+            let url = format!("sqlite://{}/k.db", dir.path().display());
+            Some((
+                Arc::new(Store::open(&url).await.expect("sqlite")),
+                None,
+                dir,
+            ))
+        }
+        _ => {
+            let Ok(url) = std::env::var("KAWAL_TEST_DATABASE_URL") else {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "KAWAL_TEST_DATABASE_URL must be set in CI"
+                );
+                eprintln!("KAWAL_TEST_DATABASE_URL not set: PostgreSQL case not run");
+                return None;
+            };
+            let schema = format!(
+                "kawal_team_{}_{}",
+                std::process::id(),
+                OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
+            );
+            let s = Store::open_pg_schema(&url, &schema).await.expect("pg");
+            Some((Arc::new(s), Some((url, schema)), dir))
+        }
+    }
+}
+
+async fn drop_schema(place: Option<(String, String)>) {
+    if let Some((url, schema)) = place {
+        let pool = sqlx::PgPool::connect(&url).await.expect("cleanup");
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&pool)
+            .await
+            .expect("drop schema");
+    }
+}
+
+/// A logged-in browser: its cookie and CSRF token.
+#[derive(Clone, Debug)]
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+struct World {
+    svc: Arc<Service>,
+    router: Router,
+    clock: Arc<TestClock>,
+    store: Arc<Store>,
+    /// Evaluation id of each application.
+    evals: BTreeMap<String, i64>,
+}
+
+async fn call(
+    r: &Router,
+    method: &str,
+    path: &str,
+    who: Option<&Browser>,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value, axum::http::HeaderMap) {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "kawal.example.go.id");
+    if let Some(w) = who {
+        b = b
+            .header(header::COOKIE, format!("__Host-kawal={}", w.cookie))
+            .header("x-csrf-token", &w.csrf);
+    }
+    if let Some(t) = bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string())),
+        None => b.body(Body::empty()),
+    }
+    .expect("request");
+    let resp = tower_service::Service::call(&mut r.clone(), req)
+        .await
+        .expect("infallible");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, v, headers)
+}
+
+async fn login(r: &Router, user: &str, pw: &str) -> Result<Browser, (StatusCode, Value)> {
+    let (s, v, h) = call(
+        r,
+        "POST",
+        "/api/v1/session",
+        None,
+        None,
+        Some(json!({"username": user, "password": pw})),
+    )
+    .await;
+    if s != StatusCode::OK {
+        return Err((s, v));
+    }
+    let set = h
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie set")
+        .to_string();
+    for attr in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set.contains(attr), "{attr} in {set}");
+    }
+    assert!(set.starts_with("__Host-kawal=kss_"), "{set}");
+    let cookie = set
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("value");
+    // 256-bit id, hex.
+    assert_eq!(cookie.len(), 4 + 64, "{cookie}");
+    Ok(Browser {
+        cookie,
+        csrf: v["csrf_token"].as_str().expect("csrf").to_string(),
+    })
+}
+
+async fn add_user(
+    svc: &Service,
+    as_: &Actor,
+    username: &str,
+    roles: &[&str],
+    agency: Option<&str>,
+) {
+    let c = svc
+        .add_user(
+            as_,
+            NewUser {
+                username: username.into(),
+                roles: roles.iter().map(|r| r.to_string()).collect(),
+                agency: agency.map(str::to_string),
+                ..NewUser::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("add {username}: {e}"));
+    svc.set_password(&c.setup_token, PW, None)
+        .await
+        .expect("set password");
+}
+
+async fn world(store: Arc<Store>, cfg: ServiceConfig) -> World {
+    kawal::install_crypto_provider();
+    let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+    let svc = Arc::new(Service::new(
+        store.clone(),
+        Roles::builtin().expect("roles"),
+        clock.clone(),
+        cfg,
+    ));
+    let local = Actor::local_operator();
+    add_user(&svc, &local, "admin", &["administrator"], None).await;
+    let admin = Actor::cli(store.account("admin").await.expect("admin"));
+    for role in Roles::builtin().expect("roles").all() {
+        add_user(
+            &svc,
+            &admin,
+            &format!("u-{}", role.id),
+            &[&role.id],
+            Some("DINAS-A"),
+        )
+        .await;
+    }
+    add_user(&svc, &admin, "owner-a", &["pj-aplikasi"], Some("DINAS-A")).await;
+    add_user(&svc, &admin, "owner-b", &["pj-aplikasi"], Some("DINAS-B")).await;
+    add_user(&svc, &admin, "victim", &["tim-analisis"], None).await;
+    let mut evals = BTreeMap::new();
+    for (name, agency) in [
+        ("APP-A", "DINAS-A"),
+        ("APP-B", "DINAS-B"),
+        ("SIMPEG-B", "DINAS-B"),
+    ] {
+        let app = store
+            .add_app(&NewApp {
+                name: name.into(),
+                url: format!("https://{}.example.go.id", name.to_lowercase()),
+                agency: agency.into(),
+                owner: format!("pemilik@{}.example.go.id", agency.to_lowercase()),
+                timezone: "Asia/Jakarta".into(),
+                ..NewApp::default()
+            })
+            .await
+            .expect("app");
+        let (report, _) = common::sample::report(12);
+        let id = store
+            .start_evaluation(Some(app.id), &app.url, "bssn", "1")
+            .await
+            .expect("start");
+        store.finish_evaluation(id, &report).await.expect("finish");
+        evals.insert(name.to_string(), id);
+    }
+    let state = AppState {
+        service: svc.clone(),
+        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+        web: Arc::new(WebConfig {
+            trusted_proxies: vec![],
+            absolute_secs: 8 * 3600,
+        }),
+        liveness: None,
+    };
+    World {
+        svc,
+        router: router(state),
+        clock,
+        store,
+        evals,
+    }
+}
+
+fn concrete(path: &str, w: &World) -> String {
+    path.replace("{app}", "APP-A")
+        .replace("{username}", "victim")
+        .replace(
+            "{id}",
+            &if path.starts_with("/api/v1/tokens") {
+                "999999".to_string()
+            } else {
+                w.evals["APP-A"].to_string()
+            },
+        )
+}
+
+async fn route_role_matrix(w: &World) {
+    let roles = Roles::builtin().expect("roles");
+    let mut browsers = BTreeMap::new();
+    for role in roles.all() {
+        browsers.insert(
+            role.id.clone(),
+            login(&w.router, &format!("u-{}", role.id), PW)
+                .await
+                .expect("login"),
+        );
+    }
+    let mut checked = 0;
+    for route in ROUTES {
+        let path = concrete(route.path, w);
+        let body = matches!(route.method, "POST" | "PATCH").then(|| json!({}));
+        match route.access {
+            Access::Public => {}
+            Access::Authenticated | Access::Permission(_) => {
+                // Nobody logged in: 401 on every non-public route.
+                let (s, v, _) =
+                    call(&w.router, route.method, &path, None, None, body.clone()).await;
+                assert_eq!(s, StatusCode::UNAUTHORIZED, "{} {path}: {v}", route.method);
+                assert_eq!(v["error"]["code"], "unauthenticated");
+            }
+        }
+        let Access::Permission(perm) = route.access else {
+            continue;
+        };
+        for role in roles.all() {
+            let who = &browsers[&role.id];
+            let (s, v, _) = call(
+                &w.router,
+                route.method,
+                &path,
+                Some(who),
+                None,
+                body.clone(),
+            )
+            .await;
+            let holds = roles.reach(std::slice::from_ref(&role.id), perm).is_some();
+            if holds {
+                assert!(
+                    s != StatusCode::FORBIDDEN && s != StatusCode::UNAUTHORIZED,
+                    "{} {path} as {} (holds {perm}): {s} {v}",
+                    route.method,
+                    role.id
+                );
+            } else {
+                assert_eq!(
+                    s,
+                    StatusCode::FORBIDDEN,
+                    "{} {path} as {} (lacks {perm}): {v}",
+                    route.method,
+                    role.id
+                );
+                assert_eq!(v["error"]["code"], "forbidden", "{v}");
+            }
+            checked += 1;
+        }
+    }
+    // Every permission route was tried with every role.
+    let perm_routes = ROUTES
+        .iter()
+        .filter(|r| matches!(r.access, Access::Permission(_)))
+        .count();
+    assert_eq!(checked, perm_routes * roles.all().count());
+    assert!(perm_routes >= 20, "{perm_routes}");
+}
+
+async fn agency_scoping(w: &World) {
+    let a = login(&w.router, "owner-a", PW).await.expect("owner-a");
+    let r = &w.router;
+    // Listing and search show only the owner's agency.
+    let (s, v, _) = call(r, "GET", "/api/v1/apps?limit=500", Some(&a), None, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|x| x["name"].as_str())
+        .collect();
+    assert_eq!(names, ["APP-A"]);
+    assert_eq!(v["total"], 1);
+    let (_, v, _) = call(r, "GET", "/api/v1/apps?q=simpeg", Some(&a), None, None).await;
+    assert_eq!(v["total"], 0, "search does not reach another agency: {v}");
+    let (_, v, _) = call(
+        r,
+        "GET",
+        "/api/v1/apps?agency=DINAS-B",
+        Some(&a),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(v["total"], 0, "{v}");
+    let (_, v, _) = call(r, "GET", "/api/v1/evaluations", Some(&a), None, None).await;
+    assert_eq!(v["total"], 1, "{v}");
+    let (_, v, _) = call(r, "GET", "/api/v1/findings?limit=500", Some(&a), None, None).await;
+    assert!(v["total"].as_i64().expect("total") > 0);
+    assert!(
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|f| f["agency"] == "DINAS-A"),
+        "{v}"
+    );
+    // Every object of agency B, by id and by name: 404, the same as what does not exist.
+    let b_app = w.store.app("APP-B").await.expect("b").id;
+    let b_eval = w.evals["APP-B"];
+    for path in [
+        format!("/api/v1/apps/{b_app}"),
+        "/api/v1/apps/APP-B".into(),
+        "/api/v1/apps/app-b".into(),
+        format!("/api/v1/evaluations/{b_eval}"),
+        format!("/api/v1/evaluations/{b_eval}/report?format=pdf"),
+        format!("/api/v1/evaluations/{b_eval}/report?format=json"),
+        format!("/api/v1/evaluations?app={b_app}"),
+        "/api/v1/findings?app=APP-B".into(),
+    ] {
+        let (s, v, _) = call(r, "GET", &path, Some(&a), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {v}");
+        assert_eq!(v["error"]["code"], "not_found");
+    }
+    let (_, v, _) = call(
+        r,
+        "GET",
+        &format!("/api/v1/findings?evaluation={b_eval}"),
+        Some(&a),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(v["total"], 0, "{v}");
+    // The owner's own report downloads, and the download is audited.
+    let (s, _, h) = call(
+        r,
+        "GET",
+        &format!("/api/v1/evaluations/{}/report?format=pdf", w.evals["APP-A"]),
+        Some(&a),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let admin = Actor::cli(w.store.account("admin").await.expect("admin"));
+    let audit = w
+        .svc
+        .audit_list(
+            &admin,
+            &kawal::store::AuditFilter {
+                actor: Some("owner-a".into()),
+                action: Some("report.download".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].content.agency.as_deref(), Some("DINAS-A"));
+}
+
+async fn sessions(w: &World) {
+    let r = &w.router;
+    // A new id at every login; logout ends the session on the server.
+    let s1 = login(r, "u-tim-analisis", PW).await.expect("s1");
+    let s2 = login(r, "u-tim-analisis", PW).await.expect("s2");
+    assert_ne!(s1.cookie, s2.cookie);
+    assert_ne!(s1.csrf, s2.csrf);
+    let (s, _, _) = call(r, "DELETE", "/api/v1/session", Some(&s1), None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) = call(r, "GET", "/api/v1/apps", Some(&s1), None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a logged-out cookie is dead");
+    let (s, _, _) = call(r, "GET", "/api/v1/apps", Some(&s2), None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    // CSRF: a state-changing request with the cookie but without (or with a wrong) token.
+    let no_token = Browser {
+        csrf: String::new(),
+        ..s2.clone()
+    };
+    let (s, v, _) = call(
+        r,
+        "POST",
+        "/api/v1/apps/APP-A/evaluations",
+        Some(&no_token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("csrf"))
+    );
+    let wrong = Browser {
+        csrf: s1.csrf.clone(),
+        ..s2.clone()
+    };
+    let (s, _, _) = call(
+        r,
+        "POST",
+        "/api/v1/apps/APP-A/evaluations",
+        Some(&wrong),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = call(
+        r,
+        "POST",
+        "/api/v1/apps/APP-A/evaluations",
+        Some(&s2),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    // Idle timeout (15 min by default) on the injected clock; activity keeps a session alive.
+    w.clock.advance(Duration::from_secs(14 * 60));
+    let (s, _, _) = call(r, "GET", "/api/v1/apps", Some(&s2), None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    w.clock.advance(Duration::from_secs(14 * 60));
+    let (s, _, _) = call(r, "GET", "/api/v1/apps", Some(&s2), None, None).await;
+    assert_eq!(s, StatusCode::OK, "used 14 minutes ago: still valid");
+    w.clock.advance(Duration::from_secs(15 * 60));
+    let (s, _, _) = call(r, "GET", "/api/v1/apps", Some(&s2), None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "idle for 15 minutes");
+    // Absolute timeout (8 h) however active.
+    let s3 = login(r, "u-tim-analisis", PW).await.expect("s3");
+    for _ in 0..39 {
+        w.clock.advance(Duration::from_secs(12 * 60));
+        let (s, _, _) = call(r, "GET", "/api/v1/session", Some(&s3), None, None).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    w.clock.advance(Duration::from_secs(13 * 60));
+    let (s, _, _) = call(r, "GET", "/api/v1/session", Some(&s3), None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "8 hours after login");
+    // Throttling: the same generic answer for a wrong password and an unknown account, then
+    // refusal even of the right password.
+    let (a, b) = (
+        login(r, "u-kepala-seksi", "salah-salah-salah")
+            .await
+            .expect_err("wrong"),
+        login(r, "tidak-ada", "salah-salah-salah")
+            .await
+            .expect_err("unknown"),
+    );
+    assert_eq!(a, b);
+    assert_eq!(a.0, StatusCode::UNAUTHORIZED);
+    for _ in 0..4 {
+        login(r, "u-kepala-seksi", "salah-salah-salah")
+            .await
+            .expect_err("wrong");
+    }
+    let e = login(r, "u-kepala-seksi", PW).await.expect_err("throttled");
+    assert_eq!(e.0, StatusCode::TOO_MANY_REQUESTS, "{e:?}");
+    w.clock.advance(Duration::from_secs(16 * 60));
+    login(r, "u-kepala-seksi", PW)
+        .await
+        .expect("after the window");
+}
+
+async fn tokens(w: &World) {
+    let r = &w.router;
+    let seksi = login(r, "u-kepala-seksi", PW).await.expect("login");
+    let (s, v, _) = call(
+        r,
+        "POST",
+        "/api/v1/tokens",
+        Some(&seksi),
+        None,
+        Some(json!({"name": "ci", "scopes": ["read"], "expires_days": 1})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let read = v["token"].as_str().expect("token").to_string();
+    let id = v["id"].as_i64().expect("id");
+    assert!(read.starts_with("kwt_"));
+    // The database keeps only its hash.
+    let (_, listed, _) = call(r, "GET", "/api/v1/tokens", Some(&seksi), None, None).await;
+    assert!(!listed.to_string().contains(&read[4..]), "{listed}");
+    // Scope: reading works, starting an evaluation is refused though the user may.
+    let (s, _, _) = call(r, "GET", "/api/v1/apps", None, Some(&read), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v, _) = call(
+        r,
+        "POST",
+        "/api/v1/apps/APP-A/evaluations",
+        None,
+        Some(&read),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (_, v, _) = call(
+        r,
+        "POST",
+        "/api/v1/tokens",
+        Some(&seksi),
+        None,
+        Some(json!({"name": "ci2", "scopes": ["scan:write"]})),
+    )
+    .await;
+    let scan = v["token"].as_str().expect("token").to_string();
+    let (s, _, _) = call(
+        r,
+        "POST",
+        "/api/v1/apps/APP-A/evaluations",
+        None,
+        Some(&scan),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    // A token never grants more than its user holds: users:read is not the section head's.
+    let (_, v, _) = call(
+        r,
+        "POST",
+        "/api/v1/tokens",
+        Some(&seksi),
+        None,
+        Some(json!({"name": "x", "scopes": ["user:read"]})),
+    )
+    .await;
+    let wide = v["token"].as_str().expect("token").to_string();
+    let (s, _, _) = call(r, "GET", "/api/v1/users", None, Some(&wide), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Revocation.
+    let (s, _, _) = call(
+        r,
+        "DELETE",
+        &format!("/api/v1/tokens/{id}"),
+        Some(&seksi),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) = call(r, "GET", "/api/v1/apps", None, Some(&read), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Expiry (the scan token lives 90 days by default).
+    w.clock.advance(Duration::from_secs(91 * 86_400));
+    let (s, _, _) = call(r, "GET", "/api/v1/apps", None, Some(&scan), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Someone else's token looks like no token.
+    let other = login(r, "u-tim-analisis", PW).await.expect("login");
+    let (_, v, _) = call(
+        r,
+        "POST",
+        "/api/v1/tokens",
+        Some(&other),
+        None,
+        Some(json!({"name": "t", "scopes": ["read"]})),
+    )
+    .await;
+    let tid = v["id"].as_i64().expect("id");
+    let seksi = login(r, "u-kepala-seksi", PW).await.expect("login");
+    let (s, _, _) = call(
+        r,
+        "DELETE",
+        &format!("/api/v1/tokens/{tid}"),
+        Some(&seksi),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+async fn audit_tamper(w: &World, backend: &str) {
+    let admin = Actor::cli(w.store.account("admin").await.expect("admin"));
+    let ok = w.svc.audit_verify(&admin).await.expect("verify");
+    assert!(ok.broken.is_none(), "{ok:?}");
+    assert!(ok.entries > 30, "{ok:?}");
+    let (seq, head) = w.svc.audit_head(&admin).await.expect("head");
+    assert_eq!(ok.head.as_deref(), Some(head.as_str()));
+    assert_eq!(seq as u64, ok.entries);
+    // The database itself refuses UPDATE and DELETE.
+    for sql in [
+        "UPDATE audit SET actor = 'mallory' WHERE seq = 3",
+        "DELETE FROM audit WHERE seq = 3",
+    ] {
+        let e = w.store.raw_execute(sql).await.expect_err("append-only");
+        assert!(e.to_string().contains("append-only"), "{e}");
+    }
+    // Someone with the database's owner rights switches the guard off and tampers.
+    let off = match backend {
+        "sqlite" => vec![
+            "DROP TRIGGER audit_no_update",
+            "DROP TRIGGER audit_no_delete",
+        ],
+        _ => vec!["ALTER TABLE audit DISABLE TRIGGER audit_no_update_delete"],
+    };
+    for s in off {
+        w.store.raw_execute(s).await.expect("disable guard");
+    }
+    let original = w
+        .svc
+        .audit_list(
+            &admin,
+            &kawal::store::AuditFilter {
+                before_seq: Some(8),
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("entry 7")
+        .remove(0)
+        .content
+        .actor;
+    w.store
+        .raw_execute("UPDATE audit SET actor = 'mallory' WHERE seq = 7")
+        .await
+        .expect("edit");
+    let v = w.svc.audit_verify(&admin).await.expect("verify");
+    assert_eq!(
+        v.broken
+            .as_deref()
+            .map(|b| b.contains("#7") && b.contains("altered")),
+        Some(true),
+        "{v:?}"
+    );
+    w.store
+        .raw_execute(&format!(
+            "UPDATE audit SET actor = '{}' WHERE seq = 7",
+            original.replace('\'', "''")
+        ))
+        .await
+        .expect("restore");
+    assert!(
+        w.svc
+            .audit_verify(&admin)
+            .await
+            .expect("verify")
+            .broken
+            .is_none(),
+        "restored"
+    );
+    w.store
+        .raw_execute("DELETE FROM audit WHERE seq = 12")
+        .await
+        .expect("delete");
+    let v = w.svc.audit_verify(&admin).await.expect("verify");
+    assert_eq!(
+        v.broken
+            .as_deref()
+            .map(|b| b.contains("#13") && b.contains("removed")),
+        Some(true),
+        "{v:?}"
+    );
+}
+
+async fn suite(backend: &str) {
+    let Some((store, place, _dir)) = store(backend).await else {
+        return;
+    };
+    let w = world(store.clone(), ServiceConfig::default()).await;
+    route_role_matrix(&w).await;
+    agency_scoping(&w).await;
+    sessions(&w).await;
+    tokens(&w).await;
+    audit_tamper(&w, backend).await;
+    drop(w);
+    drop_schema(place).await;
+}
+
+#[tokio::test]
+async fn team_service_on_sqlite() {
+    suite("sqlite").await;
+}
+
+#[tokio::test]
+async fn team_service_on_postgres() {
+    suite("postgres").await;
+}
+
+#[tokio::test]
+async fn swapped_audit_entries_are_named_on_sqlite() {
+    let Some((store, _, _dir)) = store("sqlite").await else {
+        return;
+    };
+    let w = world(store, ServiceConfig::default()).await;
+    let admin = Actor::cli(w.store.account("admin").await.expect("admin"));
+    for s in [
+        "DROP TRIGGER audit_no_update",
+        "DROP TRIGGER audit_no_delete",
+    ] {
+        w.store.raw_execute(s).await.expect("guard off");
+    }
+    // Swap rows 5 and 6 wholesale, keeping their sequence numbers.
+    for s in [
+        "CREATE TABLE t AS SELECT * FROM audit WHERE seq IN (5, 6)",
+        "DELETE FROM audit WHERE seq IN (5, 6)",
+        "INSERT INTO audit (seq, at, actor, client, action, object_kind, object_id, agency, before, after, prev_hash, hash) SELECT 11 - seq, at, actor, client, action, object_kind, object_id, agency, before, after, prev_hash, hash FROM t",
+    ] {
+        w.store.raw_execute(s).await.expect(s);
+    }
+    let v = w.svc.audit_verify(&admin).await.expect("verify");
+    assert_eq!(
+        v.broken
+            .as_deref()
+            .map(|b| b.contains("#5") && b.contains("order")),
+        Some(true),
+        "{v:?}"
+    );
+}
