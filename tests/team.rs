@@ -787,3 +787,40 @@ async fn swapped_audit_entries_are_named_on_sqlite() {
         "{v:?}"
     );
 }
+
+#[test]
+fn the_openapi_document_is_valid_openapi_3_1_and_names_every_route() {
+    let doc = kawal::web::openapi::document();
+    // Every route of the table is described, with its permission.
+    for r in ROUTES {
+        let op = &doc["paths"][r.path][r.method.to_lowercase()];
+        assert!(op.is_object(), "{} {} missing", r.method, r.path);
+        if let Access::Permission(p) = r.access {
+            assert_eq!(op["x-kawal-permission"], p);
+        }
+    }
+    // Every schema referenced is defined.
+    let text = doc.to_string();
+    for (i, _) in text.match_indices("#/components/schemas/") {
+        let name: String = text[i + 21..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        assert!(doc["components"]["schemas"][&name].is_object(), "{name} referenced but not defined");
+    }
+    let dir = std::env::var("KAWAL_OPENAPI_SCHEMAS").expect(
+        "KAWAL_OPENAPI_SCHEMAS must name the OpenAPI 3.1 schema folder; run the tests through scripts/test, which provides it",
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
+    let out = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/validate-openapi.py"))
+        .arg(&dir)
+        .arg(&file)
+        .output()
+        .expect("python3 with jsonschema");
+    assert!(
+        out.status.success(),
+        "OpenAPI 3.1 validation failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
