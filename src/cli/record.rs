@@ -2,13 +2,14 @@
 //! `kawal report` (agency documents).
 
 use super::{EXIT_NOT_MET, EXIT_OK, Failure, NetArgs, SessionArgs, Settings, write_out};
-use crate::decision::{Action, Policy};
+use crate::decision::Action;
 use crate::evaluation::Report;
 use crate::i18n::{Lang, tr};
 use crate::model::Outcome;
 use crate::report::view::{self, Context};
-use crate::sop::{Branch, Sop, StepState};
-use crate::store::{DecisionRecord, FindingStatus, Store};
+use crate::sop::StepState;
+use crate::service::{DecideInput, FindingStatusInput, ManualInput, StepInput};
+use crate::store::{FindingStatus, Store};
 use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
 use std::fmt::Write;
@@ -54,9 +55,9 @@ pub(super) struct ManualArgs {
     /// Hasil / outcome
     #[arg(long, value_enum)]
     outcome: ManualOutcome,
-    /// Pencatat / who records it
+    /// Pencatat (bawaan: akun yang bertindak) / who records it (default: the acting account)
     #[arg(long)]
-    actor: String,
+    actor: Option<String>,
     /// Catatan / note
     #[arg(long, default_value = "")]
     note: String,
@@ -71,9 +72,9 @@ pub(super) struct AdvanceArgs {
     eval: String,
     /// Langkah SOP / SOP step key (see `kawal evaluation show`)
     step: String,
-    /// Pelaksana / who did it
+    /// Pelaksana (bawaan: akun yang bertindak) / who did it (default: the acting account)
     #[arg(long)]
-    actor: String,
+    actor: Option<String>,
     /// Jabatan (bawaan: peran SOP) / role (default: the SOP role)
     #[arg(long)]
     role: Option<String>,
@@ -114,9 +115,9 @@ pub(super) struct DecideArgs {
     /// Keputusan 2 / decision 2
     #[arg(long, value_enum)]
     action: Option<ActionChoice>,
-    /// Pengambil keputusan / who decides
+    /// Pengambil keputusan (bawaan: akun yang bertindak) / who decides (default: the acting account)
     #[arg(long)]
-    actor: String,
+    actor: Option<String>,
     /// Alasan (wajib bila berbeda dari rekomendasi) / reason (required to override)
     #[arg(long, default_value = "")]
     reason: String,
@@ -154,9 +155,9 @@ pub(super) struct SetArgs {
     fingerprint: String,
     /// fix_reported | accepted_risk | false_positive | open
     status: String,
-    /// Siapa / who
+    /// Siapa (bawaan: akun yang bertindak) / who (default: the acting account)
     #[arg(long)]
-    actor: String,
+    actor: Option<String>,
     /// Alasan / reason (required)
     #[arg(long)]
     reason: String,
@@ -230,98 +231,21 @@ pub async fn resolve_eval(store: &Store, key: &str) -> Result<i64, Failure> {
         })
 }
 
-/// The `--actor` of a record: who did it must be named.
-fn actor(name: &str) -> Result<&str, Failure> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Failure::usage(anyhow!(
-            "--actor tidak boleh kosong / --actor must not be empty"
-        )));
-    }
-    Ok(name)
-}
-
-fn policy() -> Result<Policy, Failure> {
-    Policy::builtin().map_err(Failure::usage)
-}
-
-fn sop() -> Result<Sop, Failure> {
-    Sop::builtin().map_err(Failure::usage)
-}
-
 /// The stored report of `id` and everything the agency documents show with it.
 pub(super) async fn context(
     settings: &Settings,
     store: &Store,
     id: i64,
 ) -> Result<(Report, Context), Failure> {
-    let row = store.evaluation(id).await?;
-    let report = store.stored_report(id).await?;
-    let app = match row.application_id {
-        Some(a) => Some(store.app(&a.to_string()).await?),
-        None => None,
+    let rs = crate::service::ReportSettings {
+        office: settings.file.report.office.clone(),
+        evaluator: settings.file.report.evaluator.clone(),
     };
-    let decisions = store.decisions(id).await?;
-    let steps = store.steps(id).await?;
-    let branch = branch(&report, &decisions);
-    let timeline = crate::sop::timeline(
-        &sop()?,
-        row.created_at,
-        &steps,
-        branch,
-        OffsetDateTime::now_utc(),
-    );
-    let evaluator = steps
-        .iter()
-        .find(|s| s.step == "evaluasi" || s.step == "penugasan-tim")
-        .map(|s| s.actor.clone())
-        .or_else(|| settings.file.report.evaluator.clone())
-        .unwrap_or_default();
-    let ctx = Context {
-        evaluation_id: Some(id),
-        retest_of: row.retest_of,
-        office: settings
-            .file
-            .report
-            .office
-            .clone()
-            .unwrap_or_else(|| "Dinas Komunikasi dan Informatika".to_string()),
-        agency: app.as_ref().map(|a| a.agency.clone()),
-        owner: app.as_ref().map(|a| a.owner.clone()),
-        evaluator,
-        decisions,
-        manual: store.manual_results(id).await?,
-        states: match &app {
-            Some(a) => store.finding_states(a.id).await?,
-            None => Vec::new(),
-        },
-        trend: Some(store.trend(id).await?),
-        history: store.history_points(id, 12).await?,
-        sop: timeline,
-        generated_at: Some(OffsetDateTime::now_utc()),
-    };
-    Ok((report, ctx))
-}
-
-fn branch(report: &Report, decisions: &[DecisionRecord]) -> Branch {
-    let standard = decisions
-        .iter()
-        .find(|d| d.kind == "standard")
-        .map(|d| d.decided == "met")
-        .unwrap_or(report.decision.meets_standard);
-    let action = decisions
-        .iter()
-        .find(|d| d.kind == "action")
-        .and_then(|d| Action::parse(&d.decided))
-        .or(report.action.as_ref().map(|a| a.action));
-    Branch {
-        meets_standard: Some(standard),
-        action,
-    }
+    Ok(crate::service::context(store, &rs, id, OffsetDateTime::now_utc()).await?)
 }
 
 pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Result<u8, Failure> {
-    let store = settings.store().await?;
+    let (store, svc, who) = settings.team().await?;
     let lang = settings.lang;
     let code = match c {
         EvaluationCommand::Show { eval, json } => {
@@ -354,23 +278,6 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
         }
         EvaluationCommand::RecordManual(a) => {
             let id = resolve_eval(&store, &a.eval).await?;
-            let report = store.stored_report(id).await?;
-            let Some(item) = report.items.iter().find(|i| i.id == a.item) else {
-                return Err(Failure::usage(anyhow!(
-                    "butir '{}' tidak ada pada evaluasi {id} / item '{}' is not in evaluation {id} (lihat / see: kawal checklist list)",
-                    a.item,
-                    a.item
-                )));
-            };
-            if item.check != "manual" && item.outcome != Outcome::Manual {
-                return Err(Failure::usage(anyhow!(
-                    "butir '{}' diperiksa otomatis oleh '{}'; hasilnya tidak dicatat manual. Untuk menyanggah temuannya gunakan / item '{}' is checked automatically by '{}'; to dispute its findings use: kawal finding set APP SIDIK false_positive",
-                    a.item,
-                    item.check,
-                    a.item,
-                    item.check
-                )));
-            }
             let attachment = match &a.attachment {
                 Some(p) => {
                     let bytes = std::fs::read(p).map_err(|e| {
@@ -384,40 +291,19 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
                 }
                 None => None,
             };
-            actor(&a.actor)?;
             let outcome = match a.outcome {
-                ManualOutcome::Pass => Outcome::Pass,
-                ManualOutcome::Fail => Outcome::Fail,
-                ManualOutcome::Na => Outcome::not_applicable(a.note.clone(), a.note.clone()),
-                ManualOutcome::Inconclusive => {
-                    Outcome::inconclusive(a.note.clone(), a.note.clone())
-                }
+                ManualOutcome::Pass => "pass",
+                ManualOutcome::Fail => "fail",
+                ManualOutcome::Na => "na",
+                ManualOutcome::Inconclusive => "inconclusive",
             };
-            let row = store.evaluation(id).await?;
-            let facts_app = match row.application_id {
-                Some(x) => Some(store.app(&x.to_string()).await?),
-                None => None,
+            let input = ManualInput {
+                item: a.item.clone(),
+                outcome: outcome.into(),
+                note: a.note.clone(),
             };
-            let excl = match &facts_app {
-                Some(app) => store.exclusions(app.id, OffsetDateTime::now_utc()).await?,
-                None => Default::default(),
-            };
-            let p = policy()?;
-            let facts = report.facts;
-            let mut decided = String::new();
-            let rec = store
-                .record_manual(
-                    id,
-                    &a.item,
-                    outcome,
-                    a.actor.trim(),
-                    &a.note,
-                    attachment.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
-                    |r| {
-                        r.redecide(&p, facts, &excl);
-                        decided = r.decision.label.get(lang).to_string();
-                    },
-                )
+            let (rec, decided) = svc
+                .record_manual(&who, id, &input, a.actor.as_deref(), attachment)
                 .await?;
             write_out(
                 &format!(
@@ -428,7 +314,7 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
                     tr(lang, "oleh", "by"),
                     rec.actor,
                     tr(lang, "Rekomendasi keputusan", "Recommended decision"),
-                    decided
+                    decided.get(lang)
                 ),
                 None,
             )?;
@@ -436,36 +322,14 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
         }
         EvaluationCommand::Advance(a) => {
             let id = resolve_eval(&store, &a.eval).await?;
-            let sop = sop()?;
-            let Some(step) = sop.step(&a.step) else {
-                return Err(Failure::usage(anyhow!(
-                    "langkah SOP '{}' tidak dikenal / unknown SOP step '{}' (pilihan / choose: {})",
-                    a.step,
-                    a.step,
-                    sop.keys()
-                )));
+            let input = StepInput {
+                output: a.output.clone(),
+                note: a.note.clone(),
+                skip: a.skip,
+                role: a.role.clone(),
             };
-            if matches!(a.step.as_str(), "keputusan-standar" | "keputusan-tindakan") {
-                return Err(Failure::usage(anyhow!(
-                    "langkah keputusan dicatat dengan / decision steps are recorded with: kawal evaluation decide {} --standard|--action … --actor NAMA",
-                    a.eval
-                )));
-            }
-            actor(&a.actor)?;
-            let role = a
-                .role
-                .clone()
-                .unwrap_or_else(|| step.role.get(lang).to_string());
-            let rec = store
-                .record_step(
-                    id,
-                    &a.step,
-                    a.skip,
-                    a.actor.trim(),
-                    &role,
-                    &a.output,
-                    &a.note,
-                )
+            let rec = svc
+                .advance_step(&who, id, &a.step, &input, a.actor.as_deref(), lang)
                 .await?;
             let (_, ctx) = context(settings, &store, id).await?;
             let row = ctx.sop.iter().find(|r| r.def.key == rec.step);
@@ -483,113 +347,48 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
         }
         EvaluationCommand::Decide(a) => {
             let id = resolve_eval(&store, &a.eval).await?;
-            let report = store.stored_report(id).await?;
-            actor(&a.actor)?;
-            let sop = sop()?;
-            let now = OffsetDateTime::now_utc();
-            let overrides_need_reason = |agrees: bool| {
-                if !agrees && a.reason.trim().is_empty() {
-                    Err(Failure::usage(anyhow!(
-                        "keputusan berbeda dari rekomendasi wajib disertai --reason / a decision that overrides the recommendation needs --reason"
-                    )))
-                } else {
-                    Ok(())
-                }
+            let input = DecideInput {
+                standard: a.standard.map(|s| match s {
+                    StandardChoice::Met => "met".to_string(),
+                    StandardChoice::NotMet => "not_met".to_string(),
+                }),
+                action: a.action.map(|x| match x {
+                    ActionChoice::Shutdown => "shutdown".to_string(),
+                    ActionChoice::Monitoring => "monitoring".to_string(),
+                }),
+                reason: a.reason.clone(),
             };
+            let recs = svc
+                .decide(&who, id, &input, a.actor.as_deref(), lang)
+                .await?;
             let mut out = String::new();
-            if let Some(s) = a.standard {
-                let recommended = if report.decision.meets_standard {
-                    "met"
-                } else {
-                    "not_met"
-                };
-                let decided = match s {
-                    StandardChoice::Met => "met",
-                    StandardChoice::NotMet => "not_met",
-                };
-                let agrees = recommended == decided;
-                overrides_need_reason(agrees)?;
-                let role = sop
-                    .step("keputusan-standar")
-                    .map(|s| s.role.get(lang).to_string())
-                    .unwrap_or_default();
-                store
-                    .record_decision(
-                        id,
-                        &DecisionRecord {
-                            kind: "standard".into(),
-                            recommended: recommended.into(),
-                            decided: decided.into(),
-                            agrees,
-                            actor: a.actor.trim().into(),
-                            reason: a.reason.clone(),
-                            decided_at: now,
-                        },
-                        Some(("keputusan-standar", &role)),
-                    )
-                    .await?;
-                let _ = writeln!(
-                    out,
-                    "{}: {} ({})",
-                    tr(lang, "Keputusan 1 dicatat", "Decision 1 recorded"),
-                    decided,
-                    if agrees {
-                        tr(lang, "sesuai rekomendasi", "follows the recommendation")
-                    } else {
-                        tr(lang, "mengubah rekomendasi", "overrides the recommendation")
-                    }
-                );
-            }
-            if let Some(act) = a.action {
-                let decisions = store.decisions(id).await?;
-                let met = branch(&report, &decisions).meets_standard == Some(true);
-                if met {
-                    return Err(Failure::usage(anyhow!(
-                        "keputusan 2 hanya untuk aplikasi yang belum memenuhi standar / decision 2 applies only to an application that does not meet the standard"
-                    )));
+            for r in &recs {
+                if r.kind == "standard" {
+                    let _ = writeln!(
+                        out,
+                        "{}: {} ({})",
+                        tr(lang, "Keputusan 1 dicatat", "Decision 1 recorded"),
+                        r.decided,
+                        if r.agrees {
+                            tr(lang, "sesuai rekomendasi", "follows the recommendation")
+                        } else {
+                            tr(lang, "mengubah rekomendasi", "overrides the recommendation")
+                        }
+                    );
+                } else if let Some(act) = Action::parse(&r.decided) {
+                    let _ = writeln!(
+                        out,
+                        "{}: {}",
+                        tr(lang, "Keputusan 2 dicatat", "Decision 2 recorded"),
+                        act.label().get(lang)
+                    );
                 }
-                let recommended = report
-                    .action
-                    .as_ref()
-                    .map(|x| x.action)
-                    .unwrap_or(Action::Monitoring);
-                let decided = match act {
-                    ActionChoice::Shutdown => Action::Shutdown,
-                    ActionChoice::Monitoring => Action::Monitoring,
-                };
-                let agrees = recommended == decided;
-                overrides_need_reason(agrees)?;
-                let role = sop
-                    .step("keputusan-tindakan")
-                    .map(|s| s.role.get(lang).to_string())
-                    .unwrap_or_default();
-                store
-                    .record_decision(
-                        id,
-                        &DecisionRecord {
-                            kind: "action".into(),
-                            recommended: recommended.as_str().into(),
-                            decided: decided.as_str().into(),
-                            agrees,
-                            actor: a.actor.trim().into(),
-                            reason: a.reason.clone(),
-                            decided_at: now,
-                        },
-                        Some(("keputusan-tindakan", &role)),
-                    )
-                    .await?;
-                let _ = writeln!(
-                    out,
-                    "{}: {}",
-                    tr(lang, "Keputusan 2 dicatat", "Decision 2 recorded"),
-                    decided.label().get(lang)
-                );
             }
             write_out(&out, None)?;
             EXIT_OK
         }
     };
-    store.close().await;
+    store.close_shared().await;
     Ok(code)
 }
 
@@ -722,7 +521,7 @@ fn show_text(id: i64, report: &Report, ctx: &Context, lang: Lang) -> String {
 }
 
 pub(super) async fn finding(settings: &Settings, c: FindingCommand) -> Result<u8, Failure> {
-    let store = settings.store().await?;
+    let (store, svc, who) = settings.team().await?;
     let lang = settings.lang;
     match c {
         FindingCommand::List { app, status, json } => {
@@ -772,56 +571,14 @@ pub(super) async fn finding(settings: &Settings, c: FindingCommand) -> Result<u8
             }
         }
         FindingCommand::Set(a) => {
-            let app = store.app(&a.app).await?;
-            let status = FindingStatus::parse(&a.status).ok_or_else(|| {
-                Failure::usage(anyhow!(
-                    "status '{}' tidak dikenal / unknown status (fix_reported, accepted_risk, false_positive, open)",
-                    a.status
-                ))
-            })?;
-            if matches!(
-                status,
-                FindingStatus::VerifiedFixed | FindingStatus::Reopened
-            ) {
-                return Err(Failure::usage(anyhow!(
-                    "status '{}' hanya ditetapkan oleh uji ulang / is set only by a retest (kawal retest EVAL)",
-                    status.as_str()
-                )));
-            }
-            if a.reason.trim().is_empty() || a.actor.trim().is_empty() {
-                return Err(Failure::usage(anyhow!(
-                    "--actor dan --reason wajib diisi / --actor and --reason are required"
-                )));
-            }
-            let until = match &a.until {
-                Some(d) => {
-                    if status != FindingStatus::AcceptedRisk {
-                        return Err(Failure::usage(anyhow!(
-                            "--until hanya untuk accepted_risk / --until applies to accepted_risk only"
-                        )));
-                    }
-                    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-                    let day = time::Date::parse(d.trim(), &fmt).map_err(|e| {
-                        Failure::usage(anyhow!(
-                            "--until '{d}': {e} (format YYYY-MM-DD, mis./e.g. 2027-03-31)"
-                        ))
-                    })?;
-                    Some(day.midnight().assume_utc())
-                }
-                None => None,
+            let input = FindingStatusInput {
+                status: a.status.clone(),
+                reason: a.reason.clone(),
+                until: a.until.clone(),
             };
-            let fp = store.resolve_fingerprint(app.id, &a.fingerprint).await?;
-            let st = store
-                .set_finding_status(app.id, &fp, status, a.actor.trim(), a.reason.trim(), until)
+            let st = svc
+                .set_finding_status(&who, &a.app, &a.fingerprint, &input, a.actor.as_deref())
                 .await?;
-            // Exclusions change decision 1 and 2 of the latest evaluation.
-            if let Some(latest) = store.latest_finished(Some(app.id)).await? {
-                let mut report = store.stored_report(latest).await?;
-                let excl = store.exclusions(app.id, OffsetDateTime::now_utc()).await?;
-                let facts = report.facts;
-                report.redecide(&policy()?, facts, &excl);
-                store.save_report(latest, &report).await?;
-            }
             write_out(
                 &format!(
                     "{} {}: {}\n",
@@ -855,7 +612,7 @@ pub(super) async fn finding(settings: &Settings, c: FindingCommand) -> Result<u8
             write_out(&out, None)?;
         }
     }
-    store.close().await;
+    store.close_shared().await;
     Ok(EXIT_OK)
 }
 

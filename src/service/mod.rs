@@ -5,11 +5,13 @@ mod apps;
 mod audit;
 mod evaluations;
 mod identity;
+mod sop;
 mod users;
 
 pub use apps::{AppInput, validate_url};
-pub use evaluations::{ReportFile, ReportFormat, ReportSettings};
+pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
+pub use sop::{DecideInput, FindingStatusInput, ManualInput, StepInput};
 pub use users::{NewToken, NewUser, UserCreated};
 
 use crate::i18n::Lang;
