@@ -264,6 +264,8 @@ async fn world(store: Arc<Store>, cfg: ServiceConfig) -> World {
 
 fn concrete(path: &str, w: &World) -> String {
     path.replace("{app}", "APP-A")
+        .replace("{step}", "penyampaian-laporan")
+        .replace("{fingerprint}", "0000")
         .replace("{username}", "victim")
         .replace(
             "{id}",
@@ -733,6 +735,124 @@ async fn audit_tamper(w: &World, backend: &str) {
     );
 }
 
+async fn sop_through_the_api(w: &World) {
+    let r = &w.router;
+    let id = w.evals["SIMPEG-B"];
+    let head = login(r, "u-kepala-dinas", PW).await.expect("login");
+    let analyst = login(r, "u-tim-analisis", PW).await.expect("login");
+    // The analyst records a manual item with evidence; the record names the account.
+    let (s, v, _) = call(
+        r,
+        "POST",
+        &format!("/api/v1/evaluations/{id}/manual"),
+        Some(&analyst),
+        None,
+        Some(json!({
+            "item": "manual.k33", "outcome": "pass", "note": "log ditinjau",
+            "attachment": { "name": "log.txt", "content_base64": "bG9nIGFrc2Vz" }
+        })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["recorded"]["actor"], "u-tim-analisis");
+    assert_eq!(v["recorded"]["attachment_name"], "log.txt");
+    // The analyst may not decide; the head of office may, and an override needs a reason.
+    let (s, _, _) = call(
+        r,
+        "POST",
+        &format!("/api/v1/evaluations/{id}/decisions"),
+        Some(&analyst),
+        None,
+        Some(json!({"standard": "met"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, ev, _) = call(
+        r,
+        "GET",
+        &format!("/api/v1/evaluations/{id}"),
+        Some(&head),
+        None,
+        None,
+    )
+    .await;
+    let met = ev["report"]["decision"]["meets_standard"]
+        .as_bool()
+        .expect("decision");
+    let other = if met { "not_met" } else { "met" };
+    let (s, v, _) = call(
+        r,
+        "POST",
+        &format!("/api/v1/evaluations/{id}/decisions"),
+        Some(&head),
+        None,
+        Some(json!({"standard": other})),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")),
+        "{v}"
+    );
+    let (s, v, _) = call(
+        r,
+        "POST",
+        &format!("/api/v1/evaluations/{id}/decisions"),
+        Some(&head),
+        None,
+        Some(json!({"standard": if met { "met" } else { "not_met" }})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"][0]["actor"], "u-kepala-dinas");
+    assert_eq!(v["items"][0]["agrees"], true);
+    let (_, ev, _) = call(
+        r,
+        "GET",
+        &format!("/api/v1/evaluations/{id}"),
+        Some(&head),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        ev["sop"]["decisions"].as_array().map(Vec::len),
+        Some(1),
+        "{ev}"
+    );
+    // Each of these left its audit entry with the account and the agency.
+    let admin = Actor::cli(w.store.account("admin").await.expect("admin"));
+    let log = w
+        .svc
+        .audit_list(
+            &admin,
+            &kawal::store::AuditFilter {
+                action: Some("evaluation.".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    let actions: Vec<(&str, &str)> = log
+        .iter()
+        .map(|e| (e.content.action.as_str(), e.content.actor.as_str()))
+        .collect();
+    assert!(
+        actions.contains(&("evaluation.manual", "u-tim-analisis")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("evaluation.decide", "u-kepala-dinas")),
+        "{actions:?}"
+    );
+    assert!(
+        log.iter()
+            .all(|e| e.content.agency.as_deref() != Some("DINAS-A")
+                || e.content.object_id.as_deref() != Some(&id.to_string()))
+    );
+}
+
 async fn suite(backend: &str) {
     let Some((store, place, _dir)) = store(backend).await else {
         return;
@@ -742,6 +862,7 @@ async fn suite(backend: &str) {
     agency_scoping(&w).await;
     sessions(&w).await;
     tokens(&w).await;
+    sop_through_the_api(&w).await;
     audit_tamper(&w, backend).await;
     drop(w);
     drop_schema(place).await;
@@ -802,8 +923,14 @@ fn the_openapi_document_is_valid_openapi_3_1_and_names_every_route() {
     // Every schema referenced is defined.
     let text = doc.to_string();
     for (i, _) in text.match_indices("#/components/schemas/") {
-        let name: String = text[i + 21..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-        assert!(doc["components"]["schemas"][&name].is_object(), "{name} referenced but not defined");
+        let name: String = text[i + 21..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        assert!(
+            doc["components"]["schemas"][&name].is_object(),
+            "{name} referenced but not defined"
+        );
     }
     let dir = std::env::var("KAWAL_OPENAPI_SCHEMAS").expect(
         "KAWAL_OPENAPI_SCHEMAS must name the OpenAPI 3.1 schema folder; run the tests through scripts/test, which provides it",
@@ -812,7 +939,10 @@ fn the_openapi_document_is_valid_openapi_3_1_and_names_every_route() {
     let file = tmp.path().join("openapi.json");
     std::fs::write(&file, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
     let out = std::process::Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/validate-openapi.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/validate-openapi.py"
+        ))
         .arg(&dir)
         .arg(&file)
         .output()

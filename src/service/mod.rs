@@ -11,7 +11,7 @@ mod users;
 pub use apps::{AppInput, validate_url};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
-pub use sop::{DecideInput, FindingStatusInput, ManualInput, StepInput};
+pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput};
 pub use users::{NewToken, NewUser, UserCreated};
 
 use crate::i18n::Lang;

@@ -83,10 +83,16 @@ impl Actor {
             (Some(a), Some(g)) if g == a.username || g == a.name => Ok(a.username.clone()),
             (Some(a), Some(g)) => Err(invalid(
                 "actor",
-                format!("'{g}' bukan akun yang bertindak ({}) / is not the acting account ({})", a.username, a.username),
+                format!(
+                    "'{g}' bukan akun yang bertindak ({}) / is not the acting account ({})",
+                    a.username, a.username
+                ),
             )),
             (None, Some(g)) => Ok(g.to_string()),
-            (None, None) => Err(invalid("actor", "--actor tidak boleh kosong / --actor must not be empty")),
+            (None, None) => Err(invalid(
+                "actor",
+                "--actor tidak boleh kosong / --actor must not be empty",
+            )),
         }
     }
 }
@@ -110,13 +116,21 @@ fn manual_outcome(s: &str, note: &str) -> Result<Outcome, ServiceError> {
 }
 
 impl Service {
-    async fn eval_agency(&self, actor: &Actor, perm: &str, id: i64) -> Result<Option<String>, ServiceError> {
+    async fn eval_agency(
+        &self,
+        actor: &Actor,
+        perm: &str,
+        id: i64,
+    ) -> Result<Option<String>, ServiceError> {
         let scope = self.require(actor, perm)?;
-        let (_, agency) = self
-            .store
-            .evaluation_in_scope(&scope, id)
-            .await?
-            .ok_or(ServiceError::NotFound { what: "evaluasi/evaluation", name: id.to_string() })?;
+        let (_, agency) =
+            self.store
+                .evaluation_in_scope(&scope, id)
+                .await?
+                .ok_or(ServiceError::NotFound {
+                    what: "evaluasi/evaluation",
+                    name: id.to_string(),
+                })?;
         Ok(agency)
     }
 
@@ -133,16 +147,22 @@ impl Service {
         let name = actor.record_name(given_name)?;
         let report = self.store.stored_report(id).await?;
         let Some(item) = report.items.iter().find(|i| i.id == input.item) else {
-            return Err(invalid("item", format!(
-                "butir '{}' tidak ada pada evaluasi {id} / item '{}' is not in evaluation {id} (lihat / see: kawal checklist list)",
-                input.item, input.item
-            )));
+            return Err(invalid(
+                "item",
+                format!(
+                    "butir '{}' tidak ada pada evaluasi {id} / item '{}' is not in evaluation {id} (lihat / see: kawal checklist list)",
+                    input.item, input.item
+                ),
+            ));
         };
         if item.check != "manual" && item.outcome != Outcome::Manual {
-            return Err(invalid("item", format!(
-                "butir '{}' diperiksa otomatis oleh '{}'; hasilnya tidak dicatat manual. Untuk menyanggah temuannya gunakan / item '{}' is checked automatically by '{}'; to dispute its findings use: kawal finding set APP SIDIK false_positive",
-                input.item, item.check, input.item, item.check
-            )));
+            return Err(invalid(
+                "item",
+                format!(
+                    "butir '{}' diperiksa otomatis oleh '{}'; hasilnya tidak dicatat manual. Untuk menyanggah temuannya gunakan / item '{}' is checked automatically by '{}'; to dispute its findings use: kawal finding set APP SIDIK false_positive",
+                    input.item, item.check, input.item, item.check
+                ),
+            ));
         }
         let outcome = manual_outcome(&input.outcome, &input.note)?;
         let row = self.store.evaluation(id).await?;
@@ -192,24 +212,43 @@ impl Service {
         let name = actor.record_name(given_name)?;
         let sop = sop()?;
         let Some(def) = sop.step(step) else {
-            return Err(invalid("step", format!(
-                "langkah SOP '{step}' tidak dikenal / unknown SOP step '{step}' (pilihan / choose: {})",
-                sop.keys()
-            )));
+            return Err(invalid(
+                "step",
+                format!(
+                    "langkah SOP '{step}' tidak dikenal / unknown SOP step '{step}' (pilihan / choose: {})",
+                    sop.keys()
+                ),
+            ));
         };
         if matches!(step, "keputusan-standar" | "keputusan-tindakan") {
-            return Err(invalid("step", format!(
-                "langkah keputusan dicatat dengan / decision steps are recorded with: kawal evaluation decide {id} --standard|--action …"
-            )));
+            return Err(invalid(
+                "step",
+                format!(
+                    "langkah keputusan dicatat dengan / decision steps are recorded with: kawal evaluation decide {id} --standard|--action …"
+                ),
+            ));
         }
-        let role = input.role.clone().unwrap_or_else(|| def.role.get(lang).to_string());
+        let role = input
+            .role
+            .clone()
+            .unwrap_or_else(|| def.role.get(lang).to_string());
         let rec = self
             .store
-            .record_step(id, step, input.skip, &name, &role, &input.output, &input.note)
+            .record_step(
+                id,
+                step,
+                input.skip,
+                &name,
+                &role,
+                &input.output,
+                &input.note,
+            )
             .await?;
         let mut e = Event::on("evaluation.step", "evaluation", id);
         e.agency = agency;
-        e.after = Some(serde_json::json!({ "step": rec.step, "skipped": rec.skipped, "role": rec.role, "output": rec.output }));
+        e.after = Some(
+            serde_json::json!({ "step": rec.step, "skipped": rec.skipped, "role": rec.role, "output": rec.output }),
+        );
         self.audit(actor, e).await?;
         Ok(rec)
     }
@@ -231,12 +270,19 @@ impl Service {
         let now: OffsetDateTime = self.now();
         let need_reason = |agrees: bool| {
             if !agrees && input.reason.trim().is_empty() {
-                Err(invalid("reason", "keputusan berbeda dari rekomendasi wajib disertai alasan / a decision that overrides the recommendation needs a reason (--reason)"))
+                Err(invalid(
+                    "reason",
+                    "keputusan berbeda dari rekomendasi wajib disertai alasan / a decision that overrides the recommendation needs a reason (--reason)",
+                ))
             } else {
                 Ok(())
             }
         };
-        let role_of = |key: &str| sop.step(key).map(|s| s.role.get(lang).to_string()).unwrap_or_default();
+        let role_of = |key: &str| {
+            sop.step(key)
+                .map(|s| s.role.get(lang).to_string())
+                .unwrap_or_default()
+        };
         let mut out = Vec::new();
         if let Some(s) = &input.standard {
             let decided = match s.as_str() {
@@ -244,7 +290,11 @@ impl Service {
                 "not_met" | "not-met" => "not_met",
                 _ => return Err(invalid("standard", "met, not_met")),
             };
-            let recommended = if report.decision.meets_standard { "met" } else { "not_met" };
+            let recommended = if report.decision.meets_standard {
+                "met"
+            } else {
+                "not_met"
+            };
             let agrees = recommended == decided;
             need_reason(agrees)?;
             let rec = DecisionRecord {
@@ -256,7 +306,13 @@ impl Service {
                 reason: input.reason.clone(),
                 decided_at: now,
             };
-            self.store.record_decision(id, &rec, Some(("keputusan-standar", &role_of("keputusan-standar")))).await?;
+            self.store
+                .record_decision(
+                    id,
+                    &rec,
+                    Some(("keputusan-standar", &role_of("keputusan-standar"))),
+                )
+                .await?;
             out.push(rec);
         }
         if let Some(a) = &input.action {
@@ -267,9 +323,16 @@ impl Service {
             };
             let decisions = self.store.decisions(id).await?;
             if branch(&report, &decisions).meets_standard == Some(true) {
-                return Err(invalid("action", "keputusan 2 hanya untuk aplikasi yang belum memenuhi standar / decision 2 applies only to an application that does not meet the standard"));
+                return Err(invalid(
+                    "action",
+                    "keputusan 2 hanya untuk aplikasi yang belum memenuhi standar / decision 2 applies only to an application that does not meet the standard",
+                ));
             }
-            let recommended = report.action.as_ref().map(|x| x.action).unwrap_or(Action::Monitoring);
+            let recommended = report
+                .action
+                .as_ref()
+                .map(|x| x.action)
+                .unwrap_or(Action::Monitoring);
             let agrees = recommended == decided;
             need_reason(agrees)?;
             let rec = DecisionRecord {
@@ -281,11 +344,20 @@ impl Service {
                 reason: input.reason.clone(),
                 decided_at: now,
             };
-            self.store.record_decision(id, &rec, Some(("keputusan-tindakan", &role_of("keputusan-tindakan")))).await?;
+            self.store
+                .record_decision(
+                    id,
+                    &rec,
+                    Some(("keputusan-tindakan", &role_of("keputusan-tindakan"))),
+                )
+                .await?;
             out.push(rec);
         }
         if out.is_empty() {
-            return Err(invalid("standard", "sebutkan keputusan / name a decision (standard and/or action)"));
+            return Err(invalid(
+                "standard",
+                "sebutkan keputusan / name a decision (standard and/or action)",
+            ));
         }
         let mut e = Event::on("evaluation.decide", "evaluation", id);
         e.agency = agency;
@@ -305,7 +377,10 @@ impl Service {
         given_name: Option<&str>,
     ) -> Result<FindingState, ServiceError> {
         let status = FindingStatus::parse(&input.status).ok_or_else(|| {
-            invalid("status", "fix_reported, accepted_risk, false_positive, open")
+            invalid(
+                "status",
+                "fix_reported, accepted_risk, false_positive, open",
+            )
         })?;
         let perm = if status == FindingStatus::FixReported && !self.may(actor, "finding:write") {
             "finding:report-fix"
@@ -313,11 +388,17 @@ impl Service {
             "finding:write"
         };
         let app = self.app_for(actor, perm, app_key).await?;
-        if matches!(status, FindingStatus::VerifiedFixed | FindingStatus::Reopened) {
-            return Err(invalid("status", format!(
-                "status '{}' hanya ditetapkan oleh uji ulang / is set only by a retest (kawal retest EVAL)",
-                status.as_str()
-            )));
+        if matches!(
+            status,
+            FindingStatus::VerifiedFixed | FindingStatus::Reopened
+        ) {
+            return Err(invalid(
+                "status",
+                format!(
+                    "status '{}' hanya ditetapkan oleh uji ulang / is set only by a retest (kawal retest EVAL)",
+                    status.as_str()
+                ),
+            ));
         }
         let name = actor.record_name(given_name)?;
         if input.reason.trim().is_empty() {
@@ -326,17 +407,29 @@ impl Service {
         let until = match &input.until {
             Some(d) => {
                 if status != FindingStatus::AcceptedRisk {
-                    return Err(invalid("until", "hanya untuk accepted_risk / applies to accepted_risk only"));
+                    return Err(invalid(
+                        "until",
+                        "hanya untuk accepted_risk / applies to accepted_risk only",
+                    ));
                 }
                 let fmt = time::macros::format_description!("[year]-[month]-[day]");
-                let day = time::Date::parse(d.trim(), &fmt)
-                    .map_err(|e| invalid("until", format!("'{d}': {e} (YYYY-MM-DD, mis./e.g. 2027-03-31)")))?;
+                let day = time::Date::parse(d.trim(), &fmt).map_err(|e| {
+                    invalid(
+                        "until",
+                        format!("'{d}': {e} (YYYY-MM-DD, mis./e.g. 2027-03-31)"),
+                    )
+                })?;
                 Some(day.midnight().assume_utc())
             }
             None => None,
         };
         let fp = self.store.resolve_fingerprint(app.id, fingerprint).await?;
-        let before = self.store.finding_states(app.id).await?.into_iter().find(|s| s.fingerprint == fp);
+        let before = self
+            .store
+            .finding_states(app.id)
+            .await?
+            .into_iter()
+            .find(|s| s.fingerprint == fp);
         let st = self
             .store
             .set_finding_status(app.id, &fp, status, &name, input.reason.trim(), until)
@@ -351,8 +444,33 @@ impl Service {
         let mut e = Event::on("finding.status", "finding", &fp);
         e.agency = Some(app.agency.clone());
         e.before = before.map(|b| serde_json::json!({ "status": b.status.as_str() }));
-        e.after = Some(serde_json::json!({ "status": st.status.as_str(), "reason": input.reason.trim(), "until": input.until }));
+        e.after = Some(
+            serde_json::json!({ "status": st.status.as_str(), "reason": input.reason.trim(), "until": input.until }),
+        );
         self.audit(actor, e).await?;
         Ok(st)
+    }
+}
+
+/// The SOP record of one evaluation: steps, manual items, recorded decisions.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SopRecord {
+    /// Steps recorded.
+    pub steps: Vec<StepRecord>,
+    /// Manual items recorded.
+    pub manual: Vec<ManualResult>,
+    /// Decisions recorded.
+    pub decisions: Vec<DecisionRecord>,
+}
+
+impl Service {
+    /// The SOP record of an evaluation the actor may see.
+    pub async fn sop_record(&self, actor: &Actor, id: i64) -> Result<SopRecord, ServiceError> {
+        self.eval_agency(actor, "evaluation:read", id).await?;
+        Ok(SopRecord {
+            steps: self.store.steps(id).await?,
+            manual: self.store.manual_results(id).await?,
+            decisions: self.store.decisions(id).await?,
+        })
     }
 }

@@ -188,8 +188,9 @@ pub async fn get_evaluation(
         }
         _ => None,
     };
+    let record = svc!(a, st.service.sop_record(&a.actor, id));
     Ok(Json(
-        json!({ "evaluation": row, "agency": agency, "report": report }),
+        json!({ "evaluation": row, "agency": agency, "report": report, "sop": record }),
     ))
 }
 
@@ -563,4 +564,103 @@ pub async fn setup_password(
         .await
         .map_err(|e| ApiError::from_service(e, lang))?;
     Ok(Json(json!({ "username": name })))
+}
+
+/// An attachment sent inline.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentBody {
+    /// File name.
+    pub name: String,
+    /// Content, base64 (at most 20 MiB decoded).
+    pub content_base64: String,
+}
+
+/// Body of `POST /api/v1/evaluations/{id}/manual`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManualBody {
+    /// Item id, e.g. `manual.k33`.
+    pub item: String,
+    /// `pass`, `fail`, `na` or `inconclusive`.
+    pub outcome: String,
+    /// Note.
+    #[serde(default)]
+    pub note: String,
+    /// Evidence file.
+    pub attachment: Option<AttachmentBody>,
+}
+
+/// `POST /api/v1/evaluations/{id}/manual`: records a manual item as the caller.
+pub async fn record_manual(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Body(b): Body<ManualBody>,
+) -> ApiResult<Json<Value>> {
+    use base64::Engine as _;
+    let attachment = match b.attachment {
+        Some(f) => Some((
+            f.name,
+            base64::engine::general_purpose::STANDARD
+                .decode(f.content_base64.as_bytes())
+                .map_err(|e| {
+                    ApiError::invalid("attachment.content_base64", e.to_string(), a.lang)
+                })?,
+        )),
+        None => None,
+    };
+    let input = crate::service::ManualInput {
+        item: b.item,
+        outcome: b.outcome,
+        note: b.note,
+    };
+    let (rec, decided) = svc!(
+        a,
+        st.service
+            .record_manual(&a.actor, id, &input, None, attachment)
+    );
+    Ok(Json(
+        json!({ "recorded": rec, "recommended_decision": decided }),
+    ))
+}
+
+/// `POST /api/v1/evaluations/{id}/steps/{step}`: records an SOP step as the caller.
+pub async fn advance_step(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((id, step)): Path<(i64, String)>,
+    Body(b): Body<crate::service::StepInput>,
+) -> ApiResult<Json<Value>> {
+    let rec = svc!(
+        a,
+        st.service
+            .advance_step(&a.actor, id, &step, &b, None, a.lang)
+    );
+    Ok(Json(json!(rec)))
+}
+
+/// `POST /api/v1/evaluations/{id}/decisions`: decision 1 and/or 2 as the caller.
+pub async fn decide(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Body(b): Body<crate::service::DecideInput>,
+) -> ApiResult<Json<Value>> {
+    let recs = svc!(a, st.service.decide(&a.actor, id, &b, None, a.lang));
+    Ok(Json(json!({ "items": recs })))
+}
+
+/// `PATCH /api/v1/apps/{app}/findings/{fingerprint}`: a finding's status.
+pub async fn set_finding_status(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((app, fp)): Path<(String, String)>,
+    Body(b): Body<crate::service::FindingStatusInput>,
+) -> ApiResult<Json<Value>> {
+    let s = svc!(
+        a,
+        st.service.set_finding_status(&a.actor, &app, &fp, &b, None)
+    );
+    Ok(Json(json!(s)))
 }

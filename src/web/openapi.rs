@@ -30,6 +30,10 @@ fn components() -> Map<String, Value> {
         "AuditCheck" => crate::store::AuditCheck,
         "LoginBody" => super::api::LoginBody,
         "SetupBody" => super::api::SetupBody,
+        "ManualBody" => super::api::ManualBody,
+        "StepInput" => crate::service::StepInput,
+        "DecideInput" => crate::service::DecideInput,
+        "FindingStatusInput" => crate::service::FindingStatusInput,
     );
     let mut defs = g.take_definitions(true);
     for (name, schema) in named {
