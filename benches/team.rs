@@ -28,7 +28,9 @@ fn fail(m: impl std::fmt::Display) -> ! {
 }
 
 async fn admin_pool(base: &str) -> sqlx::PgPool {
-    sqlx::PgPool::connect(base).await.unwrap_or_else(|e| fail(format!("{base}: {e}")))
+    sqlx::PgPool::connect(base)
+        .await
+        .unwrap_or_else(|e| fail(format!("{base}: {e}")))
 }
 
 async fn seed(store: &Store) {
@@ -42,7 +44,11 @@ async fn seed(store: &Store) {
     ] {
         store.raw_execute(&sql).await.unwrap_or_else(|e| fail(format!("seed: {e}")));
     }
-    println!("seeded {APPS} applications and {} findings in {:.1} s", APPS * FINDINGS_PER_APP, t.elapsed().as_secs_f64());
+    println!(
+        "seeded {APPS} applications and {} findings in {:.1} s",
+        APPS * FINDINGS_PER_APP,
+        t.elapsed().as_secs_f64()
+    );
 }
 
 async fn seed_audit(store: &Store, n: usize) {
@@ -51,7 +57,13 @@ async fn seed_audit(store: &Store, n: usize) {
     let mut batch = Vec::with_capacity(1000);
     for i in 0..n {
         let c = Content {
-            at: format!("2026-12-{:02}T{:02}:{:02}:{:02}Z", 1 + i / 86_400 % 28, i / 3600 % 24, i / 60 % 60, i % 60),
+            at: format!(
+                "2026-12-{:02}T{:02}:{:02}:{:02}Z",
+                1 + i / 86_400 % 28,
+                i / 3600 % 24,
+                i / 60 % 60,
+                i % 60
+            ),
             actor: format!("u{}", i % 50),
             client: Some("10.0.0.7".into()),
             action: ["app.edit", "login", "report.download", "evaluation.step"][i % 4].into(),
@@ -65,19 +77,35 @@ async fn seed_audit(store: &Store, n: usize) {
         let q = |s: &str| s.replace('\'', "''");
         batch.push(format!(
             "('{}','{}','{}','{}','{}','{}','{}',NULL,'{}','{}','{}')",
-            q(&c.at), q(&c.actor), "10.0.0.7", q(&c.action), "application",
-            q(c.object_id.as_deref().unwrap_or_default()), q(c.agency.as_deref().unwrap_or_default()),
-            q(&c.after.as_ref().map(|v| v.to_string()).unwrap_or_default()), prev, h
+            q(&c.at),
+            q(&c.actor),
+            "10.0.0.7",
+            q(&c.action),
+            "application",
+            q(c.object_id.as_deref().unwrap_or_default()),
+            q(c.agency.as_deref().unwrap_or_default()),
+            q(&c.after.as_ref().map(|v| v.to_string()).unwrap_or_default()),
+            prev,
+            h
         ));
         prev = h;
         if batch.len() == 1000 || i + 1 == n {
-            let sql = format!("INSERT INTO audit (at, actor, client, action, object_kind, object_id, agency, before, after, prev_hash, hash) VALUES {}", batch.join(","));
-            store.raw_execute(&sql).await.unwrap_or_else(|e| fail(format!("audit seed: {e}")));
+            let sql = format!(
+                "INSERT INTO audit (at, actor, client, action, object_kind, object_id, agency, before, after, prev_hash, hash) VALUES {}",
+                batch.join(",")
+            );
+            store
+                .raw_execute(&sql)
+                .await
+                .unwrap_or_else(|e| fail(format!("audit seed: {e}")));
             batch.clear();
         }
     }
     let _ = GENESIS;
-    println!("appended {n} audit entries in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "appended {n} audit entries in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 }
 
 fn pct(v: &mut [Duration], p: f64) -> f64 {
@@ -86,7 +114,11 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
     v[i].as_secs_f64() * 1000.0
 }
 
-async fn load(url: &str, token: &str, path_of: impl Fn(usize, usize) -> String + Send + Sync + 'static) -> Vec<Duration> {
+async fn load(
+    url: &str,
+    token: &str,
+    path_of: impl Fn(usize, usize) -> String + Send + Sync + 'static,
+) -> Vec<Duration> {
     let client = reqwest::Client::builder()
         .tls_danger_accept_invalid_certs(true)
         .pool_max_idle_per_host(CLIENTS)
@@ -95,12 +127,21 @@ async fn load(url: &str, token: &str, path_of: impl Fn(usize, usize) -> String +
     let path_of = Arc::new(path_of);
     let mut set = tokio::task::JoinSet::new();
     for c in 0..CLIENTS {
-        let (client, url, token, path_of) = (client.clone(), url.to_string(), token.to_string(), path_of.clone());
+        let (client, url, token, path_of) = (
+            client.clone(),
+            url.to_string(),
+            token.to_string(),
+            path_of.clone(),
+        );
         set.spawn(async move {
             let mut out = Vec::with_capacity(REQUESTS_PER_CLIENT);
             for r in 0..REQUESTS_PER_CLIENT {
                 let t = Instant::now();
-                let resp = client.get(format!("{url}{}", path_of(c, r))).bearer_auth(&token).send().await;
+                let resp = client
+                    .get(format!("{url}{}", path_of(c, r)))
+                    .bearer_auth(&token)
+                    .send()
+                    .await;
                 match resp {
                     Ok(x) if x.status().is_success() => {
                         let _ = x.bytes().await;
@@ -122,7 +163,13 @@ async fn load(url: &str, token: &str, path_of: impl Fn(usize, usize) -> String +
 
 fn rss(pid: u32) -> (u64, u64) {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb = |k: &str| s.lines().find(|l| l.starts_with(k)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let kb = |k: &str| {
+        s.lines()
+            .find(|l| l.starts_with(k))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     (kb("VmRSS:") / 1024, kb("VmHWM:") / 1024)
 }
 
@@ -130,34 +177,74 @@ fn rss(pid: u32) -> (u64, u64) {
 async fn main() {
     kawal::install_crypto_provider();
     let Ok(base) = std::env::var("KAWAL_TEST_DATABASE_URL") else {
-        fail("KAWAL_TEST_DATABASE_URL is not set (a PostgreSQL database to create kawal_bench_team from)");
+        fail(
+            "KAWAL_TEST_DATABASE_URL is not set (a PostgreSQL database to create kawal_bench_team from)",
+        );
     };
     let admin = admin_pool(&base).await;
-    let _ = sqlx::query("DROP DATABASE IF EXISTS kawal_bench_team WITH (FORCE)").execute(&admin).await;
-    sqlx::query("CREATE DATABASE kawal_bench_team").execute(&admin).await.unwrap_or_else(|e| fail(e));
+    let _ = sqlx::query("DROP DATABASE IF EXISTS kawal_bench_team WITH (FORCE)")
+        .execute(&admin)
+        .await;
+    sqlx::query("CREATE DATABASE kawal_bench_team")
+        .execute(&admin)
+        .await
+        .unwrap_or_else(|e| fail(e));
     let url = match base.rsplit_once('/') {
         Some((head, _)) => format!("{head}/kawal_bench_team"),
         None => fail("database URL without a path"),
     };
     let store = Arc::new(Store::open(&url).await.unwrap_or_else(|e| fail(e)));
     seed(&store).await;
-    let svc = Service::new(store.clone(), Roles::builtin().unwrap_or_else(|e| fail(e)), Arc::new(kawal::worker::SystemClock), ServiceConfig::default());
+    let svc = Service::new(
+        store.clone(),
+        Roles::builtin().unwrap_or_else(|e| fail(e)),
+        Arc::new(kawal::worker::SystemClock),
+        ServiceConfig::default(),
+    );
     let created = svc
-        .add_user(&Actor::local_operator(), NewUser { username: "bench".into(), roles: vec!["administrator".into(), "kepala-seksi".into()], ..Default::default() })
+        .add_user(
+            &Actor::local_operator(),
+            NewUser {
+                username: "bench".into(),
+                roles: vec!["administrator".into(), "kepala-seksi".into()],
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_or_else(|e| fail(e));
-    svc.set_password(&created.setup_token, PW, None).await.unwrap_or_else(|e| fail(e));
+    svc.set_password(&created.setup_token, PW, None)
+        .await
+        .unwrap_or_else(|e| fail(e));
     let me = Actor::cli(store.account("bench").await.unwrap_or_else(|e| fail(e)));
     let (_, token, _) = svc
-        .create_token(&me, NewToken { name: "bench".into(), scopes: vec!["read".into(), "audit:read".into()], ..Default::default() })
+        .create_token(
+            &me,
+            NewToken {
+                name: "bench".into(),
+                scopes: vec!["read".into(), "audit:read".into()],
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_or_else(|e| fail(e));
     seed_audit(&store, 20_000).await;
 
     let home = tempfile::tempdir().unwrap_or_else(|e| fail(e));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or_else(|e| fail(e));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| fail(e));
     let mut child = Command::new(env!("CARGO_BIN_EXE_kawal"))
-        .args(["serve", "--workers", "0", "--quiet", "--listen", &format!("127.0.0.1:{port}"), "--database-url", &url])
+        .args([
+            "serve",
+            "--workers",
+            "0",
+            "--quiet",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &url,
+        ])
         .env("KAWAL_HOME", home.path())
         .env("HOME", home.path())
         .stdout(Stdio::null())
@@ -165,20 +252,44 @@ async fn main() {
         .spawn()
         .unwrap_or_else(|e| fail(e));
     let base_url = format!("https://127.0.0.1:{port}");
-    let probe = reqwest::Client::builder().tls_danger_accept_invalid_certs(true).build().unwrap_or_else(|e| fail(e));
+    let probe = reqwest::Client::builder()
+        .tls_danger_accept_invalid_certs(true)
+        .build()
+        .unwrap_or_else(|e| fail(e));
     let t0 = Instant::now();
-    while !probe.get(format!("{base_url}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+    while !probe
+        .get(format!("{base_url}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
         if t0.elapsed() > Duration::from_secs(30) {
             let _ = child.kill();
             fail("kawal serve did not become ready in 30 s");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    println!("kawal serve ready; {CLIENTS} clients × {REQUESTS_PER_CLIENT} requests per endpoint (client-side latency over loopback HTTPS)");
+    println!(
+        "kawal serve ready; {CLIENTS} clients × {REQUESTS_PER_CLIENT} requests per endpoint (client-side latency over loopback HTTPS)"
+    );
     let cases: [(&str, Box<dyn Fn(usize, usize) -> String + Send + Sync>); 3] = [
-        ("application list (page of 50, of 30,000)", Box::new(|c, r| format!("/api/v1/apps?limit=50&offset={}", (c * 97 + r * 13) % 29_950))),
-        ("one application's findings", Box::new(|c, r| format!("/api/v1/findings?app=APP-{}", 1 + (c * 131 + r * 7) % APPS))),
-        ("audit list (newest 100)", Box::new(|_, _| "/api/v1/audit?limit=100".to_string())),
+        (
+            "application list (page of 50, of 30,000)",
+            Box::new(|c, r| {
+                format!(
+                    "/api/v1/apps?limit=50&offset={}",
+                    (c * 97 + r * 13) % 29_950
+                )
+            }),
+        ),
+        (
+            "one application's findings",
+            Box::new(|c, r| format!("/api/v1/findings?app=APP-{}", 1 + (c * 131 + r * 7) % APPS)),
+        ),
+        (
+            "audit list (newest 100)",
+            Box::new(|_, _| "/api/v1/audit?limit=100".to_string()),
+        ),
     ];
     for (name, f) in cases {
         let t = Instant::now();
@@ -216,5 +327,7 @@ async fn main() {
     if let Ok(s) = Arc::try_unwrap(store) {
         s.close().await;
     }
-    let _ = sqlx::query("DROP DATABASE IF EXISTS kawal_bench_team WITH (FORCE)").execute(&admin).await;
+    let _ = sqlx::query("DROP DATABASE IF EXISTS kawal_bench_team WITH (FORCE)")
+        .execute(&admin)
+        .await;
 }

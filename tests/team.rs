@@ -954,3 +954,133 @@ fn the_openapi_document_is_valid_openapi_3_1_and_names_every_route() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+async fn form_post(
+    r: &Router,
+    path: &str,
+    body: &str,
+    origin: Option<&str>,
+) -> (StatusCode, String) {
+    let mut b = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(header::HOST, "kawal.example.go.id")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(o) = origin {
+        b = b.header(header::ORIGIN, o);
+    }
+    let resp = tower_service::Service::call(
+        &mut r.clone(),
+        b.body(Body::from(body.to_string())).expect("req"),
+    )
+    .await
+    .expect("infallible");
+    let s = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    (s, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn the_one_time_link_page_sets_a_password_once() {
+    let Some((store, _, _dir)) = store("sqlite").await else {
+        return;
+    };
+    kawal::install_crypto_provider();
+    let svc = Arc::new(Service::new(
+        store.clone(),
+        Roles::builtin().expect("roles"),
+        Arc::new(kawal::worker::SystemClock),
+        ServiceConfig::default(),
+    ));
+    let c = svc
+        .add_user(
+            &Actor::local_operator(),
+            NewUser {
+                username: "admin".into(),
+                roles: vec!["administrator".into()],
+                ..NewUser::default()
+            },
+        )
+        .await
+        .expect("first admin");
+    let r = router(AppState {
+        service: svc.clone(),
+        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+        web: Arc::new(WebConfig::default()),
+        liveness: None,
+    });
+    let get = Request::builder()
+        .uri(format!("/setup-password?token={}", c.setup_token))
+        .body(Body::empty())
+        .expect("req");
+    let resp = tower_service::Service::call(&mut r.clone(), get)
+        .await
+        .expect("infallible");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csp = resp
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let html = String::from_utf8_lossy(
+        &axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .expect("body"),
+    )
+    .into_owned();
+    assert!(
+        html.contains("<html lang=\"id\">")
+            && html.contains("<label for=\"pw\">")
+            && !html.contains("<script"),
+        "{html}"
+    );
+    assert!(html.contains(&c.setup_token));
+    let body = |pw: &str, confirm: &str| {
+        format!("token={}&password={pw}&confirm={confirm}", c.setup_token)
+    };
+    // A cross-site form post is refused before anything happens.
+    let (s, _) = form_post(
+        &r,
+        "/setup-password",
+        &body(PW, PW),
+        Some("https://evil.example"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, html) = form_post(
+        &r,
+        "/setup-password",
+        &body(PW, "lain-lain-lain-lain"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (s, html) = form_post(
+        &r,
+        "/setup-password",
+        &body(PW, PW),
+        Some("https://kawal.example.go.id"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("admin"));
+    login(&r, "admin", PW)
+        .await
+        .expect("the new password works");
+    // The link works once.
+    let (s, _) = form_post(
+        &r,
+        "/setup-password",
+        &body("kata-sandi-kedua-panjang", "kata-sandi-kedua-panjang"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    login(&r, "admin", "kata-sandi-kedua-panjang")
+        .await
+        .expect_err("the second use changed nothing");
+}

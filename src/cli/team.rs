@@ -117,7 +117,10 @@ impl Settings {
                     .unwrap_or("127.0.0.1:8443")
             )
         });
-        format!("{}/setup-password#{token}", base.trim_end_matches('/'))
+        format!(
+            "{}/setup-password?token={token}",
+            base.trim_end_matches('/')
+        )
     }
 }
 
@@ -185,7 +188,7 @@ pub(super) enum UserCommand {
     },
     /// Pakai tautan sekali pakai: kata sandi dibaca dari stdin / use a one-time link; the password is read from stdin
     SetPassword {
-        /// Rahasia tautan (bagian setelah #) / the link's secret (after #)
+        /// Rahasia tautan (token=…) / the link's secret (token=…)
         #[arg(long)]
         token: String,
     },

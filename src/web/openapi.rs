@@ -95,7 +95,9 @@ fn operation(r: &super::routes::Route) -> Value {
             })
         })
         .collect();
-    let ok = if r.response == "binary" {
+    let ok = if r.response == "html" {
+        json!({ "description": "page", "content": { "text/html": { "schema": { "type": "string" } } } })
+    } else if r.response == "binary" {
         json!({ "description": "file", "content": { "application/octet-stream": { "schema": { "type": "string", "contentEncoding": "binary" } } } })
     } else {
         json!({ "description": "OK", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{}", r.response) } } } })
