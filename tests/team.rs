@@ -156,6 +156,11 @@ async fn login(r: &Router, user: &str, pw: &str) -> Result<Browser, (StatusCode,
         assert!(set.contains(attr), "{attr} in {set}");
     }
     assert!(set.starts_with("__Host-kawal=kss_"), "{set}");
+    // A browser-session cookie: the server, not the browser, ends the session.
+    assert!(
+        !set.contains("Max-Age") && !set.contains("Expires") && !set.contains("Domain"),
+        "{set}"
+    );
     let cookie = set
         .split(';')
         .next()
@@ -247,10 +252,7 @@ async fn world(store: Arc<Store>, cfg: ServiceConfig) -> World {
     let state = AppState {
         service: svc.clone(),
         checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
-        web: Arc::new(WebConfig {
-            trusted_proxies: vec![],
-            absolute_secs: 8 * 3600,
-        }),
+        web: Arc::new(WebConfig::default()),
         liveness: None,
     };
     World {

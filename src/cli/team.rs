@@ -5,7 +5,6 @@ use crate::i18n::tr;
 use crate::service::{Actor, NewToken, NewUser, Service, ServiceConfig, ServiceError};
 use crate::store::{AccountPatch, AuditFilter, Store};
 use crate::team::Roles;
-use crate::team::session::SessionPolicy;
 use crate::worker::SystemClock;
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
@@ -58,19 +57,6 @@ impl Settings {
         cfg.report.evaluator = self.file.report.evaluator.clone();
         let roles = Roles::builtin().map_err(Failure::usage)?;
         Ok(Service::new(store, roles, Arc::new(SystemClock), cfg))
-    }
-
-    /// Session timeouts in force.
-    pub fn session_policy(&self) -> SessionPolicy {
-        let s = &self.file.server;
-        let mut p = SessionPolicy::default();
-        if let Some(m) = s.idle_timeout_mins {
-            p.idle = Duration::from_secs(m * 60);
-        }
-        if let Some(h) = s.absolute_timeout_hours {
-            p.absolute = Duration::from_secs(h * 3600);
-        }
-        p
     }
 
     /// Who this command acts as: `--as USER`, else the OS user's account; the local operator
@@ -725,7 +711,6 @@ pub(super) async fn start_http(
         checklist: Arc::new(settings.checklist()?),
         web: Arc::new(crate::web::WebConfig {
             trusted_proxies: proxies,
-            absolute_secs: settings.session_policy().absolute.as_secs(),
         }),
         liveness: Some(liveness),
     };

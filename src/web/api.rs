@@ -478,11 +478,10 @@ pub struct LoginBody {
     pub password: String,
 }
 
-fn session_cookie(value: &str, max_age: Option<u64>) -> HeaderValue {
-    let age = match max_age {
-        Some(s) => format!("; Max-Age={s}"),
-        None => "; Max-Age=0".into(),
-    };
+/// The session cookie: a browser-session cookie (no Expires/Max-Age; the server ends it on
+/// its idle and absolute timeouts), or with `clear` an instruction to delete it.
+fn session_cookie(value: &str, clear: bool) -> HeaderValue {
+    let age = if clear { "; Max-Age=0" } else { "" };
     HeaderValue::from_str(&format!(
         "{COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"
     ))
@@ -516,10 +515,8 @@ pub async fn login(
         })?;
     let mut r =
         Json(json!({ "user": out.actor.account, "csrf_token": out.csrf_token })).into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(&out.session_id, Some(st.web.absolute_secs)),
-    );
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&out.session_id, false));
     Ok(r)
 }
 
@@ -536,7 +533,7 @@ pub async fn logout(State(st): State<AppState>, a: Authed) -> ApiResult<Response
     }
     let mut r = Json(json!({ "logged_out": true })).into_response();
     r.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie("", None));
+        .insert(header::SET_COOKIE, session_cookie("", true));
     Ok(r)
 }
 

@@ -30,8 +30,6 @@ use std::time::Duration;
 pub struct WebConfig {
     /// Proxies whose X-Forwarded-For is believed (with `--behind-proxy`).
     pub trusted_proxies: Vec<IpAddr>,
-    /// Absolute session lifetime in seconds (the cookie's Max-Age).
-    pub absolute_secs: u64,
 }
 
 /// Whether the background parts of `kawal serve` are alive (for `/readyz`).

@@ -128,3 +128,52 @@ pub async fn setup_submit(
             .into_response(),
     }
 }
+
+/// `GET /`: what this service is and where its parts are (the dashboard pages build on it).
+pub async fn home(ReqLang(lang): ReqLang) -> Html<String> {
+    let links = [
+        (
+            "/api/v1/openapi.json",
+            tr(
+                lang,
+                "Deskripsi API (OpenAPI 3.1)",
+                "API description (OpenAPI 3.1)",
+            ),
+        ),
+        (
+            "/api/v1/session",
+            tr(lang, "Akun yang sedang masuk", "The logged-in account"),
+        ),
+        (
+            "/api/v1/apps",
+            tr(lang, "Aplikasi terdaftar", "Registered applications"),
+        ),
+        (
+            "/api/v1/evaluations",
+            tr(lang, "Riwayat evaluasi", "Evaluation history"),
+        ),
+        ("/api/v1/findings", tr(lang, "Temuan", "Findings")),
+        (
+            "/api/v1/jobs",
+            tr(lang, "Antrean evaluasi", "Evaluation queue"),
+        ),
+        ("/readyz", tr(lang, "Kesiapan layanan", "Service readiness")),
+    ];
+    let items: String = links
+        .iter()
+        .map(|(href, label)| format!("<li><a href=\"{href}\">{}</a></li>", esc(label)))
+        .collect();
+    page(
+        lang,
+        "Kawal",
+        &format!(
+            "<p>{}</p><nav aria-label=\"{}\"><ul>{items}</ul></nav>",
+            tr(
+                lang,
+                "Evaluasi keamanan aplikasi pemerintah daerah secara berkala (Perban BSSN 4/2021). Masuk dengan POST /api/v1/session atau token API.",
+                "Periodic security evaluation of local-government applications (BSSN regulation 4/2021). Log in with POST /api/v1/session or an API token."
+            ),
+            tr(lang, "Bagian layanan", "Parts of the service"),
+        ),
+    )
+}

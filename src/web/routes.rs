@@ -103,6 +103,7 @@ pub static ROUTES: &[Route] = &[
     route!("POST", "/api/v1/session", Public, "session", "Log in with a password; sets the session cookie / Masuk dengan kata sandi", &[], Some("LoginBody"), "Session", 200, post(api::login)),
     route!("GET", "/api/v1/session", Authenticated, "session", "Who is logged in, with the CSRF token / Pengguna yang masuk", &[], None, "Session", 200, get(api::whoami)),
     route!("DELETE", "/api/v1/session", Authenticated, "session", "Log out (ends the session on the server) / Keluar", &[], None, "Object", 200, delete(api::logout)),
+    route!("GET", "/", Public, "pages", "What this service is and where its parts are / Halaman awal layanan", &[], None, "html", 200, get(super::pages::home)),
     route!("GET", "/setup-password", Public, "pages", "Set-password page of a one-time link / Halaman atur kata sandi", &[p("token", "query", "string", "the link's secret")], None, "html", 200, get(super::pages::setup_form)),
     route!("POST", "/setup-password", Public, "pages", "Set a password from the page / Atur kata sandi dari halaman", &[], None, "html", 200, post(super::pages::setup_submit)),
     route!("POST", "/api/v1/password/setup", Public, "session", "Set a password with a one-time link / Atur kata sandi dengan tautan sekali pakai", &[], Some("SetupBody"), "Object", 200, post(api::setup_password)),
