@@ -8,7 +8,7 @@ use crate::bitlevel::{self, Column};
 use crate::decode::{self, Decoded, FormatKind};
 use crate::stats::poisson_sf;
 use crate::{
-    Analysis, BitResult, ConstructionHit, CorrelatedPair, DuplicateResult, Error,
+    Analysis, BitResult, CorrelatedPair, DuplicateResult, Error,
     MinEntropyEstimates, MinEntropySummary, Options, PositionResult, Reason, SequenceResult,
     Severity, TestFamily, TestResult, Token, Verdict, charlevel, construction, nist90b, sequence,
 };
@@ -379,8 +379,19 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
 
     // ---- construction checks ----------------------------------------------------------------
     let hits = if opts.construction_checks {
-        let t: Vec<i64> = times.iter().flatten().copied().collect();
-        construction::check(d, &t, opts.hash_search_limit)
+        let timing: Vec<construction::Timing> = d
+            .kept
+            .iter()
+            .map(|&i| construction::Timing {
+                captured_ms: tokens.get(i).and_then(|t| t.captured_at_ms),
+                date_s: tokens.get(i).and_then(|t| t.date_header_s),
+            })
+            .collect();
+        let limits = construction::Limits {
+            counter_limit: opts.counter_search_limit,
+            time_window_s: opts.time_window_s,
+        };
+        construction::check(d, &timing, limits)
     } else {
         Vec::new()
     };
@@ -388,9 +399,9 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
     // ---- reasons and verdict ----------------------------------------------------------------
     let mut reasons: Vec<Reason> = Vec::new();
     let mut structural = false;
-    for (code, en, id) in &hits {
+    for h in &hits {
         structural = true;
-        reasons.push(fail_reason(code, en, id));
+        reasons.push(fail_reason(&h.code, &h.evidence, &h.evidence_id));
     }
     for (code, en, id) in &whole_hits {
         structural = true;
@@ -673,14 +684,7 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
             collision_entropy_bits: collision_entropy,
         },
         sequence,
-        construction: hits
-            .iter()
-            .map(|(c, en, id)| ConstructionHit {
-                code: c.clone(),
-                evidence: en.clone(),
-                evidence_id: id.clone(),
-            })
-            .collect(),
+        construction: hits,
         min_entropy: me,
         test_families,
     }
