@@ -8,9 +8,9 @@ use crate::bitlevel::{self, Column};
 use crate::decode::{self, Decoded, FormatKind};
 use crate::stats::poisson_sf;
 use crate::{
-    Analysis, BitResult, CorrelatedPair, DuplicateResult, Error,
-    MinEntropyEstimates, MinEntropySummary, Options, PositionResult, Reason, SequenceResult,
-    Severity, TestFamily, TestResult, Token, Verdict, charlevel, construction, nist90b, sequence,
+    Analysis, BitResult, CorrelatedPair, DuplicateResult, Error, MinEntropyEstimates,
+    MinEntropySummary, Options, PositionResult, Reason, SequenceResult, Severity, TestFamily,
+    TestResult, Token, Verdict, charlevel, construction, nist90b, sequence,
 };
 use std::collections::HashMap;
 

@@ -9,10 +9,10 @@
 //! are spread over the capture period, so scanning one value in k meets about n/k of them. Each
 //! first hit is then extended to its neighbours value by value.
 
-use super::codec::Codec;
 use super::Timing;
-use crate::Verification;
+use super::codec::Codec;
 use crate::ConstructionHit;
+use crate::Verification;
 use md5::{Digest, Md5};
 use sha1::Sha1;
 use sha2::Sha256;
@@ -26,8 +26,12 @@ const COUNTER_SCAN_BUDGET: u64 = 400_000;
 const MAX_GAP: u64 = 1024;
 /// Hashes spent following a counter from its first hit to the other tokens.
 const WALK_BUDGET: u64 = 200_000;
-/// Candidates hashed per (unit, algorithm, text form) in the timestamp scan.
-const TIME_SCAN_BUDGET: u64 = 300_000;
+/// Most candidates hashed per (unit, algorithm, text form) in the timestamp scan.
+const TIME_SCAN_BUDGET: u64 = 1_000_000;
+/// Windows up to this many ticks in all are scanned tick by tick.
+const TIME_FULL_SCAN: u64 = 100_000;
+/// Tokens expected to show when the timestamp scan samples one tick in k.
+const TIME_EXPECTED_HITS: u64 = 16;
 /// A digest longer than the token (truncated) is searched over this fraction of the budget.
 const TRUNCATED_SHARE: u64 = 8;
 /// Plausible Unix times, in seconds: 1990 to 2100. Anything else is ignored as a time source.
@@ -285,6 +289,9 @@ fn counter(s: &Sample<'_>, alg: Alg, limit: u64) -> Option<ConstructionHit> {
     let stride = counter_stride(n, limit);
     // Start values just below the limit still reach a scanned residue within n steps.
     let upper = limit.saturating_add(stride.saturating_mul(MAX_GAP.min(64)));
+    // A hex counter's text can be all digits for a stretch and read as decimal, so a partial
+    // explanation in one form is compared with the other.
+    let mut best: Option<(usize, ConstructionHit)> = None;
     for form in [Form::Decimal, Form::Hex] {
         let mut p = Prober::new(s, alg, form);
         let mut v = 0;
@@ -293,13 +300,19 @@ fn counter(s: &Sample<'_>, alg: Alg, limit: u64) -> Option<ConstructionHit> {
                 let vals = walk(&mut p, t, v);
                 let found = vals.iter().flatten().count();
                 if found >= 2 {
-                    return Some(counter_hit(&mut p, &vals));
+                    if best.as_ref().is_none_or(|(b, _)| found > *b) {
+                        best = Some((found, counter_hit(&mut p, &vals)));
+                    }
+                    break;
                 }
             }
             v += stride;
         }
+        if best.as_ref().is_some_and(|(b, _)| *b == s.bytes.len()) {
+            break;
+        }
     }
-    None
+    best.map(|(_, h)| h)
 }
 
 /// Values of every token reachable from token `t0` = hash(`v0`), each searched within
@@ -470,7 +483,13 @@ fn timestamp(
         if total == 0 {
             continue;
         }
-        let stride = total.div_ceil(budget).max(1);
+        let stride = if total <= TIME_FULL_SCAN {
+            1
+        } else {
+            (timed as u64 / TIME_EXPECTED_HITS)
+                .max(total.div_ceil(budget))
+                .max(1)
+        };
         // With every tick scanned two tokens are required; when sampling, one exact digest match
         // of a time next to the token's own is already beyond chance.
         let need = if stride == 1 { 2.min(timed) } else { 1 };
@@ -520,6 +539,14 @@ fn time_hit(
     let n = p.s.bytes.len();
     let (t0, v0) = found[0];
     let (tl, vl) = found[found.len() - 1];
+    // Tokens issued in the same tick are equal: count every token the found values explain.
+    let explained: std::collections::HashSet<&[u8]> =
+        found.iter().map(|&(t, _)| &p.s.bytes[t][..]).collect();
+    let m =
+        p.s.bytes
+            .iter()
+            .filter(|b| explained.contains(&b[..]))
+            .count();
     // Offset of the hashed time from the token's Date header (or capture time), in ms.
     let offset_ms = |t: usize, v: u64| -> Option<i128> {
         let v_ms = i128::from(v) * 1000 / i128::from(c.per_s);
@@ -539,7 +566,6 @@ fn time_hit(
     let a = p.alg.name();
     let mut buf = String::new();
     p.form.write(&mut buf, v0);
-    let m = found.len();
     let (sampled_en, sampled_id) = if c.stride > 1 {
         (
             format!(
@@ -564,7 +590,10 @@ fn time_hit(
     recovered.insert("first_token".to_string(), t0.to_string());
     recovered.insert("first_value".to_string(), v0.to_string());
     recovered.insert(
-        format!("offset_ms_from_{}", reference.0.replace(' ', "_").to_lowercase()),
+        format!(
+            "offset_ms_from_{}",
+            reference.0.replace(' ', "_").to_lowercase()
+        ),
         off.to_string(),
     );
     recovered.insert("window_s".to_string(), c.window_s.to_string());

@@ -11,7 +11,9 @@ pub(super) fn uuid(d: &Decoded) -> Option<(&'static str, String, String)> {
     match v {
         1 | 2 | 6 => Some((
             "uuid_v1",
-            format!("UUID version {v} is built from a timestamp, a clock sequence and a node (MAC) id"),
+            format!(
+                "UUID version {v} is built from a timestamp, a clock sequence and a node (MAC) id"
+            ),
             format!("UUID versi {v} tersusun dari stempel waktu, urutan jam, dan ID node (MAC)"),
         )),
         3 | 5 => Some((

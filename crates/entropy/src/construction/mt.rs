@@ -15,9 +15,9 @@
 //! each equation involves four words and, over the 16 choices of their missing bits, holds for
 //! one choice only, which fixes the bit of x[i+1].
 
-use crate::Verification;
 use super::codec::Codec;
 use crate::ConstructionHit;
+use crate::Verification;
 use std::collections::BTreeMap;
 
 const N: usize = 624;
@@ -384,7 +384,9 @@ pub(crate) fn check(bytes: &[Vec<u8>], codec: Codec) -> Option<ConstructionHit> 
         let checked = obs.len() - r.fresh;
         let in_sync = r.verified == checked;
         let predicted = in_sync.then(|| {
-            let words: Vec<u32> = (0..wpt).map(|_| v.output.apply(r.generator.next())).collect();
+            let words: Vec<u32> = (0..wpt)
+                .map(|_| v.output.apply(r.generator.next()))
+                .collect();
             codec.encode(&assemble(&words, v.layout))
         });
         return Some(hit(&v, &r, checked, wpt, bytes.len(), predicted));
@@ -409,7 +411,10 @@ fn hit(
         |t| format!("; next token predicted: {t}"),
     );
     let pred_id = predicted.as_deref().map_or_else(
-        || "; setelahnya generator tidak lagi sejalan (ada pemanggilan lain di antaranya)".to_string(),
+        || {
+            "; setelahnya generator tidak lagi sejalan (ada pemanggilan lain di antaranya)"
+                .to_string()
+        },
         |t| format!("; token berikutnya diprediksi: {t}"),
     );
     let mut recovered = BTreeMap::new();
