@@ -26,12 +26,15 @@ const COUNTER_SCAN_BUDGET: u64 = 400_000;
 const MAX_GAP: u64 = 1024;
 /// Hashes spent following a counter from its first hit to the other tokens.
 const WALK_BUDGET: u64 = 200_000;
-/// Most candidates hashed per (unit, algorithm, text form) in the timestamp scan.
-const TIME_SCAN_BUDGET: u64 = 1_000_000;
+/// Candidates hashed per (unit, algorithm, text form) and per token with a time in the
+/// timestamp scan, between a floor and a ceiling: a few tokens cannot pay for a wide scan.
+const TIME_SCAN_PER_TOKEN: u64 = 1_000;
+const TIME_SCAN_FLOOR: u64 = 20_000;
+const TIME_SCAN_CEILING: u64 = 500_000;
 /// Windows up to this many ticks in all are scanned tick by tick.
 const TIME_FULL_SCAN: u64 = 100_000;
 /// Tokens expected to show when the timestamp scan samples one tick in k.
-const TIME_EXPECTED_HITS: u64 = 16;
+const TIME_EXPECTED_HITS: u64 = 8;
 /// A digest longer than the token (truncated) is searched over this fraction of the budget.
 const TRUNCATED_SHARE: u64 = 8;
 /// Plausible Unix times, in seconds: 1990 to 2100. Anything else is ignored as a time source.
@@ -272,7 +275,7 @@ pub(crate) fn check(
             hits.push(h);
             continue;
         }
-        if let Some(h) = timestamp(s, alg, timing, window_s, TIME_SCAN_BUDGET / share) {
+        if let Some(h) = timestamp(s, alg, timing, window_s, share) {
             hits.push(h);
         }
     }
@@ -468,7 +471,7 @@ fn timestamp(
     alg: Alg,
     timing: &[Timing],
     window_s: u32,
-    budget: u64,
+    share: u64,
 ) -> Option<ConstructionHit> {
     let timed = timing
         .iter()
@@ -477,7 +480,13 @@ fn timestamp(
     if timed == 0 {
         return None;
     }
+    let budget =
+        (timed as u64 * TIME_SCAN_PER_TOKEN).clamp(TIME_SCAN_FLOOR, TIME_SCAN_CEILING) / share;
     for (unit, unit_id, per_s, forms) in UNITS {
+        // A truncated digest of a microsecond clock is rare enough not to pay a sampled scan for.
+        if share > 1 && per_s > 1_000 {
+            continue;
+        }
         let iv = windows(timing, per_s, window_s);
         let total: u64 = iv.iter().map(|(a, b)| b - a).sum();
         if total == 0 {
