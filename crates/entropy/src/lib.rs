@@ -13,8 +13,10 @@
 //! 3. [`nist90b`]: per-position min-entropy (IID track = MCV when the position passed its tests,
 //!    otherwise the minimum of all six estimators), summed, minus correlated bits.
 //! 4. [`sequence`] and [`construction`]: counters, timestamps, affine and LCG sequences,
-//!    monotonicity, time correlation, java.util.Random, MT19937, hashes of counters and times,
-//!    PHP uniqid, time- and name-based UUIDs, and duplicates (birthday bound).
+//!    monotonicity, time correlation, java.util.Random, MT19937 in the word orders of Python,
+//!    PHP and Ruby, md5/sha1/sha256 of counters below 10^7 and of times near the capture time or
+//!    `Date` header, PHP uniqid, time- and name-based UUIDs, and duplicates (birthday bound).
+//!    Recovered constructions carry their parameters and the next token they predict.
 //! 5. [`verdict`]: Pass needs capacity >= 128 bits and no rejected test at the family-wise level
 //!    (Bonferroni over test families and within each family); the min-entropy bound is reported
 //!    beside it but is not the pass line.

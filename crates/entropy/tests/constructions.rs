@@ -164,7 +164,7 @@ fn hash_of_counter_is_recovered_with_start_step_and_next_token() {
             for hex_input in [false, true] {
                 case += 1;
                 // Anywhere below 10^7, including the very top of the range.
-                let start = if case % 5 == 0 {
+                let start = if case.is_multiple_of(5) {
                     9_999_999
                 } else {
                     rand_u64() % 10_000_000
@@ -194,7 +194,7 @@ fn counter_with_gaps_from_other_sessions_is_followed() {
     let t: Vec<String> = gaps
         .iter()
         .map(|g| {
-            v += 1 + u64::from(g % 8 == 0) * u64::from(g % 5);
+            v += 1 + u64::from(g.is_multiple_of(8)) * u64::from(g % 5);
             encode(&Md5::digest(v.to_string().as_bytes()), Enc::Hex)
         })
         .collect();

@@ -2,7 +2,8 @@
 //! anywhere below the search limit) or of a Unix timestamp (seconds, milliseconds or
 //! microseconds) near each token's capture time or `Date` header. Candidates are matched against
 //! the tokens' decoded bytes, so lower- or upper-case hex and base64 or base64url tokens are all
-//! covered; a digest truncated to the token length is searched as well.
+//! covered. A digest truncated to the token length is searched as well, over an eighth of the
+//! counter range and in seconds and milliseconds only.
 //!
 //! The searches sample instead of enumerating: tokens from a counter occupy n consecutive values,
 //! so scanning one residue class modulo a prime k <= n meets one of them; tokens from a clock

@@ -174,7 +174,7 @@ fn variants(words_per_token: usize) -> Vec<Variant> {
             "PHP 5 / MT_RAND_PHP mt_rand(): keluaran 31 bit dari twist lama PHP",
         ),
     ];
-    if words_per_token > 2 && words_per_token % 2 == 0 {
+    if words_per_token > 2 && words_per_token.is_multiple_of(2) {
         out.push(v(
             Layout::Reversed(2),
             Output::Full,
@@ -368,7 +368,7 @@ fn recover(obs: &[u32], output: Output, tw: Twist) -> Option<Recovered> {
 /// The MT19937 construction of the sample's tokens, if one of the known assemblies fits.
 pub(crate) fn check(bytes: &[Vec<u8>], codec: Codec) -> Option<ConstructionHit> {
     let blen = bytes.first()?.len();
-    if blen < 4 || blen % 4 != 0 || bytes.iter().any(|b| b.len() != blen) {
+    if blen < 4 || !blen.is_multiple_of(4) || bytes.iter().any(|b| b.len() != blen) {
         return None;
     }
     let wpt = blen / 4;
