@@ -8,18 +8,12 @@ use kawal_entropy::{Analysis, Options, Token, Verdict, analyse};
 use md5::{Digest, Md5};
 use sha1::Sha1;
 use sha2::Sha256;
-use std::io::Read;
 use std::process::Command;
 
-// ---- helpers ----------------------------------------------------------------------------------
+mod common;
+use common::{Mt, toks, urandom};
 
-fn urandom(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut buf))
-        .expect("/dev/urandom readable");
-    buf
-}
+// ---- helpers ----------------------------------------------------------------------------------
 
 fn rand_u64() -> u64 {
     u64::from_le_bytes(urandom(8).try_into().expect("8 bytes"))
@@ -78,10 +72,6 @@ fn name(alg: Alg) -> &'static str {
         Alg::Sha1 => "sha1",
         Alg::Sha256 => "sha256",
     }
-}
-
-fn toks(v: impl IntoIterator<Item = String>) -> Vec<Token> {
-    v.into_iter().map(Token::new).collect()
 }
 
 fn run(t: &[Token]) -> Analysis {
@@ -364,15 +354,8 @@ struct PhpMt {
 
 impl PhpMt {
     fn seeded(seed: u32, legacy: bool) -> PhpMt {
-        let mut state = [0u32; 624];
-        state[0] = seed;
-        for i in 1..624 {
-            state[i] = 1_812_433_253u32
-                .wrapping_mul(state[i - 1] ^ (state[i - 1] >> 30))
-                .wrapping_add(i as u32);
-        }
         let mut m = PhpMt {
-            state,
+            state: common::init_genrand(seed),
             next: 0,
             legacy,
         };
@@ -435,12 +418,12 @@ fn php_installed() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Runs a PHP snippet that prints one token per line.
-fn php_tokens(code: &str) -> Vec<String> {
-    let out = Command::new("php")
-        .args(["-d", "display_errors=stderr", "-r", code])
+/// Runs an interpreter on a snippet that prints one token per line.
+fn script_tokens(program: &str, args: &[&str]) -> Vec<String> {
+    let out = Command::new(program)
+        .args(args)
         .output()
-        .expect("php runs");
+        .unwrap_or_else(|e| panic!("{program} is needed for this test: {e}"));
     assert!(
         out.status.success(),
         "{}",
@@ -453,22 +436,14 @@ fn php_tokens(code: &str) -> Vec<String> {
         .collect()
 }
 
-/// Runs a Python snippet that prints one token per line.
+/// Tokens printed by CPython (its `random` module is the generator under test).
 fn python_tokens(code: &str) -> Vec<String> {
-    let out = Command::new("python3")
-        .args(["-c", code])
-        .output()
-        .expect("python3 is needed for this test (it generates tokens with CPython's random)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .lines()
-        .map(str::to_string)
-        .collect()
+    script_tokens("python3", &["-c", code])
+}
+
+/// Tokens printed by the PHP CLI.
+fn php_tokens(code: &str) -> Vec<String> {
+    script_tokens("php", &["-d", "display_errors=stderr", "-r", code])
 }
 
 /// Analyses all tokens but the last, which the recovered generator must predict.
@@ -596,39 +571,18 @@ fn php_mt_rand_variants_are_predicted() {
     }
 }
 
-/// MT19937 with Ruby's word handling (Ruby's Random is the reference genrand_int32).
+/// Ruby's Random: the reference genrand_int32 with Ruby's word handling.
 struct RubyRandom {
-    mt: [u32; 624],
-    i: usize,
+    mt: Mt,
 }
 
 impl RubyRandom {
     fn new(seed: u32) -> Self {
-        let mut mt = [0u32; 624];
-        mt[0] = seed;
-        for i in 1..624 {
-            mt[i] = 1_812_433_253u32
-                .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
-                .wrapping_add(i as u32);
-        }
-        RubyRandom { mt, i: 624 }
+        RubyRandom { mt: Mt::new(seed) }
     }
 
     fn genrand_int32(&mut self) -> u32 {
-        if self.i == 624 {
-            for k in 0..624 {
-                let y = (self.mt[k] & 0x8000_0000) | (self.mt[(k + 1) % 624] & 0x7fff_ffff);
-                self.mt[k] =
-                    self.mt[(k + 397) % 624] ^ (y >> 1) ^ (0u32.wrapping_sub(y & 1) & 0x9908_b0df);
-            }
-            self.i = 0;
-        }
-        let mut y = self.mt[self.i];
-        self.i += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
+        self.mt.next()
     }
 
     /// `rand(2**128)`: limited_big_rand fills the most significant word first and retries only
