@@ -380,12 +380,9 @@ impl PhpMt {
         if self.next == 624 {
             self.reload();
         }
-        let mut s1 = self.state[self.next];
+        let s1 = self.state[self.next];
         self.next += 1;
-        s1 ^= s1 >> 11;
-        s1 ^= (s1 << 7) & 0x9d2c_5680;
-        s1 ^= (s1 << 15) & 0xefc6_0000;
-        s1 ^ (s1 >> 18)
+        common::temper(s1)
     }
 
     /// mt_rand() with no arguments.

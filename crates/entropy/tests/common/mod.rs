@@ -66,11 +66,16 @@ impl Mt {
             }
             self.i = 0;
         }
-        let mut y = self.mt[self.i];
+        let y = self.mt[self.i];
         self.i += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
+        temper(y)
     }
+}
+
+/// The MT19937 output tempering.
+pub fn temper(mut y: u32) -> u32 {
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c_5680;
+    y ^= (y << 15) & 0xefc6_0000;
+    y ^ (y >> 18)
 }
