@@ -505,18 +505,7 @@ fn timestamp(
         let need = if stride == 1 { 2.min(timed) } else { 1 };
         for &form in forms {
             let mut p = Prober::new(s, alg, form);
-            let mut found: Vec<(usize, u64)> = Vec::new();
-            for &(a, b) in &iv {
-                let mut v = a.div_ceil(stride) * stride;
-                while v < b {
-                    if let Some(t) = p.probe(v) {
-                        found.push((t, v));
-                    }
-                    v += stride;
-                }
-            }
-            found.sort_unstable();
-            found.dedup_by_key(|x| x.0);
+            let found = scan(&mut p, &iv, stride);
             if found.len() >= need {
                 let ctx = TimeCtx {
                     unit,
@@ -530,6 +519,23 @@ fn timestamp(
         }
     }
     None
+}
+
+/// (token, value) for every scanned tick whose hash is a token, one per token, in token order.
+fn scan(p: &mut Prober<'_, '_>, windows: &[(u64, u64)], stride: u64) -> Vec<(usize, u64)> {
+    let mut found = Vec::new();
+    for &(a, b) in windows {
+        let mut v = a.div_ceil(stride) * stride;
+        while v < b {
+            if let Some(t) = p.probe(v) {
+                found.push((t, v));
+            }
+            v += stride;
+        }
+    }
+    found.sort_unstable();
+    found.dedup_by_key(|x| x.0);
+    found
 }
 
 struct TimeCtx {
@@ -576,38 +582,20 @@ fn time_hit(
     let a = p.alg.name();
     let mut buf = String::new();
     p.form.write(&mut buf, v0);
-    let (sampled_en, sampled_id) = if c.stride > 1 {
-        (
-            format!(
-                " (one {} in {} sampled, so about {} of {n} are expected to show)",
-                c.unit,
-                c.stride,
-                n as u64 / c.stride
-            ),
-            format!(
-                " (diambil sampel satu dari setiap {} {}, sehingga sekitar {} dari {n} token diharapkan terlihat)",
-                c.stride,
-                c.unit_id,
-                n as u64 / c.stride
-            ),
-        )
-    } else {
-        (String::new(), String::new())
-    };
+    let (sampled_en, sampled_id) = sampled_note(c, n);
     let mut recovered = BTreeMap::new();
-    recovered.insert("unit".to_string(), c.unit.to_string());
-    recovered.insert("input".to_string(), p.form.name().to_string());
-    recovered.insert("first_token".to_string(), t0.to_string());
-    recovered.insert("first_value".to_string(), v0.to_string());
-    recovered.insert(
-        format!(
-            "offset_ms_from_{}",
-            reference.0.replace(' ', "_").to_lowercase()
-        ),
-        off.to_string(),
-    );
-    recovered.insert("window_s".to_string(), c.window_s.to_string());
-    recovered.insert("stride".to_string(), c.stride.to_string());
+    for (k, v) in [
+        ("unit", c.unit.to_string()),
+        ("input", p.form.name().to_string()),
+        ("first_token", t0.to_string()),
+        ("first_value", v0.to_string()),
+        ("window_s", c.window_s.to_string()),
+        ("stride", c.stride.to_string()),
+    ] {
+        recovered.insert(k.to_string(), v);
+    }
+    let key = reference.0.replace(' ', "_").to_lowercase();
+    recovered.insert(format!("offset_ms_from_{key}"), off.to_string());
     let per_second = c.per_s;
     ConstructionHit {
         code: format!("{a}_of_timestamp"),
@@ -627,6 +615,24 @@ fn time_hit(
             checked: n,
         }),
     }
+}
+
+/// When the clock was sampled, how many of the `n` tokens were expected to show (EN, ID).
+fn sampled_note(c: &TimeCtx, n: usize) -> (String, String) {
+    if c.stride == 1 {
+        return (String::new(), String::new());
+    }
+    let expected = n as u64 / c.stride;
+    (
+        format!(
+            " (one {} in {} sampled, so about {expected} of {n} are expected to show)",
+            c.unit, c.stride
+        ),
+        format!(
+            " (diambil sampel satu dari setiap {} {}, sehingga sekitar {expected} dari {n} token diharapkan terlihat)",
+            c.stride, c.unit_id
+        ),
+    )
 }
 
 #[cfg(test)]
