@@ -196,7 +196,12 @@ fn counter_with_gaps_from_other_sessions_is_followed() {
 
 #[test]
 fn sound_tokens_of_the_hash_formats_pass() {
-    for (len, enc) in [(16, Enc::Hex), (20, Enc::HexUpper), (32, Enc::Base64Url)] {
+    for (len, enc) in [
+        (16, Enc::Hex),
+        (16, Enc::Base64Padded),
+        (20, Enc::HexUpper),
+        (32, Enc::Base64Url),
+    ] {
         control_passes(&format!("sha256(random) {len} bytes {enc:?}"), || {
             toks(
                 urandom(2_000 * 32)
