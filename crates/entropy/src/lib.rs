@@ -219,6 +219,7 @@ pub const REASON_CODES: &[&str] = &[
     "sample_too_small",
     "limited_reliability",
     "hashed_source_caveat",
+    "time_hash_sampled",
     "estimators_subsampled",
     "padded",
     "mixed_lengths",

@@ -378,6 +378,7 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
         .collect();
 
     // ---- construction checks ----------------------------------------------------------------
+    let mut coverage_notes = Vec::new();
     let hits = if opts.construction_checks {
         let timing: Vec<construction::Timing> = d
             .kept
@@ -391,7 +392,7 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
             counter_limit: opts.counter_search_limit,
             time_window_s: opts.time_window_s,
         };
-        construction::check(d, &timing, limits)
+        construction::check(d, &timing, limits, &mut coverage_notes)
     } else {
         Vec::new()
     };
@@ -629,6 +630,7 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
         ));
     }
     reasons.extend(d.notes.iter().cloned());
+    reasons.extend(coverage_notes);
     // Most important first: failures, then warnings, then context.
     reasons.sort_by_key(|r| match r.severity {
         Severity::Fail => 0,

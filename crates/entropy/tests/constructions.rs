@@ -114,6 +114,12 @@ fn control_gets(label: &str, expected: Verdict, sample: impl Fn() -> Vec<Token>)
             "{label}: sound tokens reported as {:?}",
             a.construction
         );
+        // 2,000 tokens 10 ms apart are dense enough for the clock search to be near certain.
+        assert!(
+            a.reasons.iter().all(|r| r.code != "time_hash_sampled"),
+            "{label}: {:?}",
+            a.reasons
+        );
         if a.verdict == expected {
             return;
         }
@@ -334,6 +340,30 @@ fn time_window_is_configurable() {
         .parse()
         .expect("number");
     assert!((-10_040..=-10_000).contains(&off), "{off}");
+}
+
+#[test]
+fn a_sparse_clock_search_says_how_likely_it_was_to_see_a_hashed_clock() {
+    // The scan's first look: 30 tokens. Microseconds can only be sampled thinly, and it says so.
+    let c = clock(30, 0);
+    let values: Vec<String> = urandom(30 * 16)
+        .chunks(16)
+        .map(|r| encode(r, Enc::Hex))
+        .collect();
+    let a = run(&timed(&values, &c));
+    let note = a
+        .reasons
+        .iter()
+        .find(|r| r.code == "time_hash_sampled")
+        .expect("a note on the sampled microsecond search");
+    assert_eq!(note.severity, kawal_entropy::Severity::Info);
+    assert!(note.message_en.contains("in us"), "{}", note.message_en);
+    assert!(
+        note.message_id.contains("mikrodetik"),
+        "{}",
+        note.message_id
+    );
+    assert_ne!(a.verdict, Verdict::Fail);
 }
 
 #[test]

@@ -12,8 +12,8 @@
 
 use super::Timing;
 use super::codec::Codec;
-use crate::ConstructionHit;
 use crate::Verification;
+use crate::{ConstructionHit, Reason, Severity};
 use md5::{Digest, Md5};
 use sha1::Sha1;
 use sha2::Sha256;
@@ -254,12 +254,14 @@ fn counter_stride(n: u64, limit: u64) -> u64 {
     }
 }
 
-/// Every hash-of-counter and hash-of-timestamp construction found in the sample.
+/// Every hash-of-counter and hash-of-timestamp construction found in the sample; `notes` gets
+/// what a search could not cover.
 pub(crate) fn check(
     s: &Sample<'_>,
     timing: &[Timing],
     counter_limit: u64,
     window_s: u32,
+    notes: &mut Vec<Reason>,
 ) -> Vec<ConstructionHit> {
     let mut hits = Vec::new();
     for alg in Alg::ALL {
@@ -276,8 +278,10 @@ pub(crate) fn check(
             hits.push(h);
             continue;
         }
-        if let Some(h) = timestamp(s, alg, timing, window_s, share) {
-            hits.push(h);
+        match timestamp(s, alg, timing, window_s, share) {
+            Ok(h) => hits.push(h),
+            Err(Some(note)) if share == 1 => notes.push(note),
+            Err(_) => {}
         }
     }
     hits
@@ -473,14 +477,15 @@ fn timestamp(
     timing: &[Timing],
     window_s: u32,
     share: u64,
-) -> Option<ConstructionHit> {
+) -> Result<ConstructionHit, Option<Reason>> {
     let timed = timing
         .iter()
         .filter(|t| t.date_s.is_some() || t.captured_ms.is_some())
         .count();
     if timed == 0 {
-        return None;
+        return Err(None);
     }
+    let mut sparse = None;
     let budget =
         (timed as u64 * TIME_SCAN_PER_TOKEN).clamp(TIME_SCAN_FLOOR, TIME_SCAN_CEILING) / share;
     for (unit, unit_id, per_s, forms) in UNITS {
@@ -514,11 +519,29 @@ fn timestamp(
                     stride,
                     window_s,
                 };
-                return Some(time_hit(&mut p, &found, timing, &ctx));
+                return Ok(time_hit(&mut p, &found, timing, &ctx));
             }
         }
+        // The finest unit is sampled most sparsely: its note is the one worth reading.
+        sparse = sparse_note(timed, stride, unit, unit_id).or(sparse);
     }
-    None
+    Err(sparse)
+}
+
+/// When sampling one tick in `stride` left a fair chance of missing a hashed clock, a note that
+/// says how fair (a hashed clock gives each token one matching tick).
+fn sparse_note(timed: usize, stride: u64, unit: &str, unit_id: &str) -> Option<Reason> {
+    let expected = timed as f64 / stride as f64;
+    let p = 1.0 - (-expected).exp();
+    (p < 0.99).then(|| {
+        let pct = (p * 100.0).floor();
+        Reason::new(
+            "time_hash_sampled",
+            Severity::Info,
+            format!("Hashes of timestamps in {unit} were searched on one {unit} in {stride}: a token built that way would have shown in this sample with probability {pct}%. Collect more tokens in less time, or narrow --time-window, to raise it."),
+            format!("Hash dari stempel waktu dalam {unit_id} dicari pada satu dari setiap {stride} {unit_id}: token yang dibangun dengan cara itu akan terlihat pada sampel ini dengan peluang {pct}%. Kumpulkan lebih banyak token dalam waktu lebih singkat, atau persempit --time-window, untuk menaikkannya."),
+        )
+    })
 }
 
 /// (token, value) for every scanned tick whose hash is a token, one per token, in token order.

@@ -9,8 +9,8 @@ mod java;
 mod layouts;
 mod mt;
 
-use crate::ConstructionHit;
 use crate::decode::Decoded;
+use crate::{ConstructionHit, Reason};
 use std::collections::BTreeMap;
 
 /// Timing evidence of one analysed token.
@@ -44,8 +44,13 @@ fn plain(code: &str, construction: &str, en: String, id: String) -> Construction
     }
 }
 
-/// Run every construction check.
-pub(crate) fn check(d: &Decoded, timing: &[Timing], limits: Limits) -> Vec<ConstructionHit> {
+/// Run every construction check; `notes` gets what a check could not cover.
+pub(crate) fn check(
+    d: &Decoded,
+    timing: &[Timing],
+    limits: Limits,
+    notes: &mut Vec<Reason>,
+) -> Vec<ConstructionHit> {
     let mut hits = Vec::new();
     if let Some((code, en, id)) = layouts::uuid(d) {
         hits.push(plain(code, "UUID layout", en, id));
@@ -77,6 +82,7 @@ pub(crate) fn check(d: &Decoded, timing: &[Timing], limits: Limits) -> Vec<Const
             timing,
             limits.counter_limit,
             limits.time_window_s,
+            notes,
         ));
     }
     hits
