@@ -342,7 +342,15 @@ pub fn judge(
         "meets_asvs_4_0_3": a.meets_asvs_4_0_3,
         "meets_asvs_5_0": a.meets_asvs_5_0,
         "reason_codes": codes,
-        "construction": a.construction.iter().map(|c| json!({"code": c.code, "evidence": c.evidence})).collect::<Vec<_>>(),
+        "construction": a.construction.iter().map(|c| json!({
+            "code": c.code,
+            "construction": c.construction,
+            "evidence": c.evidence,
+            "evidence_id": c.evidence_id,
+            "recovered": c.recovered,
+            "predicted_next": c.predicted_next,
+            "verified": c.verified,
+        })).collect::<Vec<_>>(),
     });
     if let Some(o) = other {
         figures["other_sample"] = json!({
@@ -686,6 +694,34 @@ mod tests {
                 .as_array()
                 .is_some_and(|r| r.iter().any(|x| x == "counter"))
         );
+    }
+
+    #[test]
+    fn hashed_counter_evidence_names_the_construction_and_the_next_token() {
+        use sha2::{Digest, Sha256};
+        let hex = |v: u64| -> String {
+            Sha256::digest(v.to_string().as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        // The first look of the scan: 30 tokens of sha256(counter) from 4,200,000.
+        let a = analysis((4_200_000..4_200_030).map(hex).collect());
+        assert!(structural(&a));
+        let obs = judge(&a, None, &src(), "SID");
+        let c = obs
+            .iter()
+            .find(|o| o.item_id == "session.token.construction")
+            .expect("obs");
+        assert_eq!(c.outcome.status(), "fail");
+        let next = hex(4_200_030);
+        assert!(c.summary.en.contains(&next), "{}", c.summary.en);
+        assert!(c.summary.id.contains(&next), "{}", c.summary.id);
+        let hit = &c.figures["construction"][0];
+        assert_eq!(hit["code"], "sha256_of_counter");
+        assert_eq!(hit["predicted_next"], next.as_str());
+        assert_eq!(hit["recovered"]["start"], "4200000");
+        assert_eq!(hit["verified"]["matched"], 30);
     }
 
     #[test]

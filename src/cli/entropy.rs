@@ -34,6 +34,9 @@ pub(super) struct EntropyArgs {
     /// Simpan token beserta waktu pengambilan dan header Date (TSV) / save the tokens with capture time and Date header (TSV)
     #[arg(long)]
     save_tokens: Option<PathBuf>,
+    /// Detik di sekitar waktu pengambilan dan header Date tiap token yang dicari sebagai stempel waktu ter-hash / seconds either side of each token's capture time and Date header searched for hashed timestamps
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=3600))]
+    time_window: u32,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -58,6 +61,7 @@ pub(super) async fn run(settings: &Settings, a: EntropyArgs) -> Result<u8, Failu
     let opts = Options {
         significance: a.significance,
         cookie_name: a.cookie.clone(),
+        time_window_s: a.time_window,
         ..Options::default()
     };
     let analysis = kawal_entropy::analyse(&tokens, &opts)
@@ -205,5 +209,107 @@ fn table(a: &Analysis, lang: Lang) -> String {
             let _ = writeln!(out, "  [{}] {msg}", r.code);
         }
     }
+    constructions(&mut out, a, lang);
     out
+}
+
+/// The recovered constructions: what was recovered, how well it reproduced the sample and the
+/// token it predicts next.
+fn constructions(out: &mut String, a: &Analysis, lang: Lang) {
+    if a.construction.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}:",
+        tr(
+            lang,
+            "Konstruksi yang dipulihkan",
+            "Recovered constructions"
+        )
+    );
+    for h in &a.construction {
+        let _ = writeln!(out, "  [{}] {}", h.code, h.construction);
+        if !h.recovered.is_empty() {
+            let params: Vec<String> = h
+                .recovered
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "    {:<24} {}",
+                tr(lang, "Parameter", "Parameters"),
+                params.join(", ")
+            );
+        }
+        if let Some(v) = h.verified {
+            let _ = writeln!(
+                out,
+                "    {:<24} {} {} {} {}",
+                tr(lang, "Direka ulang", "Reproduced"),
+                v.matched,
+                tr(lang, "dari", "of"),
+                v.checked,
+                tr(lang, "token", "tokens")
+            );
+        }
+        if let Some(p) = &h.predicted_next {
+            let _ = writeln!(
+                out,
+                "    {:<24} {p}",
+                tr(lang, "Token berikutnya", "Next token")
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    /// A saved-tokens file (as `--save-tokens` writes it) of sha256(Unix milliseconds) tokens.
+    fn saved_clock_hashes() -> String {
+        (0..200i64)
+            .map(|i| {
+                let ms = 1_764_990_000_000 + i * 13;
+                let token: String = Sha256::digest(ms.to_string().as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                format!("{token}\t{}\t{}\n", ms + 4, ms / 1000)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn table_shows_the_recovered_construction_and_next_token_in_both_languages() {
+        let tokens = session_entropy::read_tokens(&saved_clock_hashes());
+        let a = kawal_entropy::analyse(&tokens, &Options::default()).expect("analysable");
+        let h = a.construction.first().expect("a construction");
+        assert_eq!(h.code, "sha256_of_timestamp");
+        let next = h.predicted_next.clone().expect("prediction");
+        let id = table(&a, Lang::Id);
+        assert!(id.contains("Konstruksi yang dipulihkan:"), "{id}");
+        assert!(
+            id.contains(&format!("{:<24} {next}", "Token berikutnya")),
+            "{id}"
+        );
+        assert!(id.contains("unit=ms"), "{id}");
+        let en = table(&a, Lang::En);
+        assert!(en.contains("Recovered constructions:"), "{en}");
+        assert!(
+            en.contains("sha256(decimal Unix time in ms) as hex"),
+            "{en}"
+        );
+        assert!(
+            en.contains(&format!("{:<24} 200 of 200 tokens", "Reproduced")),
+            "{en}"
+        );
+        // JSON carries the same, machine-readably.
+        let v = serde_json::to_value(&a).expect("json");
+        assert_eq!(v["construction"][0]["predicted_next"], next.as_str());
+        assert_eq!(v["construction"][0]["verified"]["checked"], 200);
+    }
 }

@@ -1,4 +1,6 @@
-//! Full analysis of 32-hex-character tokens: 20,000 (the required figure) and 5,000 tokens.
+//! Full analysis of 32-hex-character tokens: 20,000 (the required figure) and 5,000 tokens; the
+//! same with capture times and `Date` headers (which adds the timestamp-hash search); and the
+//! small first looks of the scan (30 and 100 tokens), where the counter-hash scan costs most.
 
 use kawal_entropy::{Options, Token, analyse};
 use std::io::Read;
@@ -26,9 +28,49 @@ fn tokens(n: usize) -> Vec<Token> {
         .collect()
 }
 
+/// Tokens captured 10 ms apart (100 per second), each with its capture time and Date header.
+fn timed_tokens(n: usize) -> Vec<Token> {
+    let base_ms = 1_764_990_000_000i64;
+    tokens(n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut t)| {
+            let ms = base_ms + i as i64 * 10;
+            t.captured_at_ms = Some(ms);
+            t.date_header_s = Some(ms / 1000);
+            t
+        })
+        .collect()
+}
+
 #[divan::bench(args = [5_000, 20_000], sample_count = 10, sample_size = 1)]
 fn analyse_hex32(bencher: divan::Bencher, n: usize) {
     let toks = tokens(n);
+    let opts = Options::default();
+    bencher.bench_local(|| analyse(divan::black_box(&toks), &opts));
+}
+
+/// The same analysis without the construction checks, to show what they cost.
+#[divan::bench(args = [20_000], sample_count = 10, sample_size = 1)]
+fn analyse_hex32_statistics_only(bencher: divan::Bencher, n: usize) {
+    let toks = tokens(n);
+    let opts = Options {
+        construction_checks: false,
+        ..Options::default()
+    };
+    bencher.bench_local(|| analyse(divan::black_box(&toks), &opts));
+}
+
+#[divan::bench(args = [5_000, 20_000], sample_count = 10, sample_size = 1)]
+fn analyse_hex32_with_times(bencher: divan::Bencher, n: usize) {
+    let toks = timed_tokens(n);
+    let opts = Options::default();
+    bencher.bench_local(|| analyse(divan::black_box(&toks), &opts));
+}
+
+#[divan::bench(args = [30, 100], sample_count = 10, sample_size = 1)]
+fn analyse_hex32_first_looks(bencher: divan::Bencher, n: usize) {
+    let toks = timed_tokens(n);
     let opts = Options::default();
     bencher.bench_local(|| analyse(divan::black_box(&toks), &opts));
 }

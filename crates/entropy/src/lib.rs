@@ -13,8 +13,10 @@
 //! 3. [`nist90b`]: per-position min-entropy (IID track = MCV when the position passed its tests,
 //!    otherwise the minimum of all six estimators), summed, minus correlated bits.
 //! 4. [`sequence`] and [`construction`]: counters, timestamps, affine and LCG sequences,
-//!    monotonicity, time correlation, java.util.Random, MT19937, hashes of counters and times,
-//!    PHP uniqid, time- and name-based UUIDs, and duplicates (birthday bound).
+//!    monotonicity, time correlation, java.util.Random, MT19937 in the word orders of Python,
+//!    PHP and Ruby, md5/sha1/sha256 of counters below 10^7 and of times near the capture time or
+//!    `Date` header, PHP uniqid, time- and name-based UUIDs, and duplicates (birthday bound).
+//!    Recovered constructions carry their parameters and the next token they predict.
 //! 5. [`verdict`]: Pass needs capacity >= 128 bits and no rejected test at the family-wise level
 //!    (Bonferroni over test families and within each family); the min-entropy bound is reported
 //!    beside it but is not the pass line.
@@ -79,8 +81,11 @@ pub struct Options {
     pub cookie_name: Option<String>,
     /// Run the construction checks (PRNG state recovery, hash of counter/time).
     pub construction_checks: bool,
-    /// Hash-of-integer search covers 0..hash_search_limit.
-    pub hash_search_limit: u32,
+    /// Hashes of counters are searched for start values from 0 up to this limit.
+    pub counter_search_limit: u64,
+    /// Hashes of timestamps are searched this many seconds either side of each token's capture
+    /// time and `Date` header.
+    pub time_window_s: u32,
 }
 
 impl Default for Options {
@@ -92,7 +97,8 @@ impl Default for Options {
             max_token_len: 4096,
             cookie_name: None,
             construction_checks: true,
-            hash_search_limit: 1 << 17,
+            counter_search_limit: 10_000_000,
+            time_window_s: 3,
         }
     }
 }
@@ -213,6 +219,7 @@ pub const REASON_CODES: &[&str] = &[
     "sample_too_small",
     "limited_reliability",
     "hashed_source_caveat",
+    "time_hash_sampled",
     "estimators_subsampled",
     "padded",
     "mixed_lengths",
@@ -381,10 +388,27 @@ pub struct SequenceResult {
 pub struct ConstructionHit {
     /// Stable code, e.g. `java_util_random`.
     pub code: String,
-    /// Evidence in English (which tokens, which values).
+    /// The recovered construction in technical notation, e.g. `md5(decimal counter) as hex`.
+    pub construction: String,
+    /// Evidence in English (which tokens, which values, the predicted next token).
     pub evidence: String,
     /// Evidence in Indonesian.
     pub evidence_id: String,
+    /// Recovered parameters by name (start value, step, clock unit, generator window, ...).
+    pub recovered: std::collections::BTreeMap<String, String>,
+    /// The next token as the recovered construction predicts it, encoded like the sample.
+    pub predicted_next: Option<String>,
+    /// How many observed tokens the recovered construction reproduced.
+    pub verified: Option<Verification>,
+}
+
+/// Tokens reproduced by a recovered construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// Tokens reproduced exactly.
+    pub matched: usize,
+    /// Tokens compared.
+    pub checked: usize,
 }
 
 /// Family-wise error control used for the tests.

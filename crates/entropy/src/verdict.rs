@@ -8,9 +8,9 @@ use crate::bitlevel::{self, Column};
 use crate::decode::{self, Decoded, FormatKind};
 use crate::stats::poisson_sf;
 use crate::{
-    Analysis, BitResult, ConstructionHit, CorrelatedPair, DuplicateResult, Error,
-    MinEntropyEstimates, MinEntropySummary, Options, PositionResult, Reason, SequenceResult,
-    Severity, TestFamily, TestResult, Token, Verdict, charlevel, construction, nist90b, sequence,
+    Analysis, BitResult, CorrelatedPair, DuplicateResult, Error, MinEntropyEstimates,
+    MinEntropySummary, Options, PositionResult, Reason, SequenceResult, Severity, TestFamily,
+    TestResult, Token, Verdict, charlevel, construction, nist90b, sequence,
 };
 use std::collections::HashMap;
 
@@ -378,9 +378,21 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
         .collect();
 
     // ---- construction checks ----------------------------------------------------------------
+    let mut coverage_notes = Vec::new();
     let hits = if opts.construction_checks {
-        let t: Vec<i64> = times.iter().flatten().copied().collect();
-        construction::check(d, &t, opts.hash_search_limit)
+        let timing: Vec<construction::Timing> = d
+            .kept
+            .iter()
+            .map(|&i| construction::Timing {
+                captured_ms: tokens.get(i).and_then(|t| t.captured_at_ms),
+                date_s: tokens.get(i).and_then(|t| t.date_header_s),
+            })
+            .collect();
+        let limits = construction::Limits {
+            counter_limit: opts.counter_search_limit,
+            time_window_s: opts.time_window_s,
+        };
+        construction::check(d, &timing, limits, &mut coverage_notes)
     } else {
         Vec::new()
     };
@@ -388,9 +400,9 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
     // ---- reasons and verdict ----------------------------------------------------------------
     let mut reasons: Vec<Reason> = Vec::new();
     let mut structural = false;
-    for (code, en, id) in &hits {
+    for h in &hits {
         structural = true;
-        reasons.push(fail_reason(code, en, id));
+        reasons.push(fail_reason(&h.code, &h.evidence, &h.evidence_id));
     }
     for (code, en, id) in &whole_hits {
         structural = true;
@@ -618,6 +630,7 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
         ));
     }
     reasons.extend(d.notes.iter().cloned());
+    reasons.extend(coverage_notes);
     // Most important first: failures, then warnings, then context.
     reasons.sort_by_key(|r| match r.severity {
         Severity::Fail => 0,
@@ -673,14 +686,7 @@ fn run(d: &Decoded, tokens: &[Token], opts: &Options) -> Analysis {
             collision_entropy_bits: collision_entropy,
         },
         sequence,
-        construction: hits
-            .iter()
-            .map(|(c, en, id)| ConstructionHit {
-                code: c.clone(),
-                evidence: en.clone(),
-                evidence_id: id.clone(),
-            })
-            .collect(),
+        construction: hits,
         min_entropy: me,
         test_families,
     }

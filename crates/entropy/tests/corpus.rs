@@ -3,21 +3,11 @@
 
 use kawal_entropy::{Analysis, FormatKind, Options, Token, Verdict, analyse};
 use md5::{Digest, Md5};
-use std::io::Read;
+
+mod common;
+use common::{Mt, hex, toks, urandom};
 
 // ---- sources ------------------------------------------------------------------------------------
-
-fn urandom(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut buf))
-        .expect("/dev/urandom readable");
-    buf
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 fn b64url(b: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -29,10 +19,6 @@ fn b64url(b: &[u8]) -> String {
         }
     }
     out
-}
-
-fn toks(v: impl IntoIterator<Item = String>) -> Vec<Token> {
-    v.into_iter().map(Token::new).collect()
 }
 
 fn strong_hex(n: usize) -> Vec<Token> {
@@ -76,42 +62,6 @@ impl JavaRandom {
     }
     fn next_long(&mut self) -> i64 {
         ((self.next(32) as i64) << 32).wrapping_add(self.next(32) as i64)
-    }
-}
-
-struct Mt {
-    mt: [u32; 624],
-    i: usize,
-}
-impl Mt {
-    fn new(seed: u32) -> Self {
-        let mut mt = [0u32; 624];
-        mt[0] = seed;
-        for i in 1..624 {
-            mt[i] = 1_812_433_253u32
-                .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
-                .wrapping_add(i as u32);
-        }
-        Mt { mt, i: 624 }
-    }
-    fn next(&mut self) -> u32 {
-        if self.i >= 624 {
-            for k in 0..624 {
-                let y = (self.mt[k] & 0x8000_0000) | (self.mt[(k + 1) % 624] & 0x7fff_ffff);
-                let mut v = self.mt[(k + 397) % 624] ^ (y >> 1);
-                if y & 1 == 1 {
-                    v ^= 0x9908_b0df;
-                }
-                self.mt[k] = v;
-            }
-            self.i = 0;
-        }
-        let mut y = self.mt[self.i];
-        self.i += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
     }
 }
 

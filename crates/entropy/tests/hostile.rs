@@ -1,23 +1,9 @@
 //! Hostile and edge-case input never panics; the JSON field names and the SVG chart are stable.
 
 use kawal_entropy::{Error, Options, Token, Verdict, analyse, chart_svg};
-use std::io::Read;
 
-fn urandom(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut buf))
-        .expect("/dev/urandom readable");
-    buf
-}
-
-fn toks(v: impl IntoIterator<Item = String>) -> Vec<Token> {
-    v.into_iter().map(Token::new).collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+mod common;
+use common::{hex, toks, urandom};
 
 #[test]
 fn empty_inputs_are_errors() {
