@@ -104,11 +104,18 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = OffsetDateTime::now_utc();
         let worker = worker_id();
-        Ok(in_write_tx!(self, tx => {
+        let id = in_write_tx!(self, tx => {
             sqlx::query("INSERT INTO evaluation (application_id, target, status, checklist_id, checklist_version, worker, heartbeat_at, created_at, started_at) VALUES ($1,$2,'running',$3,$4,$5,$6,$6,$6) RETURNING id")
                 .bind(application_id).bind(target).bind(checklist_id).bind(checklist_version).bind(&worker).bind(now)
                 .fetch_one(&mut *tx).await?.try_get::<i64, _>("id")?
-        }))
+        });
+        self.audit_lifecycle(
+            id,
+            "evaluation.start",
+            serde_json::json!({ "target": target, "worker": worker }),
+        )
+        .await?;
+        Ok(id)
     }
 
     /// Marks a running evaluation as a retest of an earlier one.
@@ -205,7 +212,15 @@ impl Store {
                 return Err(StoreError::Conflict(format!("evaluasi {id} tidak lagi berjalan / evaluation {id} is no longer running")));
             }
         });
-        Ok(())
+        self.audit_lifecycle(
+            id,
+            "evaluation.finish",
+            serde_json::json!({
+                "meets_standard": report.decision.meets_standard,
+                "summary": report.summary,
+            }),
+        )
+        .await
     }
 
     /// Marks a running evaluation failed with its reason.
@@ -215,7 +230,42 @@ impl Store {
             sqlx::query("UPDATE evaluation SET status='failed', finished_at=$1, error=$2 WHERE id=$3 AND status='running'")
                 .bind(now).bind(error).bind(id).execute(&mut *tx).await?;
         });
-        Ok(())
+        self.audit_lifecycle(id, "evaluation.fail", serde_json::json!({ "error": error }))
+            .await
+    }
+
+    /// Appends an evaluation's lifecycle event to the audit trail, as the worker process.
+    async fn audit_lifecycle(
+        &self,
+        id: i64,
+        action: &str,
+        after: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let agency: Option<String> = on!(self, pool => {
+            sqlx::query("SELECT g.name FROM evaluation e JOIN application a ON a.id = e.application_id JOIN agency g ON g.id = a.agency_id WHERE e.id = $1")
+                .bind(id).fetch_optional(pool).await?.map(|r| r.try_get("name")).transpose()?
+        });
+        let at = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        self.audit_append(&crate::team::audit::Content {
+            at,
+            actor: format!("worker:{}", worker_id()),
+            client: None,
+            action: action.into(),
+            object_kind: Some("evaluation".into()),
+            object_id: Some(id.to_string()),
+            agency,
+            before: None,
+            after: Some(after),
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Marks evaluations whose owner died as `interrupted`; returns their ids.
