@@ -30,7 +30,8 @@ fn certificates(dir: &Path) {
     let mut ca = CertificateParams::new(Vec::<String>::new()).expect("ca params");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca.distinguished_name.push(rcgen::DnType::CommonName, "Kawal Test CA");
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "Kawal Test CA");
     let ca_cert = ca.self_signed(&ca_key).expect("ca cert");
     let issuer = rcgen::Issuer::new(ca, ca_key);
     let key = KeyPair::generate().expect("key");
@@ -56,7 +57,11 @@ fn add_account(home: &Path, user: &str, role: &str, agency: Option<&str>) {
     assert_eq!(code, 0, "{out}{err}");
     let token = out
         .split_whitespace()
-        .find_map(|w| w.strip_prefix("--token=").or(Some(w)).filter(|w| w.starts_with("kws_")))
+        .find_map(|w| {
+            w.strip_prefix("--token=")
+                .or(Some(w))
+                .filter(|w| w.starts_with("kws_"))
+        })
         .expect("one-time token");
     let mut c = kawal(home);
     c.args(["user", "set-password", "--token", token])
@@ -71,7 +76,11 @@ fn add_account(home: &Path, user: &str, role: &str, agency: Option<&str>) {
         .write_all(format!("{}\n", password(user)).as_bytes())
         .expect("write");
     let out = child.wait_with_output().expect("set-password");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 struct Server(Child);
@@ -103,7 +112,10 @@ async fn wait_ready(base: &str, ca: &Path) {
         {
             return;
         }
-        assert!(t.elapsed() < Duration::from_secs(60), "kawal serve never became ready");
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "kawal serve never became ready"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -129,13 +141,19 @@ async fn kawal_meets_the_standard_it_enforces() {
     let port = free_port();
     let base = format!("https://127.0.0.1:{port}");
     let mut c = kawal(sh);
-    c.args(["serve", "--workers", "0", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--tls-cert")
-        .arg(sh.join("cert.pem"))
-        .arg("--tls-key")
-        .arg(sh.join("key.pem"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    c.args([
+        "serve",
+        "--workers",
+        "0",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+    ])
+    .arg("--tls-cert")
+    .arg(sh.join("cert.pem"))
+    .arg("--tls-key")
+    .arg(sh.join("key.pem"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     let _server = Server(c.spawn().expect("kawal serve"));
     wait_ready(&base, &sh.join("ca.pem")).await;
 
@@ -171,7 +189,13 @@ async fn kawal_meets_the_standard_it_enforces() {
     let inconclusive: Vec<String> = items
         .iter()
         .filter(|i| i["outcome"]["status"] == "inconclusive")
-        .map(|i| format!("{}: {}", i["id"].as_str().unwrap_or(""), i["outcome"]["reason"]["en"].as_str().unwrap_or("")))
+        .map(|i| {
+            format!(
+                "{}: {}",
+                i["id"].as_str().unwrap_or(""),
+                i["outcome"]["reason"]["en"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     assert_eq!(
         report["decision"]["meets_standard"],

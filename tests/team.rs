@@ -254,6 +254,7 @@ async fn world(store: Arc<Store>, cfg: ServiceConfig) -> World {
         checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
         web: Arc::new(WebConfig::default()),
         liveness: None,
+        sealer: Some(Arc::new(kawal::auth::seal::Sealer::from_key([7; 32]))),
     };
     World {
         svc,
@@ -267,11 +268,12 @@ async fn world(store: Arc<Store>, cfg: ServiceConfig) -> World {
 fn concrete(path: &str, w: &World) -> String {
     path.replace("{app}", "APP-A")
         .replace("{step}", "penyampaian-laporan")
+        .replace("{role}", "uji")
         .replace("{fingerprint}", "0000")
         .replace("{username}", "victim")
         .replace(
             "{id}",
-            &if path.starts_with("/api/v1/tokens") {
+            &if path.starts_with("/api/v1/tokens") || path.starts_with("/api/v1/jobs") {
                 "999999".to_string()
             } else {
                 w.evals["APP-A"].to_string()
@@ -855,6 +857,72 @@ async fn sop_through_the_api(w: &World) {
     );
 }
 
+async fn test_roles_are_sealed_and_never_shown(w: &World) {
+    let r = &w.router;
+    let seksi = login(r, "u-kepala-seksi", PW).await.expect("login");
+    let role = json!({
+        "name": "warga_a", "privilege": 10,
+        "recipe": { "kind": "form", "url": "https://app-a.example.go.id/login", "username": "warga", "password": "rahasia-warga-123" },
+        "marker": { "text": "Keluar" }
+    });
+    let (s, v, _) = call(
+        r,
+        "PUT",
+        "/api/v1/apps/APP-A/roles/warga_a",
+        Some(&seksi),
+        None,
+        Some(role),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v, _) = call(
+        r,
+        "GET",
+        "/api/v1/apps/APP-A/roles",
+        Some(&seksi),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"][0]["name"], "warga_a");
+    assert!(!v.to_string().contains("rahasia-warga-123"), "{v}");
+    // Not in the audit trail either.
+    let admin = Actor::cli(w.store.account("admin").await.expect("admin"));
+    let log = w
+        .svc
+        .audit_list(
+            &admin,
+            &kawal::store::AuditFilter {
+                action: Some("app.role".into()),
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    assert_eq!(log.len(), 1);
+    assert!(
+        !serde_json::to_string(&log)
+            .expect("json")
+            .contains("rahasia-warga-123")
+    );
+    // An owner of another agency cannot reach it.
+    let b = login(r, "owner-b", PW).await.expect("owner-b");
+    let (s, _, _) = call(r, "GET", "/api/v1/apps/APP-A/roles", Some(&b), None, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = call(
+        r,
+        "DELETE",
+        "/api/v1/apps/APP-A/roles/warga_a",
+        Some(&seksi),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
 async fn suite(backend: &str) {
     let Some((store, place, _dir)) = store(backend).await else {
         return;
@@ -865,6 +933,7 @@ async fn suite(backend: &str) {
     sessions(&w).await;
     tokens(&w).await;
     sop_through_the_api(&w).await;
+    test_roles_are_sealed_and_never_shown(&w).await;
     audit_tamper(&w, backend).await;
     drop(w);
     drop_schema(place).await;
@@ -1012,6 +1081,7 @@ async fn the_one_time_link_page_sets_a_password_once() {
         checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
         web: Arc::new(WebConfig::default()),
         liveness: None,
+        sealer: None,
     });
     let get = Request::builder()
         .uri(format!("/setup-password?token={}", c.setup_token))

@@ -713,6 +713,9 @@ pub(super) async fn start_http(
             trusted_proxies: proxies,
         }),
         liveness: Some(liveness),
+        sealer: Some(Arc::new(
+            crate::auth::seal::Sealer::load(&crate::config::data_dir()).map_err(Failure::usage)?,
+        )),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         Failure::usage(anyhow!(

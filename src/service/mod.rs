@@ -5,6 +5,7 @@ mod apps;
 mod audit;
 mod evaluations;
 mod identity;
+mod registrations;
 mod sop;
 mod users;
 

@@ -661,3 +661,73 @@ pub async fn set_finding_status(
     );
     Ok(Json(json!(s)))
 }
+
+fn sealer(st: &AppState, lang: crate::i18n::Lang) -> Result<&crate::auth::seal::Sealer, ApiError> {
+    st.sealer.as_deref().ok_or_else(|| {
+        ApiError::from_service(
+            crate::service::ServiceError::Internal(
+                "kunci rahasia tidak dimuat / the secret key is not loaded".into(),
+            ),
+            lang,
+        )
+    })
+}
+
+/// `GET /api/v1/apps/{app}/roles`: test roles, secrets hidden.
+pub async fn list_test_roles(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(app): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let s = sealer(&st, a.lang)?;
+    Ok(Json(
+        json!({ "items": svc!(a, st.service.test_roles(&a.actor, &app, s)) }),
+    ))
+}
+
+/// `PUT /api/v1/apps/{app}/roles/{role}`: stores a test role (sealed).
+pub async fn put_test_role(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((app, name)): Path<(String, String)>,
+    Body(role): Body<crate::auth::Role>,
+) -> ApiResult<Json<Value>> {
+    if role.name != name {
+        return Err(ApiError::invalid(
+            "name",
+            "nama peran di badan dan jalur berbeda / the role name in the body and the path differ",
+            a.lang,
+        ));
+    }
+    let s = sealer(&st, a.lang)?;
+    svc!(a, st.service.put_test_role(&a.actor, &app, &role, s));
+    Ok(Json(json!({ "stored": name })))
+}
+
+/// `DELETE /api/v1/apps/{app}/roles/{role}`.
+pub async fn remove_test_role(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((app, name)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    svc!(a, st.service.remove_test_role(&a.actor, &app, &name));
+    Ok(Json(json!({ "removed": name })))
+}
+
+/// `POST /api/v1/jobs/{id}/cancel`.
+pub async fn cancel_job(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(svc!(a, st.service.cancel_job(&a.actor, id)))))
+}
+
+/// `POST /api/v1/jobs/{id}/retry`.
+pub async fn retry_job(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(svc!(a, st.service.retry_job(&a.actor, id)))))
+}

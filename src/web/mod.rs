@@ -46,6 +46,8 @@ pub struct AppState {
     pub web: Arc<WebConfig>,
     /// Scheduler liveness.
     pub liveness: Option<Liveness>,
+    /// The key that seals test roles (absent: role routes answer an internal error).
+    pub sealer: Option<Arc<crate::auth::seal::Sealer>>,
 }
 
 /// `GET /healthz`: the process answers.

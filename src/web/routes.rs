@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::api;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +113,9 @@ pub static ROUTES: &[Route] = &[
     route!("GET", "/api/v1/apps/{app}", P("app:read"), "apps", "One application / Satu aplikasi", &[APP], None, "App", 200, get(api::get_app)),
     route!("PATCH", "/api/v1/apps/{app}", P("app:write"), "apps", "Edit an application / Ubah aplikasi", &[APP], Some("AppInput"), "App", 200, patch(api::edit_app)),
     route!("DELETE", "/api/v1/apps/{app}", P("app:write"), "apps", "Remove an application (force: with its evaluations) / Hapus aplikasi", &[APP, p("force", "query", "boolean", "also remove its evaluations")], None, "Object", 200, delete(api::remove_app)),
+    route!("GET", "/api/v1/apps/{app}/roles", P("app:read"), "apps", "Test roles Kawal logs in as (secrets hidden) / Peran uji", &[APP], None, "Object", 200, get(api::list_test_roles)),
+    route!("PUT", "/api/v1/apps/{app}/roles/{role}", P("app:write"), "apps", "Store a test role, sealed at rest / Simpan peran uji", &[APP, p("role", "path", "string", "role name")], Some("Object"), "Object", 200, put(api::put_test_role)),
+    route!("DELETE", "/api/v1/apps/{app}/roles/{role}", P("app:write"), "apps", "Remove a test role / Hapus peran uji", &[APP, p("role", "path", "string", "role name")], None, "Object", 200, delete(api::remove_test_role)),
     route!("POST", "/api/v1/apps/{app}/evaluations", P("evaluation:start"), "evaluations", "Queue an evaluation now / Antrekan evaluasi", &[APP], None, "Job", 202, post(api::start_evaluation)),
     route!("GET", "/api/v1/evaluations", P("evaluation:read"), "evaluations", "Evaluations, newest first / Riwayat evaluasi", &[p("app", "query", "string", "application id or name"), PAGE[0], PAGE[1]], None, "PageEvaluationRow", 200, get(api::list_evaluations)),
     route!("GET", "/api/v1/evaluations/{id}", P("evaluation:read"), "evaluations", "One evaluation with its report document / Satu evaluasi", &[ID], None, "Object", 200, get(api::get_evaluation)),
@@ -123,6 +126,8 @@ pub static ROUTES: &[Route] = &[
     route!("PATCH", "/api/v1/apps/{app}/findings/{fingerprint}", Authenticated, "findings", "Change a finding's status (owners may report a fix) / Ubah status temuan", &[APP, p("fingerprint", "path", "string", "fingerprint or its prefix")], Some("FindingStatusInput"), "Object", 200, patch(api::set_finding_status)),
     route!("GET", "/api/v1/findings", P("finding:read"), "findings", "Findings across applications / Temuan", &[p("app", "query", "string", "application id or name"), p("evaluation", "query", "integer", "evaluation id"), p("severity", "query", "string", "critical, high, medium, low, info"), p("outcome", "query", "string", "fail, inconclusive, pass, …"), PAGE[0], PAGE[1]], None, "PageScopedFinding", 200, get(api::list_findings)),
     route!("GET", "/api/v1/jobs", P("job:read"), "jobs", "The evaluation queue / Antrean evaluasi", &[p("status", "query", "string", "queued, running, done, failed, cancelled"), p("app", "query", "string", "application id or name"), p("limit", "query", "integer", "at most this many")], None, "Object", 200, get(api::list_jobs)),
+    route!("POST", "/api/v1/jobs/{id}/cancel", P("job:write"), "jobs", "Cancel a queued job / Batalkan job", &[ID], None, "Job", 200, post(api::cancel_job)),
+    route!("POST", "/api/v1/jobs/{id}/retry", P("job:write"), "jobs", "Queue a job again / Ulangi job", &[ID], None, "Job", 200, post(api::retry_job)),
     route!("GET", "/api/v1/users", P("user:read"), "users", "Accounts / Akun", &[], None, "Object", 200, get(api::list_users)),
     route!("POST", "/api/v1/users", P("user:write"), "users", "Create an account; answers with a one-time set-password secret / Buat akun", &[], Some("NewUser"), "Object", 201, post(api::add_user)),
     route!("GET", "/api/v1/users/{username}", Authenticated, "users", "One account (anyone may read their own) / Satu akun", &[USER], None, "Account", 200, get(api::get_user)),
