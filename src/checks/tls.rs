@@ -39,13 +39,18 @@ pub fn observation(o: ItemOutcome) -> Observation {
     Observation::new(o.item_id, outcome, summary).with_figures(o.figures)
 }
 
-/// Scanner options derived from the evaluation's network settings.
-pub fn scan_options(net: &crate::config::NetConfig) -> ScanOptions {
+/// Scanner options derived from the evaluation's network settings; `pacer` spaces the handshakes
+/// by the per-host rate limit (every handshake counts as one request).
+pub fn scan_options(
+    net: &crate::config::NetConfig,
+    pacer: Option<std::sync::Arc<dyn kawal_tls::Pacer>>,
+) -> ScanOptions {
     ScanOptions {
         connect_timeout: net.connect_timeout.min(Duration::from_secs(10)),
         read_timeout: net.read_timeout.min(Duration::from_secs(10)),
         max_concurrency: (net.concurrency * 2).clamp(1, 8),
         extra_ca_pem: net.extra_ca_pem.clone(),
+        pacer,
     }
 }
 
@@ -114,7 +119,8 @@ impl Check for TlsCheck {
             };
             let target = endpoint(&https, net)
                 .ok_or_else(|| CheckError::Unusable(format!("no TLS endpoint in {https}")))?;
-            let report = kawal_tls::scan(&target, &scan_options(net))
+            let pacer = ctx.http.tls_pacer(&target.host);
+            let report = kawal_tls::scan(&target, &scan_options(net, pacer))
                 .await
                 .map_err(|e| {
                     CheckError::Unusable(format!("pemindaian TLS gagal / TLS scan failed: {e}"))

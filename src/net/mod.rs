@@ -315,20 +315,31 @@ impl HttpClient {
     }
 
     async fn wait_turn(&self, url: &Url) {
-        if self.cfg.rate_limit <= 0.0 {
-            return;
+        if let Some(limiter) = self.limiter(url.host_str().unwrap_or("")) {
+            limiter.until_ready().await;
         }
-        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-        let limiter = {
-            let mut map = self
-                .limiters
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            map.entry(host)
+    }
+
+    /// The per-host rate limiter (None when the rate is unlimited).
+    fn limiter(&self, host: &str) -> Option<Arc<DefaultDirectRateLimiter>> {
+        if self.cfg.rate_limit <= 0.0 {
+            return None;
+        }
+        let mut map = self
+            .limiters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Some(
+            map.entry(host.trim_matches(['[', ']']).to_ascii_lowercase())
                 .or_insert_with(|| Arc::new(per_host_limiter(self.cfg.rate_limit)))
-                .clone()
-        };
-        limiter.until_ready().await;
+                .clone(),
+        )
+    }
+
+    /// A pacer that makes raw TLS handshakes to `host` count against this client's per-host rate.
+    pub fn tls_pacer(&self, host: &str) -> Option<Arc<dyn kawal_tls::Pacer>> {
+        self.limiter(host)
+            .map(|l| Arc::new(HostPacer(l)) as Arc<dyn kawal_tls::Pacer>)
     }
 
     async fn send_one(&self, req: &Request) -> Result<Response, NetError> {
@@ -382,6 +393,30 @@ impl HttpClient {
             truncated,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+/// Spaces TLS handshakes with a per-host rate limiter (shared with HTTP requests in an evaluation).
+pub struct HostPacer(Arc<DefaultDirectRateLimiter>);
+
+impl HostPacer {
+    /// A pacer with its own limiter, for a TLS scan outside an evaluation (None when unlimited).
+    pub fn standalone(rate: f64) -> Option<Arc<dyn kawal_tls::Pacer>> {
+        (rate > 0.0).then(|| {
+            Arc::new(HostPacer(Arc::new(per_host_limiter(rate)))) as Arc<dyn kawal_tls::Pacer>
+        })
+    }
+}
+
+impl std::fmt::Debug for HostPacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostPacer")
+    }
+}
+
+impl kawal_tls::Pacer for HostPacer {
+    fn wait(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(self.0.until_ready())
     }
 }
 

@@ -360,10 +360,22 @@ fn known_weaknesses(r: &TlsReport) -> ItemOutcome {
             "secure renegotiation (RFC 5746) not supported",
         ));
     }
-    if w.heartbeat_extension == Some(true) {
+    if w.heartbleed
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
         found.push((
-            "ekstensi heartbeat aktif (permukaan Heartbleed)",
-            "heartbeat extension enabled (Heartbleed surface)",
+            "rentan Heartbleed (CVE-2014-0160): server mengembalikan isi memori",
+            "vulnerable to Heartbleed (CVE-2014-0160): the server returns memory contents",
+        ));
+    }
+    if w.ccs_injection
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        found.push((
+            "rentan injeksi CCS (CVE-2014-0224): ChangeCipherSpec dini diterima",
+            "vulnerable to CCS injection (CVE-2014-0224): an early ChangeCipherSpec is accepted",
         ));
     }
     let figures = json!(w);

@@ -248,8 +248,20 @@ pub fn compute(
     if weak.secure_renegotiation == Some(false) {
         cap(&mut rank, &mut caps, "no_secure_renegotiation", "A-");
     }
-    if weak.heartbeat_extension == Some(true) {
-        cap(&mut rank, &mut caps, "heartbeat_extension", "A-");
+    // Tested, not inferred: SSL Labs grades an exploitable Heartbleed or CCS injection F.
+    if weak
+        .heartbleed
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "heartbleed", "F");
+    }
+    if weak
+        .ccs_injection
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "ccs_injection", "F");
     }
     let letter_if_trusted = LETTERS[rank].to_string();
     let letter = match cert {

@@ -188,7 +188,7 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     let w = &report.weaknesses;
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
-    let rows: [(&str, &str, Option<bool>); 12] = [
+    let rows: [(&str, &str, Option<bool>); 14] = [
         ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
         ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
         (
@@ -228,6 +228,16 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
             "Ekstensi heartbeat",
             "Heartbeat extension",
             w.heartbeat_extension,
+        ),
+        (
+            "Heartbleed (diuji)",
+            "Heartbleed (tested)",
+            w.heartbleed.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "Injeksi CCS (diuji)",
+            "CCS injection (tested)",
+            w.ccs_injection.as_ref().and_then(|f| f.vulnerable),
         ),
     ];
     for (id, en, v) in rows {

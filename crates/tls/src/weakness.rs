@@ -1,6 +1,7 @@
 //! Known weaknesses that can be read off handshakes, without exploiting anything.
 
 use crate::report::{ProtocolResult, SupportStatus};
+use crate::vuln::ProbeFinding;
 use crate::wire::Version;
 use serde::Serialize;
 
@@ -35,8 +36,13 @@ pub struct Weaknesses {
     pub secure_renegotiation: Option<bool>,
     /// Server rejects a downgraded hello carrying TLS_FALLBACK_SCSV.
     pub fallback_scsv: Option<bool>,
-    /// Heartbeat extension negotiated (Heartbleed-capable surface; no over-read is attempted).
+    /// Heartbeat extension negotiated by any TLS ≤ 1.2 version.
     pub heartbeat_extension: Option<bool>,
+    /// Heartbleed (CVE-2014-0160) tested with an over-long heartbeat request on every TLS ≤ 1.2
+    /// version that negotiated heartbeats; the worst result wins.
+    pub heartbleed: Option<ProbeFinding>,
+    /// CCS injection (CVE-2014-0224) tested with an early ChangeCipherSpec.
+    pub ccs_injection: Option<ProbeFinding>,
 }
 
 /// Derives the suite-based findings from protocol results; handshake-level fields are filled by the caller.

@@ -14,17 +14,19 @@ const CIPHERS: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:E
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn legacy_nginx_matches_configuration() {
     let ngx = start_nginx("TLSv1 TLSv1.1 TLSv1.2", CIPHERS);
+    let (relay, connections) = counting_relay(ngx.addr).await;
     let t = Target {
         host: "localhost".into(),
-        port: ngx.addr.port(),
+        port: relay.port(),
         sni: None,
-        ip: Some(ngx.addr.ip()),
+        ip: Some(relay.ip()),
     };
     let opts = ScanOptions {
         connect_timeout: Duration::from_secs(2),
         read_timeout: Duration::from_secs(2),
         max_concurrency: 16,
         extra_ca_pem: None,
+        pacer: None,
     };
     let start = Instant::now();
     let r = scan(&t, &opts).await.expect("scan");
@@ -33,6 +35,28 @@ async fn legacy_nginx_matches_configuration() {
         start.elapsed(),
         r.handshakes
     );
+    // What the server saw is what the report counts (plus the reachability connect), within the
+    // legacy budget of 1.2 x accepted suites + 1 per protocol version, plus one hello per TLS 1.2
+    // curve: OpenSSL picks curves in its own order here, so each one past the first costs a hello.
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        r.handshakes as usize + 1
+    );
+    let accepted = r.accepted().count() as f64;
+    let curves = r
+        .groups
+        .iter()
+        .filter(|g| g.versions.contains(&Version::Tls12))
+        .count() as f64;
+    assert!(
+        f64::from(r.handshakes) <= 1.2 * accepted + 6.0 + curves,
+        "{} handshakes for {accepted} suites and {curves} curves",
+        r.handshakes
+    );
+    let hb = r.weaknesses.heartbleed.as_ref().expect("heartbleed tested");
+    assert_eq!(hb.vulnerable, Some(false), "{}", hb.evidence);
+    let ccs = r.weaknesses.ccs_injection.as_ref().expect("ccs tested");
+    assert_eq!(ccs.vulnerable, Some(false), "{}", ccs.evidence);
     let status = |v| r.protocol(v).map(|p| p.status);
     assert_eq!(status(Version::Ssl2), Some(SupportStatus::NotSupported));
     assert_eq!(status(Version::Ssl3), Some(SupportStatus::NotSupported));

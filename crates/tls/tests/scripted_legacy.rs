@@ -24,6 +24,7 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
         read_timeout: Duration::from_millis(800),
         max_concurrency: 16,
         extra_ca_pem: None,
+        pacer: None,
     };
     let r = scan(&t, &opts).await.expect("scan");
     let status = |v| r.protocol(v).map(|p| p.status);
@@ -51,6 +52,12 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
     assert_eq!(w.crime_compression, Some(true));
     assert_eq!(w.secure_renegotiation, Some(false));
     assert_eq!(w.heartbeat_extension, Some(true));
+    // Heartbeats negotiated, so both probes ran; this server reacts as a patched OpenSSL does.
+    let hb = w.heartbleed.as_ref().expect("heartbleed tested");
+    assert_eq!(hb.vulnerable, Some(false), "{}", hb.evidence);
+    assert!(hb.evidence.contains("not answered"), "{}", hb.evidence);
+    let ccs = w.ccs_injection.as_ref().expect("ccs tested");
+    assert_eq!(ccs.vulnerable, Some(false), "{}", ccs.evidence);
     assert_eq!(w.fallback_scsv, Some(false));
     // Certificate read from the raw SSLv3/TLS 1.0 flight, since rustls cannot talk to this server.
     let c = r.certificate.as_ref().expect("certificate");
@@ -70,11 +77,86 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
         .into_iter()
         .find(|i| i.item_id == "tls.known-weaknesses")
         .expect("item");
-    for word in ["POODLE", "BEAST", "SWEET32", "CRIME", "Heartbleed"] {
+    assert!(
+        !known.summary_en.contains("Heartbleed"),
+        "{}",
+        known.summary_en
+    );
+    for word in ["POODLE", "BEAST", "SWEET32", "CRIME"] {
         assert!(
             known.summary_en.contains(word),
             "{word}: {}",
             known.summary_en
         );
     }
+}
+
+async fn scan_flawed(flaws: Flaws) -> (kawal_tls::TlsReport, usize) {
+    let (cert, _key) = self_signed(&["localhost"]);
+    let server = scripted_server(cert.to_vec(), flaws).await;
+    let (relay, connections) = counting_relay(server).await;
+    let t = Target {
+        host: "localhost".into(),
+        port: relay.port(),
+        sni: None,
+        ip: Some(relay.ip()),
+    };
+    let opts = ScanOptions {
+        connect_timeout: Duration::from_secs(1),
+        read_timeout: Duration::from_millis(800),
+        ..ScanOptions::default()
+    };
+    let r = scan(&t, &opts).await.expect("scan");
+    let seen = connections.load(std::sync::atomic::Ordering::SeqCst);
+    (r, seen)
+}
+
+fn known_weaknesses(r: &kawal_tls::TlsReport) -> String {
+    checklist_outcomes(r)
+        .into_iter()
+        .find(|i| i.item_id == "tls.known-weaknesses")
+        .map(|i| i.summary_en)
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbleed_over_read_is_counted_not_kept() {
+    let (r, connections) = scan_flawed(Flaws {
+        heartbleed: true,
+        ..Flaws::default()
+    })
+    .await;
+    let hb = r.weaknesses.heartbleed.as_ref().expect("tested");
+    assert_eq!(hb.vulnerable, Some(true), "{}", hb.evidence);
+    // 1024 claimed bytes came back (plus type, length and padding); only the count is reported.
+    assert!(hb.evidence.contains("1043 bytes"), "{}", hb.evidence);
+    assert!(!serde_json::to_string(&r).expect("json").contains("a5a5"));
+    assert_eq!(
+        r.weaknesses
+            .ccs_injection
+            .as_ref()
+            .and_then(|f| f.vulnerable),
+        Some(false)
+    );
+    assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
+    assert!(known_weaknesses(&r).contains("Heartbleed"));
+    // The scanner's count is what the server saw (plus the reachability connect).
+    assert_eq!(connections, r.handshakes as usize + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn early_change_cipher_spec_accepted() {
+    let (r, _) = scan_flawed(Flaws {
+        ccs_injection: true,
+        ..Flaws::default()
+    })
+    .await;
+    let ccs = r.weaknesses.ccs_injection.as_ref().expect("tested");
+    assert_eq!(ccs.vulnerable, Some(true), "{}", ccs.evidence);
+    assert_eq!(
+        r.weaknesses.heartbleed.as_ref().and_then(|f| f.vulnerable),
+        Some(false)
+    );
+    assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
+    assert!(known_weaknesses(&r).contains("CCS injection"));
 }
