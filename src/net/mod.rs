@@ -429,6 +429,25 @@ fn per_host_limiter(rate: f64) -> DefaultDirectRateLimiter {
     RateLimiter::direct(quota)
 }
 
+/// The rustls error somewhere in an error's source chain (io::Error hides it behind `get_ref`,
+/// sometimes nested twice).
+pub fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        src = match s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
+    }
+    None
+}
+
 /// Maps a reqwest error onto what a user can act on.
 fn classify(url: &str, e: &reqwest::Error) -> NetError {
     let mut chain = Vec::new();
@@ -447,6 +466,11 @@ fn classify(url: &str, e: &reqwest::Error) -> NetError {
             "read/total"
         };
         return NetError::Timeout { url, phase };
+    }
+    if let Some(tls) = rustls_error(e) {
+        // A sentence in both languages instead of the verifier's debug structure.
+        let detail = kawal_tls::certerr::explain(tls).both();
+        return NetError::Tls { url, detail };
     }
     if all.contains("certificate") || all.contains("tls handshake") || all.contains("invalid peer")
     {

@@ -51,8 +51,10 @@ pub struct CertReport {
     pub source: String,
     /// Chain builds to a Mozilla root or to the extra CA bundle.
     pub trusted: bool,
-    /// Verifier's reason when not trusted.
+    /// Verifier's reason when not trusted, as a sentence (English).
     pub trust_error: Option<String>,
+    /// The same reason in Indonesian.
+    pub trust_error_id: Option<String>,
     /// Leaf matches the checked name.
     pub hostname_match: bool,
     /// Name that was checked.
@@ -374,7 +376,7 @@ pub fn analyse(
         | Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
             ..
         })) => (true, None),
-        Err(e) => (false, Some(e.to_string())),
+        Err(e) => (false, Some(crate::certerr::explain(&e))),
     };
     let last = chain.last().unwrap_or(leaf);
     let anchor_subjects: Vec<String> = roots
@@ -409,7 +411,8 @@ pub fn analyse(
         chain,
         source: fetched.source.clone(),
         trusted,
-        trust_error,
+        trust_error_id: trust_error.as_ref().map(|e| e.id.clone()),
+        trust_error: trust_error.map(|e| e.en),
         hostname_match,
         checked_name: name.to_string(),
         expired,

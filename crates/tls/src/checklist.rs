@@ -249,7 +249,8 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
         );
     } else if !c.trusted && !c.expired {
         let e = c.trust_error.clone().unwrap_or_default();
-        id.push(format!("sertifikat tidak tepercaya ({e})"));
+        let e_id = c.trust_error_id.clone().unwrap_or_else(|| e.clone());
+        id.push(format!("sertifikat tidak tepercaya ({e_id})"));
         en.push(format!("certificate is not trusted ({e})"));
     }
     if !c.hostname_match {

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod cert;
+pub mod certerr;
 pub mod checklist;
 pub mod enumerate;
 pub mod grade;
