@@ -22,6 +22,34 @@ pub struct HelloParams {
     pub compression: bool,
     /// Add TLS_FALLBACK_SCSV.
     pub fallback_scsv: bool,
+    /// Offer ALPN "h2" and "http/1.1" and an empty session ticket, as browsers do.
+    pub browser_extensions: bool,
+}
+
+/// ALPN extension type.
+pub const EXT_ALPN: u16 = 16;
+/// Session ticket extension type.
+pub const EXT_SESSION_TICKET: u16 = 35;
+/// Protocols offered with ALPN, in browser order.
+pub const ALPN_OFFER: [&str; 2] = ["h2", "http/1.1"];
+
+/// The ALPN extension body for [`ALPN_OFFER`].
+fn alpn_body() -> Vec<u8> {
+    let mut list = Vec::new();
+    for p in ALPN_OFFER {
+        list.push(p.len() as u8);
+        list.extend_from_slice(p.as_bytes());
+    }
+    let mut body = (list.len() as u16).to_be_bytes().to_vec();
+    body.extend(list);
+    body
+}
+
+/// The protocol a ServerHello's ALPN extension selected.
+pub fn alpn_selected(hello: &wire::ServerHello) -> Option<String> {
+    let body = hello.extension(EXT_ALPN)?;
+    let name = body.get(3..3 + usize::from(*body.get(2)?))?;
+    Some(String::from_utf8_lossy(name).into_owned())
 }
 
 /// Groups offered by default for TLS 1.0–1.2 (elliptic curves only; FFDHE there is negotiated by the suite).
@@ -99,6 +127,10 @@ pub fn build_hello(version: Version, suites_offered: &[u16], p: &HelloParams) ->
         exts.push(Extension::RenegotiationInfo);
         exts.push(Extension::StatusRequest);
         exts.push(Extension::Heartbeat);
+        if p.browser_extensions {
+            exts.push(Extension::Raw(EXT_ALPN, alpn_body()));
+            exts.push(Extension::Raw(EXT_SESSION_TICKET, Vec::new()));
+        }
         Some(exts)
     };
     wire::client_hello_record(&ClientHelloSpec {

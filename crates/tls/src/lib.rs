@@ -5,6 +5,7 @@
 pub mod cert;
 pub mod certerr;
 pub mod checklist;
+pub mod clients;
 pub mod enumerate;
 pub mod grade;
 pub mod probe;
@@ -187,11 +188,15 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         scans[i].groups = groups;
     }
     let mut findings = Findings::default();
+    let mut capabilities = report::Capabilities::default();
     if let (Some(i), Some(c)) = (best, combined) {
         if let Some(chosen) = c.chosen {
             scans[i].judge_preference(chosen);
         }
         findings.compression = c.compression;
+        capabilities.alpn = c.alpn.clone();
+        capabilities.session_tickets = c.session_tickets;
+        capabilities.tested_on = Some(scans[i].version);
         findings.add(c.heartbleed, c.ccs);
         inherit_preference(&mut scans, i);
     }
@@ -240,6 +245,19 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
 
     let (protocols, mut notes) = protocol_results(&scans);
     let groups = group_results(&scans);
+    let clients = match clients::profiles() {
+        Ok(profiles) => clients::simulate(profiles, &protocols, |v| {
+            groups
+                .iter()
+                .filter(|g| g.versions.contains(&v))
+                .map(|g| g.name.clone())
+                .collect()
+        }),
+        Err(e) => {
+            notes.push(e.to_string());
+            Vec::new()
+        }
+    };
     let dh_min_bits = scans
         .iter()
         .flat_map(|s| &s.accepted)
@@ -285,6 +303,8 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         weaknesses,
         grade,
         mozilla_profile,
+        capabilities,
+        clients,
         notes,
     })
 }
@@ -321,6 +341,9 @@ struct FollowResult {
     chosen: Option<u16>,
     /// DEFLATE accepted (only asked on the combined probe).
     compression: Option<bool>,
+    /// ALPN protocol selected and session tickets offered (combined probe only).
+    alpn: Option<String>,
+    session_tickets: Option<bool>,
     heartbleed: Option<vuln::ProbeFinding>,
     ccs: Option<vuln::ProbeFinding>,
 }
@@ -348,6 +371,10 @@ async fn reversed_with_follow_up(
         compression: Some(f.hello.compression == 1).filter(|_| p.compression),
         ..Default::default()
     };
+    if p.browser_extensions {
+        out.alpn = enumerate::alpn_selected(&f.hello);
+        out.session_tickets = Some(f.hello.extension(enumerate::EXT_SESSION_TICKET).is_some());
+    }
     if let Some(r) = reaction {
         out.heartbleed = Some(vuln::judge_heartbleed(
             label,
@@ -359,8 +386,9 @@ async fn reversed_with_follow_up(
     Some(out)
 }
 
-/// One hello on the best legacy version answers four questions: server preference (accepted
-/// suites in reverse), compression (DEFLATE offered), Heartbleed and CCS injection (follow-up).
+/// One hello on the best legacy version answers six questions: server preference (accepted
+/// suites in reverse), compression (DEFLATE offered), ALPN and session tickets (offered as a
+/// browser does), Heartbleed and CCS injection (follow-up records).
 async fn combined_probe(
     pr: &Prober,
     best: Option<&VersionScan>,
@@ -370,6 +398,7 @@ async fn combined_probe(
     let p = HelloParams {
         sni,
         compression: true,
+        browser_extensions: s.version != Version::Ssl3,
         ..Default::default()
     };
     reversed_with_follow_up(pr, s, &p).await

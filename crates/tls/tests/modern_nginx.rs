@@ -101,4 +101,30 @@ async fn modern_nginx_in_few_handshakes_and_not_vulnerable() {
         r.certificate.as_ref().map(|c| c.source.as_str()),
         Some("raw_handshake")
     );
+
+    // Capabilities from the same hello: nginx without http2 picks http/1.1; tickets are on by default.
+    assert_eq!(r.capabilities.tested_on, Some(Version::Tls12));
+    assert_eq!(r.capabilities.alpn.as_deref(), Some("http/1.1"));
+    assert_eq!(r.capabilities.session_tickets, Some(true));
+    // Client simulation from the findings: current browsers get TLS 1.3, Java 7 cannot connect.
+    let sim = |name: &str| {
+        r.clients
+            .iter()
+            .find(|c| c.client.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} simulated"))
+    };
+    assert_eq!(sim("Chrome").protocol, Some(Version::Tls13));
+    assert_eq!(sim("Chrome").group.as_deref(), Some("x25519"));
+    assert_eq!(sim("Android 8").protocol, Some(Version::Tls12));
+    assert_eq!(
+        sim("Android 8").suite.as_deref(),
+        Some("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
+        "client order: Android 8 offers ChaCha20 first"
+    );
+    assert_eq!(sim("Java 7").protocol, None);
+    let table = kawal_tls::render_table(&r, kawal_tls::Lang::En);
+    assert!(
+        table.contains("CLIENT SIMULATION") && table.contains("http/1.1"),
+        "{table}"
+    );
 }
