@@ -286,6 +286,22 @@ async fn tls_handshakes_count_against_the_rate_limit() {
         .find_map(|o| o.figures["report"]["handshakes"].as_u64())
         .expect("handshake count in the figures");
     assert!(handshakes >= 10, "{handshakes}");
+    // The tested vulnerabilities travel as evidence of their item, into the agency report.
+    let known = obs
+        .iter()
+        .find(|o| o.item_id == "tls.known-weaknesses")
+        .expect("item");
+    let notes: Vec<&str> = known
+        .evidence
+        .iter()
+        .filter_map(|e| e.note.as_deref())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("CCS injection (TLS 1.2): the server rejected")),
+        "{notes:?}"
+    );
     // With no burst, n + 1 turns (handshakes and the reachability connect) take n intervals at least.
     let floor = handshakes as f64 / rate;
     assert!(

@@ -138,6 +138,8 @@ impl Check for TlsCheck {
                 if i == 0 {
                     obs.figures = json!({"grade": kawal_tls::grade::with_hsts(&report.grade, hsts), "report": report_json});
                 }
+                obs.evidence
+                    .extend(probe_evidence(&obs.item_id, &report, &target));
                 out.push(obs);
             }
             out.push(
@@ -147,6 +149,43 @@ impl Check for TlsCheck {
             out.push(http_redirect(ctx, &https).await);
             Ok(out)
         })
+    }
+}
+
+/// What the TLS probes saw, as evidence the agency report shows under the item: the tested
+/// vulnerabilities under known weaknesses, the clients that cannot connect under protocols.
+fn probe_evidence(item: &str, r: &kawal_tls::TlsReport, t: &Target) -> Vec<crate::net::Evidence> {
+    let note = |text: String| crate::net::Evidence {
+        method: "TLS".into(),
+        url: format!("{}:{}", t.host, t.port),
+        status: None,
+        request_headers: Vec::new(),
+        response_headers: Vec::new(),
+        body_excerpt: String::new(),
+        truncated: false,
+        note: Some(text),
+    };
+    match item {
+        "tls.known-weaknesses" => [
+            ("Heartbleed", &r.weaknesses.heartbleed),
+            ("CCS injection", &r.weaknesses.ccs_injection),
+        ]
+        .into_iter()
+        .filter_map(|(name, f)| {
+            f.as_ref()
+                .map(|f| note(format!("{name} ({}): {}", f.protocol, f.evidence)))
+        })
+        .collect(),
+        "tls.protocols" => r
+            .clients
+            .iter()
+            .filter_map(|c| {
+                c.failure
+                    .as_ref()
+                    .map(|f| note(format!("{} cannot connect: {f}", c.client)))
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

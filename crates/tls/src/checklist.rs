@@ -263,6 +263,16 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
             c.checked_name
         ));
     }
+    if c.must_staple_missing {
+        id.push(
+            "sertifikat mewajibkan OCSP stapling (must-staple) tetapi server tidak menyertakannya"
+                .to_string(),
+        );
+        en.push(
+            "the certificate requires OCSP stapling (must-staple) but the server sends no staple"
+                .to_string(),
+        );
+    }
     if let Some(l) = c.chain.first().filter(|_| c.weak_key) {
         id.push(format!(
             "kunci {} {} bit terlalu lemah",
@@ -291,6 +301,9 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
         "self_signed": c.self_signed,
         "incomplete_chain": c.incomplete_chain,
         "ocsp_stapled": c.ocsp_stapled,
+        "must_staple": leaf.map(|l| l.must_staple),
+        "embedded_scts": leaf.map(|l| l.embedded_scts),
+        "validation_level": c.validation_level,
     });
     if id.is_empty() {
         let mut sid = format!(
