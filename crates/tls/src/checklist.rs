@@ -374,6 +374,18 @@ fn known_weaknesses(r: &TlsReport) -> ItemOutcome {
             "secure renegotiation (RFC 5746) not supported",
         ));
     }
+    if w.freak {
+        found.push((
+            "suite RSA ekspor diterima (FREAK)",
+            "export RSA suites accepted (FREAK)",
+        ));
+    }
+    if w.logjam {
+        found.push((
+            "parameter DH lemah atau DHE ekspor (Logjam)",
+            "weak DH parameters or export DHE (Logjam)",
+        ));
+    }
     if w.heartbleed
         .as_ref()
         .is_some_and(|f| f.vulnerable == Some(true))

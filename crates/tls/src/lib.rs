@@ -6,6 +6,7 @@ pub mod cert;
 pub mod certerr;
 pub mod checklist;
 pub mod clients;
+pub mod dhprimes;
 pub mod enumerate;
 pub mod grade;
 pub mod probe;
@@ -262,11 +263,17 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         .iter()
         .flat_map(|s| &s.accepted)
         .filter_map(|(_, kx)| match kx {
-            Some(KxParams::Dhe { prime_bits }) => Some(*prime_bits),
+            Some(KxParams::Dhe { prime_bits, .. }) => Some(*prime_bits),
             _ => None,
         })
         .min();
     let mut weaknesses = weakness::from_protocols(&protocols);
+    let dh_params: Vec<KxParams> = scans
+        .iter()
+        .flat_map(|s| &s.accepted)
+        .filter_map(|(_, kx)| *kx)
+        .collect();
+    weakness::apply_dh(&mut weaknesses, &dh_params);
     findings.apply(&scans, &mut weaknesses);
     weaknesses.fallback_scsv = fallback;
     if weaknesses

@@ -198,7 +198,7 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     let w = &report.weaknesses;
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
-    let rows: [(&str, &str, Option<bool>); 14] = [
+    let rows: [(&str, &str, Option<bool>); 16] = [
         ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
         ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
         (
@@ -239,6 +239,8 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
             "Heartbeat extension",
             w.heartbeat_extension,
         ),
+        ("FREAK", "FREAK", Some(w.freak)),
+        ("Logjam", "Logjam", Some(w.logjam)),
         (
             "Heartbleed (diuji)",
             "Heartbleed (tested)",
@@ -305,9 +307,20 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     o
 }
 
-/// Evidence of the vulnerability probes that ran.
+/// Evidence of the vulnerability probes that ran, and the shared DH prime if any.
 fn probes_section(o: &mut String, report: &TlsReport, lang: Lang) {
     let w = &report.weaknesses;
+    if let Some(p) = &w.dh_shared_prime {
+        let _ = writeln!(
+            o,
+            "    {}: {p}",
+            t(
+                lang,
+                "Prima DH yang dipakai bersama",
+                "Widely shared DH prime"
+            )
+        );
+    }
     for (name, f) in [
         ("Heartbleed", &w.heartbleed),
         (t(lang, "Injeksi CCS", "CCS injection"), &w.ccs_injection),

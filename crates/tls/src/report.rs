@@ -93,7 +93,7 @@ impl SuiteResult {
             kx: s.kx,
             kx_detail: kx.map(|k| match k {
                 KxParams::Ecdhe { group } => suites::group_name(group),
-                KxParams::Dhe { prime_bits } => format!("DH {prime_bits}"),
+                KxParams::Dhe { prime_bits, .. } => format!("DH {prime_bits}"),
             }),
             cipher: s.cipher.to_string(),
             bits: s.bits,

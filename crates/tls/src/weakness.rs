@@ -20,6 +20,13 @@ pub struct Weaknesses {
     pub rc4: bool,
     /// Export-grade suites accepted.
     pub export: bool,
+    /// Export RSA suites accepted (FREAK).
+    pub freak: bool,
+    /// Export DHE suites accepted, a DH prime of 1024 bits or fewer, or a widely shared prime of
+    /// that size (Logjam).
+    pub logjam: bool,
+    /// The widely shared DH prime the server uses, by name (from data/dh-primes.toml).
+    pub dh_shared_prime: Option<String>,
     /// NULL-encryption suites accepted.
     pub null_cipher: bool,
     /// Anonymous (unauthenticated) suites accepted.
@@ -69,6 +76,8 @@ pub fn from_protocols(protocols: &[ProtocolResult]) -> Weaknesses {
             w.sweet32 |= suite.is_64bit_block();
             w.rc4 |= suite.is_rc4();
             w.export |= suite.export;
+            w.freak |= suite.export && suite.kx == crate::suites::Kx::Rsa;
+            w.logjam |= suite.export && suite.kx == crate::suites::Kx::Dhe;
             w.null_cipher |= suite.is_null();
             w.anonymous |= suite.is_anon();
             fs_any |= suite.forward_secrecy();
@@ -82,4 +91,20 @@ pub fn from_protocols(protocols: &[ProtocolResult]) -> Weaknesses {
         w.no_aead = !aead_any;
     }
     w
+}
+
+/// Logjam from the DH parameters seen: a prime of 1024 bits or fewer, or a listed shared prime.
+pub fn apply_dh(w: &mut Weaknesses, dh: &[crate::wire::KxParams]) {
+    for kx in dh {
+        if let crate::wire::KxParams::Dhe {
+            prime_bits,
+            prime_hash,
+        } = kx
+        {
+            w.logjam |= *prime_bits <= 1024;
+            if let Some(p) = crate::dhprimes::lookup(*prime_hash) {
+                w.dh_shared_prime = Some(p.name.clone());
+            }
+        }
+    }
 }

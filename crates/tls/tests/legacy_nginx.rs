@@ -89,6 +89,9 @@ async fn legacy_nginx_matches_configuration() {
     assert_eq!(w.fallback_scsv, Some(true));
     assert_eq!(w.crime_compression, Some(false));
     assert_eq!(r.dh_min_bits, Some(2048));
+    // ffdhe2048 is shared by design (RFC 7919) and large enough: named, not Logjam.
+    assert_eq!(w.dh_shared_prime.as_deref(), Some("RFC 7919 ffdhe2048"));
+    assert!(!w.logjam && !w.freak);
     let tls12_groups: Vec<&str> = r
         .groups
         .iter()

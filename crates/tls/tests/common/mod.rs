@@ -477,6 +477,8 @@ pub struct Flaws {
     pub heartbleed: bool,
     /// Accept an early ChangeCipherSpec, then fail to decrypt the next record (bad_record_mac).
     pub ccs_injection: bool,
+    /// Prefer DHE-RSA-AES128-SHA with this prime (big-endian) in the ServerKeyExchange.
+    pub dhe_prime: Option<&'static [u8]>,
 }
 
 /// Reacts to the records a client sends after the first flight, as a patched or flawed server would.
@@ -562,10 +564,13 @@ pub async fn scripted_server(cert_der: Vec<u8>, flaws: Flaws) -> SocketAddr {
                     return;
                 }
                 let version = h.version.min(0x0301);
-                let Some(suite) = [0x002f_u16, 0x000a, 0x0005]
-                    .into_iter()
-                    .find(|s| h.suites.contains(s))
-                else {
+                let dhe = flaws.dhe_prime.filter(|_| h.suites.contains(&0x0033));
+                let preferred: &[u16] = if dhe.is_some() {
+                    &[0x0033]
+                } else {
+                    &[0x002f, 0x000a, 0x0005]
+                };
+                let Some(suite) = preferred.iter().copied().find(|s| h.suites.contains(s)) else {
                     let _ = tcp
                         .write_all(&[0x15, 0x03, version as u8, 0, 2, 2, 40])
                         .await;
@@ -592,6 +597,14 @@ pub async fn scripted_server(cert_der: Vec<u8>, flaws: Flaws) -> SocketAddr {
                     l as u8,
                 ]);
                 hs.extend_from_slice(&cert_der);
+                if let Some(p) = dhe {
+                    // ServerKeyExchange: p, g = 2, Ys = 2; the signature is never checked.
+                    let mut ske = (p.len() as u16).to_be_bytes().to_vec();
+                    ske.extend_from_slice(p);
+                    ske.extend_from_slice(&[0, 1, 2, 0, 1, 2, 0, 2, 0, 0]);
+                    hs.extend_from_slice(&[12, 0, (ske.len() >> 8) as u8, ske.len() as u8]);
+                    hs.extend_from_slice(&ske);
+                }
                 hs.extend_from_slice(&[14, 0, 0, 0]);
                 let mut rec = vec![
                     0x16,
