@@ -196,6 +196,15 @@ impl VersionScan {
         }
     }
 
+    /// Records a probe error: the version is undetermined if nothing was accepted yet.
+    fn stopped(&mut self, first: bool, e: &ProbeError) {
+        if first {
+            self.support = Support::Inconclusive(e.to_string());
+        } else {
+            self.notes.push(format!("enumeration stopped early: {e}"));
+        }
+    }
+
     /// Accepted suite codes in the reverse of the order they were chosen (the server-preference test).
     pub fn reversed(&self) -> Vec<u16> {
         self.accepted.iter().rev().map(|a| a.0).collect()
@@ -348,11 +357,7 @@ pub async fn enumerate_version(
             }
             Ok(_) => break,
             Err(e) => {
-                if first {
-                    scan.support = Support::Inconclusive(e.to_string());
-                } else {
-                    scan.notes.push(format!("enumeration stopped early: {e}"));
-                }
+                scan.stopped(first, &e);
                 break;
             }
         }
@@ -420,11 +425,7 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
                 continue;
             }
             Err(e) => {
-                if first {
-                    scan.support = Support::Inconclusive(e.to_string());
-                } else {
-                    scan.notes.push(format!("enumeration stopped early: {e}"));
-                }
+                scan.stopped(first, &e);
                 break;
             }
         };

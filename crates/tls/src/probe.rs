@@ -146,16 +146,23 @@ impl Prober {
         F: Fn(&[u8]) -> Result<Option<Outcome>, ProbeError>,
     {
         let _permit = self.permit().await?;
+        match self.open(record).await? {
+            Some((mut stream, deadline)) => read_until(&mut stream, deadline, decide).await,
+            // A server that resets on an unwanted hello has refused it.
+            None => Ok(Outcome::Closed),
+        }
+    }
+
+    /// Connects and writes `record`, counting one handshake; None when the write was reset.
+    async fn open(&self, record: &[u8]) -> Result<Option<(TcpStream, Instant)>, ProbeError> {
         let mut stream = self.connect().await?;
         self.handshakes.fetch_add(1, Ordering::Relaxed);
         let deadline = Instant::now() + self.read_timeout;
         match timeout_at(deadline, stream.write_all(record)).await {
-            Err(_) => return Err(ProbeError::ReadTimeout),
-            // A server that resets on an unwanted hello has refused it.
-            Ok(Err(_)) => return Ok(Outcome::Closed),
-            Ok(Ok(())) => {}
+            Err(_) => Err(ProbeError::ReadTimeout),
+            Ok(Err(_)) => Ok(None),
+            Ok(Ok(())) => Ok(Some((stream, deadline))),
         }
-        read_until(&mut stream, deadline, decide).await
     }
 
     /// Sends a TLS ≤ 1.2 hello and, when the server answers with its first flight, writes the
@@ -170,14 +177,9 @@ impl Prober {
         F: Fn(&ServerFlight) -> Vec<u8>,
     {
         let _permit = self.permit().await?;
-        let mut stream = self.connect().await?;
-        self.handshakes.fetch_add(1, Ordering::Relaxed);
-        let deadline = Instant::now() + self.read_timeout;
-        match timeout_at(deadline, stream.write_all(record)).await {
-            Err(_) => return Err(ProbeError::ReadTimeout),
-            Ok(Err(_)) => return Ok((Outcome::Closed, None)),
-            Ok(Ok(())) => {}
-        }
+        let Some((mut stream, deadline)) = self.open(record).await? else {
+            return Ok((Outcome::Closed, None));
+        };
         let outcome = read_until(&mut stream, deadline, |buf| {
             match wire::analyze_response(buf, is_ecdhe)? {
                 Progress::NeedMore => Ok(None),

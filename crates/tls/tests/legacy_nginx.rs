@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use kawal_tls::report::SupportStatus;
 use kawal_tls::wire::Version;
-use kawal_tls::{ScanOptions, Status, Target, checklist_outcomes, scan};
+use kawal_tls::{ScanOptions, Status, checklist_outcomes, scan};
 use std::time::{Duration, Instant};
 
 /// TLS 1.0–1.2 with CBC, non-forward-secret RSA key exchange, DHE, Camellia and 3DES (when the OpenSSL build has it).
@@ -14,13 +14,7 @@ const CIPHERS: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:E
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn legacy_nginx_matches_configuration() {
     let ngx = start_nginx("TLSv1 TLSv1.1 TLSv1.2", CIPHERS);
-    let (relay, connections) = counting_relay(ngx.addr).await;
-    let t = Target {
-        host: "localhost".into(),
-        port: relay.port(),
-        sni: None,
-        ip: Some(relay.ip()),
-    };
+    let (t, connections) = relayed_target(ngx.addr).await;
     let opts = ScanOptions {
         connect_timeout: Duration::from_secs(2),
         read_timeout: Duration::from_secs(2),

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use kawal_tls::report::SupportStatus;
 use kawal_tls::wire::Version;
-use kawal_tls::{ScanOptions, Target, scan};
+use kawal_tls::{ScanOptions, scan};
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -27,13 +27,7 @@ fn names(r: &kawal_tls::TlsReport, v: Version) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn modern_nginx_in_few_handshakes_and_not_vulnerable() {
     let ngx = start_nginx_with("TLSv1.2 TLSv1.3", CIPHERS, EXTRA);
-    let (relay, connections) = counting_relay(ngx.addr).await;
-    let t = Target {
-        host: "localhost".into(),
-        port: relay.port(),
-        sni: None,
-        ip: Some(relay.ip()),
-    };
+    let (t, connections) = relayed_target(ngx.addr).await;
     let opts = ScanOptions {
         connect_timeout: Duration::from_secs(2),
         read_timeout: Duration::from_secs(2),

@@ -94,13 +94,7 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
 async fn scan_flawed(flaws: Flaws) -> (kawal_tls::TlsReport, usize) {
     let (cert, _key) = self_signed(&["localhost"]);
     let server = scripted_server(cert.to_vec(), flaws).await;
-    let (relay, connections) = counting_relay(server).await;
-    let t = Target {
-        host: "localhost".into(),
-        port: relay.port(),
-        sni: None,
-        ip: Some(relay.ip()),
-    };
+    let (t, connections) = relayed_target(server).await;
     let opts = ScanOptions {
         connect_timeout: Duration::from_secs(1),
         read_timeout: Duration::from_millis(800),

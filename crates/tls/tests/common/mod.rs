@@ -643,3 +643,17 @@ pub async fn counting_relay(
     });
     (addr, count)
 }
+
+/// A target for `localhost` reached through a [`counting_relay`] in front of `upstream`.
+pub async fn relayed_target(
+    upstream: SocketAddr,
+) -> (kawal_tls::Target, Arc<std::sync::atomic::AtomicUsize>) {
+    let (relay, connections) = counting_relay(upstream).await;
+    let t = kawal_tls::Target {
+        host: "localhost".into(),
+        port: relay.port(),
+        sni: None,
+        ip: Some(relay.ip()),
+    };
+    (t, connections)
+}
