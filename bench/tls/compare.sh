@@ -170,7 +170,8 @@ rows = [
     ('BEAST (CBC on TLS 1.0)', yn(w.get('beast')), ts_vuln('BEAST')),
     ('POODLE (SSL 3.0)', yn(w.get('poodle_sslv3')), ts_vuln('POODLE_SSL')),
     ('DROWN (SSL 2.0 here)', yn(w.get('sslv2')), ts_vuln('DROWN')),
-    ('FREAK (export RSA)', yn(w.get('export')), ts_vuln('FREAK')),
+    ('FREAK (export RSA)', yn(w.get('freak')), ts_vuln('FREAK')),
+    ('Logjam (export DHE, DH <= 1024)', yn(w.get('logjam')), ts_vuln('LOGJAM')),
     ('RC4', yn(w.get('rc4')), ts_vuln('RC4')),
     ('Secure renegotiation', yn(w.get('secure_renegotiation')), ts_has('secure_renego', 'supported')),
     ('TLS_FALLBACK_SCSV', yn(w.get('fallback_scsv')), ts_has('fallback_SCSV', 'supported')),
@@ -244,4 +245,5 @@ for srv in legacy modern; do
 done
 echo
 echo "connections = TCP passive opens on this host per run (from /proc/net/snmp; includes unrelated local traffic)"
+echo "handshakes = the scanner's own count, which its tests check against the connections a server accepted"
 exit $STATUS
