@@ -259,3 +259,54 @@ async fn entropy_from_file_and_live() {
     assert!(err.contains("--cookie"), "{err}");
     f.shutdown().await;
 }
+
+/// Issue 16, point 7: in an evaluation every TLS handshake waits its turn on the application's
+/// per-host rate limit, like an HTTP request (the scheduler's runs go through the same check).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_handshakes_count_against_the_rate_limit() {
+    use kawal::checks::Check;
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let url = url::Url::parse(f.https_url.as_deref().expect("url")).expect("url");
+    let rate = 25.0;
+    let cfg = kawal::config::NetConfig {
+        rate_limit: rate,
+        extra_ca_pem: Some(f.ca_pem.clone().into_bytes()),
+        ..kawal::config::NetConfig::default()
+    };
+    let http = kawal::net::HttpClient::new(cfg, kawal::net::Scope::new(&url, &[])).expect("client");
+    let ctx = kawal::checks::Context::new(url, std::sync::Arc::new(http));
+    let started = std::time::Instant::now();
+    let obs = kawal::checks::tls::TlsCheck
+        .run(&ctx)
+        .await
+        .expect("tls check runs");
+    let elapsed = started.elapsed().as_secs_f64();
+    let handshakes = obs
+        .iter()
+        .find_map(|o| o.figures["report"]["handshakes"].as_u64())
+        .expect("handshake count in the figures");
+    assert!(handshakes >= 10, "{handshakes}");
+    // The tested vulnerabilities travel as evidence of their item, into the agency report.
+    let known = obs
+        .iter()
+        .find(|o| o.item_id == "tls.known-weaknesses")
+        .expect("item");
+    let notes: Vec<&str> = known
+        .evidence
+        .iter()
+        .filter_map(|e| e.note.as_deref())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("CCS injection (TLS 1.2): the server rejected")),
+        "{notes:?}"
+    );
+    // With no burst, n + 1 turns (handshakes and the reachability connect) take n intervals at least.
+    let floor = handshakes as f64 / rate;
+    assert!(
+        elapsed >= floor,
+        "{handshakes} handshakes at {rate}/s took {elapsed:.3}s, under the {floor:.3}s the limit allows"
+    );
+    f.shutdown().await;
+}

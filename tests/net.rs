@@ -223,6 +223,13 @@ async fn untrusted_certificate_is_reported_unless_trusted_or_insecure() {
         err.to_string().contains("--insecure"),
         "the message says how to proceed: {err}"
     );
+    // A sentence, not the verifier's enum name.
+    let text = err.to_string();
+    assert!(
+        text.contains("Penerbit sertifikat tidak dikenal") && text.contains("Unknown issuer"),
+        "{text}"
+    );
+    assert!(!text.contains("UnknownIssuer"), "{text}");
     let trusted = NetConfig {
         extra_ca_pem: Some(f.ca_pem.clone().into_bytes()),
         ..unlimited()
@@ -268,4 +275,83 @@ async fn user_agent_names_kawal() {
         "{ua}"
     );
     f.shutdown().await;
+}
+
+/// An HTTPS server on loopback presenting `leaf` (signed by `ca`), answering "ok" to anything.
+async fn https_with(names: &[&str], valid_days: (i64, i64)) -> (std::net::SocketAddr, String) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca =
+        CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("key")).expect("ca");
+    let key = KeyPair::generate().expect("key");
+    let mut p = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+        .expect("params");
+    let now = time::OffsetDateTime::now_utc();
+    p.not_before = now + time::Duration::days(valid_days.0);
+    p.not_after = now + time::Duration::days(valid_days.1);
+    let leaf = p.signed_by(&key, &ca).expect("leaf");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![leaf.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .expect("config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(mut s) = acceptor.accept(tcp).await {
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                        .await;
+                }
+            });
+        }
+    });
+    (addr, ca.pem())
+}
+
+async fn tls_error(names: &[&str], valid_days: (i64, i64)) -> String {
+    let (addr, ca) = https_with(names, valid_days).await;
+    let cfg = NetConfig {
+        extra_ca_pem: Some(ca.into_bytes()),
+        resolve: vec![("simpeg.example.go.id".into(), addr.ip())],
+        ..unlimited()
+    };
+    let base = format!("https://simpeg.example.go.id:{}/", addr.port());
+    let err = client(&base, cfg)
+        .get(&Url::parse(&base).expect("url"))
+        .await
+        .expect_err("verification fails");
+    assert!(matches!(err, NetError::Tls { .. }), "{err:?}");
+    err.to_string()
+}
+
+#[tokio::test]
+async fn certificate_errors_read_as_sentences_in_both_languages() {
+    let expired = tls_error(&["simpeg.example.go.id"], (-400, -10)).await;
+    let day = (time::OffsetDateTime::now_utc() - time::Duration::days(10)).date();
+    assert!(
+        expired.contains(&format!("kedaluwarsa pada {day}"))
+            && expired.contains(&format!("expired on {day}")),
+        "{expired}"
+    );
+    let mismatch = tls_error(&["a.example.go.id", "b.example.go.id"], (-1, 30)).await;
+    assert!(
+        mismatch.contains("Nama tidak cocok")
+            && mismatch.contains("the certificate names a.example.go.id, b.example.go.id"),
+        "{mismatch}"
+    );
+    assert!(!mismatch.contains("DnsName"), "{mismatch}");
 }

@@ -37,10 +37,10 @@ else
     (cd "$ROOT" && cargo build --quiet --release -p kawal-tls --example tlsscan)
     BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/tlsscan"
 fi
-kawal_scan() { # HOST:PORT -> JSON on stdout
+kawal_scan() { # HOST:PORT -> JSON on stdout (no rate limit: the bench measures the scanner)
     case "$(basename "$BIN")" in
         tlsscan*) "$BIN" "$1" --sni localhost --timeout-ms 2000 ;;
-        *) "$BIN" tls "$1" --sni localhost --format json ;;
+        *) "$BIN" tls "$1" --sni localhost --format json --rate-limit 0 ;;
     esac
 }
 
@@ -144,6 +144,49 @@ print('\n'.join(sorted(out)))
 PY
 }
 
+findings() { # kawal.json testssl.json -> table of the findings both tools report
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+k = json.load(open(sys.argv[1]))
+t = {e.get('id'): e for e in json.load(open(sys.argv[2]))}
+w = k['weaknesses']
+def yn(v): return '-' if v is None else ('yes' if v else 'no')
+def probe(f): return yn(f and f.get('vulnerable'))
+def ts_vuln(i):
+    e = t.get(i)
+    if not e: return '-'
+    return 'yes' if e.get('severity') in ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL') and 'not vulnerable' not in e.get('finding', '') else 'no'
+def ts_has(i, word):
+    e = t.get(i)
+    if not e: return '-'
+    f = e.get('finding', '').lower()
+    return 'no' if ('not ' + word) in f or 'no ' + word in f or f.startswith('not') else 'yes'
+cert = k.get('certificate') or {}
+rows = [
+    ('Heartbleed vulnerable', probe(w.get('heartbleed')), ts_vuln('heartbleed')),
+    ('CCS injection vulnerable', probe(w.get('ccs_injection')), ts_vuln('CCS')),
+    ('TLS compression (CRIME)', yn(w.get('crime_compression')), ts_vuln('CRIME_TLS')),
+    ('SWEET32 (64-bit block suites)', yn(w.get('sweet32')), ts_vuln('SWEET32')),
+    ('BEAST (CBC on TLS 1.0)', yn(w.get('beast')), ts_vuln('BEAST')),
+    ('POODLE (SSL 3.0)', yn(w.get('poodle_sslv3')), ts_vuln('POODLE_SSL')),
+    ('DROWN (SSL 2.0 here)', yn(w.get('sslv2')), ts_vuln('DROWN')),
+    ('FREAK (export RSA)', yn(w.get('freak')), ts_vuln('FREAK')),
+    ('Logjam (export DHE, DH <= 1024)', yn(w.get('logjam')), ts_vuln('LOGJAM')),
+    ('RC4', yn(w.get('rc4')), ts_vuln('RC4')),
+    ('Secure renegotiation', yn(w.get('secure_renegotiation')), ts_has('secure_renego', 'supported')),
+    ('TLS_FALLBACK_SCSV', yn(w.get('fallback_scsv')), ts_has('fallback_SCSV', 'supported')),
+    ('OCSP stapled', yn(cert.get('ocsp_stapled')), ts_has('OCSP_stapling', 'offered')),
+    ('ALPN selected', (k.get('capabilities') or {}).get('alpn') or '-', (t.get('ALPN') or {}).get('finding', '-')),
+    ('Session tickets', yn((k.get('capabilities') or {}).get('session_tickets')), ts_has('TLS_session_ticket', 'ticket')),
+]
+print(f"  {'finding':<32} {'kawal':<10} {'testssl.sh':<24} agree")
+for name, a, b in rows:
+    agree = 'yes' if a == b or (a in b and a != '-') else ('n/a' if '-' in (a, b) else 'NO')
+    print(f"  {name:<32} {a:<10} {b[:24]:<24} {agree}")
+print(f"  handshakes: kawal {k['handshakes']} (counted by the scanner)")
+PY
+}
+
 LEGACY=$(start_nginx legacy "TLSv1 TLSv1.1 TLSv1.2" "$LEGACY_CIPHERS")
 MODERN=$(start_nginx modern "TLSv1.2 TLSv1.3" "$MODERN_CIPHERS")
 echo "scanner: $BIN"
@@ -188,10 +231,19 @@ for srv in legacy modern; do
         normalise testssl "$WORK/$srv.testssl.json" > "$WORK/$srv.testssl.set"
         printf '%-34s %8s %12s %s (x%s)\n' "testssl.sh (-p -E only)" "$ms" "$conn" "$(compare testssl "$WORK/$srv.testssl.set")" \
             "$(awk -v a="$ms" -v b="$k_ms" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')"
+        # Full run (protocols, suites, server defaults, preferences, vulnerabilities) against kawal's full scan.
+        rm -f "$WORK/$srv.testssl-full.json"
+        read -r ms conn < <(timed 1 "$TESTSSL" --quiet --color 0 --warnings batch --ip one -p -E -S -P -U \
+            --jsonfile "$WORK/$srv.testssl-full.json" "$t")
+        printf '%-34s %8s %12s (x%s)\n' "testssl.sh (-p -E -S -P -U)" "$ms" "$conn" \
+            "$(awk -v a="$ms" -v b="$k_ms" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')"
+        echo
+        findings "$WORK/$srv.kawal.json" "$WORK/$srv.testssl-full.json"
     else
         echo "testssl.sh: not installed (apt-get install testssl.sh)"
     fi
 done
 echo
 echo "connections = TCP passive opens on this host per run (from /proc/net/snmp; includes unrelated local traffic)"
+echo "handshakes = the scanner's own count, which its tests check against the connections a server accepted"
 exit $STATUS

@@ -39,13 +39,18 @@ pub fn observation(o: ItemOutcome) -> Observation {
     Observation::new(o.item_id, outcome, summary).with_figures(o.figures)
 }
 
-/// Scanner options derived from the evaluation's network settings.
-pub fn scan_options(net: &crate::config::NetConfig) -> ScanOptions {
+/// Scanner options derived from the evaluation's network settings; `pacer` spaces the handshakes
+/// by the per-host rate limit (every handshake counts as one request).
+pub fn scan_options(
+    net: &crate::config::NetConfig,
+    pacer: Option<std::sync::Arc<dyn kawal_tls::Pacer>>,
+) -> ScanOptions {
     ScanOptions {
         connect_timeout: net.connect_timeout.min(Duration::from_secs(10)),
         read_timeout: net.read_timeout.min(Duration::from_secs(10)),
         max_concurrency: (net.concurrency * 2).clamp(1, 8),
         extra_ca_pem: net.extra_ca_pem.clone(),
+        pacer,
     }
 }
 
@@ -114,7 +119,8 @@ impl Check for TlsCheck {
             };
             let target = endpoint(&https, net)
                 .ok_or_else(|| CheckError::Unusable(format!("no TLS endpoint in {https}")))?;
-            let report = kawal_tls::scan(&target, &scan_options(net))
+            let pacer = ctx.http.tls_pacer(&target.host);
+            let report = kawal_tls::scan(&target, &scan_options(net, pacer))
                 .await
                 .map_err(|e| {
                     CheckError::Unusable(format!("pemindaian TLS gagal / TLS scan failed: {e}"))
@@ -132,6 +138,8 @@ impl Check for TlsCheck {
                 if i == 0 {
                     obs.figures = json!({"grade": kawal_tls::grade::with_hsts(&report.grade, hsts), "report": report_json});
                 }
+                obs.evidence
+                    .extend(probe_evidence(&obs.item_id, &report, &target));
                 out.push(obs);
             }
             out.push(
@@ -141,6 +149,43 @@ impl Check for TlsCheck {
             out.push(http_redirect(ctx, &https).await);
             Ok(out)
         })
+    }
+}
+
+/// What the TLS probes saw, as evidence the agency report shows under the item: the tested
+/// vulnerabilities under known weaknesses, the clients that cannot connect under protocols.
+fn probe_evidence(item: &str, r: &kawal_tls::TlsReport, t: &Target) -> Vec<crate::net::Evidence> {
+    let note = |text: String| crate::net::Evidence {
+        method: "TLS".into(),
+        url: format!("{}:{}", t.host, t.port),
+        status: None,
+        request_headers: Vec::new(),
+        response_headers: Vec::new(),
+        body_excerpt: String::new(),
+        truncated: false,
+        note: Some(text),
+    };
+    match item {
+        "tls.known-weaknesses" => [
+            ("Heartbleed", &r.weaknesses.heartbleed),
+            ("CCS injection", &r.weaknesses.ccs_injection),
+        ]
+        .into_iter()
+        .filter_map(|(name, f)| {
+            f.as_ref()
+                .map(|f| note(format!("{name} ({}): {}", f.protocol, f.evidence)))
+        })
+        .collect(),
+        "tls.protocols" => r
+            .clients
+            .iter()
+            .filter_map(|c| {
+                c.failure
+                    .as_ref()
+                    .map(|f| note(format!("{} cannot connect: {f}", c.client)))
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -48,7 +48,8 @@ pub(super) async fn run(settings: &Settings, a: TlsArgs) -> Result<u8, Failure> 
     {
         target.ip = Some(*ip);
     }
-    let report = kawal_tls::scan(&target, &crate::checks::tls::scan_options(&net))
+    let pacer = crate::net::HostPacer::standalone(net.rate_limit);
+    let report = kawal_tls::scan(&target, &crate::checks::tls::scan_options(&net, pacer))
         .await
         .map_err(|e| match e {
             kawal_tls::Error::InvalidTarget(_) | kawal_tls::Error::ExtraCa(_) => {

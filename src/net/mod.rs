@@ -315,20 +315,31 @@ impl HttpClient {
     }
 
     async fn wait_turn(&self, url: &Url) {
-        if self.cfg.rate_limit <= 0.0 {
-            return;
+        if let Some(limiter) = self.limiter(url.host_str().unwrap_or("")) {
+            limiter.until_ready().await;
         }
-        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-        let limiter = {
-            let mut map = self
-                .limiters
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            map.entry(host)
+    }
+
+    /// The per-host rate limiter (None when the rate is unlimited).
+    fn limiter(&self, host: &str) -> Option<Arc<DefaultDirectRateLimiter>> {
+        if self.cfg.rate_limit <= 0.0 {
+            return None;
+        }
+        let mut map = self
+            .limiters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Some(
+            map.entry(host.trim_matches(['[', ']']).to_ascii_lowercase())
                 .or_insert_with(|| Arc::new(per_host_limiter(self.cfg.rate_limit)))
-                .clone()
-        };
-        limiter.until_ready().await;
+                .clone(),
+        )
+    }
+
+    /// A pacer that makes raw TLS handshakes to `host` count against this client's per-host rate.
+    pub fn tls_pacer(&self, host: &str) -> Option<Arc<dyn kawal_tls::Pacer>> {
+        self.limiter(host)
+            .map(|l| Arc::new(HostPacer(l)) as Arc<dyn kawal_tls::Pacer>)
     }
 
     async fn send_one(&self, req: &Request) -> Result<Response, NetError> {
@@ -385,6 +396,30 @@ impl HttpClient {
     }
 }
 
+/// Spaces TLS handshakes with a per-host rate limiter (shared with HTTP requests in an evaluation).
+pub struct HostPacer(Arc<DefaultDirectRateLimiter>);
+
+impl HostPacer {
+    /// A pacer with its own limiter, for a TLS scan outside an evaluation (None when unlimited).
+    pub fn standalone(rate: f64) -> Option<Arc<dyn kawal_tls::Pacer>> {
+        (rate > 0.0).then(|| {
+            Arc::new(HostPacer(Arc::new(per_host_limiter(rate)))) as Arc<dyn kawal_tls::Pacer>
+        })
+    }
+}
+
+impl std::fmt::Debug for HostPacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostPacer")
+    }
+}
+
+impl kawal_tls::Pacer for HostPacer {
+    fn wait(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(self.0.until_ready())
+    }
+}
+
 /// A limiter that allows one request per `1/rate` seconds with no burst, so the rate holds.
 fn per_host_limiter(rate: f64) -> DefaultDirectRateLimiter {
     let period = Duration::from_secs_f64(1.0 / rate).max(Duration::from_nanos(1));
@@ -392,6 +427,25 @@ fn per_host_limiter(rate: f64) -> DefaultDirectRateLimiter {
         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
         .allow_burst(NonZeroU32::MIN);
     RateLimiter::direct(quota)
+}
+
+/// The rustls error somewhere in an error's source chain (io::Error hides it behind `get_ref`,
+/// sometimes nested twice).
+pub fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        src = match s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
+    }
+    None
 }
 
 /// Maps a reqwest error onto what a user can act on.
@@ -412,6 +466,11 @@ fn classify(url: &str, e: &reqwest::Error) -> NetError {
             "read/total"
         };
         return NetError::Timeout { url, phase };
+    }
+    if let Some(tls) = rustls_error(e) {
+        // A sentence in both languages instead of the verifier's debug structure.
+        let detail = kawal_tls::certerr::explain(tls).both();
+        return NetError::Tls { url, detail };
     }
     if all.contains("certificate") || all.contains("tls handshake") || all.contains("invalid peer")
     {

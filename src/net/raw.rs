@@ -212,7 +212,9 @@ impl HttpClient {
                     .await
                     .map_err(|e| NetError::Tls {
                         url: shown.clone(),
-                        detail: e.to_string(),
+                        detail: super::rustls_error(&e)
+                            .map(|r| kawal_tls::certerr::explain(r).both())
+                            .unwrap_or_else(|| e.to_string()),
                     })?;
                 self.exchange(tls, &bytes, &shown).await
             } else {

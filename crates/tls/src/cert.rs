@@ -40,6 +40,49 @@ pub struct CertInfo {
     pub self_signed: bool,
     /// basicConstraints CA flag.
     pub is_ca: bool,
+    /// Certificate policy OIDs.
+    pub policy_oids: Vec<String>,
+    /// TLS Feature extension asks for a stapled OCSP response (OCSP must-staple).
+    pub must_staple: bool,
+    /// Signed Certificate Timestamps embedded in the certificate (Certificate Transparency).
+    pub embedded_scts: usize,
+}
+
+/// CA/Browser Forum policy OIDs and the validation level each one asserts.
+const VALIDATION_POLICIES: [(&str, &str); 4] = [
+    ("2.23.140.1.1", "EV"),
+    ("2.23.140.1.2.2", "OV"),
+    ("2.23.140.1.2.3", "IV"),
+    ("2.23.140.1.2.1", "DV"),
+];
+
+/// The validation level (EV, OV, IV, DV) a certificate's policies assert, if any.
+pub fn validation_level(policy_oids: &[String]) -> Option<&'static str> {
+    VALIDATION_POLICIES
+        .iter()
+        .find(|(oid, _)| policy_oids.iter().any(|p| p == oid))
+        .map(|(_, level)| *level)
+}
+
+/// Policy OIDs, must-staple and embedded SCTs from a certificate's extensions.
+fn extension_facts(c: &X509Certificate<'_>) -> (Vec<String>, bool, usize) {
+    let mut policies = Vec::new();
+    let mut must_staple = false;
+    let mut scts = 0;
+    for ext in c.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::CertificatePolicies(ps) => {
+                policies.extend(ps.iter().map(|p| p.policy_id.to_id_string()));
+            }
+            ParsedExtension::SCT(list) => scts = list.len(),
+            _ if ext.oid.to_id_string() == "1.3.6.1.5.5.7.1.24" => {
+                // TLSFeature ::= SEQUENCE OF INTEGER; 5 is status_request.
+                must_staple = ext.value.windows(3).any(|w| w == [0x02, 0x01, 0x05]);
+            }
+            _ => {}
+        }
+    }
+    (policies, must_staple, scts)
 }
 
 /// Certificate verdicts for the endpoint.
@@ -51,8 +94,10 @@ pub struct CertReport {
     pub source: String,
     /// Chain builds to a Mozilla root or to the extra CA bundle.
     pub trusted: bool,
-    /// Verifier's reason when not trusted.
+    /// Verifier's reason when not trusted, as a sentence (English).
     pub trust_error: Option<String>,
+    /// The same reason in Indonesian.
+    pub trust_error_id: Option<String>,
     /// Leaf matches the checked name.
     pub hostname_match: bool,
     /// Name that was checked.
@@ -75,6 +120,10 @@ pub struct CertReport {
     pub weak_signature: bool,
     /// The server stapled an OCSP response.
     pub ocsp_stapled: bool,
+    /// Validation level the leaf's policies assert: "EV", "OV", "IV" or "DV" (None: no CA/B policy).
+    pub validation_level: Option<&'static str>,
+    /// The leaf requires a stapled OCSP response but none was stapled.
+    pub must_staple_missing: bool,
 }
 
 /// Builds the root store: Mozilla roots plus any PEM certificates in `extra_ca_pem`.
@@ -279,7 +328,11 @@ pub fn cert_info(der: &[u8]) -> Result<CertInfo, String> {
         }
     }
     let self_signed = c.subject() == c.issuer() && c.verify_signature(None).is_ok();
+    let (policy_oids, must_staple, embedded_scts) = extension_facts(&c);
     Ok(CertInfo {
+        policy_oids,
+        must_staple,
+        embedded_scts,
         subject: c.subject().to_string(),
         issuer: c.issuer().to_string(),
         serial: c.raw_serial_as_string(),
@@ -374,7 +427,7 @@ pub fn analyse(
         | Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
             ..
         })) => (true, None),
-        Err(e) => (false, Some(e.to_string())),
+        Err(e) => (false, Some(crate::certerr::explain(&e))),
     };
     let last = chain.last().unwrap_or(leaf);
     let anchor_subjects: Vec<String> = roots
@@ -404,12 +457,15 @@ pub fn analyse(
     let weak_signature = chain
         .iter()
         .any(|c| !c.self_signed && weak_sig(&c.signature_algorithm));
+    let level = validation_level(&leaf.policy_oids);
+    let must_staple_missing = leaf.must_staple && !fetched.ocsp_stapled;
     Ok(CertReport {
         self_signed: leaf.self_signed,
         chain,
         source: fetched.source.clone(),
         trusted,
-        trust_error,
+        trust_error_id: trust_error.as_ref().map(|e| e.id.clone()),
+        trust_error: trust_error.map(|e| e.en),
         hostname_match,
         checked_name: name.to_string(),
         expired,
@@ -420,12 +476,40 @@ pub fn analyse(
         weak_key,
         weak_signature,
         ocsp_stapled: fetched.ocsp_stapled,
+        validation_level: level,
+        must_staple_missing,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policies_must_staple_and_validation_level() {
+        use rcgen::{CertificateParams, CustomExtension, KeyPair};
+        let mut p =
+            CertificateParams::new(vec!["pemda.example.go.id".to_string()]).expect("params");
+        // certificatePolicies: { OV 2.23.140.1.2.2 }; TLS Feature: { status_request (5) }.
+        p.custom_extensions.push(CustomExtension::from_oid_content(
+            &[2, 5, 29, 32],
+            vec![
+                0x30, 0x0a, 0x30, 0x08, 0x06, 0x06, 0x67, 0x81, 0x0c, 0x01, 0x02, 0x02,
+            ],
+        ));
+        p.custom_extensions.push(CustomExtension::from_oid_content(
+            &[1, 3, 6, 1, 5, 5, 7, 1, 24],
+            vec![0x30, 0x03, 0x02, 0x01, 0x05],
+        ));
+        let key = KeyPair::generate().expect("key");
+        let cert = p.self_signed(&key).expect("cert");
+        let info = cert_info(cert.der()).expect("parse");
+        assert_eq!(info.policy_oids, vec!["2.23.140.1.2.2".to_string()]);
+        assert!(info.must_staple);
+        assert_eq!(info.embedded_scts, 0);
+        assert_eq!(validation_level(&info.policy_oids), Some("OV"));
+        assert_eq!(validation_level(&[]), None);
+    }
 
     #[test]
     fn wildcard_rules() {

@@ -249,7 +249,8 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
         );
     } else if !c.trusted && !c.expired {
         let e = c.trust_error.clone().unwrap_or_default();
-        id.push(format!("sertifikat tidak tepercaya ({e})"));
+        let e_id = c.trust_error_id.clone().unwrap_or_else(|| e.clone());
+        id.push(format!("sertifikat tidak tepercaya ({e_id})"));
         en.push(format!("certificate is not trusted ({e})"));
     }
     if !c.hostname_match {
@@ -261,6 +262,16 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
             "host name {} is not covered by the certificate",
             c.checked_name
         ));
+    }
+    if c.must_staple_missing {
+        id.push(
+            "sertifikat mewajibkan OCSP stapling (must-staple) tetapi server tidak menyertakannya"
+                .to_string(),
+        );
+        en.push(
+            "the certificate requires OCSP stapling (must-staple) but the server sends no staple"
+                .to_string(),
+        );
     }
     if let Some(l) = c.chain.first().filter(|_| c.weak_key) {
         id.push(format!(
@@ -290,6 +301,9 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
         "self_signed": c.self_signed,
         "incomplete_chain": c.incomplete_chain,
         "ocsp_stapled": c.ocsp_stapled,
+        "must_staple": leaf.map(|l| l.must_staple),
+        "embedded_scts": leaf.map(|l| l.embedded_scts),
+        "validation_level": c.validation_level,
     });
     if id.is_empty() {
         let mut sid = format!(
@@ -360,10 +374,34 @@ fn known_weaknesses(r: &TlsReport) -> ItemOutcome {
             "secure renegotiation (RFC 5746) not supported",
         ));
     }
-    if w.heartbeat_extension == Some(true) {
+    if w.freak {
         found.push((
-            "ekstensi heartbeat aktif (permukaan Heartbleed)",
-            "heartbeat extension enabled (Heartbleed surface)",
+            "suite RSA ekspor diterima (FREAK)",
+            "export RSA suites accepted (FREAK)",
+        ));
+    }
+    if w.logjam {
+        found.push((
+            "parameter DH lemah atau DHE ekspor (Logjam)",
+            "weak DH parameters or export DHE (Logjam)",
+        ));
+    }
+    if w.heartbleed
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        found.push((
+            "rentan Heartbleed (CVE-2014-0160): server mengembalikan isi memori",
+            "vulnerable to Heartbleed (CVE-2014-0160): the server returns memory contents",
+        ));
+    }
+    if w.ccs_injection
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        found.push((
+            "rentan injeksi CCS (CVE-2014-0224): ChangeCipherSpec dini diterima",
+            "vulnerable to CCS injection (CVE-2014-0224): an early ChangeCipherSpec is accepted",
         ));
     }
     let figures = json!(w);

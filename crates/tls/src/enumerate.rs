@@ -22,6 +22,34 @@ pub struct HelloParams {
     pub compression: bool,
     /// Add TLS_FALLBACK_SCSV.
     pub fallback_scsv: bool,
+    /// Offer ALPN "h2" and "http/1.1" and an empty session ticket, as browsers do.
+    pub browser_extensions: bool,
+}
+
+/// ALPN extension type.
+pub const EXT_ALPN: u16 = 16;
+/// Session ticket extension type.
+pub const EXT_SESSION_TICKET: u16 = 35;
+/// Protocols offered with ALPN, in browser order.
+pub const ALPN_OFFER: [&str; 2] = ["h2", "http/1.1"];
+
+/// The ALPN extension body for [`ALPN_OFFER`].
+fn alpn_body() -> Vec<u8> {
+    let mut list = Vec::new();
+    for p in ALPN_OFFER {
+        list.push(p.len() as u8);
+        list.extend_from_slice(p.as_bytes());
+    }
+    let mut body = (list.len() as u16).to_be_bytes().to_vec();
+    body.extend(list);
+    body
+}
+
+/// The protocol a ServerHello's ALPN extension selected.
+pub fn alpn_selected(hello: &wire::ServerHello) -> Option<String> {
+    let body = hello.extension(EXT_ALPN)?;
+    let name = body.get(3..3 + usize::from(*body.get(2)?))?;
+    Some(String::from_utf8_lossy(name).into_owned())
 }
 
 /// Groups offered by default for TLS 1.0–1.2 (elliptic curves only; FFDHE there is negotiated by the suite).
@@ -99,6 +127,10 @@ pub fn build_hello(version: Version, suites_offered: &[u16], p: &HelloParams) ->
         exts.push(Extension::RenegotiationInfo);
         exts.push(Extension::StatusRequest);
         exts.push(Extension::Heartbeat);
+        if p.browser_extensions {
+            exts.push(Extension::Raw(EXT_ALPN, alpn_body()));
+            exts.push(Extension::Raw(EXT_SESSION_TICKET, Vec::new()));
+        }
         Some(exts)
     };
     wire::client_hello_record(&ClientHelloSpec {
@@ -141,48 +173,148 @@ pub struct VersionScan {
     pub sslv2_specs: Vec<u32>,
     /// Server enforces its own order (`None` if fewer than two suites or undetermined).
     pub server_preference: Option<bool>,
+    /// Key-exchange groups accepted: all of them for TLS 1.3 and where [`enumerate_more_groups`]
+    /// ran, otherwise those seen while enumerating suites.
+    pub groups: Vec<u16>,
     /// Flights seen (kept for certificate, renegotiation, heartbeat and OCSP evidence).
     pub flights: Vec<ServerFlight>,
     /// Problems after the version was established.
     pub notes: Vec<String>,
 }
 
-/// Offers `version` repeatedly, removing each chosen suite, until the server refuses.
+impl VersionScan {
+    fn new(version: Version) -> Self {
+        VersionScan {
+            version,
+            support: Support::NotSupported,
+            accepted: Vec::new(),
+            sslv2_specs: Vec::new(),
+            server_preference: None,
+            groups: Vec::new(),
+            flights: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Records a probe error: the version is undetermined if nothing was accepted yet.
+    fn stopped(&mut self, first: bool, e: &ProbeError) {
+        if first {
+            self.support = Support::Inconclusive(e.to_string());
+        } else {
+            self.notes.push(format!("enumeration stopped early: {e}"));
+        }
+    }
+
+    /// Accepted suite codes in the reverse of the order they were chosen (the server-preference test).
+    pub fn reversed(&self) -> Vec<u16> {
+        self.accepted.iter().rev().map(|a| a.0).collect()
+    }
+
+    /// Records the answer to a hello that offered the accepted suites in reverse order.
+    pub fn judge_preference(&mut self, chosen: u16) {
+        let reversed = self.reversed();
+        if reversed.len() < 2 {
+            return;
+        }
+        self.server_preference = Some(chosen != reversed[0]);
+        if chosen != self.accepted[0].0 && chosen != reversed[0] {
+            self.notes
+                .push("server order depends on the client's offer (mixed preference)".into());
+        }
+    }
+
+    /// True when the server's picks did not follow the order of the client's offers, which a
+    /// server honouring the client's order never does: its own preference is then proven without
+    /// a further hello (mixed orders are caught by the explicit test, which still runs otherwise).
+    pub fn picks_prove_server_order(&self) -> bool {
+        let offer = suites::offer_list(self.version);
+        let rank = |c: u16| offer.iter().position(|x| *x == c);
+        let ranks: Vec<Option<usize>> = self.accepted.iter().map(|a| rank(a.0)).collect();
+        ranks
+            .windows(2)
+            .any(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if a > b))
+    }
+
+    /// Whether this version's picks came in the same relative order as `other`'s (on the suites
+    /// both accepted): a server whose order was established on one version and whose picks on
+    /// another agree with it is using that order there too (the setting is server-wide).
+    pub fn picks_agree_with(&self, other: &VersionScan) -> bool {
+        let common: Vec<u16> = self
+            .accepted
+            .iter()
+            .map(|a| a.0)
+            .filter(|c| other.accepted.iter().any(|o| o.0 == *c))
+            .collect();
+        let theirs: Vec<u16> = other
+            .accepted
+            .iter()
+            .map(|a| a.0)
+            .filter(|c| common.contains(c))
+            .collect();
+        common.len() >= 2 && common == theirs
+    }
+
+    /// ECDHE suites among the accepted ones.
+    pub fn ecdhe_suites(&self) -> Vec<u16> {
+        self.accepted
+            .iter()
+            .map(|a| a.0)
+            .filter(|c| ske_kind(*c) == Some(true))
+            .collect()
+    }
+}
+
+/// Groups to offer next: the unseen ones first, then one known group so ECDHE suites stay usable.
+///
+/// A server that follows the client's group order then reveals a new group with every ECDHE answer,
+/// and one that follows its own order still negotiates, so suite enumeration is never distorted.
+fn groups_unseen_first(all: &[u16], seen: &[u16]) -> Vec<u16> {
+    let mut out: Vec<u16> = all.iter().copied().filter(|g| !seen.contains(g)).collect();
+    out.extend(seen.first());
+    out
+}
+
+/// Probes SSL 2.0 with one SSLv2 CLIENT-HELLO.
+async fn enumerate_sslv2(pr: &Prober) -> VersionScan {
+    let mut scan = VersionScan::new(Version::Ssl2);
+    let specs = suites::sslv2_specs();
+    let hello = wire::sslv2_client_hello(0x0002, &specs, &[0x4b; 16]);
+    match pr.sslv2_hello(&hello).await {
+        Ok(Outcome::Sslv2(h)) => {
+            scan.support = Support::Supported;
+            scan.sslv2_specs = h.cipher_specs;
+        }
+        Ok(_) => {}
+        // Modern stacks often reset or send garbage-looking TLS on an SSLv2 hello; that is a "no".
+        Err(ProbeError::Wire(_)) | Err(ProbeError::Truncated(_)) => {}
+        Err(e) => scan.support = Support::Inconclusive(e.to_string()),
+    }
+    scan
+}
+
+/// Offers `version` (SSL 3.0 – TLS 1.2) repeatedly, removing each chosen suite, until the server refuses.
+///
+/// Groups seen in ServerKeyExchange messages are collected on the way; the server-preference test
+/// is left to the caller, which folds it into another probe where it can.
 pub async fn enumerate_version(
     pr: Arc<Prober>,
     version: Version,
     sni: Option<String>,
 ) -> VersionScan {
-    let mut scan = VersionScan {
-        version,
-        support: Support::NotSupported,
-        accepted: Vec::new(),
-        sslv2_specs: Vec::new(),
-        server_preference: None,
-        flights: Vec::new(),
-        notes: Vec::new(),
-    };
-    if version == Version::Ssl2 {
-        let specs = suites::sslv2_specs();
-        let hello = wire::sslv2_client_hello(0x0002, &specs, &[0x4b; 16]);
-        match pr.sslv2_hello(&hello).await {
-            Ok(Outcome::Sslv2(h)) => {
-                scan.support = Support::Supported;
-                scan.sslv2_specs = h.cipher_specs;
-            }
-            Ok(_) => {}
-            // Modern stacks often reset or send garbage-looking TLS on an SSLv2 hello; that is a "no".
-            Err(ProbeError::Wire(_)) | Err(ProbeError::Truncated(_)) => {}
-            Err(e) => scan.support = Support::Inconclusive(e.to_string()),
-        }
-        return scan;
+    match version {
+        Version::Ssl2 => return enumerate_sslv2(&pr).await,
+        Version::Tls13 => return enumerate_tls13(&pr, sni).await,
+        _ => {}
     }
-    let params = HelloParams {
-        sni,
-        ..Default::default()
-    };
+    let mut scan = VersionScan::new(version);
+    let all_groups = default_legacy_groups();
     let mut remaining = suites::offer_list(version);
     while !remaining.is_empty() {
+        let params = HelloParams {
+            sni: sni.clone(),
+            groups: groups_unseen_first(&all_groups, &scan.groups),
+            ..Default::default()
+        };
         let hello = build_hello(version, &remaining, &params);
         let first = scan.accepted.is_empty();
         match pr.hello(&hello, ske_kind).await {
@@ -190,13 +322,11 @@ pub async fn enumerate_version(
                 let negotiated = f.hello.negotiated_version();
                 if negotiated != version.wire() {
                     if first {
-                        // Picking another version (typically higher) means this one is not offered.
-                        if negotiated > version.wire() {
-                            scan.notes.push(format!(
-                                "server answered a {} hello with version 0x{negotiated:04x}",
-                                version.label()
-                            ));
-                        }
+                        // Picking another version means this one is not offered.
+                        scan.notes.push(format!(
+                            "server answered a {} hello with version 0x{negotiated:04x}",
+                            version.label()
+                        ));
                     } else {
                         scan.notes
                             .push("server switched version mid-enumeration".into());
@@ -217,59 +347,157 @@ pub async fn enumerate_version(
                 };
                 remaining.remove(pos);
                 scan.support = Support::Supported;
+                if let Some(KxParams::Ecdhe { group }) = f.kx
+                    && !scan.groups.contains(&group)
+                {
+                    scan.groups.push(group);
+                }
                 scan.accepted.push((chosen, f.kx));
                 scan.flights.push(*f);
             }
             Ok(_) => break,
             Err(e) => {
-                if first {
-                    scan.support = Support::Inconclusive(e.to_string());
-                } else {
-                    scan.notes.push(format!("enumeration stopped early: {e}"));
-                }
+                scan.stopped(first, &e);
                 break;
-            }
-        }
-    }
-    if scan.accepted.len() >= 2 {
-        // Offer the accepted suites in reverse: a server that still picks its first choice enforces its order.
-        let reversed: Vec<u16> = scan.accepted.iter().rev().map(|a| a.0).collect();
-        let hello = build_hello(version, &reversed, &params);
-        if let Ok(Outcome::Hello(f)) = pr.hello(&hello, ske_kind).await {
-            let chosen = f.hello.cipher_suite;
-            scan.server_preference = Some(chosen != reversed[0]);
-            if chosen != scan.accepted[0].0 && chosen != reversed[0] {
-                scan.notes
-                    .push("server order depends on the client's offer (mixed preference)".into());
             }
         }
     }
     scan
 }
 
-/// Finds the groups a server accepts for `version` (HelloRetryRequest for TLS 1.3, ServerKeyExchange below).
-pub async fn enumerate_groups(
-    pr: Arc<Prober>,
-    version: Version,
-    suites_offered: Vec<u16>,
-    sni: Option<String>,
-) -> Vec<u16> {
-    let mut remaining = if version == Version::Tls13 {
-        default_tls13_groups()
-    } else {
-        default_legacy_groups()
-    };
-    let mut found = Vec::new();
+/// TLS 1.3: suites and groups from hellos without a key share.
+///
+/// Each HelloRetryRequest names both a suite and a group. While suites are enumerated, the unseen
+/// groups are offered first with one known group last, so a refusal always means "no suite left"
+/// and a server that follows the client's group order reveals a new group with every answer.
+/// Then the accepted suites, in reverse order (the server-preference test), are offered with the
+/// unseen groups only until the server refuses.
+async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
+    let mut scan = VersionScan::new(Version::Tls13);
+    let all_groups = default_tls13_groups();
+    let mut rem_suites = suites::offer_list(Version::Tls13);
+    let mut suites_done = false;
+    let budget = rem_suites.len() + all_groups.len() + 2;
+    for _ in 0..budget {
+        suites_done |= rem_suites.is_empty();
+        let unseen: Vec<u16> = all_groups
+            .iter()
+            .copied()
+            .filter(|g| !scan.groups.contains(g))
+            .collect();
+        if suites_done && (unseen.is_empty() || scan.accepted.is_empty()) {
+            break;
+        }
+        let (offered, groups) = if suites_done {
+            (scan.reversed(), unseen)
+        } else {
+            (
+                rem_suites.clone(),
+                groups_unseen_first(&all_groups, &scan.groups),
+            )
+        };
+        let params = HelloParams {
+            sni: sni.clone(),
+            groups,
+            empty_key_share: true,
+            ..Default::default()
+        };
+        let first = scan.accepted.is_empty();
+        let answer = pr
+            .hello(&build_hello(Version::Tls13, &offered, &params), ske_kind)
+            .await;
+        let f = match answer {
+            Ok(Outcome::Hello(f)) if f.hello.negotiated_version() == 0x0304 => f,
+            Ok(Outcome::Hello(f)) => {
+                scan.notes.push(if first {
+                    format!(
+                        "server answered a TLS 1.3 hello with version 0x{:04x}",
+                        f.hello.negotiated_version()
+                    )
+                } else {
+                    "server switched version mid-enumeration".into()
+                });
+                break;
+            }
+            Ok(_) if suites_done => break,
+            Ok(_) => {
+                suites_done = true;
+                continue;
+            }
+            Err(e) => {
+                scan.stopped(first, &e);
+                break;
+            }
+        };
+        let chosen = f.hello.cipher_suite;
+        if suites_done {
+            if scan.server_preference.is_none() {
+                scan.judge_preference(chosen);
+            }
+        } else if let Some(pos) = rem_suites.iter().position(|c| *c == chosen) {
+            rem_suites.remove(pos);
+            scan.support = Support::Supported;
+            scan.accepted.push((chosen, None));
+        } else {
+            let note = format!("server chose suite 0x{chosen:04x} that was not offered");
+            if first {
+                scan.support = Support::Inconclusive(note.clone());
+            }
+            scan.notes.push(note);
+            break;
+        }
+        match f.hello.key_share_group() {
+            Some(g) if params.groups.contains(&g) => {
+                if !scan.groups.contains(&g) {
+                    scan.groups.push(g);
+                }
+            }
+            other => {
+                scan.notes.push(format!(
+                    "server named group {other:04x?} that was not offered"
+                ));
+                break;
+            }
+        }
+        scan.flights.push(*f);
+    }
+    if scan.accepted.len() >= 2 && scan.server_preference.is_none() {
+        let params = HelloParams {
+            sni,
+            groups: scan.groups.clone(),
+            empty_key_share: true,
+            ..Default::default()
+        };
+        if let Ok(Outcome::Hello(f)) = pr
+            .hello(
+                &build_hello(Version::Tls13, &scan.reversed(), &params),
+                ske_kind,
+            )
+            .await
+        {
+            scan.judge_preference(f.hello.cipher_suite);
+        }
+    }
+    scan
+}
+
+/// Finds the remaining groups a TLS ≤ 1.2 server accepts, offering only groups not yet seen.
+pub async fn enumerate_more_groups(pr: &Prober, scan: &mut VersionScan, sni: Option<String>) {
+    let suites_offered = scan.ecdhe_suites();
+    if suites_offered.is_empty() || scan.version == Version::Ssl3 {
+        return;
+    }
+    let mut remaining: Vec<u16> = default_legacy_groups()
+        .into_iter()
+        .filter(|g| !scan.groups.contains(g))
+        .collect();
     while !remaining.is_empty() {
         let params = HelloParams {
             sni: sni.clone(),
             groups: remaining.clone(),
-            empty_key_share: true,
             ..Default::default()
         };
-        let hello = build_hello(version, &suites_offered, &params);
-        let group = match pr.hello(&hello, ske_kind).await {
-            Ok(Outcome::Hello(f)) if version == Version::Tls13 => f.hello.key_share_group(),
+        let group = match single(pr, scan.version, &suites_offered, &params).await {
             Ok(Outcome::Hello(f)) => match f.kx {
                 Some(KxParams::Ecdhe { group }) => Some(group),
                 _ => None,
@@ -277,11 +505,10 @@ pub async fn enumerate_groups(
             _ => None,
         };
         match group.and_then(|g| remaining.iter().position(|c| *c == g)) {
-            Some(pos) => found.push(remaining.remove(pos)),
+            Some(pos) => scan.groups.push(remaining.remove(pos)),
             None => break,
         }
     }
-    found
 }
 
 /// Sends one hello and returns the flight, if the server answered with a hello.
@@ -296,9 +523,44 @@ pub async fn single(
 }
 
 /// Runs every version's enumeration concurrently.
+///
+/// SSL 3.0 and TLS 1.0 are probed only when the TLS 1.1 hello did not settle them: servers answer
+/// with the highest version they share with the client, so a server that negotiates TLS 1.2 or 1.3
+/// and refuses a TLS 1.1 hello outright negotiates nothing lower either. A TLS 1.1 hello answered
+/// with TLS 1.0 or SSL 3.0, or any doubt, sends both probes.
 pub async fn enumerate_all(pr: Arc<Prober>, sni: Option<String>) -> Vec<VersionScan> {
+    let lower = [Version::Ssl3, Version::Tls10];
+    let mut out = enumerate_set(&pr, &sni, |v| !lower.contains(&v)).await;
+    let find = |v: Version| out.iter().find(|s| s.version == v);
+    let higher = [Version::Tls12, Version::Tls13]
+        .into_iter()
+        .any(|v| find(v).is_some_and(|s| s.support == Support::Supported));
+    let tls11_refused = find(Version::Tls11)
+        .is_some_and(|s| s.support == Support::NotSupported && s.notes.is_empty());
+    if higher && tls11_refused {
+        for v in lower {
+            let mut s = VersionScan::new(v);
+            s.notes.push(
+                "not probed separately: the server refused a TLS 1.1 hello while negotiating a higher version"
+                    .into(),
+            );
+            out.push(s);
+        }
+    } else {
+        out.extend(enumerate_set(&pr, &sni, |v| lower.contains(&v)).await);
+    }
+    out.sort_by_key(|s| s.version);
+    out
+}
+
+/// Enumerates the versions `pick` selects, concurrently.
+async fn enumerate_set(
+    pr: &Arc<Prober>,
+    sni: &Option<String>,
+    pick: impl Fn(Version) -> bool,
+) -> Vec<VersionScan> {
     let mut set = JoinSet::new();
-    for v in Version::ALL {
+    for v in Version::ALL.into_iter().filter(|v| pick(*v)) {
         set.spawn(enumerate_version(pr.clone(), v, sni.clone()));
     }
     let mut out = Vec::new();
@@ -307,7 +569,6 @@ pub async fn enumerate_all(pr: Arc<Prober>, sni: Option<String>) -> Vec<VersionS
             out.push(scan);
         }
     }
-    out.sort_by_key(|s| s.version);
     out
 }
 

@@ -184,6 +184,10 @@ pub fn compute(
     if weak.export {
         cap(&mut rank, &mut caps, "export_suites", "F");
     }
+    // SSL Labs caps 1024-bit DH (Logjam) at B; below 1024 is F further down.
+    if weak.logjam {
+        cap(&mut rank, &mut caps, "logjam_weak_dh", "B");
+    }
     if weak.null_cipher {
         cap(&mut rank, &mut caps, "null_cipher", "F");
     }
@@ -248,8 +252,20 @@ pub fn compute(
     if weak.secure_renegotiation == Some(false) {
         cap(&mut rank, &mut caps, "no_secure_renegotiation", "A-");
     }
-    if weak.heartbeat_extension == Some(true) {
-        cap(&mut rank, &mut caps, "heartbeat_extension", "A-");
+    // Tested, not inferred: SSL Labs grades an exploitable Heartbleed or CCS injection F.
+    if weak
+        .heartbleed
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "heartbleed", "F");
+    }
+    if weak
+        .ccs_injection
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "ccs_injection", "F");
     }
     let letter_if_trusted = LETTERS[rank].to_string();
     let letter = match cert {
@@ -385,7 +401,10 @@ mod tests {
                 .map(|s| {
                     let kx = match s.kx {
                         Kx::Ecdhe => Some(KxParams::Ecdhe { group: 0x1d }),
-                        Kx::Dhe => Some(KxParams::Dhe { prime_bits: 2048 }),
+                        Kx::Dhe => Some(KxParams::Dhe {
+                            prime_bits: 2048,
+                            prime_hash: 0,
+                        }),
                         _ => None,
                     };
                     SuiteResult::from_suite(s, kx)

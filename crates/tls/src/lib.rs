@@ -3,13 +3,17 @@
 #![warn(missing_docs)]
 
 pub mod cert;
+pub mod certerr;
 pub mod checklist;
+pub mod clients;
+pub mod dhprimes;
 pub mod enumerate;
 pub mod grade;
 pub mod probe;
 pub mod render;
 pub mod report;
 pub mod suites;
+pub mod vuln;
 pub mod weakness;
 pub mod wire;
 
@@ -18,6 +22,7 @@ pub use render::{Lang, render_table};
 pub use report::TlsReport;
 
 use enumerate::{HelloParams, Support, VersionScan};
+pub use probe::Pacer;
 use probe::{Outcome, Prober};
 use report::{GroupResult, ProtocolResult, SuiteResult, SupportStatus, TargetInfo};
 use std::collections::BTreeMap;
@@ -80,7 +85,7 @@ impl Target {
 }
 
 /// Scan settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// TCP connect timeout per connection.
     pub connect_timeout: Duration,
@@ -90,6 +95,8 @@ pub struct ScanOptions {
     pub max_concurrency: usize,
     /// Extra trusted CA certificates (PEM), e.g. a government internal CA.
     pub extra_ca_pem: Option<Vec<u8>>,
+    /// Waited on before every connection, so handshakes count against a per-host rate limit.
+    pub pacer: Option<Arc<dyn Pacer>>,
 }
 
 impl Default for ScanOptions {
@@ -99,6 +106,7 @@ impl Default for ScanOptions {
             read_timeout: Duration::from_secs(5),
             max_concurrency: 8,
             extra_ca_pem: None,
+            pacer: None,
         }
     }
 }
@@ -142,13 +150,18 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     suites::load().map_err(|e| Error::SuiteTable(e.to_string()))?;
     let roots = Arc::new(cert::root_store(opts.extra_ca_pem.as_deref()).map_err(Error::ExtraCa)?);
     let addr = resolve(target).await?;
-    let pr = Arc::new(Prober::new(
+    let mut prober = Prober::new(
         addr,
         opts.connect_timeout,
         opts.read_timeout,
         opts.max_concurrency,
-    ));
+    );
+    prober.pacer = opts.pacer.clone();
+    let pr = Arc::new(prober);
     // One plain connect first, so an unreachable port is an error rather than a report full of "inconclusive".
+    if let Some(p) = &opts.pacer {
+        p.wait().await;
+    }
     drop(
         pr.connect()
             .await
@@ -157,111 +170,408 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     let name = target.server_name();
     let sni = Some(name.clone()).filter(|n| n.parse::<IpAddr>().is_err());
 
-    // Phase 1: every version, TLS 1.3 groups and the certificate handshake at once.
-    let tls13_groups_fut = enumerate::enumerate_groups(
-        pr.clone(),
-        Version::Tls13,
-        suites::offer_list(Version::Tls13),
-        sni.clone(),
-    );
-    // TLS 1.2 curves are probed speculatively too: most servers speak TLS 1.2, and this keeps the
-    // curve loop off the critical path. Older-only servers get a second pass in phase 2.
-    let ecdhe12: Vec<u16> = suites::offer_list(Version::Tls12)
-        .into_iter()
-        .filter(|c| enumerate::ske_kind(*c) == Some(true))
-        .collect();
-    let tls12_groups_fut =
-        enumerate::enumerate_groups(pr.clone(), Version::Tls12, ecdhe12, sni.clone());
-    let (scans, tls13_groups, tls12_groups, fetched) = tokio::join!(
-        enumerate::enumerate_all(pr.clone(), sni.clone()),
-        tls13_groups_fut,
-        tls12_groups_fut,
-        cert::fetch_chain(addr, &name, opts.connect_timeout, opts.read_timeout),
-    );
-    let supported = |v: Version| {
-        scans
-            .iter()
-            .find(|s| s.version == v && s.support == Support::Supported)
+    // Phase 1: every version (TLS 1.3 with its groups) at once.
+    let mut scans = enumerate::enumerate_all(pr.clone(), sni.clone()).await;
+    let mut extra_handshakes = 0;
+
+    // Phase 2: probes that depend on what phase 1 found, folded together where one hello can
+    // answer several questions.
+    let best = best_legacy(&scans);
+    let (more, combined, fallback) = {
+        let scans_ro = &scans;
+        tokio::join!(
+            more_groups(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
+            combined_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
+            fallback_probe(&pr, scans_ro, sni.clone()),
+        )
     };
-    let tls13_groups = if supported(Version::Tls13).is_some() {
-        tls13_groups
-    } else {
-        Vec::new()
+    if let (Some(i), Some(groups)) = (best, more) {
+        scans[i].groups = groups;
+    }
+    let mut findings = Findings::default();
+    let mut capabilities = report::Capabilities::default();
+    if let (Some(i), Some(c)) = (best, combined) {
+        if let Some(chosen) = c.chosen {
+            scans[i].judge_preference(chosen);
+        }
+        findings.compression = c.compression;
+        capabilities.alpn = c.alpn.clone();
+        capabilities.session_tickets = c.session_tickets;
+        capabilities.tested_on = Some(scans[i].version);
+        findings.add(c.heartbleed, c.ccs);
+        inherit_preference(&mut scans, i);
+    }
+    let others = other_legacy_probes(&pr, &scans, best, sni.clone()).await;
+    for (i, o) in others {
+        if let Some(chosen) = o.chosen {
+            scans[i].judge_preference(chosen);
+        }
+        findings.add(o.heartbleed, o.ccs);
+    }
+    for s in scans.iter_mut() {
+        if s.server_preference.is_none() && s.picks_prove_server_order() {
+            s.server_preference = Some(true);
+        }
+    }
+
+    // Certificate: from the raw TLS ≤ 1.2 flights when there are any, else a rustls handshake.
+    let raw_chain = scans
+        .iter()
+        .rev()
+        .filter(|s| s.version != Version::Tls13)
+        .flat_map(|s| &s.flights)
+        .find(|f| !f.certificates.is_empty())
+        .map(|f| cert::FetchedChain {
+            chain: f.certificates.clone(),
+            ocsp_stapled: f.ocsp_stapled,
+            source: "raw_handshake".into(),
+        });
+    let fetched = match raw_chain {
+        Some(raw) => Ok(raw),
+        None => {
+            if let Some(p) = &opts.pacer {
+                p.wait().await;
+            }
+            extra_handshakes += 1;
+            cert::fetch_chain(addr, &name, opts.connect_timeout, opts.read_timeout).await
+        }
+    };
+    let (certificate, certificate_error) = match fetched {
+        Ok(f) => match cert::analyse(&f, &name, roots, time::OffsetDateTime::now_utc()) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e)),
+        },
+        Err(e) => (None, Some(e)),
     };
 
-    // Phase 2: probes that depend on what phase 1 found.
-    let best_legacy = [
-        Version::Tls12,
-        Version::Tls11,
-        Version::Tls10,
-        Version::Ssl3,
-    ]
-    .into_iter()
-    .find_map(supported);
-    let legacy_groups_fut = async {
-        let Some(s) = best_legacy else {
-            return Vec::new();
-        };
-        if s.version == Version::Tls12 {
-            return tls12_groups.clone();
-        }
-        let ecdhe: Vec<u16> = s
-            .accepted
-            .iter()
-            .map(|a| a.0)
-            .filter(|c| enumerate::ske_kind(*c) == Some(true))
-            .collect();
-        if ecdhe.is_empty() || s.version == Version::Ssl3 {
-            return Vec::new();
-        }
-        enumerate::enumerate_groups(pr.clone(), s.version, ecdhe, sni.clone()).await
-    };
-    let compression_fut = async {
-        let s = best_legacy?;
-        let offered: Vec<u16> = s.accepted.iter().map(|a| a.0).collect();
-        let p = HelloParams {
-            sni: sni.clone(),
-            compression: true,
-            ..Default::default()
-        };
-        match enumerate::single(&pr, s.version, &offered, &p).await {
-            Ok(Outcome::Hello(f)) => Some(f.hello.compression == 1),
-            Ok(_) => Some(false),
-            Err(_) => None,
+    let (protocols, mut notes) = protocol_results(&scans);
+    let groups = group_results(&scans);
+    let clients = match clients::profiles() {
+        Ok(profiles) => clients::simulate(profiles, &protocols, |v| {
+            groups
+                .iter()
+                .filter(|g| g.versions.contains(&v))
+                .map(|g| g.name.clone())
+                .collect()
+        }),
+        Err(e) => {
+            notes.push(e.to_string());
+            Vec::new()
         }
     };
-    let fallback_fut = async {
-        let versions: Vec<&VersionScan> = [
-            Version::Tls13,
-            Version::Tls12,
-            Version::Tls11,
-            Version::Tls10,
-            Version::Ssl3,
-        ]
-        .into_iter()
-        .filter_map(supported)
-        .collect();
-        // A fallback needs a lower TLS ≤ 1.2 version to fall back to.
-        let lower = versions.get(1)?;
-        let offered: Vec<u16> = lower.accepted.iter().map(|a| a.0).collect();
-        let p = HelloParams {
-            sni: sni.clone(),
-            fallback_scsv: true,
-            ..Default::default()
-        };
-        match enumerate::single(&pr, lower.version, &offered, &p).await {
-            Ok(Outcome::Alert(a)) => Some(a.description == wire::ALERT_INAPPROPRIATE_FALLBACK),
-            Ok(Outcome::Hello(_)) => Some(false),
+    let dh_min_bits = scans
+        .iter()
+        .flat_map(|s| &s.accepted)
+        .filter_map(|(_, kx)| match kx {
+            Some(KxParams::Dhe { prime_bits, .. }) => Some(*prime_bits),
             _ => None,
-        }
-    };
-    let (legacy_groups, compression, fallback) =
-        tokio::join!(legacy_groups_fut, compression_fut, fallback_fut);
+        })
+        .min();
+    let mut weaknesses = weakness::from_protocols(&protocols);
+    let dh_params: Vec<KxParams> = scans
+        .iter()
+        .flat_map(|s| &s.accepted)
+        .filter_map(|(_, kx)| *kx)
+        .collect();
+    weakness::apply_dh(&mut weaknesses, &dh_params);
+    findings.apply(&scans, &mut weaknesses);
+    weaknesses.fallback_scsv = fallback;
+    if weaknesses
+        .ccs_injection
+        .as_ref()
+        .is_some_and(|f| f.vulnerable.is_none())
+    {
+        notes.push("CCS injection: the server's reaction proved nothing either way".into());
+    }
+    let tls13_groups: Vec<u16> = scans
+        .iter()
+        .find(|s| s.version == Version::Tls13 && s.support == Support::Supported)
+        .map(|s| s.groups.clone())
+        .unwrap_or_default();
+    let grade = grade::compute(&protocols, &tls13_groups, &weaknesses, certificate.as_ref());
+    let mozilla_profile = grade::mozilla_profile(&protocols, certificate.as_ref(), dh_min_bits);
+    Ok(TlsReport {
+        target: TargetInfo {
+            host: target.host.clone(),
+            port: target.port,
+            sni,
+            ip: addr.ip().to_string(),
+        },
+        started_at: started_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        handshakes: pr.count() + extra_handshakes,
+        protocols,
+        groups,
+        dh_min_bits,
+        certificate,
+        certificate_error,
+        weaknesses,
+        grade,
+        mozilla_profile,
+        capabilities,
+        clients,
+        notes,
+    })
+}
 
-    // Assemble.
+/// Index of the highest supported version below TLS 1.3.
+fn best_legacy(scans: &[VersionScan]) -> Option<usize> {
+    scans
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.support == Support::Supported
+                && !matches!(s.version, Version::Tls13 | Version::Ssl2)
+                && !s.accepted.is_empty()
+        })
+        .max_by_key(|(_, s)| s.version)
+        .map(|(i, _)| i)
+}
+
+/// The best legacy version's groups, completed with hellos offering only unseen groups.
+async fn more_groups(
+    pr: &Prober,
+    best: Option<&VersionScan>,
+    sni: Option<String>,
+) -> Option<Vec<u16>> {
+    let mut s = best?.clone();
+    enumerate::enumerate_more_groups(pr, &mut s, sni).await;
+    Some(s.groups)
+}
+
+/// What one hello with follow-up records established.
+#[derive(Debug, Default)]
+struct FollowResult {
+    /// Suite chosen from the accepted suites offered in reverse (server-preference test).
+    chosen: Option<u16>,
+    /// DEFLATE accepted (only asked on the combined probe).
+    compression: Option<bool>,
+    /// ALPN protocol selected and session tickets offered (combined probe only).
+    alpn: Option<String>,
+    session_tickets: Option<bool>,
+    heartbleed: Option<vuln::ProbeFinding>,
+    ccs: Option<vuln::ProbeFinding>,
+}
+
+/// Offers `version`'s accepted suites in reverse, then sends the vulnerability follow-up.
+async fn reversed_with_follow_up(
+    pr: &Prober,
+    s: &VersionScan,
+    p: &HelloParams,
+) -> Option<FollowResult> {
+    let hello = enumerate::build_hello(s.version, &s.reversed(), p);
+    let (outcome, reaction) = pr
+        .hello_then(&hello, enumerate::ske_kind, vuln::follow_up)
+        .await
+        .ok()?;
+    let Outcome::Hello(f) = outcome else {
+        return Some(FollowResult {
+            compression: Some(false).filter(|_| p.compression),
+            ..Default::default()
+        });
+    };
+    let label = s.version.label();
+    let mut out = FollowResult {
+        chosen: Some(f.hello.cipher_suite),
+        compression: Some(f.hello.compression == 1).filter(|_| p.compression),
+        ..Default::default()
+    };
+    if p.browser_extensions {
+        out.alpn = enumerate::alpn_selected(&f.hello);
+        out.session_tickets = Some(f.hello.extension(enumerate::EXT_SESSION_TICKET).is_some());
+    }
+    if let Some(r) = reaction {
+        out.heartbleed = Some(vuln::judge_heartbleed(
+            label,
+            vuln::heartbeat_negotiated(&f),
+            &r,
+        ));
+        out.ccs = Some(vuln::judge_ccs(label, &r));
+    }
+    Some(out)
+}
+
+/// One hello on the best legacy version answers six questions: server preference (accepted
+/// suites in reverse), compression (DEFLATE offered), ALPN and session tickets (offered as a
+/// browser does), Heartbleed and CCS injection (follow-up records).
+async fn combined_probe(
+    pr: &Prober,
+    best: Option<&VersionScan>,
+    sni: Option<String>,
+) -> Option<FollowResult> {
+    let s = best?;
+    let p = HelloParams {
+        sni,
+        compression: true,
+        browser_extensions: s.version != Version::Ssl3,
+        ..Default::default()
+    };
+    reversed_with_follow_up(pr, s, &p).await
+}
+
+/// Lower versions whose picks agree with the order the best version established inherit its
+/// preference verdict instead of spending a hello on their own test.
+fn inherit_preference(scans: &mut [VersionScan], best: usize) {
+    let Some(pref) = scans[best].server_preference else {
+        return;
+    };
+    let reference = scans[best].clone();
+    for (i, s) in scans.iter_mut().enumerate() {
+        if i != best
+            && s.version != Version::Tls13
+            && s.server_preference.is_none()
+            && s.picks_agree_with(&reference)
+        {
+            s.server_preference = Some(pref);
+        }
+    }
+}
+
+/// Lower legacy versions: the preference test where two or more suites were accepted, with the
+/// follow-up only where the version negotiated heartbeats (Heartbleed is tested per version).
+async fn other_legacy_probes(
+    pr: &Prober,
+    scans: &[VersionScan],
+    best: Option<usize>,
+    sni: Option<String>,
+) -> Vec<(usize, FollowResult)> {
+    let mut set = Vec::new();
+    for (i, s) in scans.iter().enumerate() {
+        let heartbeat = s.flights.iter().any(vuln::heartbeat_negotiated);
+        let order_unknown =
+            s.accepted.len() >= 2 && s.server_preference.is_none() && !s.picks_prove_server_order();
+        if Some(i) == best
+            || s.support != Support::Supported
+            || matches!(s.version, Version::Ssl2 | Version::Tls13)
+            || !(order_unknown || heartbeat)
+        {
+            continue;
+        }
+        let p = HelloParams {
+            sni: sni.clone(),
+            ..Default::default()
+        };
+        set.push(async move {
+            let r = if heartbeat {
+                reversed_with_follow_up(pr, s, &p).await
+            } else {
+                let hello = enumerate::build_hello(s.version, &s.reversed(), &p);
+                match pr.hello(&hello, enumerate::ske_kind).await {
+                    Ok(Outcome::Hello(f)) => Some(FollowResult {
+                        chosen: Some(f.hello.cipher_suite),
+                        ..Default::default()
+                    }),
+                    _ => None,
+                }
+            };
+            r.map(|r| (i, r))
+        });
+    }
+    futures_join_all(set).await.into_iter().flatten().collect()
+}
+
+/// Runs futures concurrently (the prober's semaphore bounds the connections).
+async fn futures_join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+/// TLS_FALLBACK_SCSV on the second-highest supported version.
+async fn fallback_probe(pr: &Prober, scans: &[VersionScan], sni: Option<String>) -> Option<bool> {
+    let versions: Vec<&VersionScan> = scans
+        .iter()
+        .rev()
+        .filter(|s| s.support == Support::Supported && s.version != Version::Ssl2)
+        .collect();
+    // A fallback needs a lower TLS ≤ 1.2 version to fall back to.
+    let lower = versions.get(1)?;
+    let offered: Vec<u16> = lower.accepted.iter().map(|a| a.0).collect();
+    let p = HelloParams {
+        sni,
+        fallback_scsv: true,
+        ..Default::default()
+    };
+    match enumerate::single(pr, lower.version, &offered, &p).await {
+        Ok(Outcome::Alert(a)) => Some(a.description == wire::ALERT_INAPPROPRIATE_FALLBACK),
+        Ok(Outcome::Hello(_)) => Some(false),
+        _ => None,
+    }
+}
+
+/// Phase-2 findings gathered across versions.
+#[derive(Debug, Default)]
+struct Findings {
+    compression: Option<bool>,
+    heartbleed: Option<vuln::ProbeFinding>,
+    ccs: Option<vuln::ProbeFinding>,
+}
+
+impl Findings {
+    /// Keeps the worst result of each probe: vulnerable over unknown over not vulnerable.
+    fn add(&mut self, hb: Option<vuln::ProbeFinding>, ccs: Option<vuln::ProbeFinding>) {
+        fn rank(f: &vuln::ProbeFinding) -> u8 {
+            match f.vulnerable {
+                Some(true) => 2,
+                None => 1,
+                Some(false) => 0,
+            }
+        }
+        for (slot, new) in [(&mut self.heartbleed, hb), (&mut self.ccs, ccs)] {
+            if let Some(n) = new
+                && slot.as_ref().is_none_or(|old| rank(&n) > rank(old))
+            {
+                *slot = Some(n);
+            }
+        }
+    }
+
+    /// Writes the handshake-level findings into `w`.
+    fn apply(self, scans: &[VersionScan], w: &mut weakness::Weaknesses) {
+        let legacy_flights: Vec<&wire::ServerFlight> = scans
+            .iter()
+            .filter(|s| s.version != Version::Tls13)
+            .flat_map(|s| &s.flights)
+            .collect();
+        if !legacy_flights.is_empty() {
+            w.secure_renegotiation = Some(
+                legacy_flights
+                    .iter()
+                    .any(|f| f.hello.extension(wire::EXT_RENEGOTIATION_INFO).is_some()),
+            );
+            w.heartbeat_extension =
+                Some(legacy_flights.iter().any(|f| vuln::heartbeat_negotiated(f)));
+        }
+        w.crime_compression = self.compression;
+        w.heartbleed = self.heartbleed;
+        w.ccs_injection = self.ccs;
+    }
+}
+
+/// Per-version results and the notes collected while enumerating.
+fn protocol_results(scans: &[VersionScan]) -> (Vec<ProtocolResult>, Vec<String>) {
     let mut notes = Vec::new();
     let mut protocols = Vec::new();
-    for s in &scans {
+    for s in scans {
         notes.extend(
             s.notes
                 .iter()
@@ -297,26 +607,21 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
             suites,
         });
     }
+    (protocols, notes)
+}
+
+/// Groups with the versions each was accepted with.
+fn group_results(scans: &[VersionScan]) -> Vec<GroupResult> {
     let mut group_map: BTreeMap<u16, Vec<Version>> = BTreeMap::new();
-    for g in &tls13_groups {
-        group_map.entry(*g).or_default().push(Version::Tls13);
-    }
-    if let Some(s) = best_legacy {
-        for g in &legacy_groups {
-            group_map.entry(*g).or_default().push(s.version);
-        }
-    }
-    for s in &scans {
-        for (_, kx) in &s.accepted {
-            if let Some(KxParams::Ecdhe { group }) = kx {
-                let e = group_map.entry(*group).or_default();
-                if !e.contains(&s.version) {
-                    e.push(s.version);
-                }
+    for s in scans.iter().filter(|s| s.support == Support::Supported) {
+        for g in &s.groups {
+            let e = group_map.entry(*g).or_default();
+            if !e.contains(&s.version) {
+                e.push(s.version);
             }
         }
     }
-    let groups: Vec<GroupResult> = group_map
+    group_map
         .into_iter()
         .map(|(code, mut versions)| {
             versions.sort();
@@ -326,92 +631,7 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
                 versions,
             }
         })
-        .collect();
-    let dh_min_bits = scans
-        .iter()
-        .flat_map(|s| &s.accepted)
-        .filter_map(|(_, kx)| match kx {
-            Some(KxParams::Dhe { prime_bits }) => Some(*prime_bits),
-            _ => None,
-        })
-        .min();
-
-    // Handshake-level weakness evidence from TLS ≤ 1.2 flights.
-    let legacy_flights: Vec<&wire::ServerFlight> = scans
-        .iter()
-        .filter(|s| s.version != Version::Tls13)
-        .flat_map(|s| &s.flights)
-        .collect();
-    let mut weaknesses = weakness::from_protocols(&protocols);
-    if !legacy_flights.is_empty() {
-        weaknesses.secure_renegotiation = Some(
-            legacy_flights
-                .iter()
-                .any(|f| f.hello.extension(wire::EXT_RENEGOTIATION_INFO).is_some()),
-        );
-        weaknesses.heartbeat_extension = Some(
-            legacy_flights
-                .iter()
-                .any(|f| f.hello.extension(wire::EXT_HEARTBEAT).is_some()),
-        );
-    }
-    weaknesses.crime_compression = compression;
-    weaknesses.fallback_scsv = fallback;
-
-    // Certificate: the rustls handshake, else the chain from the highest raw TLS ≤ 1.2 flight.
-    let raw_chain = scans
-        .iter()
-        .rev()
-        .filter(|s| s.version != Version::Tls13)
-        .flat_map(|s| &s.flights)
-        .find(|f| !f.certificates.is_empty())
-        .map(|f| cert::FetchedChain {
-            chain: f.certificates.clone(),
-            ocsp_stapled: f.ocsp_stapled,
-            source: "raw_handshake".into(),
-        });
-    let fetched = match (fetched, raw_chain) {
-        (Ok(mut f), raw) => {
-            // A staple seen in any flight counts.
-            f.ocsp_stapled |= raw.as_ref().is_some_and(|r| r.ocsp_stapled);
-            Ok(f)
-        }
-        (Err(_), Some(raw)) => Ok(raw),
-        (Err(e), None) => Err(e),
-    };
-    let (certificate, certificate_error) = match fetched {
-        Ok(f) => match cert::analyse(&f, &name, roots, time::OffsetDateTime::now_utc()) {
-            Ok(c) => (Some(c), None),
-            Err(e) => (None, Some(e)),
-        },
-        Err(e) => (None, Some(e)),
-    };
-
-    let grade = grade::compute(&protocols, &tls13_groups, &weaknesses, certificate.as_ref());
-    let mozilla_profile = grade::mozilla_profile(&protocols, certificate.as_ref(), dh_min_bits);
-    Ok(TlsReport {
-        target: TargetInfo {
-            host: target.host.clone(),
-            port: target.port,
-            sni,
-            ip: addr.ip().to_string(),
-        },
-        started_at: started_at
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-        duration_ms: started.elapsed().as_millis() as u64,
-        // +1 for the rustls certificate handshake.
-        handshakes: pr.count() + 1,
-        protocols,
-        groups,
-        dh_min_bits,
-        certificate,
-        certificate_error,
-        weaknesses,
-        grade,
-        mozilla_profile,
-        notes,
-    })
+        .collect()
 }
 
 #[cfg(test)]

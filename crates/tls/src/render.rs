@@ -175,6 +175,16 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
                 "OCSP stapling",
                 yes_no(lang, Some(c.ocsp_stapled))
             );
+            if let Some(l) = c.chain.first() {
+                let _ = writeln!(
+                    o,
+                    "  {:<22} {}; OCSP must-staple {}; SCT {}",
+                    t(lang, "Validasi", "Validation"),
+                    c.validation_level.unwrap_or("-"),
+                    yes_no(lang, Some(l.must_staple)),
+                    l.embedded_scts
+                );
+            }
         }
         None => {
             let _ = writeln!(
@@ -188,7 +198,7 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     let w = &report.weaknesses;
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
-    let rows: [(&str, &str, Option<bool>); 12] = [
+    let rows: [(&str, &str, Option<bool>); 16] = [
         ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
         ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
         (
@@ -229,10 +239,25 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
             "Heartbeat extension",
             w.heartbeat_extension,
         ),
+        ("FREAK", "FREAK", Some(w.freak)),
+        ("Logjam", "Logjam", Some(w.logjam)),
+        (
+            "Heartbleed (diuji)",
+            "Heartbleed (tested)",
+            w.heartbleed.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "Injeksi CCS (diuji)",
+            "CCS injection (tested)",
+            w.ccs_injection.as_ref().and_then(|f| f.vulnerable),
+        ),
     ];
     for (id, en, v) in rows {
         let _ = writeln!(o, "  {:<28} {}", t(lang, id, en), yes_no(lang, v));
     }
+    probes_section(&mut o, report, lang);
+    capabilities_section(&mut o, report, lang);
+    clients_section(&mut o, report, lang);
     let g = &report.grade;
     let _ = writeln!(o);
     let profile = match report.mozilla_profile {
@@ -280,4 +305,90 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
         let _ = writeln!(o, "  * {n}");
     }
     o
+}
+
+/// Evidence of the vulnerability probes that ran, and the shared DH prime if any.
+fn probes_section(o: &mut String, report: &TlsReport, lang: Lang) {
+    let w = &report.weaknesses;
+    if let Some(p) = &w.dh_shared_prime {
+        let _ = writeln!(
+            o,
+            "    {}: {p}",
+            t(
+                lang,
+                "Prima DH yang dipakai bersama",
+                "Widely shared DH prime"
+            )
+        );
+    }
+    for (name, f) in [
+        ("Heartbleed", &w.heartbleed),
+        (t(lang, "Injeksi CCS", "CCS injection"), &w.ccs_injection),
+    ] {
+        if let Some(f) = f {
+            let _ = writeln!(o, "    {name} ({}): {}", f.protocol, f.evidence);
+        }
+    }
+}
+
+/// ALPN and session tickets.
+fn capabilities_section(o: &mut String, report: &TlsReport, lang: Lang) {
+    let c = &report.capabilities;
+    let Some(v) = c.tested_on else {
+        return;
+    };
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{} ({})",
+        t(lang, "KEMAMPUAN SERVER", "SERVER CAPABILITIES"),
+        v.label()
+    );
+    let _ = writeln!(
+        o,
+        "  {:<28} {}",
+        "ALPN (h2, http/1.1)",
+        c.alpn
+            .clone()
+            .unwrap_or_else(|| t(lang, "tidak ada", "none").to_string())
+    );
+    let _ = writeln!(
+        o,
+        "  {:<28} {}",
+        t(lang, "Session ticket", "Session tickets"),
+        yes_no(lang, c.session_tickets)
+    );
+}
+
+/// What common clients would negotiate.
+fn clients_section(o: &mut String, report: &TlsReport, lang: Lang) {
+    if report.clients.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{}",
+        t(
+            lang,
+            "SIMULASI KLIEN (dihitung dari hasil, tanpa handshake tambahan)",
+            "CLIENT SIMULATION (computed from the findings, no extra handshakes)"
+        )
+    );
+    for c in &report.clients {
+        let outcome = match (&c.protocol, &c.failure) {
+            (Some(v), _) => format!(
+                "{} {} {}",
+                v.label(),
+                c.suite.clone().unwrap_or_default(),
+                c.group.clone().unwrap_or_default()
+            ),
+            (None, f) => format!(
+                "{}: {}",
+                t(lang, "GAGAL", "FAILS"),
+                f.clone().unwrap_or_default()
+            ),
+        };
+        let _ = writeln!(o, "  {:<26} {}", c.client, outcome.trim_end());
+    }
 }

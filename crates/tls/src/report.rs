@@ -93,7 +93,7 @@ impl SuiteResult {
             kx: s.kx,
             kx_detail: kx.map(|k| match k {
                 KxParams::Ecdhe { group } => suites::group_name(group),
-                KxParams::Dhe { prime_bits } => format!("DH {prime_bits}"),
+                KxParams::Dhe { prime_bits, .. } => format!("DH {prime_bits}"),
             }),
             cipher: s.cipher.to_string(),
             bits: s.bits,
@@ -151,6 +151,17 @@ pub enum MozillaProfile {
     None,
 }
 
+/// Server capabilities read off the combined TLS ≤ 1.2 probe (TLS 1.3 encrypts these answers).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Capabilities {
+    /// Version the capabilities were read on (None: no TLS ≤ 1.2 to ask).
+    pub tested_on: Option<Version>,
+    /// Protocol chosen by ALPN from a browser's offer of "h2" and "http/1.1" (None: no ALPN).
+    pub alpn: Option<String>,
+    /// The server agreed to issue a session ticket (RFC 5077).
+    pub session_tickets: Option<bool>,
+}
+
 /// Full result of one TLS scan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TlsReport {
@@ -178,6 +189,10 @@ pub struct TlsReport {
     pub grade: Grade,
     /// Mozilla profile met.
     pub mozilla_profile: MozillaProfile,
+    /// ALPN and session tickets.
+    pub capabilities: Capabilities,
+    /// What common clients would negotiate, computed from the findings (no extra handshakes).
+    pub clients: Vec<crate::clients::SimulatedHandshake>,
     /// Remarks collected during the scan.
     pub notes: Vec<String>,
 }

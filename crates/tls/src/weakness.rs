@@ -1,6 +1,7 @@
 //! Known weaknesses that can be read off handshakes, without exploiting anything.
 
 use crate::report::{ProtocolResult, SupportStatus};
+use crate::vuln::ProbeFinding;
 use crate::wire::Version;
 use serde::Serialize;
 
@@ -19,6 +20,13 @@ pub struct Weaknesses {
     pub rc4: bool,
     /// Export-grade suites accepted.
     pub export: bool,
+    /// Export RSA suites accepted (FREAK).
+    pub freak: bool,
+    /// Export DHE suites accepted, a DH prime of 1024 bits or fewer, or a widely shared prime of
+    /// that size (Logjam).
+    pub logjam: bool,
+    /// The widely shared DH prime the server uses, by name (from data/dh-primes.toml).
+    pub dh_shared_prime: Option<String>,
     /// NULL-encryption suites accepted.
     pub null_cipher: bool,
     /// Anonymous (unauthenticated) suites accepted.
@@ -35,8 +43,13 @@ pub struct Weaknesses {
     pub secure_renegotiation: Option<bool>,
     /// Server rejects a downgraded hello carrying TLS_FALLBACK_SCSV.
     pub fallback_scsv: Option<bool>,
-    /// Heartbeat extension negotiated (Heartbleed-capable surface; no over-read is attempted).
+    /// Heartbeat extension negotiated by any TLS ≤ 1.2 version.
     pub heartbeat_extension: Option<bool>,
+    /// Heartbleed (CVE-2014-0160) tested with an over-long heartbeat request on every TLS ≤ 1.2
+    /// version that negotiated heartbeats; the worst result wins.
+    pub heartbleed: Option<ProbeFinding>,
+    /// CCS injection (CVE-2014-0224) tested with an early ChangeCipherSpec.
+    pub ccs_injection: Option<ProbeFinding>,
 }
 
 /// Derives the suite-based findings from protocol results; handshake-level fields are filled by the caller.
@@ -63,6 +76,8 @@ pub fn from_protocols(protocols: &[ProtocolResult]) -> Weaknesses {
             w.sweet32 |= suite.is_64bit_block();
             w.rc4 |= suite.is_rc4();
             w.export |= suite.export;
+            w.freak |= suite.export && suite.kx == crate::suites::Kx::Rsa;
+            w.logjam |= suite.export && suite.kx == crate::suites::Kx::Dhe;
             w.null_cipher |= suite.is_null();
             w.anonymous |= suite.is_anon();
             fs_any |= suite.forward_secrecy();
@@ -76,4 +91,20 @@ pub fn from_protocols(protocols: &[ProtocolResult]) -> Weaknesses {
         w.no_aead = !aead_any;
     }
     w
+}
+
+/// Logjam from the DH parameters seen: a prime of 1024 bits or fewer, or a listed shared prime.
+pub fn apply_dh(w: &mut Weaknesses, dh: &[crate::wire::KxParams]) {
+    for kx in dh {
+        if let crate::wire::KxParams::Dhe {
+            prime_bits,
+            prime_hash,
+        } = kx
+        {
+            w.logjam |= *prime_bits <= 1024;
+            if let Some(p) = crate::dhprimes::lookup(*prime_hash) {
+                w.dh_shared_prime = Some(p.name.clone());
+            }
+        }
+    }
 }

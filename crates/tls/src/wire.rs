@@ -552,7 +552,17 @@ pub enum KxParams {
     Dhe {
         /// Prime size in bits.
         prime_bits: u32,
+        /// FNV-1a hash of the prime's bytes, to recognise widely shared primes.
+        #[serde(skip)]
+        prime_hash: u64,
     },
+}
+
+/// FNV-1a (64-bit) of a byte string: a cheap fingerprint for comparing DH primes with a list.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Parses the start of a ServerKeyExchange: ECDHE named curve, or DH prime size.
@@ -571,7 +581,10 @@ pub fn parse_server_key_exchange(body: &[u8], ecdhe: bool) -> Result<KxParams, W
             Some(first) => (p.len() as u32) * 8 - first.leading_zeros(),
             None => 0,
         };
-        Ok(KxParams::Dhe { prime_bits: bits })
+        Ok(KxParams::Dhe {
+            prime_bits: bits,
+            prime_hash: fnv1a(p),
+        })
     }
 }
 
@@ -1052,7 +1065,10 @@ mod tests {
         ske.extend_from_slice(&[0xFF; 256]);
         assert_eq!(
             parse_server_key_exchange(&ske, false),
-            Ok(KxParams::Dhe { prime_bits: 2048 })
+            Ok(KxParams::Dhe {
+                prime_bits: 2048,
+                prime_hash: fnv1a(&[0xFF; 256]),
+            })
         );
     }
 

@@ -19,6 +19,7 @@ async fn run(kind: Hostile) -> kawal_tls::TlsReport {
         read_timeout: Duration::from_millis(400),
         max_concurrency: 16,
         extra_ca_pem: None,
+        pacer: None,
     };
     let start = Instant::now();
     let r = tokio::time::timeout(Duration::from_secs(10), scan(&t, &opts))
@@ -138,6 +139,7 @@ async fn sslv2_only_server_is_detected() {
         read_timeout: Duration::from_millis(400),
         max_concurrency: 16,
         extra_ca_pem: None,
+        pacer: None,
     };
     let r = scan(&t, &opts).await.expect("scan");
     let p = r.protocol(Version::Ssl2).expect("sslv2");

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use kawal_tls::report::SupportStatus;
 use kawal_tls::wire::Version;
-use kawal_tls::{ScanOptions, Status, Target, checklist_outcomes, scan};
+use kawal_tls::{ScanOptions, Status, checklist_outcomes, scan};
 use std::time::{Duration, Instant};
 
 /// TLS 1.0–1.2 with CBC, non-forward-secret RSA key exchange, DHE, Camellia and 3DES (when the OpenSSL build has it).
@@ -14,17 +14,13 @@ const CIPHERS: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:E
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn legacy_nginx_matches_configuration() {
     let ngx = start_nginx("TLSv1 TLSv1.1 TLSv1.2", CIPHERS);
-    let t = Target {
-        host: "localhost".into(),
-        port: ngx.addr.port(),
-        sni: None,
-        ip: Some(ngx.addr.ip()),
-    };
+    let (t, connections) = relayed_target(ngx.addr).await;
     let opts = ScanOptions {
         connect_timeout: Duration::from_secs(2),
         read_timeout: Duration::from_secs(2),
         max_concurrency: 16,
         extra_ca_pem: None,
+        pacer: None,
     };
     let start = Instant::now();
     let r = scan(&t, &opts).await.expect("scan");
@@ -33,6 +29,28 @@ async fn legacy_nginx_matches_configuration() {
         start.elapsed(),
         r.handshakes
     );
+    // What the server saw is what the report counts (plus the reachability connect), within the
+    // legacy budget of 1.2 x accepted suites + 1 per protocol version, plus one hello per TLS 1.2
+    // curve: OpenSSL picks curves in its own order here, so each one past the first costs a hello.
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        r.handshakes as usize + 1
+    );
+    let accepted = r.accepted().count() as f64;
+    let curves = r
+        .groups
+        .iter()
+        .filter(|g| g.versions.contains(&Version::Tls12))
+        .count() as f64;
+    assert!(
+        f64::from(r.handshakes) <= 1.2 * accepted + 6.0 + curves,
+        "{} handshakes for {accepted} suites and {curves} curves",
+        r.handshakes
+    );
+    let hb = r.weaknesses.heartbleed.as_ref().expect("heartbleed tested");
+    assert_eq!(hb.vulnerable, Some(false), "{}", hb.evidence);
+    let ccs = r.weaknesses.ccs_injection.as_ref().expect("ccs tested");
+    assert_eq!(ccs.vulnerable, Some(false), "{}", ccs.evidence);
     let status = |v| r.protocol(v).map(|p| p.status);
     assert_eq!(status(Version::Ssl2), Some(SupportStatus::NotSupported));
     assert_eq!(status(Version::Ssl3), Some(SupportStatus::NotSupported));
@@ -65,6 +83,9 @@ async fn legacy_nginx_matches_configuration() {
     assert_eq!(w.fallback_scsv, Some(true));
     assert_eq!(w.crime_compression, Some(false));
     assert_eq!(r.dh_min_bits, Some(2048));
+    // ffdhe2048 is shared by design (RFC 7919) and large enough: named, not Logjam.
+    assert_eq!(w.dh_shared_prime.as_deref(), Some("RFC 7919 ffdhe2048"));
+    assert!(!w.logjam && !w.freak);
     let tls12_groups: Vec<&str> = r
         .groups
         .iter()

@@ -16,6 +16,7 @@ fn opts(extra_ca: Option<String>) -> ScanOptions {
         read_timeout: Duration::from_secs(2),
         max_concurrency: 16,
         extra_ca_pem: extra_ca.map(String::into_bytes),
+        pacer: None,
     }
 }
 

@@ -24,6 +24,7 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
         read_timeout: Duration::from_millis(800),
         max_concurrency: 16,
         extra_ca_pem: None,
+        pacer: None,
     };
     let r = scan(&t, &opts).await.expect("scan");
     let status = |v| r.protocol(v).map(|p| p.status);
@@ -51,6 +52,12 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
     assert_eq!(w.crime_compression, Some(true));
     assert_eq!(w.secure_renegotiation, Some(false));
     assert_eq!(w.heartbeat_extension, Some(true));
+    // Heartbeats negotiated, so both probes ran; this server reacts as a patched OpenSSL does.
+    let hb = w.heartbleed.as_ref().expect("heartbleed tested");
+    assert_eq!(hb.vulnerable, Some(false), "{}", hb.evidence);
+    assert!(hb.evidence.contains("not answered"), "{}", hb.evidence);
+    let ccs = w.ccs_injection.as_ref().expect("ccs tested");
+    assert_eq!(ccs.vulnerable, Some(false), "{}", ccs.evidence);
     assert_eq!(w.fallback_scsv, Some(false));
     // Certificate read from the raw SSLv3/TLS 1.0 flight, since rustls cannot talk to this server.
     let c = r.certificate.as_ref().expect("certificate");
@@ -70,11 +77,117 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
         .into_iter()
         .find(|i| i.item_id == "tls.known-weaknesses")
         .expect("item");
-    for word in ["POODLE", "BEAST", "SWEET32", "CRIME", "Heartbleed"] {
+    assert!(
+        !known.summary_en.contains("Heartbleed"),
+        "{}",
+        known.summary_en
+    );
+    for word in ["POODLE", "BEAST", "SWEET32", "CRIME"] {
         assert!(
             known.summary_en.contains(word),
             "{word}: {}",
             known.summary_en
         );
     }
+}
+
+async fn scan_flawed(flaws: Flaws) -> (kawal_tls::TlsReport, usize) {
+    let (cert, _key) = self_signed(&["localhost"]);
+    let server = scripted_server(cert.to_vec(), flaws).await;
+    let (t, connections) = relayed_target(server).await;
+    let opts = ScanOptions {
+        connect_timeout: Duration::from_secs(1),
+        read_timeout: Duration::from_millis(800),
+        ..ScanOptions::default()
+    };
+    let r = scan(&t, &opts).await.expect("scan");
+    let seen = connections.load(std::sync::atomic::Ordering::SeqCst);
+    (r, seen)
+}
+
+fn known_weaknesses(r: &kawal_tls::TlsReport) -> String {
+    checklist_outcomes(r)
+        .into_iter()
+        .find(|i| i.item_id == "tls.known-weaknesses")
+        .map(|i| i.summary_en)
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbleed_over_read_is_counted_not_kept() {
+    let (r, connections) = scan_flawed(Flaws {
+        heartbleed: true,
+        ..Flaws::default()
+    })
+    .await;
+    let hb = r.weaknesses.heartbleed.as_ref().expect("tested");
+    assert_eq!(hb.vulnerable, Some(true), "{}", hb.evidence);
+    // 1024 claimed bytes came back (plus type, length and padding); only the count is reported.
+    assert!(hb.evidence.contains("1043 bytes"), "{}", hb.evidence);
+    assert!(!serde_json::to_string(&r).expect("json").contains("a5a5"));
+    assert_eq!(
+        r.weaknesses
+            .ccs_injection
+            .as_ref()
+            .and_then(|f| f.vulnerable),
+        Some(false)
+    );
+    assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
+    assert!(known_weaknesses(&r).contains("Heartbleed"));
+    // The scanner's count is what the server saw (plus the reachability connect).
+    assert_eq!(connections, r.handshakes as usize + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn early_change_cipher_spec_accepted() {
+    let (r, _) = scan_flawed(Flaws {
+        ccs_injection: true,
+        ..Flaws::default()
+    })
+    .await;
+    let ccs = r.weaknesses.ccs_injection.as_ref().expect("tested");
+    assert_eq!(ccs.vulnerable, Some(true), "{}", ccs.evidence);
+    assert_eq!(
+        r.weaknesses.heartbleed.as_ref().and_then(|f| f.vulnerable),
+        Some(false)
+    );
+    assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
+    assert!(known_weaknesses(&r).contains("CCS injection"));
+}
+
+/// RFC 2409 Oakley group 2, the 1024-bit prime most often shared between servers.
+const OAKLEY_GROUP_2: [u8; 128] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x0f, 0xda, 0xa2, 0x21, 0x68, 0xc2, 0x34,
+    0xc4, 0xc6, 0x62, 0x8b, 0x80, 0xdc, 0x1c, 0xd1, 0x29, 0x02, 0x4e, 0x08, 0x8a, 0x67, 0xcc, 0x74,
+    0x02, 0x0b, 0xbe, 0xa6, 0x3b, 0x13, 0x9b, 0x22, 0x51, 0x4a, 0x08, 0x79, 0x8e, 0x34, 0x04, 0xdd,
+    0xef, 0x95, 0x19, 0xb3, 0xcd, 0x3a, 0x43, 0x1b, 0x30, 0x2b, 0x0a, 0x6d, 0xf2, 0x5f, 0x14, 0x37,
+    0x4f, 0xe1, 0x35, 0x6d, 0x6d, 0x51, 0xc2, 0x45, 0xe4, 0x85, 0xb5, 0x76, 0x62, 0x5e, 0x7e, 0xc6,
+    0xf4, 0x4c, 0x42, 0xe9, 0xa6, 0x37, 0xed, 0x6b, 0x0b, 0xff, 0x5c, 0xb6, 0xf4, 0x06, 0xb7, 0xed,
+    0xee, 0x38, 0x6b, 0xfb, 0x5a, 0x89, 0x9f, 0xa5, 0xae, 0x9f, 0x24, 0x11, 0x7c, 0x4b, 0x1f, 0xe6,
+    0x49, 0x28, 0x66, 0x51, 0xec, 0xe6, 0x53, 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_1024_bit_dh_prime_is_logjam() {
+    let (r, _) = scan_flawed(Flaws {
+        dhe_prime: Some(&OAKLEY_GROUP_2),
+        ..Flaws::default()
+    })
+    .await;
+    assert_eq!(r.dh_min_bits, Some(1024));
+    assert!(
+        r.weaknesses.logjam && !r.weaknesses.freak,
+        "{:?}",
+        r.weaknesses
+    );
+    assert_eq!(
+        r.weaknesses.dh_shared_prime.as_deref(),
+        Some("RFC 2409 Oakley group 2 (1024 bit)")
+    );
+    assert!(known_weaknesses(&r).contains("Logjam"));
+    assert!(
+        r.grade.caps.iter().any(|c| c.contains("logjam")),
+        "{:?}",
+        r.grade
+    );
 }

@@ -305,6 +305,11 @@ pub fn nginx_binary() -> PathBuf {
 
 /// Starts nginx on an ephemeral loopback port with an RSA-2048 certificate and the given TLS settings.
 pub fn start_nginx(protocols: &str, ciphers: &str) -> Nginx {
+    start_nginx_with(protocols, ciphers, "ssl_prefer_server_ciphers on;")
+}
+
+/// Like [`start_nginx`], with `extra` directives in the server block instead of server preference.
+pub fn start_nginx_with(protocols: &str, ciphers: &str, extra: &str) -> Nginx {
     let bin = nginx_binary();
     let dir = TempDir::new("nginx");
     let d = dir.0.clone();
@@ -361,7 +366,7 @@ http {{
     ssl_dhparam {dh};
     ssl_protocols {protocols};
     ssl_ciphers "{ciphers}";
-    ssl_prefer_server_ciphers on;
+    {extra}
     location / {{ return 200 "ok"; }}
   }}
 }}
@@ -465,10 +470,71 @@ fn read_client_hello(rec: &[u8]) -> Option<SeenHello> {
     })
 }
 
+/// Flaws of OpenSSL 1.0.1 (before 1.0.1g/h) the scripted server can reproduce after its first flight.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flaws {
+    /// Answer a heartbeat request with as many bytes as it claims (filled with stand-in memory).
+    pub heartbleed: bool,
+    /// Accept an early ChangeCipherSpec, then fail to decrypt the next record (bad_record_mac).
+    pub ccs_injection: bool,
+    /// Prefer DHE-RSA-AES128-SHA with this prime (big-endian) in the ServerKeyExchange.
+    pub dhe_prime: Option<&'static [u8]>,
+}
+
+/// Reacts to the records a client sends after the first flight, as a patched or flawed server would.
+async fn after_flight(tcp: &mut tokio::net::TcpStream, version: u16, flaws: Flaws) {
+    let mut ccs_accepted = false;
+    loop {
+        let mut head = [0u8; 5];
+        if tcp.read_exact(&mut head).await.is_err() {
+            return;
+        }
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+        if tcp.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let alert = |d: u8| vec![0x15, (version >> 8) as u8, version as u8, 0, 2, 2, d];
+        match head[0] {
+            24 if flaws.heartbleed && body.len() >= 3 && body[0] == 1 => {
+                // The bug: trust the claimed length and copy that much "memory".
+                let claimed = usize::from(u16::from_be_bytes([body[1], body[2]]));
+                let mut resp = vec![2, body[1], body[2]];
+                resp.extend((0..claimed).map(|i| body.get(3 + i).copied().unwrap_or(0xa5)));
+                resp.extend_from_slice(&[0u8; 16]);
+                let mut rec = vec![24, (version >> 8) as u8, version as u8];
+                rec.extend_from_slice(&(resp.len() as u16).to_be_bytes());
+                rec.extend_from_slice(&resp);
+                let _ = tcp.write_all(&rec).await;
+            }
+            // RFC 6520: a heartbeat whose claimed length exceeds the record is discarded silently.
+            24 => {}
+            20 if flaws.ccs_injection => ccs_accepted = true,
+            20 => {
+                let _ = tcp.write_all(&alert(10)).await;
+                return;
+            }
+            22 if ccs_accepted => {
+                let _ = tcp.write_all(&alert(20)).await;
+                return;
+            }
+            _ => {
+                let _ = tcp.write_all(&alert(10)).await;
+                return;
+            }
+        }
+    }
+}
+
 /// A scripted server of the SSLv3/TLS 1.0 era that no modern library will impersonate: SSL 3.0 and TLS 1.0 only,
 /// suites AES128-SHA > DES-CBC3-SHA > RC4-SHA (server order), DEFLATE compression when offered, heartbeat echoed,
-/// no renegotiation_info and no TLS_FALLBACK_SCSV handling. It never completes a handshake.
+/// no renegotiation_info and no TLS_FALLBACK_SCSV handling. It never completes a handshake; after its first flight
+/// it behaves as a patched OpenSSL would.
 pub async fn scripted_sslv3_server(cert_der: Vec<u8>) -> SocketAddr {
+    scripted_server(cert_der, Flaws::default()).await
+}
+
+/// The scripted SSL 3.0/TLS 1.0 server with the given flaws after its first flight.
+pub async fn scripted_server(cert_der: Vec<u8>, flaws: Flaws) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let cert_der = Arc::new(cert_der);
@@ -498,10 +564,13 @@ pub async fn scripted_sslv3_server(cert_der: Vec<u8>) -> SocketAddr {
                     return;
                 }
                 let version = h.version.min(0x0301);
-                let Some(suite) = [0x002f_u16, 0x000a, 0x0005]
-                    .into_iter()
-                    .find(|s| h.suites.contains(s))
-                else {
+                let dhe = flaws.dhe_prime.filter(|_| h.suites.contains(&0x0033));
+                let preferred: &[u16] = if dhe.is_some() {
+                    &[0x0033]
+                } else {
+                    &[0x002f, 0x000a, 0x0005]
+                };
+                let Some(suite) = preferred.iter().copied().find(|s| h.suites.contains(s)) else {
                     let _ = tcp
                         .write_all(&[0x15, 0x03, version as u8, 0, 2, 2, 40])
                         .await;
@@ -528,6 +597,14 @@ pub async fn scripted_sslv3_server(cert_der: Vec<u8>) -> SocketAddr {
                     l as u8,
                 ]);
                 hs.extend_from_slice(&cert_der);
+                if let Some(p) = dhe {
+                    // ServerKeyExchange: p, g = 2, Ys = 2; the signature is never checked.
+                    let mut ske = (p.len() as u16).to_be_bytes().to_vec();
+                    ske.extend_from_slice(p);
+                    ske.extend_from_slice(&[0, 1, 2, 0, 1, 2, 0, 2, 0, 0]);
+                    hs.extend_from_slice(&[12, 0, (ske.len() >> 8) as u8, ske.len() as u8]);
+                    hs.extend_from_slice(&ske);
+                }
                 hs.extend_from_slice(&[14, 0, 0, 0]);
                 let mut rec = vec![
                     0x16,
@@ -538,9 +615,45 @@ pub async fn scripted_sslv3_server(cert_der: Vec<u8>) -> SocketAddr {
                 ];
                 rec.extend_from_slice(&hs);
                 let _ = tcp.write_all(&rec).await;
-                let _ = tcp.read(&mut buf).await;
+                after_flight(&mut tcp, version, flaws).await;
             });
         }
     });
     addr
+}
+
+/// A loopback TCP relay in front of `upstream` that counts the connections it accepts, so a test
+/// can check the scanner's handshake count against what the server actually saw.
+pub async fn counting_relay(
+    upstream: SocketAddr,
+) -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut down, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut up) = tokio::net::TcpStream::connect(upstream).await {
+                    let _ = tokio::io::copy_bidirectional(&mut down, &mut up).await;
+                }
+            });
+        }
+    });
+    (addr, count)
+}
+
+/// A target for `localhost` reached through a [`counting_relay`] in front of `upstream`.
+pub async fn relayed_target(
+    upstream: SocketAddr,
+) -> (kawal_tls::Target, Arc<std::sync::atomic::AtomicUsize>) {
+    let (relay, connections) = counting_relay(upstream).await;
+    let t = kawal_tls::Target {
+        host: "localhost".into(),
+        port: relay.port(),
+        sni: None,
+        ip: Some(relay.ip()),
+    };
+    (t, connections)
 }

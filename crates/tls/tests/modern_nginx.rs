@@ -1,0 +1,124 @@
+//! Scan of a modern nginx (Mozilla "intermediate" settings) behind a connection-counting relay: the
+//! handshake budget, groups per version, and the non-vulnerable answer of every probe from a real
+//! OpenSSL.
+
+mod common;
+
+use common::*;
+use kawal_tls::report::SupportStatus;
+use kawal_tls::wire::Version;
+use kawal_tls::{ScanOptions, scan};
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Mozilla's intermediate TLS 1.2 suites (the RSA-certificate half applies here).
+const CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+const EXTRA: &str = "ssl_prefer_server_ciphers off; ssl_ecdh_curve X25519:prime256v1:secp384r1;";
+
+fn names(r: &kawal_tls::TlsReport, v: Version) -> BTreeSet<String> {
+    r.groups
+        .iter()
+        .filter(|g| g.versions.contains(&v))
+        .map(|g| g.name.clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn modern_nginx_in_few_handshakes_and_not_vulnerable() {
+    let ngx = start_nginx_with("TLSv1.2 TLSv1.3", CIPHERS, EXTRA);
+    let (t, connections) = relayed_target(ngx.addr).await;
+    let opts = ScanOptions {
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+        ..ScanOptions::default()
+    };
+    let r = scan(&t, &opts).await.expect("scan");
+    let accepted = r.accepted().count();
+    eprintln!(
+        "modern nginx: {} ms, {} handshakes for {accepted} accepted suites",
+        r.duration_ms, r.handshakes
+    );
+    // Every handshake is a connection the server saw; the one extra is the reachability check.
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        r.handshakes as usize + 1
+    );
+    let json = serde_json::to_value(&r).expect("json");
+    assert_eq!(json["handshakes"].as_u64(), Some(u64::from(r.handshakes)));
+
+    let want12: BTreeSet<String> = openssl_suites("-tls1_2", CIPHERS)
+        .into_iter()
+        .filter(|c| {
+            (0xc02f..=0xc030).contains(c) || *c == 0xcca8 || (c >> 8) == 0x00 || *c == 0xccaa
+        })
+        .map(|c| format!("0x{c:04x}"))
+        .collect();
+    let got12: BTreeSet<String> = r
+        .protocol(Version::Tls12)
+        .map(|p| p.suites.iter().map(|s| s.code.clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(got12, want12);
+    assert_eq!(accepted, want12.len() + 3, "three TLS 1.3 suites");
+    for v in [Version::Ssl2, Version::Ssl3, Version::Tls10, Version::Tls11] {
+        assert_eq!(
+            r.protocol(v).map(|p| p.status),
+            Some(SupportStatus::NotSupported)
+        );
+    }
+    for v in [Version::Tls12, Version::Tls13] {
+        let p = r.protocol(v).expect("protocol");
+        assert_eq!(p.status, SupportStatus::Supported);
+        assert_eq!(p.server_preference, Some(false), "{v:?}: client order");
+        let want: BTreeSet<String> = ["x25519", "secp256r1", "secp384r1"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(names(&r, v), want, "{v:?} groups");
+    }
+    // Budget: 9 accepted suites + 2 refusals; SSL 2.0 and TLS 1.1 (which settles SSL 3.0 and
+    // TLS 1.0); the TLS 1.2 group refusal; TLS 1.3 groups, which OpenSSL names in its own order
+    // (2 more + 1 refusal, the first doubling as the preference test); the fallback hello; one
+    // hello for TLS 1.2 preference, compression, Heartbleed and CCS injection. Before: 30.
+    assert!(r.handshakes <= 19, "{} handshakes", r.handshakes);
+
+    let w = &r.weaknesses;
+    assert_eq!(w.crime_compression, Some(false));
+    assert_eq!(w.fallback_scsv, Some(true));
+    assert_eq!(w.secure_renegotiation, Some(true));
+    let hb = w.heartbleed.as_ref().expect("heartbleed tested");
+    assert_eq!(hb.vulnerable, Some(false), "{}", hb.evidence);
+    let ccs = w.ccs_injection.as_ref().expect("ccs tested");
+    assert_eq!(ccs.vulnerable, Some(false), "{}", ccs.evidence);
+    assert!(ccs.evidence.contains("rejected"), "{}", ccs.evidence);
+    assert_eq!(
+        r.certificate.as_ref().map(|c| c.source.as_str()),
+        Some("raw_handshake")
+    );
+
+    // Capabilities from the same hello: nginx without http2 picks http/1.1; tickets are on by default.
+    assert_eq!(r.capabilities.tested_on, Some(Version::Tls12));
+    assert_eq!(r.capabilities.alpn.as_deref(), Some("http/1.1"));
+    assert_eq!(r.capabilities.session_tickets, Some(true));
+    // Client simulation from the findings: current browsers get TLS 1.3, Java 7 cannot connect.
+    let sim = |name: &str| {
+        r.clients
+            .iter()
+            .find(|c| c.client.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} simulated"))
+    };
+    assert_eq!(sim("Chrome").protocol, Some(Version::Tls13));
+    assert_eq!(sim("Chrome").group.as_deref(), Some("x25519"));
+    assert_eq!(sim("Android 8").protocol, Some(Version::Tls12));
+    assert_eq!(
+        sim("Android 8").suite.as_deref(),
+        Some("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
+        "client order: Android 8 offers ChaCha20 first"
+    );
+    assert_eq!(sim("Java 7").protocol, None);
+    let table = kawal_tls::render_table(&r, kawal_tls::Lang::En);
+    assert!(
+        table.contains("CLIENT SIMULATION") && table.contains("http/1.1"),
+        "{table}"
+    );
+}
