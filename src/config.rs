@@ -112,6 +112,9 @@ pub struct ReportFileConfig {
 /// Default number of tokens collected for the session-token entropy analysis.
 pub const DEFAULT_SESSION_SAMPLES: u32 = 1000;
 
+/// Default bound on logins of one role for session-token samples (a pass needs 1000 tokens).
+pub const DEFAULT_LOGIN_SAMPLES: u32 = 1000;
+
 /// `[session]` table.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +127,11 @@ pub struct SessionFileConfig {
     pub idle_wait_secs: Option<f64>,
     /// Seconds a logged-in session is kept active before it is checked again; 0 = not measured.
     pub absolute_wait_secs: Option<f64>,
+    /// Registered role the session tests log in as (default: the lowest privilege).
+    pub role: Option<String>,
+    /// Most logins of one role for token samples when the session id is issued only at login
+    /// (0..=20000, default 1000; 0 = never log in repeatedly).
+    pub login_samples: Option<u32>,
 }
 
 /// `[login]` table: a form login (the password may come from `KAWAL_LOGIN_PASSWORD` instead).

@@ -96,6 +96,8 @@ impl Check for AccessCheck {
     fn run<'a>(&'a self, ctx: &'a Context) -> BoxFuture<'a, Result<Vec<Observation>, CheckError>> {
         Box::pin(async move {
             let opts = ctx.options.access.clone();
+            // Roles' sessions live for the whole run: no other check may log them in meanwhile.
+            let _sessions = ctx.shared_sessions().await;
             Ok(run(
                 &ctx.http,
                 &ctx.target,

@@ -1,0 +1,99 @@
+//! The login-only Flask portal of `fixtures/python/portal_app.py`, over HTTPS on an ephemeral
+//! loopback port with a throw-away certificate made by `openssl`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A running portal, killed on drop.
+pub struct Portal {
+    child: std::process::Child,
+    /// Base URL (`https://127.0.0.1:PORT/`).
+    pub url: String,
+    /// The certificate to trust (`--ca-bundle`).
+    pub cert: PathBuf,
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1 in `dir`: (certificate, key).
+pub fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("portal-cert.pem"), dir.join("portal-key.pem"));
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs (install it with: apt-get install openssl)");
+    assert!(
+        out.status.success(),
+        "openssl req failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
+}
+
+/// Starts the portal in `mode` (`weak` or `hardened`) with a certificate made in `dir`.
+pub fn portal(mode: &str, dir: &Path) -> Portal {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import flask"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        probe.status.success(),
+        "Flask is not installed; install it with: python3 -m pip install flask"
+    );
+    let (cert, key) = certificate(dir);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/python/portal_app.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(script)
+        .arg(mode)
+        .arg(&cert)
+        .arg(&key)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the portal");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .expect("read port");
+    let port: u16 = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected output from the portal: {line:?}"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the portal did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Portal {
+        child,
+        url: format!("https://127.0.0.1:{port}/"),
+        cert,
+    }
+}
