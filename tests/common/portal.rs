@@ -9,7 +9,7 @@ pub struct Portal {
     child: std::process::Child,
     /// Base URL (`https://127.0.0.1:PORT/`).
     pub url: String,
-    /// The certificate to trust (`--ca-bundle`).
+    /// The CA to trust (`--ca-bundle`).
     pub cert: PathBuf,
 }
 
@@ -20,37 +20,73 @@ impl Drop for Portal {
     }
 }
 
-/// A self-signed certificate for 127.0.0.1 in `dir`: (certificate, key).
-pub fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
-    let (cert, key) = (dir.join("portal-cert.pem"), dir.join("portal-key.pem"));
-    let out = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-        ])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("openssl runs (install it with: apt-get install openssl)");
-    assert!(
-        out.status.success(),
-        "openssl req failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (cert, key)
+/// A throw-away CA and a certificate for 127.0.0.1 it signed, in `dir`: (CA, certificate, key).
+pub fn certificate(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let p = |n: &str| dir.join(n);
+    let ext = p("portal-ext.cnf");
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("write extensions");
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let steps: Vec<Vec<std::ffi::OsString>> = vec![
+        args(
+            &["req", "-x509", "-days", "2", "-subj", "/CN=Kawal test CA"],
+            &ec,
+            &[
+                ("-keyout", p("portal-ca-key.pem")),
+                ("-out", p("portal-ca.pem")),
+            ],
+        ),
+        args(
+            &["req", "-subj", "/CN=127.0.0.1"],
+            &ec,
+            &[("-keyout", p("portal-key.pem")), ("-out", p("portal.csr"))],
+        ),
+        args(
+            &["x509", "-req", "-days", "2", "-set_serial", "7"],
+            &[],
+            &[
+                ("-in", p("portal.csr")),
+                ("-CA", p("portal-ca.pem")),
+                ("-CAkey", p("portal-ca-key.pem")),
+                ("-extfile", ext.clone()),
+                ("-out", p("portal-cert.pem")),
+            ],
+        ),
+    ];
+    for a in steps {
+        let out = std::process::Command::new("openssl")
+            .args(&a)
+            .output()
+            .expect("openssl runs (install it with: apt-get install openssl)");
+        assert!(
+            out.status.success(),
+            "openssl {a:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    (
+        p("portal-ca.pem"),
+        p("portal-cert.pem"),
+        p("portal-key.pem"),
+    )
+}
+
+fn args(head: &[&str], mid: &[&str], paths: &[(&str, PathBuf)]) -> Vec<std::ffi::OsString> {
+    let mut v: Vec<std::ffi::OsString> = head.iter().chain(mid).map(|s| s.into()).collect();
+    for (flag, path) in paths {
+        v.push(flag.into());
+        v.push(path.into());
+    }
+    v
 }
 
 /// Starts the portal in `mode` (`weak` or `hardened`) with a certificate made in `dir`.
@@ -63,7 +99,7 @@ pub fn portal(mode: &str, dir: &Path) -> Portal {
         probe.status.success(),
         "Flask is not installed; install it with: python3 -m pip install flask"
     );
-    let (cert, key) = certificate(dir);
+    let (ca, cert, key) = certificate(dir);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/python/portal_app.py");
     let mut child = std::process::Command::new("python3")
         .arg(script)
@@ -94,6 +130,6 @@ pub fn portal(mode: &str, dir: &Path) -> Portal {
     Portal {
         child,
         url: format!("https://127.0.0.1:{port}/"),
-        cert,
+        cert: ca,
     }
 }
