@@ -7,6 +7,7 @@ pub mod errors;
 pub mod headers;
 pub mod login;
 pub mod login_tokens;
+pub mod lost;
 pub mod session_entropy;
 pub mod session_lifecycle;
 pub mod session_role;

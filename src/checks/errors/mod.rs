@@ -205,6 +205,7 @@ pub fn judge(
 ) -> Vec<Observation> {
     let mut findings: Vec<Finding<'_>> = Vec::new();
     let mut cov = Coverage::default();
+    let mut lost = crate::checks::lost::Lost::default();
     let landing = crawl
         .pages
         .iter()
@@ -216,9 +217,13 @@ pub fn judge(
             continue;
         }
         cov.sent += 1;
-        let Ok(resp) = r else {
-            cov.failed += 1;
-            continue;
+        let resp = match r {
+            Ok(resp) => resp,
+            Err(e) => {
+                cov.failed += 1;
+                lost.record(p.method.as_str(), p.url.as_str(), e);
+                continue;
+            }
         };
         if p.kind.provokes() {
             cov.provoked += 1;
@@ -285,6 +290,17 @@ pub fn judge(
     let (plain_404, findings): (Vec<_>, Vec<_>) =
         findings.into_iter().zip(benign).partition(|(_, b)| *b);
     let findings: Vec<Finding<'_>> = findings.into_iter().map(|(f, _)| f).collect();
+    for e in &crawl.errors {
+        lost.count += 1;
+        if lost.named.len() < 5 {
+            lost.named.push(format!("GET {}: {}", e.url, e.error));
+        }
+        lost.timeouts += usize::from(e.error.contains("timed out"));
+    }
+    let phase = Text::new(
+        "Penjelajahan dan permintaan pemicu kesalahan",
+        "The crawl and the error-provoking requests",
+    );
     let mut out = Vec::new();
     for item in ITEMS {
         let mine: Vec<&Finding<'_>> = findings.iter().filter(|f| f.hit.item == *item).collect();
@@ -292,9 +308,9 @@ pub fn judge(
             out.extend(failures(item, &mine, sigs));
         } else if *item == "errors.generic-error-page" && !plain_404.is_empty() {
             let plain: Vec<&Finding<'_>> = plain_404.iter().map(|(f, _)| f).collect();
-            out.push(default_not_found_note(&plain, &cov, crawl));
+            out.push(lost.guard(default_not_found_note(&plain, &cov, crawl), &phase));
         } else {
-            out.push(clean(item, &cov, crawl));
+            out.push(lost.guard(clean(item, &cov, crawl), &phase));
         }
     }
     out
