@@ -23,6 +23,7 @@
 
 pub mod bypass;
 pub mod ids;
+pub mod jsondoc;
 pub mod matrix;
 pub mod observed;
 pub mod similarity;
