@@ -19,8 +19,11 @@ const COOKIE_ITEMS: &[&str] = &[
     "session.cookie.persistent",
 ];
 
-/// The built-in checklist cut down to the cookie and session checks.
-fn checklist(dir: &Path) -> PathBuf {
+/// The session checks.
+const SESSION_CHECKS: &[&str] = &["cookies", "session-entropy", "session-lifecycle"];
+
+/// The built-in checklist cut down to `checks`.
+fn checklist(dir: &Path, checks: &[&str]) -> PathBuf {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/checklists/bssn-web.toml"
@@ -29,10 +32,9 @@ fn checklist(dir: &Path) -> PathBuf {
     let mut v: toml::Table = text.parse().expect("toml");
     if let Some(toml::Value::Array(items)) = v.get_mut("item") {
         items.retain(|i| {
-            matches!(
-                i.get("check").and_then(|c| c.as_str()),
-                Some("cookies" | "session-entropy" | "session-lifecycle")
-            )
+            i.get("check")
+                .and_then(|c| c.as_str())
+                .is_some_and(|c| checks.contains(&c))
         });
     }
     let p = dir.join("session-checklist.toml");
@@ -86,11 +88,15 @@ fn global_login(extra: &str) -> String {
 }
 
 fn scan(app: &Portal, config: &str) -> serde_json::Value {
+    scan_with(app, config, SESSION_CHECKS)
+}
+
+fn scan_with(app: &Portal, config: &str, checks: &[&str]) -> serde_json::Value {
     let dir = tempfile::tempdir().expect("tmp");
     // Login URLs are absolute in kawal.toml.
     let config = config.replace("BASE/", &app.url);
     std::fs::write(dir.path().join("kawal.toml"), config).expect("config");
-    let list = checklist(dir.path());
+    let list = checklist(dir.path(), checks);
     let (_, out, err) = run({
         let mut c = kawal(dir.path());
         c.args([
@@ -264,4 +270,47 @@ fn global_login_is_the_fallback_and_a_refused_logout_proves_nothing() {
             .is_some_and(|t| t.contains("'tamu'") && t.contains("budi")),
         "{r}"
     );
+}
+
+#[test]
+fn errors_behind_login_are_provoked_as_each_role() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let weak = portal("weak", dir.path());
+    let v = scan_with(&weak, ROLES, &["error-leakage"]);
+    // Only logged-in users reach /laporan and /api/surat/<id>; their tracebacks are found.
+    assert_eq!(
+        status(&v, "errors.stack-trace"),
+        "fail",
+        "{}",
+        item(&v, "errors.stack-trace")
+    );
+    let o = observations(&v, "errors.stack-trace")
+        .iter()
+        .find(|o| o["outcome"]["status"] == "fail")
+        .expect("finding");
+    assert!(o["figures"]["role"].is_string(), "{o}");
+    assert!(
+        o["figures"]["request"]["method"]
+            .as_str()
+            .is_some_and(|m| matches!(m, "GET" | "HEAD" | "OPTIONS")),
+        "{o}"
+    );
+    // Werkzeug's plain 404 page for unknown paths is never a finding (the crash page is).
+    for o in observations(&v, "errors.generic-error-page") {
+        if o["outcome"]["status"] == "fail" {
+            assert_ne!(o["figures"]["status"], 404, "{o}");
+        }
+    }
+    drop(weak);
+
+    let hardened = portal("hardened", dir.path());
+    let v = scan_with(&hardened, ROLES, &["error-leakage"]);
+    for id in [
+        "errors.stack-trace",
+        "errors.debug-mode",
+        "errors.internal-paths",
+        "errors.generic-error-page",
+    ] {
+        assert_eq!(status(&v, id), "pass", "{id}: {}", item(&v, id));
+    }
 }

@@ -131,12 +131,99 @@ pub async fn run_detailed(
         },
     );
     let results = execute(&ctx.http, &plan).await;
-    let stats = RunStats {
+    let mut stats = RunStats {
         pages: crawl.pages.len(),
         probes: plan.len(),
         probe_errors: results.iter().filter(|r| r.is_err()).count(),
     };
-    Ok((judge(&crawl, &plan, &results, sigs), stats))
+    let anonymous = judge(&crawl, &plan, &results, sigs);
+    let roles = as_roles(ctx, opts, sigs, &mut stats).await;
+    Ok((merge(anonymous, roles), stats))
+}
+
+/// The same crawl and probes as every registered role (pages behind login crash too), with the
+/// same safety rules; the observations of each role are tagged with its name.
+async fn as_roles(
+    ctx: &Context,
+    opts: &ErrorOptions,
+    sigs: &Signatures,
+    stats: &mut RunStats,
+) -> Vec<Vec<Observation>> {
+    if ctx.options.access.roles.is_empty() && ctx.options.login.is_none() {
+        return Vec::new();
+    }
+    // Logging in may end another check's sessions of the same account: run alone.
+    let _exclusive = ctx.exclusive_logins().await;
+    let mut out = Vec::new();
+    for (role, session) in crate::checks::session_role::log_in_all(ctx).await {
+        let Ok(session) = session else { continue };
+        let mut crawl_opts = opts.crawl.clone();
+        crawl_opts.keep_responses = true;
+        crawl_opts.headers = session.request_headers(&ctx.target);
+        let Ok(crawl) = crawl::crawl(&ctx.http, &ctx.target, None, &crawl_opts).await else {
+            continue;
+        };
+        let mut plan = probes::plan(
+            &ctx.target,
+            &crawl,
+            &PlanOptions {
+                max_requests: opts.max_requests,
+                allow_unsafe_methods: opts.allow_unsafe_methods,
+            },
+        );
+        for p in &mut plan {
+            p.headers.extend(session.request_headers(&p.url));
+        }
+        let results = execute(&ctx.http, &plan).await;
+        stats.pages += crawl.pages.len();
+        stats.probes += plan.len();
+        stats.probe_errors += results.iter().filter(|r| r.is_err()).count();
+        let obs = judge(&crawl, &plan, &results, sigs)
+            .into_iter()
+            .map(|mut o| {
+                if let serde_json::Value::Object(m) = &mut o.figures {
+                    m.insert("role".into(), json!(role));
+                }
+                o
+            })
+            .collect();
+        out.push(obs);
+    }
+    out
+}
+
+/// Anonymous and per-role observations as one set per item: every distinct finding (by
+/// signature) once; otherwise the anonymous result, unless a role's run could not pass.
+fn merge(anonymous: Vec<Observation>, roles: Vec<Vec<Observation>>) -> Vec<Observation> {
+    let mut out = Vec::new();
+    for item in ITEMS {
+        let all = || {
+            anonymous
+                .iter()
+                .chain(roles.iter().flatten())
+                .filter(|o| o.item_id == *item)
+        };
+        let mut fails: Vec<Observation> = Vec::new();
+        for o in all().filter(|o| o.outcome == Outcome::Fail) {
+            if !fails.iter().any(|f| f.locator == o.locator) {
+                fails.push(o.clone());
+            }
+        }
+        if !fails.is_empty() {
+            out.extend(fails);
+            continue;
+        }
+        let unsure = roles.iter().flatten().find(|o| {
+            o.item_id == *item
+                && o.outcome.status() == "inconclusive"
+                && !o.figures["lost_requests"].is_null()
+        });
+        match unsure {
+            Some(o) => out.push(o.clone()),
+            None => out.extend(anonymous.iter().filter(|o| o.item_id == *item).cloned()),
+        }
+    }
+    out
 }
 
 /// Sends the plan: form baselines first (their mutations are compared against them), then the
