@@ -314,3 +314,35 @@ fn errors_behind_login_are_provoked_as_each_role() {
         assert_eq!(status(&v, id), "pass", "{id}: {}", item(&v, id));
     }
 }
+
+#[test]
+fn admin_apis_named_only_in_a_bundle_or_openapi_are_replayed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = format!(
+        "[access]\nprotected = [{{ pattern = \"/api/admin/*\", allowed = [\"admin\"] }}]\n{ROLES}"
+    );
+    let weak = portal("weak", dir.path());
+    let v = scan_with(&weak, &config, &["access-control"]);
+    drop(weak);
+    assert_eq!(
+        status(&v, "access.role-bypass"),
+        "fail",
+        "{}",
+        item(&v, "access.role-bypass")
+    );
+    let text = serde_json::to_string(item(&v, "access.role-bypass")).expect("json");
+    // One API is named only in the script bundle, the other only in the OpenAPI document;
+    // both hand a lower role the administrator's JSON document.
+    for path in ["/api/admin/pengguna", "/api/admin/statistik"] {
+        assert!(text.contains(path), "{path}: {text}");
+    }
+
+    let hardened = portal("hardened", dir.path());
+    let v = scan_with(&hardened, &config, &["access-control"]);
+    assert_eq!(
+        status(&v, "access.role-bypass"),
+        "pass",
+        "{}",
+        item(&v, "access.role-bypass")
+    );
+}

@@ -29,6 +29,10 @@ pub const VOLATILE_KEYS: &[&str] = &[
     "took",
     "elapsed",
     "duration_ms",
+    "dibuat_pada",
+    "diperbarui_pada",
+    "waktu_server",
+    "waktu",
 ];
 
 fn volatile(key: &str, extra: &[String]) -> bool {
