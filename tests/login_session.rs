@@ -336,9 +336,14 @@ fn admin_apis_named_only_in_a_bundle_or_openapi_are_replayed() {
     for path in ["/api/admin/pengguna", "/api/admin/statistik"] {
         assert!(text.contains(path), "{path}: {text}");
     }
+    // The backup of the framework's conventional entry point (app.py) is found by its content.
+    assert_eq!(status(&v, "access.exposed-secrets"), "fail");
+    let secrets = serde_json::to_string(item(&v, "access.exposed-secrets")).expect("json");
+    assert!(secrets.contains("/app.py.bak"), "{secrets}");
 
     let hardened = portal("hardened", dir.path());
     let v = scan_with(&hardened, &config, &["access-control"]);
+    assert_ne!(status(&v, "access.exposed-secrets"), "fail");
     assert_eq!(
         status(&v, "access.role-bypass"),
         "pass",

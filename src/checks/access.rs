@@ -799,6 +799,22 @@ async fn idor(
     }
 }
 
+/// What a crawl shows of the application's make: response headers as `name: value` lines and
+/// the paths of its pages.
+fn fingerprint_text(c: &Crawl) -> String {
+    let mut out = String::new();
+    for p in &c.pages {
+        out.push_str(&p.url);
+        out.push('\n');
+        if let Some(r) = &p.response {
+            for (n, v) in &r.headers {
+                out.push_str(&format!("{n}: {v}\n"));
+            }
+        }
+    }
+    out
+}
+
 async fn forced_browsing(
     http: &Arc<HttpClient>,
     target: &Url,
@@ -864,7 +880,18 @@ async fn forced_browsing(
                 .collect()
         })
         .unwrap_or_default();
-    let probes = list.expand(&discovered);
+    // The files the framework is made of (its entry point serving `/`, its settings) have
+    // backups too, though no page links them.
+    let entry_points: Vec<String> = match (anon, kawal_access::entrypoints::EntryPoints::builtin())
+    {
+        (Some(c), Ok(e)) => e
+            .suggested(&fingerprint_text(c))
+            .into_iter()
+            .map(|(p, _)| format!("{base_path}{p}"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let probes = list.expand_with(&discovered, &entry_points);
     stats.forced_requests = probes.len() + samples.len();
     let n_probes = probes.len();
     let hits: Vec<_> = stream::iter(probes)

@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod bypass;
+pub mod entrypoints;
 pub mod ids;
 pub mod jsondoc;
 pub mod matrix;
