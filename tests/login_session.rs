@@ -295,6 +295,12 @@ fn errors_behind_login_are_provoked_as_each_role() {
             .is_some_and(|m| matches!(m, "GET" | "HEAD" | "OPTIONS")),
         "{o}"
     );
+    // /laporan is linked with its parameter; only the probe without it crashes the view.
+    let instances = serde_json::to_string(&o["figures"]["instances"]).expect("json");
+    assert!(
+        instances.contains("laporan\"") && instances.contains("missing"),
+        "{instances}"
+    );
     // Werkzeug's plain 404 page for unknown paths is never a finding (the crash page is).
     for o in observations(&v, "errors.generic-error-page") {
         if o["outcome"]["status"] == "fail" {

@@ -496,7 +496,7 @@ fn instances(fs: &[&Finding<'_>]) -> Vec<serde_json::Value> {
     fs.iter()
         .filter(|f| seen.insert((method_of(f), crawl::pattern::pattern(&f.response.url))))
         .take(MAX_INSTANCES)
-        .map(|f| json!({"method": method_of(f), "url": f.response.url.as_str(), "status": f.response.status}))
+        .map(|f| json!({"method": method_of(f), "url": f.response.url.as_str(), "status": f.response.status, "probe": f.probe.map(|p| p.kind.describe())}))
         .collect()
 }
 
