@@ -4,6 +4,10 @@
 //!
 //! Run: `cargo bench --bench scan_apps` (needs python3 with Flask, and openssl).
 
+#[allow(dead_code)]
+#[path = "../tests/common/flask.rs"]
+mod flask;
+#[allow(dead_code)]
 #[path = "../tests/common/portal.rs"]
 mod portal;
 
@@ -34,8 +38,11 @@ marker = { url = "BASE/dasbor", text = "Masuk sebagai" }
 
 fn scan(name: &str, app: &portal::Portal) -> (f64, u64) {
     let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(dir.path().join("kawal.toml"), ROLES.replace("BASE/", &app.url))
-        .expect("config");
+    std::fs::write(
+        dir.path().join("kawal.toml"),
+        ROLES.replace("BASE/", &app.url),
+    )
+    .expect("config");
     let started = Instant::now();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_kawal"))
         .env_clear()
@@ -43,24 +50,31 @@ fn scan(name: &str, app: &portal::Portal) -> (f64, u64) {
         .env("KAWAL_HOME", dir.path())
         .env("HOME", dir.path())
         .current_dir(dir.path())
-        .args(["scan", &app.url, "--format", "json", "--rate-limit", "0", "--ca-bundle"])
+        .args([
+            "scan",
+            &app.url,
+            "--format",
+            "json",
+            "--rate-limit",
+            "0",
+            "--ca-bundle",
+        ])
         .arg(&app.cert)
         .output()
         .expect("kawal runs");
     let secs = started.elapsed().as_secs_f64();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{name}: {e}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
     (secs, v["requests_sent"].as_u64().unwrap_or(0))
 }
 
 fn main() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut total = 0.0;
-    println!("{:<28} {:>10} {:>10}", "application", "wall (s)", "requests");
+    println!(
+        "{:<28} {:>10} {:>10}",
+        "application", "wall (s)", "requests"
+    );
     for mode in ["weak", "hardened"] {
         let app = portal::portal(mode, dir.path());
         let name = format!("flask-portal ({mode})");

@@ -7,8 +7,7 @@
 mod common;
 
 use common::portal::{Portal, portal};
-use common::{kawal, run};
-use std::path::{Path, PathBuf};
+use common::{checklist_of, item, kawal, run, status};
 
 const COOKIE_ITEMS: &[&str] = &[
     "session.cookie.secure",
@@ -21,26 +20,6 @@ const COOKIE_ITEMS: &[&str] = &[
 
 /// The session checks.
 const SESSION_CHECKS: &[&str] = &["cookies", "session-entropy", "session-lifecycle"];
-
-/// The built-in checklist cut down to `checks`.
-fn checklist(dir: &Path, checks: &[&str]) -> PathBuf {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/checklists/bssn-web.toml"
-    ))
-    .expect("checklist");
-    let mut v: toml::Table = text.parse().expect("toml");
-    if let Some(toml::Value::Array(items)) = v.get_mut("item") {
-        items.retain(|i| {
-            i.get("check")
-                .and_then(|c| c.as_str())
-                .is_some_and(|c| checks.contains(&c))
-        });
-    }
-    let p = dir.join("session-checklist.toml");
-    std::fs::write(&p, toml::to_string(&v).expect("toml out")).expect("write");
-    p
-}
 
 /// Three roles: two form logins and one JSON login (cookie session, no token in the body).
 const ROLES: &str = r#"
@@ -96,7 +75,7 @@ fn scan_with(app: &Portal, config: &str, checks: &[&str]) -> serde_json::Value {
     // Login URLs are absolute in kawal.toml.
     let config = config.replace("BASE/", &app.url);
     std::fs::write(dir.path().join("kawal.toml"), config).expect("config");
-    let list = checklist(dir.path(), checks);
+    let list = checklist_of(dir.path(), checks);
     let (_, out, err) = run({
         let mut c = kawal(dir.path());
         c.args([
@@ -116,22 +95,6 @@ fn scan_with(app: &Portal, config: &str, checks: &[&str]) -> serde_json::Value {
         c
     });
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"))
-}
-
-fn item<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    v["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no item {id}"))
-}
-
-fn status(v: &serde_json::Value, id: &str) -> String {
-    item(v, id)["outcome"]["status"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
 }
 
 fn observations<'a>(v: &'a serde_json::Value, id: &str) -> &'a Vec<serde_json::Value> {

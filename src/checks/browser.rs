@@ -84,23 +84,12 @@ pub fn headers(page: &Url, html: &str, jar: &Jar) -> Vec<(String, String)> {
 
 /// `%XX` sequences decoded (scripts read cookies with `decodeURIComponent`); invalid ones kept.
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (b[i], b.get(i + 1).copied(), b.get(i + 2).copied()) {
-            (b'%', Some(h), Some(l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    // The form decoder would read `+` as a space and stop at `&`: keep both literal.
+    let escaped = format!("x={}", s.replace('+', "%2B").replace('&', "%26"));
+    url::form_urlencoded::parse(escaped.as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -142,6 +131,6 @@ mod tests {
 
     #[test]
     fn percent_decoding_keeps_invalid_sequences() {
-        assert_eq!(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
+        assert_eq!(percent_decode("a%2Fb%zz%4+c&d"), "a/b%zz%4+c&d");
     }
 }

@@ -58,7 +58,7 @@ enum SampleError {
 /// Where fresh tokens come from: anonymous requests, or logins of a role.
 enum Source {
     Fresh(Collector),
-    Logins(super::login_tokens::LoginCollector),
+    Logins(Box<super::login_tokens::LoginCollector>),
 }
 
 impl Source {
@@ -247,17 +247,17 @@ impl Check for SessionEntropyCheck {
                 // The id is issued only at login: sample it by logging a role in repeatedly.
                 None => match super::session_role::sampling_role(&ctx.options) {
                     Some(role) => {
-                        _exclusive = Some(ctx.exclusive_logins().await);
+                        _exclusive = ctx.exclusive_logins().await;
                         let budget = ctx.options.login_samples;
                         samples = samples
                             .min(budget as usize)
                             .max(FIRST_LOOK.min(budget as usize));
-                        Source::Logins(super::login_tokens::LoginCollector::new(
+                        Source::Logins(Box::new(super::login_tokens::LoginCollector::new(
                             role.clone(),
                             ctx.target.clone(),
                             wanted.clone(),
                             budget,
-                        ))
+                        )))
                     }
                     None => {
                         return Ok(all_inconclusive(

@@ -1,8 +1,8 @@
 //! The login-only Flask portal of `fixtures/python/portal_app.py`, over HTTPS on an ephemeral
 //! loopback port with a throw-away certificate made by `openssl`.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// A running portal, killed on drop.
 pub struct Portal {
@@ -91,42 +91,9 @@ fn args(head: &[&str], mid: &[&str], paths: &[(&str, PathBuf)]) -> Vec<std::ffi:
 
 /// Starts the portal in `mode` (`weak` or `hardened`) with a certificate made in `dir`.
 pub fn portal(mode: &str, dir: &Path) -> Portal {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import flask"])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        probe.status.success(),
-        "Flask is not installed; install it with: python3 -m pip install flask"
-    );
     let (ca, cert, key) = certificate(dir);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/python/portal_app.py");
-    let mut child = std::process::Command::new("python3")
-        .arg(script)
-        .arg(mode)
-        .arg(&cert)
-        .arg(&key)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start the portal");
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("stdout");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-        .expect("read port");
-    let port: u16 = line
-        .trim()
-        .strip_prefix("PORT ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected output from the portal: {line:?}"));
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the portal did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let args = [OsStr::new(mode), cert.as_os_str(), key.as_os_str()];
+    let (child, port) = super::flask::spawn("portal_app.py", &args);
     Portal {
         child,
         url: format!("https://127.0.0.1:{port}/"),
