@@ -4,12 +4,10 @@
 //!
 //! Run: `cargo bench --bench scan_apps` (needs python3 with Flask, and openssl).
 
-#[allow(dead_code)]
-#[path = "../tests/common/flask.rs"]
-mod flask;
-#[allow(dead_code)]
-#[path = "../tests/common/portal.rs"]
-mod portal;
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::portal;
 
 use std::time::Instant;
 
@@ -44,12 +42,7 @@ fn scan(name: &str, app: &portal::Portal) -> (f64, u64) {
     )
     .expect("config");
     let started = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kawal"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("KAWAL_HOME", dir.path())
-        .env("HOME", dir.path())
-        .current_dir(dir.path())
+    let out = common::kawal(dir.path())
         .args([
             "scan",
             &app.url,
