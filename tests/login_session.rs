@@ -320,3 +320,37 @@ fn admin_apis_named_only_in_a_bundle_or_openapi_are_replayed() {
         item(&v, "access.role-bypass")
     );
 }
+
+#[test]
+fn repeated_logins_stay_within_their_bound() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = portal("weak", dir.path());
+    // No repeated logins allowed: the token items say why instead of sampling.
+    let v = scan(&app, &format!("[session]\nlogin_samples = 0\n{ROLES}"));
+    let r = &item(&v, "session.token.entropy")["outcome"];
+    assert_eq!(r["status"], "inconclusive", "{r}");
+    assert!(
+        r["reason"]["en"]
+            .as_str()
+            .is_some_and(|t| t.contains("login_samples")),
+        "{r}"
+    );
+    // A bound below the first look still decides from what it may collect, never more.
+    let v = scan(&app, &format!("[session]\nlogin_samples = 40\n{ROLES}"));
+    let by = &observations(&v, "session.token.construction")[0]["figures"]["collected_by"];
+    assert!(by["logins"].as_u64().is_some_and(|n| n <= 40), "{by}");
+
+    let home = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        home.path().join("kawal.toml"),
+        "[session]\nlogin_samples = 30000\n",
+    )
+    .expect("write");
+    let (code, _, err) = run({
+        let mut c = kawal(home.path());
+        c.args(["scan", "https://127.0.0.1:9/"]);
+        c
+    });
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("session.login_samples"), "{err}");
+}
