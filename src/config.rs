@@ -68,7 +68,7 @@ pub struct FileConfig {
     /// Session-management checks.
     #[serde(default)]
     pub session: SessionFileConfig,
-    /// Form login used by the session-lifecycle check.
+    /// Global form login: the session checks' fallback when the application has no registered role.
     pub login: Option<LoginFileConfig>,
     /// Agency report settings.
     #[serde(default)]
@@ -134,7 +134,8 @@ pub struct SessionFileConfig {
     pub login_samples: Option<u32>,
 }
 
-/// `[login]` table: a form login (the password may come from `KAWAL_LOGIN_PASSWORD` instead).
+/// `[login]` table: a form login used only when no role is registered (the password may come
+/// from `KAWAL_LOGIN_PASSWORD` instead).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginFileConfig {
