@@ -403,6 +403,10 @@ pub fn judge(
     out
 }
 
+/// A product version (`nginx/1.18.0`) or the word "version" on a page.
+static VERSION: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)\b[a-z][\w.-]*/\d+\.\d+|\bversion\b").ok());
+
 /// Whether a hit is only a framework's standard "not found" page: status 404, a default-page
 /// signature, and nothing else on that response (no version, stack trace, internal path, other
 /// signature, nor an echo of the request's query).
@@ -420,8 +424,7 @@ fn benign_not_found(f: &Finding<'_>, all: &[Finding<'_>]) -> bool {
         return false;
     }
     let text = r.text();
-    let version = regex::Regex::new(r"(?i)\b[a-z][\w.-]*/\d+\.\d+|\bversion\b")
-        .is_ok_and(|re| re.is_match(&text));
+    let version = VERSION.as_ref().is_some_and(|re| re.is_match(&text));
     let echoed = f.probe.is_some_and(|p| {
         p.url
             .query_pairs()
