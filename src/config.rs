@@ -68,7 +68,7 @@ pub struct FileConfig {
     /// Session-management checks.
     #[serde(default)]
     pub session: SessionFileConfig,
-    /// Form login used by the session-lifecycle check.
+    /// Global form login: the session checks' fallback when the application has no registered role.
     pub login: Option<LoginFileConfig>,
     /// Agency report settings.
     #[serde(default)]
@@ -134,6 +134,9 @@ pub struct ReportFileConfig {
 /// Default number of tokens collected for the session-token entropy analysis.
 pub const DEFAULT_SESSION_SAMPLES: u32 = 1000;
 
+/// Default bound on logins of one role for session-token samples (a pass needs 1000 tokens).
+pub const DEFAULT_LOGIN_SAMPLES: u32 = 1000;
+
 /// `[session]` table.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,9 +149,15 @@ pub struct SessionFileConfig {
     pub idle_wait_secs: Option<f64>,
     /// Seconds a logged-in session is kept active before it is checked again; 0 = not measured.
     pub absolute_wait_secs: Option<f64>,
+    /// Registered role the session tests log in as (default: the lowest privilege).
+    pub role: Option<String>,
+    /// Most logins of one role for token samples when the session id is issued only at login
+    /// (0..=20000, default 1000; 0 = never log in repeatedly).
+    pub login_samples: Option<u32>,
 }
 
-/// `[login]` table: a form login (the password may come from `KAWAL_LOGIN_PASSWORD` instead).
+/// `[login]` table: a form login used only when no role is registered (the password may come
+/// from `KAWAL_LOGIN_PASSWORD` instead).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginFileConfig {

@@ -56,11 +56,6 @@ pub async fn run(
     progress: &dyn Progress,
     job_id: Option<i64>,
 ) -> Result<(Report, Option<i64>), RunError> {
-    let facts = evaluation::Facts {
-        personal_data: target.app.is_some_and(|a| a.personal_data),
-        public_service: target.app.is_some_and(|a| a.public_service),
-        has_login: target.options.login.is_some(),
-    };
     let excl = match (store, target.app) {
         (Some(s), Some(a)) => s.exclusions(a.id, time::OffsetDateTime::now_utc()).await?,
         _ => evaluation::Exclusions::default(),
@@ -110,6 +105,12 @@ pub async fn run(
             }
         }
     }
+    // Registered roles count as a login as much as the global `[login]` fallback does.
+    let facts = evaluation::Facts {
+        personal_data: target.app.is_some_and(|a| a.personal_data),
+        public_service: target.app.is_some_and(|a| a.public_service),
+        has_login: target.options.login.is_some() || !target.options.access.roles.is_empty(),
+    };
     let scope = Scope::new(target.url, target.scope_extra);
     let http = Arc::new(HttpClient::new(target.net, scope).map_err(RunError::Client)?);
     let ctx = Context::with_options(target.url.clone(), http, target.options);

@@ -2,17 +2,8 @@
 
 mod common;
 
-use common::{ca_file, kawal, run};
+use common::{ca_file, item, kawal, run};
 use kawal_fixture::FixtureConfig;
-
-fn item<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    v["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no item {id}"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_command_and_tls_items_in_a_scan() {

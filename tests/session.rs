@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{ca_file, kawal, run};
+use common::{ca_file, item, kawal, run, status};
 use kawal_fixture::{Fixture, FixtureConfig};
 use std::path::{Path, PathBuf};
 
@@ -31,23 +31,10 @@ const LOGIN_ITEMS: &[&str] = &[
 
 /// The built-in checklist cut down to the session checks, so each scan stays short.
 fn session_checklist(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/checklists/bssn-web.toml"
-    ))
-    .expect("checklist");
-    let mut v: toml::Table = text.parse().expect("toml");
-    if let Some(toml::Value::Array(items)) = v.get_mut("item") {
-        items.retain(|i| {
-            matches!(
-                i.get("check").and_then(|c| c.as_str()),
-                Some("session-entropy" | "session-lifecycle")
-            )
-        });
-        assert_eq!(items.len(), 10);
-    }
-    let p = dir.join("session-checklist.toml");
-    std::fs::write(&p, toml::to_string(&v).expect("toml out")).expect("write");
+    let p = common::checklist_of(dir, &["session-entropy", "session-lifecycle"]);
+    let text = std::fs::read_to_string(&p).expect("cut checklist");
+    let v: toml::Table = text.parse().expect("toml");
+    assert_eq!(v["item"].as_array().map(Vec::len), Some(10));
     p
 }
 
@@ -86,22 +73,6 @@ fn scan(fx: &Fixture, url: &str, config: &str, samples: &str) -> (i32, serde_jso
         );
     }
     (code, v)
-}
-
-fn item<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    v["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no item {id}"))
-}
-
-fn status(v: &serde_json::Value, id: &str) -> String {
-    item(v, id)["outcome"]["status"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
 }
 
 fn login_toml(fx_url: &str, password: &str, idle: f64, absolute: f64) -> String {

@@ -271,6 +271,8 @@ pub struct AuthSession {
     pub jar: Jar,
     /// Extra headers (Authorization and the like).
     pub headers: Vec<(String, String)>,
+    /// Every response of the login and its verification (their `Set-Cookie` headers are judged).
+    pub responses: Vec<Response>,
 }
 
 impl AuthSession {
@@ -281,6 +283,7 @@ impl AuthSession {
             privilege: 0,
             jar: Jar::default(),
             headers: Vec::new(),
+            responses: Vec::new(),
         }
     }
 
@@ -326,6 +329,7 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
         privilege: role.privilege,
         jar: Jar::default(),
         headers: Vec::new(),
+        responses: Vec::new(),
     };
     let mut landed: Option<Response> = None;
     match &role.recipe {
@@ -352,6 +356,7 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
                 Ok(s) => {
                     session.jar = s.jar;
                     landed = Some(s.page);
+                    session.responses = s.chain;
                 }
                 Err(login::LoginError::Net(e)) => return Err(net(e)),
                 Err(e) => return Err(rejected(role, e.to_string(), e.to_string())),
@@ -366,19 +371,30 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
             token_pointer,
         } => {
             let body = serde_json::json!({ username_field.as_str(): username, password_field.as_str(): password });
+            // The application's page first, as its script would run there: it may set the
+            // double-submit CSRF cookie (or meta token) the login call must echo.
+            let shell = login::fetch(http, &mut session.jar, Request::get(base.clone()))
+                .await
+                .map_err(net)?;
+            let (page, html) = shell
+                .last()
+                .map(|r| (r.url.clone(), r.text().into_owned()))
+                .unwrap_or_else(|| (base.clone(), String::new()));
+            let mut headers = crate::checks::browser::headers(&page, &html, &session.jar);
+            headers.push(("content-type".into(), "application/json".into()));
+            headers.push(("accept".into(), "application/json".into()));
             let req = Request {
                 method: reqwest::Method::POST,
                 url: parse(url)?,
-                headers: vec![
-                    ("content-type".into(), "application/json".into()),
-                    ("accept".into(), "application/json".into()),
-                ],
+                headers,
                 body: Some(body.to_string().into_bytes()),
                 follow_redirects: false,
             };
             let chain = login::fetch(http, &mut session.jar, req)
                 .await
                 .map_err(net)?;
+            session.responses.extend(shell);
+            session.responses.extend(chain.iter().cloned());
             let Some(resp) = chain.last() else {
                 return Err(rejected(role, "tanpa jawaban", "no answer"));
             };
@@ -426,19 +442,21 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
             ));
         }
     }
-    verify(http, base, role, &session, landed).await?;
+    if let Some(page) = verify(http, base, role, &session, landed).await? {
+        session.responses.push(page);
+    }
     Ok(session)
 }
 
 /// Checks the marker with the new session: the page must answer the expected status, show the
-/// text, and not be a login form again.
+/// text, and not be a login form again. Returns the page when it had to be fetched.
 async fn verify(
     http: &HttpClient,
     base: &Url,
     role: &Role,
     session: &AuthSession,
     landed: Option<Response>,
-) -> Result<(), AuthError> {
+) -> Result<Option<Response>, AuthError> {
     let m = &role.marker;
     if let Some(c) = &m.cookie
         && session.jar.get(c).is_none()
@@ -449,8 +467,8 @@ async fn verify(
             format!("the marker cookie '{c}' was not set by the login"),
         ));
     }
-    let page = match (&m.url, landed) {
-        (None, Some(p)) if m.status.is_none() => p,
+    let (page, fetched) = match (&m.url, landed) {
+        (None, Some(p)) if m.status.is_none() => (p, false),
         (url, _) => {
             let target = match url {
                 Some(u) => base.join(u).map_err(|e| AuthError::Invalid {
@@ -472,7 +490,7 @@ async fn verify(
                         source,
                     })?;
             match chain.into_iter().last() {
-                Some(p) => p,
+                Some(p) => (p, true),
                 None => return Err(rejected(role, "tanpa jawaban", "no answer")),
             }
         }
@@ -508,7 +526,7 @@ async fn verify(
             ),
         ));
     }
-    Ok(())
+    Ok(fetched.then_some(page))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! headers. The decisions (similarity, verdicts, wordlist validation, soft-404) live in the pure
 //! `kawal-access` crate; this module does the requests and turns verdicts into observations.
 
+use super::lost::Lost;
 use super::{Check, CheckError, Context, Observation};
 use crate::auth::{self, AuthSession, Role};
 use crate::crawl::{self, Crawl, CrawlOptions};
@@ -96,6 +97,8 @@ impl Check for AccessCheck {
     fn run<'a>(&'a self, ctx: &'a Context) -> BoxFuture<'a, Result<Vec<Observation>, CheckError>> {
         Box::pin(async move {
             let opts = ctx.options.access.clone();
+            // Roles' sessions live for the whole run: no other check may log them in meanwhile.
+            let _sessions = ctx.shared_sessions().await;
             Ok(run(
                 &ctx.http,
                 &ctx.target,
@@ -171,7 +174,46 @@ async fn send(
     if req.method == reqwest::Method::POST {
         req.headers.push(("content-length".into(), "0".into()));
     }
-    http.send(req).await.ok().map(|ex| ex.response)
+    let (method, url) = (req.method.clone(), req.url.clone());
+    match http.send(req).await {
+        Ok(ex) => Some(ex.response),
+        Err(e) => {
+            record_lost(method.as_str(), url.as_str(), &e);
+            None
+        }
+    }
+}
+
+tokio::task_local! {
+    /// Requests the running phase lost; `run` sets it around each phase, so every request of
+    /// the phase (however deep in its streams) is counted without threading it through.
+    static LOST: std::sync::Mutex<Lost>;
+}
+
+fn record_lost(method: &str, url: &str, e: &crate::net::NetError) {
+    let _ = LOST.try_with(|l| {
+        if let Ok(mut g) = l.lock() {
+            g.record(method, url, e);
+        }
+    });
+}
+
+/// Runs one phase and returns what it lost.
+async fn in_phase<F: std::future::Future>(f: F) -> (F::Output, Lost) {
+    LOST.scope(std::sync::Mutex::new(Lost::default()), async {
+        let out = f.await;
+        let lost = LOST.with(|l| l.lock().map(|g| g.clone()).unwrap_or_default());
+        (out, lost)
+    })
+    .await
+}
+
+/// Marks the observations a phase produced (from `from` on) with what it lost.
+fn guard_from(out: &mut [Observation], from: usize, lost: &Lost, id: &str, en: &str) {
+    let phase = Text::new(id, en);
+    for o in out.iter_mut().skip(from) {
+        *o = lost.guard(o.clone(), &phase);
+    }
 }
 
 fn inconclusive(item: &str, id: String, en: String) -> Observation {
@@ -197,15 +239,16 @@ pub async fn run(
     let anon = AuthSession::anonymous();
     let anon_crawl = crawl::crawl(http, target, None, &opts.crawl).await;
 
-    forced_browsing(
+    let (_, lost) = in_phase(forced_browsing(
         http,
         target,
         opts,
         anon_crawl.as_ref().ok(),
         &mut out,
         &mut stats,
-    )
+    ))
     .await;
+    guard_from(&mut out, 0, &lost, "Penjelajahan paksa", "Forced browsing");
 
     let mut roles = opts.roles.clone();
     roles.sort_by(|a, b| b.privilege.cmp(&a.privilege).then(a.name.cmp(&b.name)));
@@ -301,7 +344,8 @@ pub async fn run(
         .filter(|c| c.as_role == auth::ANONYMOUS || privilege(&c.as_role) < privilege(&c.owner))
         .collect();
     let sessions: Vec<AuthSession> = by_role.values().map(|s| (*s).clone()).collect();
-    let m = replay_matrix(
+    let mark = out.len();
+    let (m, lost) = in_phase(replay_matrix(
         http,
         &sessions,
         cases,
@@ -312,7 +356,7 @@ pub async fn run(
             parallel: opts.parallel,
         },
         &mut stats,
-    )
+    ))
     .await;
     let (denied, bypassed, unclear) = (m.denied, m.bypassed, m.unclear);
     out.extend(m.observations);
@@ -342,12 +386,22 @@ pub async fn run(
         }
         .with_figures(figures));
     }
+    guard_from(
+        &mut out,
+        mark,
+        &lost,
+        "Pemutaran ulang antarperan",
+        "Role replay",
+    );
 
     // 2. IDOR between peers (roles of equal privilege).
-    idor(http, &crawls, &responses, opts, &mut out, &mut stats).await;
+    let mark = out.len();
+    let (_, lost) = in_phase(idor(http, &crawls, &responses, opts, &mut out, &mut stats)).await;
+    guard_from(&mut out, mark, &lost, "Uji IDOR", "IDOR test");
 
     // 3. Bypass tricks on resources that were denied.
-    bypass(
+    let mark = out.len();
+    let (_, lost) = in_phase(bypass(
         http,
         &by_role,
         &denied,
@@ -355,8 +409,9 @@ pub async fn run(
         allow_unsafe,
         &mut out,
         &mut stats,
-    )
+    ))
     .await;
+    guard_from(&mut out, mark, &lost, "Trik pengelakan", "Bypass tricks");
 
     AccessRun {
         observations: out,
@@ -489,12 +544,13 @@ pub async fn replay_matrix(
                 let url = Url::parse(&case.req.url).ok()?;
                 let privileged: Arc<Response> = match privileged {
                     Some(p) => p,
-                    None => Arc::new(
-                        http.send(owner.apply(Request::get(url.clone())))
-                            .await
-                            .ok()?
-                            .response,
-                    ),
+                    None => match http.send(owner.apply(Request::get(url.clone()))).await {
+                        Ok(ex) => Arc::new(ex.response),
+                        Err(e) => {
+                            record_lost("GET", url.as_str(), &e);
+                            return None;
+                        }
+                    },
                 };
                 let replay = send(http, as_role, reqwest::Method::GET, url, &[]).await?;
                 Some((case, privileged, replay))
@@ -743,6 +799,22 @@ async fn idor(
     }
 }
 
+/// What a crawl shows of the application's make: response headers as `name: value` lines and
+/// the paths of its pages.
+fn fingerprint_text(c: &Crawl) -> String {
+    let mut out = String::new();
+    for p in &c.pages {
+        out.push_str(&p.url);
+        out.push('\n');
+        if let Some(r) = &p.response {
+            for (n, v) in &r.headers {
+                out.push_str(&format!("{n}: {v}\n"));
+            }
+        }
+    }
+    out
+}
+
 async fn forced_browsing(
     http: &Arc<HttpClient>,
     target: &Url,
@@ -808,7 +880,18 @@ async fn forced_browsing(
                 .collect()
         })
         .unwrap_or_default();
-    let probes = list.expand(&discovered);
+    // The files the framework is made of (its entry point serving `/`, its settings) have
+    // backups too, though no page links them.
+    let entry_points: Vec<String> = match (anon, kawal_access::entrypoints::EntryPoints::builtin())
+    {
+        (Some(c), Ok(e)) => e
+            .suggested(&fingerprint_text(c))
+            .into_iter()
+            .map(|(p, _)| format!("{base_path}{p}"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let probes = list.expand_with(&discovered, &entry_points);
     stats.forced_requests = probes.len() + samples.len();
     let n_probes = probes.len();
     let hits: Vec<_> = stream::iter(probes)
@@ -943,9 +1026,17 @@ async fn bypass(
                     let r = if v.needs_raw {
                         let mut headers = session.request_headers(&url);
                         headers.extend(v.headers.iter().cloned());
-                        http.send_raw(&url, &v.method, &v.raw_path, &headers)
-                            .await
-                            .ok()?
+                        match http.send_raw(&url, &v.method, &v.raw_path, &headers).await {
+                            Ok(r) => r,
+                            Err(e) => {
+                                // A server may rightly drop a malformed path; silence after
+                                // the request is a lost answer.
+                                if matches!(e, crate::net::NetError::Timeout { .. }) {
+                                    record_lost(&v.method, &v.raw_path, &e);
+                                }
+                                return None;
+                            }
+                        }
                     } else {
                         let target = url.join(&v.raw_path).ok()?;
                         let method = reqwest::Method::from_bytes(v.method.as_bytes()).ok()?;

@@ -20,7 +20,11 @@ const ITEMS: &[&str] = &[
     "session.cookie.persistent",
 ];
 
-/// Judges the attributes of every cookie inferred to be a session cookie.
+/// Pages crawled as each logged-in role for the cookies they set.
+const AUTHENTICATED_PAGES: usize = 10;
+
+/// Judges the attributes of every cookie inferred to be a session cookie: those set to anonymous
+/// visitors, at the login of every registered role, and on pages each role then opens.
 pub struct CookieCheck;
 
 impl Check for CookieCheck {
@@ -35,74 +39,223 @@ impl Check for CookieCheck {
     fn run<'a>(&'a self, ctx: &'a Context) -> BoxFuture<'a, Result<Vec<Observation>, CheckError>> {
         Box::pin(async move {
             let landing = ctx.landing().await?;
-            let mut responses: Vec<Response> = landing.all().cloned().collect();
+            let mut seen = Seen {
+                configured: ctx.options.session_cookie.clone(),
+                ..Seen::default()
+            };
+            seen.add(landing.all(), None);
             // Many applications set the session cookie only on the login page.
             if let Some(login) = login_link(&landing.response)
                 && ctx.http.scope().allows(&login)
                 && login != landing.response.url
                 && let Ok(ex) = ctx.http.get(&login).await
             {
-                responses.extend(ex.all().cloned());
+                seen.add(ex.all(), None);
+            }
+            // Most applications issue the session only at login: judge what each role gets.
+            let _exclusive = ctx.exclusive_logins().await;
+            for (role, result) in super::session_role::log_in_all(ctx).await {
+                match result {
+                    Ok(s) => {
+                        seen.add(s.responses.iter(), Some(&role));
+                        for r in authenticated_pages(ctx, &s).await {
+                            seen.add(std::iter::once(&*r), Some(&role));
+                        }
+                        if s.headers
+                            .iter()
+                            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+                        {
+                            seen.header_sessions.push(role.clone());
+                        }
+                        seen.logged_in.push(role);
+                    }
+                    Err(e) => seen.failed.push(e.to_string()),
+                }
             }
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
-            Ok(judge(&responses, now))
+            Ok(judge_seen(&seen, now))
         })
     }
 }
 
-/// Pure judgement over the responses fetched (kept separate so it is testable offline).
+/// A few pages opened as a logged-in role (a short crawl from the application's URL).
+async fn authenticated_pages(
+    ctx: &Context,
+    s: &crate::auth::AuthSession,
+) -> Vec<std::sync::Arc<Response>> {
+    let opts = crate::crawl::CrawlOptions {
+        max_pages: AUTHENTICATED_PAGES,
+        max_depth: 2,
+        per_pattern: 1,
+        use_hints: false,
+        keep_responses: true,
+        headers: s.request_headers(&ctx.target),
+    };
+    match crate::crawl::crawl(&ctx.http, &ctx.target, None, &opts).await {
+        Ok(c) => c.pages.into_iter().filter_map(|p| p.response).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// What the check saw: responses with the role that fetched them, and how the logins went.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    /// Responses and the role they were fetched as (`None` = anonymously).
+    pub responses: Vec<(Response, Option<String>)>,
+    /// The session cookie name from `[session] cookie`, when set.
+    pub configured: Option<String>,
+    /// Roles that logged in.
+    pub logged_in: Vec<String>,
+    /// Roles whose session travels in an `Authorization` header.
+    pub header_sessions: Vec<String>,
+    /// Logins that failed, with their reasons.
+    pub failed: Vec<String>,
+}
+
+impl Seen {
+    /// Adds responses fetched as `role`.
+    pub fn add<'a>(&mut self, rs: impl Iterator<Item = &'a Response>, role: Option<&str>) {
+        for r in rs {
+            self.responses.push((r.clone(), role.map(str::to_string)));
+        }
+    }
+}
+
+/// Pure judgement over anonymous responses (kept separate so it is testable offline).
 pub fn judge(responses: &[Response], now_unix: i64) -> Vec<Observation> {
-    let mut seen: Vec<(SetCookie, &Response, Option<String>)> = Vec::new();
-    for r in responses {
+    let mut seen = Seen::default();
+    seen.add(responses.iter(), None);
+    judge_seen(&seen, now_unix)
+}
+
+/// The attributes that make two `Set-Cookie` headers of one name judged differently.
+fn attributes(c: &SetCookie) -> String {
+    format!(
+        "{}|{}|{:?}|{:?}|{:?}|{}",
+        c.secure,
+        c.http_only,
+        c.same_site.as_deref().map(str::to_ascii_lowercase),
+        c.domain,
+        c.path,
+        c.max_age.is_some() || c.expires.is_some()
+    )
+}
+
+/// Why no session cookie could be judged, given how the logins went.
+fn nothing_seen(seen: &Seen) -> Outcome {
+    if !seen.header_sessions.is_empty() && seen.header_sessions.len() == seen.logged_in.len() {
+        let roles = seen.header_sessions.join(", ");
+        return Outcome::NotApplicable {
+            reason: Text::new(
+                format!(
+                    "Sesi peran {roles} dibawa header Authorization, bukan cookie; tidak ada cookie sesi yang diterbitkan, sebelum maupun setelah login."
+                ),
+                format!(
+                    "The sessions of roles {roles} travel in the Authorization header, not a cookie; no session cookie is issued before or after login."
+                ),
+            ),
+        };
+    }
+    if !seen.logged_in.is_empty() {
+        let roles = seen.logged_in.join(", ");
+        return Outcome::inconclusive(
+            format!(
+                "Tidak ada cookie sesi yang dikenali, baik untuk pengunjung anonim maupun pada login peran {roles}; sebutkan namanya dengan [session] cookie bila aplikasi memakainya."
+            ),
+            format!(
+                "No session cookie was recognised, neither for anonymous visitors nor at the login of roles {roles}; name it with [session] cookie if the application uses one."
+            ),
+        );
+    }
+    if !seen.failed.is_empty() {
+        let why = seen.failed.join("; ");
+        return Outcome::inconclusive(
+            format!(
+                "Tidak ada cookie sesi pada halaman anonim, dan login gagal sehingga cookie setelah login tidak dapat dinilai: {why}"
+            ),
+            format!(
+                "No session cookie on the anonymous pages, and the login failed, so the cookie issued at login could not be judged: {why}"
+            ),
+        );
+    }
+    Outcome::inconclusive(
+        "Tidak ada cookie sesi yang teramati pada halaman yang diambil; cookie sesi mungkin baru diberikan setelah login (daftarkan peran dengan `kawal app auth add` atau [[role]]).",
+        "No session cookie was observed on the pages fetched; it may only be set after login (register a role with `kawal app auth add` or [[role]]).",
+    )
+}
+
+/// Pure judgement over everything seen, anonymous and logged in.
+pub fn judge_seen(seen: &Seen, now_unix: i64) -> Vec<Observation> {
+    // One entry per cookie name and attribute set: a login may set the same name differently.
+    let mut found: Vec<(SetCookie, &Response, Option<String>, Option<&str>)> = Vec::new();
+    for (r, role) in &seen.responses {
         for h in r.headers_named("set-cookie") {
             let Some(c) = SetCookie::parse(h) else {
                 continue;
             };
-            if c.is_deletion() || seen.iter().any(|(s, _, _)| s.name == c.name) {
+            if c.is_deletion()
+                || found
+                    .iter()
+                    .any(|(s, _, _, _)| s.name == c.name && attributes(s) == attributes(&c))
+            {
                 continue;
             }
-            let why = session_reason(&c);
-            seen.push((c, r, why));
+            let why = match &seen.configured {
+                Some(n) if *n == c.name => Some("[session] cookie".to_string()),
+                Some(_) => None,
+                None => session_reason(&c),
+            };
+            found.push((c, r, why, role.as_deref()));
         }
     }
-    let inventory: Vec<_> = seen
+    let inventory: Vec<_> = found
         .iter()
-        .map(|(c, r, why)| {
-            json!({"name": c.name, "url": r.url.as_str(), "session": why.is_some(), "reason": why})
+        .map(|(c, r, why, role)| {
+            json!({"name": c.name, "url": r.url.as_str(), "session": why.is_some(), "reason": why, "role": role})
         })
         .collect();
-    let sessions: Vec<_> = seen.iter().filter(|(_, _, why)| why.is_some()).collect();
+    let sessions: Vec<_> = found
+        .iter()
+        .filter(|(_, _, why, _)| why.is_some())
+        .collect();
     if sessions.is_empty() {
+        let outcome = nothing_seen(seen);
+        let summary = match &outcome {
+            Outcome::Inconclusive { reason } | Outcome::NotApplicable { reason } => reason.clone(),
+            _ => Text::new("Cookie sesi tidak teramati.", "No session cookie observed."),
+        };
         return ITEMS
             .iter()
             .map(|item| {
-                Observation::new(
-                    item,
-                    Outcome::inconclusive(
-                        "Tidak ada cookie sesi yang teramati pada halaman yang diambil; cookie sesi mungkin baru diberikan setelah login (konfigurasikan profil autentikasi).",
-                        "No session cookie was observed on the pages fetched; it may only be set after login (configure an authentication profile).",
-                    ),
-                    Text::new("Cookie sesi tidak teramati.", "No session cookie observed."),
-                )
-                .with_figures(json!({"cookies": inventory}))
+                Observation::new(item, outcome.clone(), summary.clone())
+                    .with_figures(json!({"cookies": inventory, "roles_logged_in": seen.logged_in}))
             })
             .collect();
     }
     let mut out = Vec::new();
-    for (c, r, why) in sessions {
+    let mut names_done: Vec<&str> = Vec::new();
+    for (c, r, why, role) in sessions {
+        // A second attribute set of one name gets its own instance, named by the page.
+        let locator = if names_done.contains(&c.name.as_str()) {
+            format!("cookie:{}@{}", c.name, r.url.path())
+        } else {
+            format!("cookie:{}", c.name)
+        };
+        names_done.push(&c.name);
         let host = r.url.host_str().unwrap_or("").to_ascii_lowercase();
         let https = r.url.scheme() == "https";
         let raw = r
             .headers_named("set-cookie")
             .find(|h| SetCookie::parse(h).is_some_and(|p| p.name == c.name))
             .unwrap_or("");
+        let whose = role.map_or_else(String::new, |r| format!(" (peran/role {r})"));
         let evidence = r.evidence(Some(format!(
-            "Set-Cookie {}: {}",
+            "Set-Cookie {}: {}{whose}",
             c.name,
             crate::net::evidence::redact_response_header("set-cookie", raw)
         )));
         let figures = json!({
-            "cookie": c, "session_reason": why, "https": https, "host": host,
+            "cookie": c, "session_reason": why, "https": https, "host": host, "role": role,
         });
         let mut push = |item: &str, fail: bool, id: String, en: String| {
             out.push(
@@ -111,7 +264,7 @@ pub fn judge(responses: &[Response], now_unix: i64) -> Vec<Observation> {
                     if fail { Outcome::Fail } else { Outcome::Pass },
                     Text::new(id, en),
                 )
-                .at(format!("cookie:{}", c.name))
+                .at(locator.clone())
                 .with_evidence(evidence.clone())
                 .with_figures(figures.clone()),
             );

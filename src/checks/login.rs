@@ -99,6 +99,8 @@ pub struct Session {
     pub landed: Url,
     /// The page the login landed on.
     pub page: Response,
+    /// Every response of the login, form page first (their `Set-Cookie` headers are judged).
+    pub chain: Vec<Response>,
 }
 
 /// Why a login did not succeed.
@@ -270,9 +272,9 @@ pub async fn login(ctx: &Context, recipe: &Recipe) -> Result<Session, LoginError
 /// Logs in with `recipe` through `http`.
 pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, LoginError> {
     let mut jar = Jar::default();
-    let chain = fetch(http, &mut jar, Request::get(recipe.url.clone())).await?;
+    let mut seen = fetch(http, &mut jar, Request::get(recipe.url.clone())).await?;
     let before = jar.clone();
-    let Some(page) = chain.last() else {
+    let Some(page) = seen.last().cloned() else {
         return Err(LoginError::NoForm {
             url: recipe.url.to_string(),
             field: recipe.password_field.clone(),
@@ -301,19 +303,23 @@ pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, L
         u.set_query(Some(&encoded));
         Request::get(u)
     } else {
+        // As a browser submits it: CSRF middleware checks Origin/Referer and double-submit tokens.
+        let mut headers = super::browser::headers(&page.url, &page.text(), &jar);
+        headers.push((
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
         Request {
             method: reqwest::Method::POST,
             url: form.action.clone(),
-            headers: vec![(
-                "content-type".into(),
-                "application/x-www-form-urlencoded".into(),
-            )],
+            headers,
             body: Some(encoded.into_bytes()),
             follow_redirects: false,
         }
     };
     let chain = fetch(http, &mut jar, req).await?;
-    let Some(last) = chain.last().cloned() else {
+    seen.extend(chain);
+    let Some(last) = seen.last().cloned() else {
         return Err(rejected(recipe, "tanpa jawaban", "no answer"));
     };
     let text = last.text();
@@ -347,6 +353,7 @@ pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, L
         jar,
         landed: last.url.clone(),
         page: last,
+        chain: seen,
     })
 }
 
@@ -404,8 +411,9 @@ pub fn same_page(a: &Url, b: &Url) -> bool {
         && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
 }
 
-/// A logout link or form on a logged-in page.
-pub fn find_logout(page: &Url, html: &str) -> Option<(Url, String)> {
+/// A logout link or form on a logged-in page: where, how, and the form's fields (its CSRF
+/// token among them).
+pub fn find_logout(page: &Url, html: &str) -> Option<FormSpec> {
     let doc = Html::parse_document(html);
     let words = [
         "logout", "log-out", "log out", "signout", "sign-out", "sign out", "keluar", "logoff",
@@ -418,7 +426,17 @@ pub fn find_logout(page: &Url, html: &str) -> Option<(Url, String)> {
         for f in doc.select(&sel) {
             let action = f.value().attr("action").unwrap_or("");
             let text: String = f.text().collect();
-            if (matches(action) || matches(&text))
+            let button = Selector::parse("button, input[type=submit]")
+                .ok()
+                .and_then(|b| f.select(&b).next())
+                .map(|b| {
+                    format!(
+                        "{} {}",
+                        b.value().attr("value").unwrap_or(""),
+                        b.inner_html()
+                    )
+                });
+            if (matches(action) || matches(&text) || button.is_some_and(|b| matches(&b)))
                 && let Ok(u) = page.join(action)
             {
                 let method = f
@@ -426,7 +444,11 @@ pub fn find_logout(page: &Url, html: &str) -> Option<(Url, String)> {
                     .attr("method")
                     .unwrap_or("get")
                     .to_ascii_uppercase();
-                return Some((u, method));
+                return Some(FormSpec {
+                    action: u,
+                    method,
+                    fields: hidden_fields(f),
+                });
             }
         }
     }
@@ -437,11 +459,40 @@ pub fn find_logout(page: &Url, html: &str) -> Option<(Url, String)> {
             if (matches(href) || matches(&text))
                 && let Ok(u) = page.join(href)
             {
-                return Some((u, "GET".into()));
+                return Some(FormSpec {
+                    action: u,
+                    method: "GET".into(),
+                    fields: Vec::new(),
+                });
             }
         }
     }
     None
+}
+
+/// The named `input` controls of a form with their values (hidden CSRF tokens and the like).
+fn hidden_fields(form: scraper::ElementRef<'_>) -> Vec<(String, String)> {
+    let Ok(inputs) = Selector::parse("input[name]") else {
+        return Vec::new();
+    };
+    form.select(&inputs)
+        .filter(|i| {
+            !matches!(
+                i.value()
+                    .attr("type")
+                    .map(str::to_ascii_lowercase)
+                    .as_deref(),
+                Some("submit" | "button" | "image" | "reset" | "file" | "checkbox" | "radio")
+            )
+        })
+        .filter_map(|i| {
+            let v = i.value();
+            Some((
+                v.attr("name")?.to_string(),
+                v.attr("value").unwrap_or("").to_string(),
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -509,14 +560,21 @@ mod tests {
     #[test]
     fn logout_is_found_by_form_or_link() {
         let html = r#"<a href="/profil">Profil</a><form method="post" action="/logout"><button>Keluar</button></form>"#;
-        let (u, m) = find_logout(&page(), html).expect("logout");
-        assert_eq!((u.path(), m.as_str()), ("/logout", "POST"));
+        let f = find_logout(&page(), html).expect("logout");
+        assert_eq!((f.action.path(), f.method.as_str()), ("/logout", "POST"));
         let html = r#"<a href="/keluar.php">Keluar</a>"#;
         assert_eq!(
             find_logout(&page(), html)
-                .map(|(u, _)| u.path().to_string())
+                .map(|f| f.action.path().to_string())
                 .as_deref(),
             Some("/keluar.php")
+        );
+        // Django-style: the CSRF token travels in the logout form.
+        let html = r#"<form method="post" action="/accounts/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="t0k"><button type="submit">Log out</button></form>"#;
+        let f = find_logout(&page(), html).expect("logout form");
+        assert_eq!(
+            f.fields,
+            vec![("csrfmiddlewaretoken".to_string(), "t0k".to_string())]
         );
         assert!(find_logout(&page(), "<a href='/x'>x</a>").is_none());
     }

@@ -1,12 +1,16 @@
 //! The check framework: the `Check` trait, the context checks share, and the registry.
 
 pub mod access;
+pub mod browser;
 pub mod cookies;
 pub mod errors;
 pub mod headers;
 pub mod login;
+pub mod login_tokens;
+pub mod lost;
 pub mod session_entropy;
 pub mod session_lifecycle;
+pub mod session_role;
 pub mod setcookie;
 pub mod tls;
 
@@ -104,8 +108,13 @@ pub struct CheckOptions {
     pub session_samples: u32,
     /// Session cookie name, when it cannot be inferred.
     pub session_cookie: Option<String>,
-    /// Form login for the session-lifecycle tests; without it those items are inconclusive.
+    /// Global form login (`[login]`): the session tests' fallback when no role is registered.
     pub login: Option<login::Recipe>,
+    /// The registered role the session tests log in as (default: the lowest privilege).
+    pub session_role: Option<String>,
+    /// Most logins of one role for session-token samples when the id is issued only at login
+    /// (0 = never log in repeatedly).
+    pub login_samples: u32,
     /// How long a logged-in session is left idle before replay; zero = not measured.
     pub idle_wait: std::time::Duration,
     /// How long a logged-in session is kept active before it is checked; zero = not measured.
@@ -122,6 +131,8 @@ impl Default for CheckOptions {
             session_samples: crate::config::DEFAULT_SESSION_SAMPLES,
             session_cookie: None,
             login: None,
+            session_role: None,
+            login_samples: crate::config::DEFAULT_LOGIN_SAMPLES,
             idle_wait: std::time::Duration::ZERO,
             absolute_wait: std::time::Duration::ZERO,
             allow_unsafe_methods: false,
@@ -139,6 +150,9 @@ pub struct Context {
     /// Settings of individual checks.
     pub options: CheckOptions,
     landing: OnceCell<Result<Arc<Exchange>, NetError>>,
+    /// Orders checks that log test accounts in and out against checks that hold their sessions:
+    /// an application allowing one session per account ends the older one at each new login.
+    logins: tokio::sync::RwLock<()>,
 }
 
 impl Context {
@@ -154,6 +168,7 @@ impl Context {
             http,
             options,
             landing: OnceCell::new(),
+            logins: tokio::sync::RwLock::new(()),
         }
     }
 
@@ -163,6 +178,20 @@ impl Context {
             .get_or_init(|| async { self.http.get(&self.target).await.map(Arc::new) })
             .await
             .clone()
+    }
+
+    /// Held while a check logs test accounts in or out (no other check holds their sessions);
+    /// `None` when no account is configured, so nothing waits for nothing.
+    pub async fn exclusive_logins(&self) -> Option<tokio::sync::RwLockWriteGuard<'_, ()>> {
+        if self.options.access.roles.is_empty() && self.options.login.is_none() {
+            return None;
+        }
+        Some(self.logins.write().await)
+    }
+
+    /// Held while a check uses logged-in sessions that another login could end.
+    pub async fn shared_sessions(&self) -> tokio::sync::RwLockReadGuard<'_, ()> {
+        self.logins.read().await
     }
 }
 

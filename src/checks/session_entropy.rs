@@ -46,6 +46,60 @@ pub enum CollectError {
     },
 }
 
+/// Why a sample could not be completed, whatever its source.
+#[derive(Debug, thiserror::Error)]
+enum SampleError {
+    #[error(transparent)]
+    Collect(#[from] CollectError),
+    #[error(transparent)]
+    Login(#[from] super::login_tokens::LoginSampleError),
+}
+
+/// Where fresh tokens come from: anonymous requests, or logins of a role.
+enum Source {
+    Fresh(Collector),
+    Logins(Box<super::login_tokens::LoginCollector>),
+}
+
+impl Source {
+    async fn fill(
+        &mut self,
+        http: &HttpClient,
+        tokens: &mut Vec<Token>,
+        target: usize,
+    ) -> Result<(), SampleError> {
+        match self {
+            Source::Fresh(c) => Ok(c.fill(http, tokens, target, &|_| {}).await?),
+            Source::Logins(c) => Ok(c.fill(http, tokens, target).await?),
+        }
+    }
+
+    fn url(&self) -> Url {
+        match self {
+            Source::Fresh(c) => c.url.clone(),
+            Source::Logins(c) => c.source(),
+        }
+    }
+
+    fn cookie(&self) -> String {
+        match self {
+            Source::Fresh(c) => c.cookie.clone(),
+            Source::Logins(c) => c.cookie.clone(),
+        }
+        .unwrap_or_else(|| "?".into())
+    }
+
+    /// Who supplied the tokens, for the figures.
+    fn by(&self) -> serde_json::Value {
+        match self {
+            Source::Fresh(_) => json!({"kind": "fresh_requests"}),
+            Source::Logins(c) => {
+                json!({"kind": "repeated_logins", "role": c.role.name, "logins": c.logins})
+            }
+        }
+    }
+}
+
 /// Collects fresh-session tokens from one URL: one request per token, no cookie sent back.
 pub struct Collector {
     /// URL whose response issues the session cookie.
@@ -185,22 +239,38 @@ impl Check for SessionEntropyCheck {
     fn run<'a>(&'a self, ctx: &'a Context) -> BoxFuture<'a, Result<Vec<Observation>, CheckError>> {
         Box::pin(async move {
             let wanted = ctx.options.session_cookie.clone();
-            let Some((source, name)) = token_source(ctx, wanted.as_deref()).await? else {
-                return Ok(all_inconclusive(
-                    Text::new(
-                        "Tidak ada cookie sesi yang diterbitkan pada halaman awal maupun halaman login; sebutkan namanya dengan [session] cookie di kawal.toml bila aplikasi memakainya.",
-                        "No session cookie is issued on the landing or login page; name it with [session] cookie in kawal.toml if the application uses one.",
-                    ),
-                    json!({"cookie": wanted}),
-                ));
+            let mut samples = (ctx.options.session_samples as usize).max(FIRST_LOOK);
+            // Held for the whole collection: repeated logins may end other sessions of the role.
+            let mut _exclusive = None;
+            let mut collector = match token_source(ctx, wanted.as_deref()).await? {
+                Some((source, name)) => Source::Fresh(Collector::new(source, Some(name))),
+                // The id is issued only at login: sample it by logging a role in repeatedly.
+                None => match super::session_role::sampling_role(&ctx.options) {
+                    Some(role) => {
+                        _exclusive = ctx.exclusive_logins().await;
+                        let budget = ctx.options.login_samples;
+                        samples = samples
+                            .min(budget as usize)
+                            .max(FIRST_LOOK.min(budget as usize));
+                        Source::Logins(Box::new(super::login_tokens::LoginCollector::new(
+                            role.clone(),
+                            ctx.target.clone(),
+                            wanted.clone(),
+                            budget,
+                        )))
+                    }
+                    None => {
+                        return Ok(all_inconclusive(
+                            Text::new(
+                                "Tidak ada cookie sesi yang diterbitkan pada halaman awal maupun halaman login, dan tidak ada peran terdaftar (login formulir atau JSON, [session] login_samples > 0) untuk mengambil sampel token lewat login berulang; sebutkan namanya dengan [session] cookie bila aplikasi memakainya.",
+                                "No session cookie is issued on the landing or login page, and no registered role (form or JSON login, [session] login_samples > 0) can supply token samples by repeated logins; name the cookie with [session] cookie if the application uses one.",
+                            ),
+                            json!({"cookie": wanted}),
+                        ));
+                    }
+                },
             };
-            let samples = (ctx.options.session_samples as usize).max(FIRST_LOOK);
-            let mut collector = Collector::new(source.clone(), Some(name.clone()));
             let mut tokens = Vec::with_capacity(samples);
-            let opts = Options {
-                cookie_name: Some(name.clone()),
-                ..Options::default()
-            };
             let mut analysis = None;
             // Staged: stop as soon as the structure alone decides, to spare the application.
             for stage in [FIRST_LOOK, SECOND_LOOK, samples] {
@@ -208,9 +278,18 @@ impl Check for SessionEntropyCheck {
                 if stage <= tokens.len() {
                     continue;
                 }
-                if let Err(e) = collector.fill(&ctx.http, &mut tokens, stage, &|_| {}).await {
-                    return Ok(collect_failed(&e, &source, &name, tokens.len()));
+                if let Err(e) = collector.fill(&ctx.http, &mut tokens, stage).await {
+                    return Ok(collect_failed(
+                        &e,
+                        &collector.url(),
+                        &collector.cookie(),
+                        tokens.len(),
+                    ));
                 }
+                let opts = Options {
+                    cookie_name: Some(collector.cookie()),
+                    ..Options::default()
+                };
                 match kawal_entropy::analyse(&tokens, &opts) {
                     Ok(a) => {
                         let done = structural(&a);
@@ -219,7 +298,10 @@ impl Check for SessionEntropyCheck {
                             break;
                         }
                     }
-                    Err(e) => return Ok(analysis_failed(&e, &source, &name, tokens.len())),
+                    Err(e) => {
+                        let (url, name) = (collector.url(), collector.cookie());
+                        return Ok(analysis_failed(&e, &url, &name, tokens.len()));
+                    }
                 }
             }
             let Some(first) = analysis else {
@@ -231,13 +313,25 @@ impl Check for SessionEntropyCheck {
             if needs_confirmation(&first) {
                 let mut again = Vec::with_capacity(tokens.len());
                 let want = tokens.len();
-                match collector.fill(&ctx.http, &mut again, want, &|_| {}).await {
-                    Ok(()) => {
+                if let Source::Logins(c) = &mut collector {
+                    // The confirming sample has its own bound of the same size.
+                    c.budget = want as u32;
+                }
+                let opts = Options {
+                    cookie_name: Some(collector.cookie()),
+                    ..Options::default()
+                };
+                match collector.fill(&ctx.http, &mut again, want).await {
+                    Ok(()) if again.len() == want => {
                         if let Ok(b) = kawal_entropy::analyse(&again, &opts) {
                             confirmation = Some(b);
                         }
                     }
-                    Err(e) => return Ok(collect_failed(&e, &source, &name, tokens.len())),
+                    Ok(()) => {}
+                    Err(e) => {
+                        let (url, name) = (collector.url(), collector.cookie());
+                        return Ok(collect_failed(&e, &url, &name, tokens.len()));
+                    }
                 }
             }
             let (decisive, confirmed_by) = match confirmation {
@@ -245,7 +339,14 @@ impl Check for SessionEntropyCheck {
                 Some(b) => (first, Some(b)),
                 None => (first, None),
             };
-            Ok(judge(&decisive, confirmed_by.as_ref(), &source, &name))
+            let (url, name) = (collector.url(), collector.cookie());
+            let mut out = judge(&decisive, confirmed_by.as_ref(), &url, &name);
+            for o in &mut out {
+                if let serde_json::Value::Object(m) = &mut o.figures {
+                    m.insert("collected_by".into(), collector.by());
+                }
+            }
+            Ok(out)
         })
     }
 }
@@ -590,7 +691,12 @@ fn all_inconclusive(why: Text, figures: serde_json::Value) -> Vec<Observation> {
         .collect()
 }
 
-fn collect_failed(e: &CollectError, source: &Url, cookie: &str, got: usize) -> Vec<Observation> {
+fn collect_failed(
+    e: &dyn std::fmt::Display,
+    source: &Url,
+    cookie: &str,
+    got: usize,
+) -> Vec<Observation> {
     all_inconclusive(
         Text::new(
             format!(

@@ -73,17 +73,20 @@ impl Check for SessionLifecycleCheck {
             let mut pages: Vec<Response> = landing.all().cloned().collect();
             let mut values: Vec<String> =
                 set_cookie_values(landing.all(), ctx.options.session_cookie.as_deref());
-            match &ctx.options.login {
-                None => out.extend(without_login(Text::new(
-                    "Tidak ada resep login: konfigurasikan [login] di kawal.toml (url, username_field, password_field, username, password) agar butir ini dapat diuji.",
-                    "No login recipe: configure [login] in kawal.toml (url, username_field, password_field, username, password) so this item can be tested.",
-                ))),
-                Some(recipe) => match login::login(ctx, recipe).await {
-                    Err(e) => out.extend(without_login(login_failed(recipe, &e))),
+            // The application's own (lowest-privilege) role first; `[login]` only as fallback.
+            let _exclusive = ctx.exclusive_logins().await;
+            match super::session_role::lifecycle_recipe(&ctx.options, &ctx.target) {
+                Err(why) => out.extend(without_login(why)),
+                Ok(recipe) => match login::login(ctx, &recipe).await {
+                    Err(e) => out.extend(without_login(login_failed(&recipe, &e))),
                     Ok(s1) => {
-                        pages.push(s1.page.clone());
-                        values.extend(session_values(&s1.jar, ctx.options.session_cookie.as_deref()));
-                        out.extend(logged_in(ctx, recipe, s1).await);
+                        pages.extend(s1.chain.iter().cloned());
+                        values.extend(session_values(
+                            &s1.jar,
+                            ctx.options.session_cookie.as_deref(),
+                        ));
+                        let obs = logged_in(ctx, &recipe, s1).await;
+                        out.extend(obs.into_iter().map(|o| as_role(o, &recipe.role)));
                     }
                 },
             }
@@ -91,6 +94,18 @@ impl Check for SessionLifecycleCheck {
             Ok(out)
         })
     }
+}
+
+/// Names the account the observation was made with (in its figures).
+fn as_role(mut o: Observation, role: &str) -> Observation {
+    match &mut o.figures {
+        serde_json::Value::Object(m) => {
+            m.insert("role".into(), json!(role));
+        }
+        f @ serde_json::Value::Null => *f = json!({ "role": role }),
+        _ => {}
+    }
+    o
 }
 
 /// Every item that needs a login, inconclusive for `why`.
@@ -209,49 +224,140 @@ fn net_failed(url: &Url, e: &NetError) -> Text {
     )
 }
 
-/// Logs `s` out and replays its old cookies.
+/// Logs `s` out the way a browser does (the logout form with its CSRF token, Origin and
+/// Referer) and replays its old cookies when the logout visibly went through.
 async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) -> Observation {
     let item = "session.logout-invalidation";
     let target = recipe
         .logout_url
         .clone()
-        .map(|u| (u, "GET".to_string()))
+        .map(|u| login::FormSpec {
+            action: u,
+            method: "GET".into(),
+            fields: Vec::new(),
+        })
         .or_else(|| login::find_logout(&s.page.url, &s.page.text()));
-    let Some((url, method)) = target else {
+    let Some(form) = target else {
         let why = Text::new(
             "Tautan atau formulir logout tidak ditemukan pada halaman setelah login; atur [login] logout_url.",
             "No logout link or form was found on the page after login; set [login] logout_url.",
         );
         return Observation::inconclusive(item, why);
     };
+    let url = form.action.clone();
     let mut jar = s.jar.clone();
-    let req = if method == "POST" {
-        Request {
-            method: reqwest::Method::POST,
-            url: url.clone(),
-            headers: vec![(
-                "content-type".into(),
-                "application/x-www-form-urlencoded".into(),
-            )],
-            body: Some(Vec::new()),
-            follow_redirects: false,
-        }
-    } else {
-        Request::get(url.clone())
+    let req = logout_request(&form, &s.page, &jar);
+    let chain = match login::fetch(&ctx.http, &mut jar, req).await {
+        Ok(c) => c,
+        Err(e) => return Observation::inconclusive(item, net_failed(&url, &e)),
     };
-    if let Err(e) = login::fetch(&ctx.http, &mut jar, req).await {
-        let why = net_failed(&url, &e);
-        return Observation::inconclusive(item, why);
+    let cookie = session_cookie_name(&s.jar, ctx.options.session_cookie.as_deref());
+    let seen = LogoutSeen::of(&chain, cookie.as_deref(), &s.jar, &jar);
+    let replay = match login::authenticated(ctx, recipe, &s.jar, protected).await {
+        Ok(r) => r,
+        Err(e) => return Observation::inconclusive(item, net_failed(protected, &e)),
+    };
+    let (still, r) = replay;
+    let mut o = judge_logout_request(&url, &seen, still).with_evidence(
+        r.evidence(Some(
+            "replay of the pre-logout session cookies / pemutaran ulang cookie sesi sebelum logout"
+                .into(),
+        )),
+    );
+    if let Some(last) = chain.last() {
+        o = o.with_evidence(last.evidence(Some("logout / keluar".into())));
     }
-    match login::authenticated(ctx, recipe, &s.jar, protected).await {
-        Ok((still, r)) => judge_logout(&url, still).with_evidence(r.evidence(Some(
-            "replay of the pre-logout session cookies / pemutaran ulang cookie sesi sebelum logout".into(),
-        ))),
-        Err(e) => {
-            let why = net_failed(protected, &e);
-            Observation::inconclusive(item, why)
+    o
+}
+
+/// The logout request: a form submitted with its fields and a browser's headers, or a link.
+fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar) -> Request {
+    let mut headers = super::browser::headers(&page.url, &page.text(), jar);
+    if form.method != "POST" {
+        headers.retain(|(n, _)| n == "referer");
+        return Request {
+            headers,
+            ..Request::get(form.action.clone())
+        };
+    }
+    headers.push((
+        "content-type".into(),
+        "application/x-www-form-urlencoded".into(),
+    ));
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form.fields.iter())
+        .finish();
+    Request {
+        method: reqwest::Method::POST,
+        url: form.action.clone(),
+        headers,
+        body: Some(body.into_bytes()),
+        follow_redirects: false,
+    }
+}
+
+/// What the logout request itself showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutSeen {
+    /// Status of the first answer (a refusal shows there).
+    pub status: u16,
+    /// The session cookie was deleted or replaced.
+    pub cookie_ended: bool,
+    /// The answer redirected, or ended on a login form.
+    pub left_session: bool,
+}
+
+impl LogoutSeen {
+    fn of(chain: &[Response], cookie: Option<&str>, before: &Jar, after: &Jar) -> LogoutSeen {
+        let status = chain.first().map_or(0, |r| r.status);
+        let cookie_ended = cookie.is_some_and(|c| before.get(c) != after.get(c));
+        let left_session = chain.iter().any(|r| (300..400).contains(&r.status))
+            || chain
+                .last()
+                .is_some_and(|r| login::has_password_input(&r.text()));
+        LogoutSeen {
+            status,
+            cookie_ended,
+            left_session,
         }
     }
+}
+
+/// Judges logout from the logout answer and the replay of the old cookies (pure): a refused
+/// logout, or one that ended nothing visibly, proves nothing about invalidation.
+pub fn judge_logout_request(logout: &Url, seen: &LogoutSeen, still_logged_in: bool) -> Observation {
+    let item = "session.logout-invalidation";
+    let figures = json!({
+        "logout_url": logout.as_str(), "logout_status": seen.status,
+        "cookie_ended": seen.cookie_ended, "left_session": seen.left_session,
+    });
+    if seen.status >= 400 {
+        let why = Text::new(
+            format!(
+                "Permintaan logout ke {logout} ditolak (status {}), sehingga penghapusan sesi di server tidak dapat dinilai.",
+                seen.status
+            ),
+            format!(
+                "The logout request to {logout} was refused (status {}), so server-side invalidation cannot be judged.",
+                seen.status
+            ),
+        );
+        return Observation::inconclusive(item, why).with_figures(figures);
+    }
+    if still_logged_in && !seen.cookie_ended && !seen.left_session {
+        let why = Text::new(
+            format!(
+                "Permintaan logout ke {logout} (status {}) tidak tampak mengakhiri sesi: cookie sesi tidak dihapus dan tidak ada pengalihan; logout mungkin tidak terjadi, sehingga penghapusan sesi tidak dapat dinilai (atur [login] logout_url).",
+                seen.status
+            ),
+            format!(
+                "The logout request to {logout} (status {}) did not visibly end the session: the session cookie was not cleared and there was no redirect; the logout may not have happened, so invalidation cannot be judged (set [login] logout_url).",
+                seen.status
+            ),
+        );
+        return Observation::inconclusive(item, why).with_figures(figures);
+    }
+    judge_logout(logout, still_logged_in).with_figures(figures)
 }
 
 /// Logs in for one timed test; a failed login is that item's inconclusive outcome.
@@ -1043,5 +1149,32 @@ mod tests {
         );
         let out = judge_logout(&u("https://a.go.id/logout"), true);
         assert_eq!(out.outcome, Outcome::Fail);
+    }
+
+    #[test]
+    fn a_refused_or_invisible_logout_is_inconclusive() {
+        let url = u("https://a.go.id/logout");
+        let seen = |status, cookie_ended, left_session| LogoutSeen {
+            status,
+            cookie_ended,
+            left_session,
+        };
+        let refused = judge_logout_request(&url, &seen(403, false, false), true);
+        assert_eq!(refused.outcome.status(), "inconclusive");
+        assert!(refused.summary.en.contains("403"), "{}", refused.summary.en);
+        let invisible = judge_logout_request(&url, &seen(200, false, false), true);
+        assert_eq!(invisible.outcome.status(), "inconclusive");
+        assert_eq!(
+            judge_logout_request(&url, &seen(302, true, true), true).outcome,
+            Outcome::Fail
+        );
+        assert_eq!(
+            judge_logout_request(&url, &seen(200, true, false), false).outcome,
+            Outcome::Pass
+        );
+        assert_eq!(
+            judge_logout_request(&url, &seen(200, false, false), false).outcome,
+            Outcome::Pass
+        );
     }
 }

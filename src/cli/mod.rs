@@ -383,10 +383,22 @@ impl Settings {
                 })
             }
         };
+        let login_samples = s
+            .login_samples
+            .unwrap_or(crate::config::DEFAULT_LOGIN_SAMPLES);
+        if login_samples > 20_000 {
+            return Err(invalid(
+                "session.login_samples",
+                login_samples.to_string(),
+                "must be 0..=20000 (0 = never log in repeatedly)",
+            ));
+        }
         Ok(crate::checks::CheckOptions {
             session_samples: samples,
             session_cookie: s.cookie.clone().filter(|c| !c.is_empty()),
             login,
+            session_role: s.role.clone().filter(|r| !r.is_empty()),
+            login_samples,
             idle_wait: wait("session.idle_wait_secs", s.idle_wait_secs)?,
             absolute_wait: wait("session.absolute_wait_secs", s.absolute_wait_secs)?,
             allow_unsafe_methods: false,

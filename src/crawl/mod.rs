@@ -7,6 +7,7 @@
 pub mod extract;
 pub mod hints;
 pub mod pattern;
+pub mod textual;
 
 pub use extract::{Field, Form};
 
@@ -69,7 +70,8 @@ pub struct Page {
     pub pattern: String,
     /// Link hops from the start page.
     pub depth: usize,
-    /// How it was found: `start`, `link`, `robots`, `sitemap`.
+    /// How it was found: `start`, `link`, `script`, `named` (in text or a script), `json`,
+    /// `openapi`, `robots`, `sitemap`.
     pub via: &'static str,
     /// Final status.
     pub status: u16,
@@ -124,6 +126,8 @@ pub struct Hints {
     pub sitemaps: Vec<String>,
     /// URLs listed in sitemaps.
     pub sitemap_urls: usize,
+    /// OpenAPI/Swagger documents read.
+    pub api_docs: Vec<String>,
 }
 
 /// The result of a crawl.
@@ -184,9 +188,12 @@ impl State<'_> {
             return;
         }
         let path = url.path().to_ascii_lowercase();
-        if path
-            .rsplit_once('.')
-            .is_some_and(|(_, ext)| NOT_PAGES.contains(&ext))
+        // Same-origin scripts are read for the endpoints they name; other files hold no links.
+        let script = via == "script" && path.ends_with(".js");
+        if !script
+            && path
+                .rsplit_once('.')
+                .is_some_and(|(_, ext)| NOT_PAGES.contains(&ext))
         {
             self.seen.insert(key.clone());
             self.out.skipped.not_pages += 1;
@@ -261,7 +268,11 @@ impl State<'_> {
             for s in found.scripts {
                 if self.http.scope().allows(&s) && self.scripts.insert(s.to_string()) {
                     self.out.scripts.push(s.to_string());
+                    self.offer(s, job.depth + 1, "script");
                 }
+            }
+            for u in textual::named_urls(&r.url, &r.text()) {
+                self.offer(u, job.depth + 1, "named");
             }
             for res in found.resources {
                 if self.http.scope().allows(&res)
@@ -274,12 +285,46 @@ impl State<'_> {
             for l in found.links {
                 self.offer(l, job.depth + 1, "link");
             }
+        } else if job.via == "script" || is_script(content_type.as_deref()) {
+            for u in textual::named_urls(&r.url, &r.text()) {
+                self.offer(u, job.depth + 1, "named");
+            }
+        } else if let Some(doc) = json_body(content_type.as_deref(), &r.body) {
+            let urls = if textual::is_api_description(&doc) {
+                textual::openapi_paths(&r.url, &doc)
+            } else {
+                textual::json_urls(&r.url, &doc)
+            };
+            let via = if textual::is_api_description(&doc) {
+                "openapi"
+            } else {
+                "json"
+            };
+            for u in urls {
+                self.offer(u, job.depth + 1, via);
+            }
         }
         if self.opts.keep_responses {
             page.response = Some(Arc::new(r));
         }
         self.out.pages.push(page);
     }
+}
+
+fn is_script(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|c| c.to_ascii_lowercase().contains("javascript"))
+}
+
+/// The body as JSON, when it is a JSON document.
+fn json_body(content_type: Option<&str>, body: &[u8]) -> Option<serde_json::Value> {
+    let json_type = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("json"));
+    let looks = body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['));
+    (json_type || looks)
+        .then(|| serde_json::from_slice(body).ok())
+        .flatten()
 }
 
 /// A GET with the crawl's extra headers.
@@ -381,8 +426,31 @@ pub async fn crawl(
     Ok(st.out)
 }
 
+/// Reads the API descriptions at their conventional places and queues their GET operations.
+async fn api_docs_into(st: &mut State<'_>, start: &Url) {
+    for p in textual::API_DOCS {
+        let Ok(u) = start.join(p) else { continue };
+        let Ok(ex) = fetch(st.http, &u, &st.opts.headers).await else {
+            continue;
+        };
+        let r = &ex.response;
+        if r.status != 200 {
+            continue;
+        }
+        if let Some(doc) = json_body(r.header("content-type"), &r.body)
+            && textual::is_api_description(&doc)
+        {
+            st.out.hints.api_docs.push(u.to_string());
+            for op in textual::openapi_paths(&r.url, &doc) {
+                st.offer(op, 1, "openapi");
+            }
+        }
+    }
+}
+
 /// Reads `robots.txt` and the sitemaps it names (or `/sitemap.xml`) and queues their URLs.
 async fn hints_into(st: &mut State<'_>, start: &Url) {
+    api_docs_into(st, start).await;
     let Ok(robots_url) = start.join("/robots.txt") else {
         return;
     };

@@ -1,5 +1,6 @@
 //! The Flask application of `fixtures/python`, started on an ephemeral loopback port.
 
+use std::ffi::OsStr;
 use std::time::Duration;
 
 /// A running Flask app, killed on drop.
@@ -16,8 +17,9 @@ impl Drop for Flask {
     }
 }
 
-/// Starts `fixtures/python/flask_app.py` in `mode`; fails with an install hint without Flask.
-pub fn flask(mode: &str) -> Flask {
+/// Starts a Flask script of `fixtures/python` with `args`; waits for the "PORT n" line and the
+/// port to accept connections. Fails with an install hint without Flask.
+pub fn spawn(script: &str, args: &[&OsStr]) -> (std::process::Child, u16) {
     let probe = std::process::Command::new("python3")
         .args(["-c", "import flask"])
         .output()
@@ -27,10 +29,10 @@ pub fn flask(mode: &str) -> Flask {
         "Flask is not installed; install it with: python3 -m pip install flask ({})",
         String::from_utf8_lossy(&probe.stderr).trim()
     );
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/python/flask_app.py");
+    let path = format!("{}/fixtures/python/{script}", env!("CARGO_MANIFEST_DIR"));
     let mut child = std::process::Command::new("python3")
-        .arg(script)
-        .arg(mode)
+        .arg(path)
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -43,12 +45,23 @@ pub fn flask(mode: &str) -> Flask {
         .trim()
         .strip_prefix("PORT ")
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected output from the Flask app: {line:?}"));
-    let url = format!("http://127.0.0.1:{port}/");
+        .unwrap_or_else(|| panic!("unexpected output from {script}: {line:?}"));
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "Flask did not start");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{script} did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
-    Flask { child, url }
+    (child, port)
+}
+
+/// Starts `fixtures/python/flask_app.py` in `mode`; fails with an install hint without Flask.
+pub fn flask(mode: &str) -> Flask {
+    let (child, port) = spawn("flask_app.py", &[OsStr::new(mode)]);
+    Flask {
+        child,
+        url: format!("http://127.0.0.1:{port}/"),
+    }
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod flask;
+pub mod portal;
 pub mod sample;
 
 use kawal_fixture::{Fixture, FixtureConfig};
@@ -44,5 +45,43 @@ pub fn run(mut c: Command) -> (i32, String, String) {
 pub fn ca_file(f: &Fixture, dir: &Path) -> std::path::PathBuf {
     let p = dir.join("ca.pem");
     std::fs::write(&p, &f.ca_pem).expect("write ca");
+    p
+}
+
+/// The item `id` of a JSON report.
+pub fn item<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"))
+}
+
+/// The outcome status of item `id` of a JSON report.
+pub fn status(v: &serde_json::Value, id: &str) -> String {
+    item(v, id)["outcome"]["status"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The built-in checklist cut down to the items of `checks`, written to `dir`.
+pub fn checklist_of(dir: &Path, checks: &[&str]) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/checklists/bssn-web.toml"
+    ))
+    .expect("checklist");
+    let mut v: toml::Table = text.parse().expect("toml");
+    if let Some(toml::Value::Array(items)) = v.get_mut("item") {
+        items.retain(|i| {
+            i.get("check")
+                .and_then(|c| c.as_str())
+                .is_some_and(|c| checks.contains(&c))
+        });
+    }
+    let p = dir.join("cut-checklist.toml");
+    std::fs::write(&p, toml::to_string(&v).expect("toml out")).expect("write");
     p
 }

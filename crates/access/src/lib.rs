@@ -22,7 +22,9 @@
 #![warn(missing_docs)]
 
 pub mod bypass;
+pub mod entrypoints;
 pub mod ids;
+pub mod jsondoc;
 pub mod matrix;
 pub mod observed;
 pub mod similarity;

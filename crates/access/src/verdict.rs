@@ -18,6 +18,7 @@
 //!    comes from an API. Otherwise by similarity: at least [`Rules::bypass_at`]: bypassed;
 //!    below [`Rules::enforced_below`]: enforced (a different page); in between: unclear.
 
+use crate::jsondoc;
 use crate::matrix::ANONYMOUS;
 use crate::observed::Observed;
 use crate::similarity::{self, Fingerprint};
@@ -37,6 +38,8 @@ pub struct Rules {
     pub bypass_at: f64,
     /// Similarity below which a replay is a different page (enforced).
     pub enforced_below: f64,
+    /// JSON member names that change on every answer, besides [`jsondoc::VOLATILE_KEYS`].
+    pub volatile_json_keys: Vec<String>,
 }
 
 impl Default for Rules {
@@ -83,6 +86,7 @@ impl Default for Rules {
             ]),
             bypass_at: 0.90,
             enforced_below: 0.50,
+            volatile_json_keys: Vec::new(),
         }
     }
 }
@@ -431,6 +435,20 @@ pub fn judge_with(
             format!(
                 "{} has status {rs} and no body (for example HEAD or 204); only the status can be judged, confirm with GET",
                 n.replay_en
+            ),
+        );
+    }
+    if rs == ps && jsondoc::same_document(&p.body, &r.body, &rules.volatile_json_keys) {
+        return Judgement::new(
+            Verdict::Bypassed,
+            Some(1.0),
+            format!(
+                "{} berisi dokumen JSON yang sama dengan {} (100% sama selain kolom yang selalu berubah, status {rs})",
+                n.replay_id, n.reference_id
+            ),
+            format!(
+                "{} carries the same JSON document as {} (100% the same apart from volatile fields, status {rs})",
+                n.replay_en, n.reference_en
             ),
         );
     }
@@ -854,6 +872,25 @@ mod tests {
         assert_eq!(v(&p, &Observed::new(403, "")), Verdict::Enforced);
         let p0 = Observed::new(204, "");
         assert_eq!(v(&p0, &Observed::new(204, "")), Verdict::Bypassed);
+    }
+
+    #[test]
+    fn identical_json_from_an_admin_api_is_a_bypass() {
+        let doc = r#"{"data":[{"id":"7f1c2a9e-1b2c-4d3e-8f90-123456789abc","nama":"Dewi Lestari","peran":"admin","nik":"3273015507880003"},{"id":"0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d","nama":"Budi Santoso","peran":"pengguna","nik":"3273011203850001"}],"total":2,"generated_at":"2026-12-06T03:00:00Z","request_id":"rq-777"}"#;
+        let p = Observed::new(200, doc).with_content_type("application/json");
+        let later = doc
+            .replace("03:00:00Z", "03:00:01Z")
+            .replace("rq-777", "rq-778");
+        let r = Observed::new(200, later).with_content_type("application/json");
+        let j = judge(&p, &r, &Rules::default());
+        assert_eq!(j.verdict, Verdict::Bypassed, "{j:?}");
+        let small = r#"{"ok":true}"#;
+        let p = Observed::new(200, small).with_content_type("application/json");
+        let r = Observed::new(200, small).with_content_type("application/json");
+        assert_eq!(v(&p, &r), Verdict::Bypassed);
+        let denied =
+            Observed::new(200, r#"{"error":"forbidden"}"#).with_content_type("application/json");
+        assert_ne!(v(&p, &denied), Verdict::Bypassed);
     }
 
     #[test]

@@ -349,8 +349,19 @@ impl Wordlist {
     /// file with a server-side script extension (at most 200 files). De-duplicated by path,
     /// in entry order.
     pub fn expand(&self, discovered_paths: &[String]) -> Vec<Probe> {
+        self.expand_with(discovered_paths, &[])
+    }
+
+    /// [`Wordlist::expand`] with `entry_points` (conventional entry-point and settings files of
+    /// the suggested framework) used for the placeholder entries whatever their extension.
+    pub fn expand_with(&self, discovered_paths: &[String], entry_points: &[String]) -> Vec<Probe> {
         let mut files: Vec<String> = Vec::new();
         let mut seen_files = HashSet::new();
+        for p in entry_points {
+            if p.starts_with('/') && seen_files.insert(p.clone()) {
+                files.push(p.clone());
+            }
+        }
         for d in discovered_paths {
             let Some(p) = file_path(d) else {
                 continue;

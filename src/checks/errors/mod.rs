@@ -131,12 +131,99 @@ pub async fn run_detailed(
         },
     );
     let results = execute(&ctx.http, &plan).await;
-    let stats = RunStats {
+    let mut stats = RunStats {
         pages: crawl.pages.len(),
         probes: plan.len(),
         probe_errors: results.iter().filter(|r| r.is_err()).count(),
     };
-    Ok((judge(&crawl, &plan, &results, sigs), stats))
+    let anonymous = judge(&crawl, &plan, &results, sigs);
+    let roles = as_roles(ctx, opts, sigs, &mut stats).await;
+    Ok((merge(anonymous, roles), stats))
+}
+
+/// The same crawl and probes as every registered role (pages behind login crash too), with the
+/// same safety rules; the observations of each role are tagged with its name.
+async fn as_roles(
+    ctx: &Context,
+    opts: &ErrorOptions,
+    sigs: &Signatures,
+    stats: &mut RunStats,
+) -> Vec<Vec<Observation>> {
+    if ctx.options.access.roles.is_empty() && ctx.options.login.is_none() {
+        return Vec::new();
+    }
+    // Logging in may end another check's sessions of the same account: run alone.
+    let _exclusive = ctx.exclusive_logins().await;
+    let mut out = Vec::new();
+    for (role, session) in crate::checks::session_role::log_in_all(ctx).await {
+        let Ok(session) = session else { continue };
+        let mut crawl_opts = opts.crawl.clone();
+        crawl_opts.keep_responses = true;
+        crawl_opts.headers = session.request_headers(&ctx.target);
+        let Ok(crawl) = crawl::crawl(&ctx.http, &ctx.target, None, &crawl_opts).await else {
+            continue;
+        };
+        let mut plan = probes::plan(
+            &ctx.target,
+            &crawl,
+            &PlanOptions {
+                max_requests: opts.max_requests,
+                allow_unsafe_methods: opts.allow_unsafe_methods,
+            },
+        );
+        for p in &mut plan {
+            p.headers.extend(session.request_headers(&p.url));
+        }
+        let results = execute(&ctx.http, &plan).await;
+        stats.pages += crawl.pages.len();
+        stats.probes += plan.len();
+        stats.probe_errors += results.iter().filter(|r| r.is_err()).count();
+        let obs = judge(&crawl, &plan, &results, sigs)
+            .into_iter()
+            .map(|mut o| {
+                if let serde_json::Value::Object(m) = &mut o.figures {
+                    m.insert("role".into(), json!(role));
+                }
+                o
+            })
+            .collect();
+        out.push(obs);
+    }
+    out
+}
+
+/// Anonymous and per-role observations as one set per item: every distinct finding (by
+/// signature) once; otherwise the anonymous result, unless a role's run could not pass.
+fn merge(anonymous: Vec<Observation>, roles: Vec<Vec<Observation>>) -> Vec<Observation> {
+    let mut out = Vec::new();
+    for item in ITEMS {
+        let all = || {
+            anonymous
+                .iter()
+                .chain(roles.iter().flatten())
+                .filter(|o| o.item_id == *item)
+        };
+        let mut fails: Vec<Observation> = Vec::new();
+        for o in all().filter(|o| o.outcome == Outcome::Fail) {
+            if !fails.iter().any(|f| f.locator == o.locator) {
+                fails.push(o.clone());
+            }
+        }
+        if !fails.is_empty() {
+            out.extend(fails);
+            continue;
+        }
+        let unsure = roles.iter().flatten().find(|o| {
+            o.item_id == *item
+                && o.outcome.status() == "inconclusive"
+                && !o.figures["lost_requests"].is_null()
+        });
+        match unsure {
+            Some(o) => out.push(o.clone()),
+            None => out.extend(anonymous.iter().filter(|o| o.item_id == *item).cloned()),
+        }
+    }
+    out
 }
 
 /// Sends the plan: form baselines first (their mutations are compared against them), then the
@@ -205,6 +292,7 @@ pub fn judge(
 ) -> Vec<Observation> {
     let mut findings: Vec<Finding<'_>> = Vec::new();
     let mut cov = Coverage::default();
+    let mut lost = crate::checks::lost::Lost::default();
     let landing = crawl
         .pages
         .iter()
@@ -216,9 +304,13 @@ pub fn judge(
             continue;
         }
         cov.sent += 1;
-        let Ok(resp) = r else {
-            cov.failed += 1;
-            continue;
+        let resp = match r {
+            Ok(resp) => resp,
+            Err(e) => {
+                cov.failed += 1;
+                lost.record(p.method.as_str(), p.url.as_str(), e);
+                continue;
+            }
         };
         if p.kind.provokes() {
             cov.provoked += 1;
@@ -277,16 +369,138 @@ pub fn judge(
             });
         }
     }
+    // A framework's plain "not found" page says nothing internal: at most one note, no finding.
+    let benign: Vec<bool> = findings
+        .iter()
+        .map(|f| benign_not_found(f, &findings))
+        .collect();
+    let (plain_404, findings): (Vec<_>, Vec<_>) =
+        findings.into_iter().zip(benign).partition(|(_, b)| *b);
+    let findings: Vec<Finding<'_>> = findings.into_iter().map(|(f, _)| f).collect();
+    for e in &crawl.errors {
+        lost.count += 1;
+        if lost.named.len() < 5 {
+            lost.named.push(format!("GET {}: {}", e.url, e.error));
+        }
+        lost.timeouts += usize::from(e.error.contains("timed out"));
+    }
+    let phase = Text::new(
+        "Penjelajahan dan permintaan pemicu kesalahan",
+        "The crawl and the error-provoking requests",
+    );
     let mut out = Vec::new();
     for item in ITEMS {
         let mine: Vec<&Finding<'_>> = findings.iter().filter(|f| f.hit.item == *item).collect();
-        if mine.is_empty() {
-            out.push(clean(item, &cov, crawl));
-        } else {
+        if !mine.is_empty() {
             out.extend(failures(item, &mine, sigs));
+        } else if *item == "errors.generic-error-page" && !plain_404.is_empty() {
+            let plain: Vec<&Finding<'_>> = plain_404.iter().map(|(f, _)| f).collect();
+            out.push(lost.guard(default_not_found_note(&plain, &cov, crawl), &phase));
+        } else {
+            out.push(lost.guard(clean(item, &cov, crawl), &phase));
         }
     }
     out
+}
+
+/// A product version (`nginx/1.18.0`) or the word "version" on a page.
+static VERSION: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)\b[a-z][\w.-]*/\d+\.\d+|\bversion\b").ok());
+
+/// Whether a hit is only a framework's standard "not found" page: status 404, a default-page
+/// signature, and nothing else on that response (no version, stack trace, internal path, other
+/// signature, nor an echo of the request's query).
+fn benign_not_found(f: &Finding<'_>, all: &[Finding<'_>]) -> bool {
+    let r = f.response;
+    if f.hit.item != "errors.generic-error-page" || r.status != 404 {
+        return false;
+    }
+    let same_response = |g: &&Finding<'_>| std::ptr::eq(g.response, r);
+    if all
+        .iter()
+        .filter(same_response)
+        .any(|g| g.hit.item != "errors.generic-error-page")
+    {
+        return false;
+    }
+    let text = r.text();
+    let version = VERSION.as_ref().is_some_and(|re| re.is_match(&text));
+    let echoed = f.probe.is_some_and(|p| {
+        p.url
+            .query_pairs()
+            .any(|(_, v)| v.len() >= 4 && text.contains(v.as_ref()))
+    });
+    !version && !echoed
+}
+
+/// The one informational observation for a framework's standard 404 page (a pass: nothing
+/// internal is shown; the page only hints at the framework).
+fn default_not_found_note(plain: &[&Finding<'_>], cov: &Coverage, crawl: &Crawl) -> Observation {
+    let f = plain[0];
+    let families: std::collections::BTreeSet<&str> =
+        plain.iter().map(|f| f.hit.family.as_str()).collect();
+    let fam = families.into_iter().collect::<Vec<_>>().join(", ");
+    let base = clean("errors.generic-error-page", cov, crawl);
+    let mut figures = base.figures;
+    figures["informational"] = json!({
+        "framework_default_404": fam,
+        "signature": f.hit.signature,
+        "instances": plain.len(),
+        "example": f.response.url.as_str(),
+    });
+    Observation::new(
+        "errors.generic-error-page",
+        Outcome::Pass,
+        Text::new(
+            format!(
+                "Catatan informatif: {} jalur tak dikenal dijawab halaman 404 standar kerangka kerja ({fam}), mis. {}; halaman itu tidak memuat versi, stack trace, jalur internal atau gema masukan, sehingga bukan kebocoran.",
+                plain.len(),
+                f.response.url
+            ),
+            format!(
+                "Informational: {} unknown paths get the framework's standard 404 page ({fam}), e.g. {}; it shows no version, stack trace, internal path or echoed input, so it is not a leak.",
+                plain.len(),
+                f.response.url
+            ),
+        ),
+    )
+    .with_evidence(f.response.evidence(Some(format!("[{}] 404", f.hit.signature))))
+    .with_figures(figures)
+}
+
+fn more_id(n: usize) -> String {
+    if n > 1 {
+        format!(
+            " Akar masalah yang sama juga terlihat pada {} permintaan lain.",
+            n - 1
+        )
+    } else {
+        String::new()
+    }
+}
+
+fn more_en(n: usize) -> String {
+    if n > 1 {
+        format!(
+            " The same root cause also shows in {} other requests.",
+            n - 1
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// Most instances listed per finding.
+const MAX_INSTANCES: usize = 20;
+
+/// Each distinct request (method and URL pattern) that showed a finding.
+fn instances(fs: &[&Finding<'_>]) -> Vec<serde_json::Value> {
+    let mut seen = std::collections::BTreeSet::new();
+    fs.iter()
+        .filter(|f| seen.insert((method_of(f), crawl::pattern::pattern(&f.response.url))))
+        .take(MAX_INSTANCES)
+        .map(|f| json!({"method": method_of(f), "url": f.response.url.as_str(), "status": f.response.status, "probe": f.probe.map(|p| p.kind.describe())}))
+        .collect()
 }
 
 fn method_of(f: &Finding<'_>) -> String {
@@ -295,17 +509,12 @@ fn method_of(f: &Finding<'_>) -> String {
 }
 
 fn failures(item: &str, mine: &[&Finding<'_>], sigs: &Signatures) -> Vec<Observation> {
-    // One observation per signature and page pattern; the first request that showed it is the
-    // evidence, and the locator stays the same across runs.
+    // One finding per signature (one root cause, e.g. debug mode on), with every page that
+    // showed it as an instance; the first request is the evidence and the locator (the
+    // signature) stays the same across runs.
     let mut groups: BTreeMap<String, Vec<&Finding<'_>>> = BTreeMap::new();
     for f in mine {
-        let key = format!(
-            "{} {} {}",
-            f.hit.signature,
-            method_of(f),
-            crawl::pattern::pattern(&f.response.url)
-        );
-        groups.entry(key).or_default().push(f);
+        groups.entry(f.hit.signature.clone()).or_default().push(f);
     }
     let total = groups.len();
     groups
@@ -349,12 +558,16 @@ fn failures(item: &str, mine: &[&Finding<'_>], sigs: &Signatures) -> Vec<Observa
                 Outcome::Fail,
                 Text::new(
                     format!(
-                        "{} terlihat pada respons {method} {} ({how_id}): “{shown}”.",
-                        desc.id, f.response.url
+                        "{} terlihat pada respons {method} {} ({how_id}): “{shown}”.{}",
+                        desc.id,
+                        f.response.url,
+                        more_id(fs.len())
                     ),
                     format!(
-                        "{} shown in the response to {method} {} ({how_en}): “{shown}”.",
-                        desc.en, f.response.url
+                        "{} shown in the response to {method} {} ({how_en}): “{shown}”.{}",
+                        desc.en,
+                        f.response.url,
+                        more_en(fs.len())
                     ),
                 ),
             )
@@ -374,6 +587,7 @@ fn failures(item: &str, mine: &[&Finding<'_>], sigs: &Signatures) -> Vec<Observa
                 "excerpt": f.hit.excerpt,
                 "in_headers": f.hit.in_headers,
                 "occurrences": fs.len(),
+                "instances": instances(&fs),
                 "findings_for_item": total,
             }))
         })
@@ -477,5 +691,102 @@ fn clean(item: &str, cov: &Coverage, crawl: &Crawl) -> Observation {
             Text::new(inconclusive.0, inconclusive.1),
         )
         .with_figures(figures)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(url: &str, status: u16, body: &str) -> Response {
+        Response {
+            method: "GET".into(),
+            url: url::Url::parse(url).expect("url"),
+            status,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    fn hit(item: &str, signature: &str) -> Hit {
+        Hit {
+            signature: signature.into(),
+            family: signature.split('.').next().unwrap_or("").into(),
+            item: item.into(),
+            matched: String::new(),
+            excerpt: String::new(),
+            in_headers: false,
+        }
+    }
+
+    fn probe(url: &str) -> Probe {
+        Probe {
+            kind: Kind::UnknownPath,
+            method: reqwest::Method::GET,
+            url: url::Url::parse(url).expect("url"),
+            headers: Vec::new(),
+            body: None,
+            baseline: None,
+        }
+    }
+
+    #[test]
+    fn only_a_plain_framework_404_is_benign() {
+        let generic = "errors.generic-error-page";
+        let plain = response("https://a.go.id/x", 404, "<pre>Cannot GET /x</pre>");
+        let p = probe("https://a.go.id/x");
+        let f = Finding {
+            hit: hit(generic, "express.default-page"),
+            response: &plain,
+            probe: Some(&p),
+        };
+        assert!(benign_not_found(&f, std::slice::from_ref(&f)));
+
+        // Traps that stay findings: a version, an echoed query, a 500, another leak alongside.
+        let versioned = response(
+            "https://a.go.id/x",
+            404,
+            "<hr><center>nginx/1.18.0</center>",
+        );
+        let f = Finding {
+            hit: hit(generic, "nginx.default-page"),
+            response: &versioned,
+            probe: Some(&p),
+        };
+        assert!(!benign_not_found(&f, std::slice::from_ref(&f)));
+        let echo = response(
+            "https://a.go.id/x?q=kawal1234",
+            404,
+            "<pre>Cannot GET /x?q=kawal1234</pre>",
+        );
+        let pq = probe("https://a.go.id/x?q=kawal1234");
+        let f = Finding {
+            hit: hit(generic, "express.default-page"),
+            response: &echo,
+            probe: Some(&pq),
+        };
+        assert!(!benign_not_found(&f, std::slice::from_ref(&f)));
+        let crash = response("https://a.go.id/x", 500, "<h1>Server Error (500)</h1>");
+        let f = Finding {
+            hit: hit(generic, "django.default-page"),
+            response: &crash,
+            probe: Some(&p),
+        };
+        assert!(!benign_not_found(&f, std::slice::from_ref(&f)));
+        let both = [
+            Finding {
+                hit: hit(generic, "express.default-page"),
+                response: &plain,
+                probe: Some(&p),
+            },
+            Finding {
+                hit: hit("errors.internal-paths", "path.unix-webroot"),
+                response: &plain,
+                probe: Some(&p),
+            },
+        ];
+        assert!(!benign_not_found(&both[0], &both));
     }
 }

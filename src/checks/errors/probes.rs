@@ -37,12 +37,15 @@ pub enum Mutation {
     BadPercent,
     /// An 8 KiB value.
     Overlong,
+    /// The parameter left out: a view linked with a parameter it needs may crash without it.
+    Missing,
 }
 
 impl Mutation {
     /// Mutations in the order they are tried: the most revealing first.
-    pub const ORDER: [Mutation; 7] = [
+    pub const ORDER: [Mutation; 8] = [
         Mutation::Quote,
+        Mutation::Missing,
         Mutation::TypeConfusion,
         Mutation::Array,
         Mutation::InvalidUtf8,
@@ -61,6 +64,7 @@ impl Mutation {
             Mutation::NullByte => "null-byte",
             Mutation::BadPercent => "bad-percent-encoding",
             Mutation::Overlong => "overlong",
+            Mutation::Missing => "missing",
         }
     }
 
@@ -80,13 +84,14 @@ impl Mutation {
             Mutation::NullByte => format!("{original}%00"),
             Mutation::BadPercent => "%".into(),
             Mutation::Overlong => "A".repeat(8192),
+            Mutation::Missing => String::new(),
         }
     }
 
     /// The raw replacement for a path segment (no `[]` form for paths).
     fn segment(self, original: &str) -> Option<String> {
         match self {
-            Mutation::Array | Mutation::BadPercent | Mutation::Overlong => None,
+            Mutation::Array | Mutation::BadPercent | Mutation::Overlong | Mutation::Missing => None,
             m => Some(m.value(original)),
         }
     }
@@ -243,6 +248,7 @@ fn join_pairs(pairs: &[(String, String)], target: usize, m: Mutation) -> String 
     pairs
         .iter()
         .enumerate()
+        .filter(|(i, _)| !(*i == target && m == Mutation::Missing))
         .map(|(i, (k, v))| {
             if i != target {
                 format!("{k}={v}")
