@@ -1,7 +1,7 @@
 //! `kawal evaluation …` (the SOP record), `kawal finding …` (lifecycle), `kawal retest` and
 //! `kawal report` (agency documents).
 
-use super::{EXIT_NOT_MET, EXIT_OK, Failure, NetArgs, SessionArgs, Settings, write_out};
+use super::{EXIT_OK, Failure, NetArgs, SessionArgs, Settings, write_out};
 use crate::decision::{Action, Policy};
 use crate::evaluation::Report;
 use crate::i18n::{Lang, tr};
@@ -258,7 +258,7 @@ pub(super) async fn context(
     let row = store.evaluation(id).await?;
     let report = store.stored_report(id).await?;
     let app = match row.application_id {
-        Some(a) => Some(store.app(&a.to_string()).await?),
+        Some(a) => Some(store.app_by_id(a).await?),
         None => None,
     };
     let decisions = store.decisions(id).await?;
@@ -395,7 +395,7 @@ pub(super) async fn evaluation(settings: &Settings, c: EvaluationCommand) -> Res
             };
             let row = store.evaluation(id).await?;
             let facts_app = match row.application_id {
-                Some(x) => Some(store.app(&x.to_string()).await?),
+                Some(x) => Some(store.app_by_id(x).await?),
                 None => None,
             };
             let excl = match &facts_app {
@@ -869,7 +869,7 @@ pub(super) async fn retest(settings: &Settings, a: RetestArgs) -> Result<u8, Fai
             "evaluasi {id} bukan milik aplikasi terdaftar / evaluation {id} does not belong to a registered application"
         )));
     };
-    let app = store.app(&app_id.to_string()).await?;
+    let app = store.app_by_id(app_id).await?;
     let failed = prev
         .items
         .iter()
@@ -928,11 +928,7 @@ pub(super) async fn retest(settings: &Settings, a: RetestArgs) -> Result<u8, Fai
     );
     write_out(&out, None)?;
     store.close().await;
-    Ok(if report.decision.meets_standard {
-        EXIT_OK
-    } else {
-        EXIT_NOT_MET
-    })
+    Ok(super::decision_exit(&report.decision))
 }
 
 pub(super) async fn report(settings: &Settings, a: ReportArgs) -> Result<u8, Failure> {

@@ -6,12 +6,14 @@
 mod apps;
 mod auth;
 mod evaluations;
+mod health;
 mod jobs;
 mod sop;
 
 pub use crate::model::fingerprint;
-pub use apps::{App, AppPatch, NewApp};
+pub use apps::{App, AppKey, AppPatch, NewApp, validate_app_name};
 pub use evaluations::{EvaluationRow, FindingRow};
+pub use health::SchedulerStatus;
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
 pub use sop::{DecisionRecord, FindingState, FindingStatus, HistoryPoint, ManualResult, Trend};
 
@@ -56,6 +58,23 @@ pub enum StoreError {
         what: &'static str,
         /// Name or id given.
         name: String,
+    },
+    /// A value given to the store breaks a rule (e.g. a purely numeric application name).
+    #[error("{0}")]
+    Invalid(String),
+    /// This machine's sealing key is not the one the database's recipes were sealed with.
+    #[error(
+        "kunci rahasia mesin ini ({ours}, dari {origin}) berbeda dengan kunci yang tercatat di basis data ({recorded}), sehingga profil login yang disegel di mesin lain tidak dapat dibuka. Gunakan satu kunci untuk semua mesin: salin berkas secret.key dari mesin pertama ke {key_file} (mode 0600) atau setel KAWAL_SECRET_KEY ke isinya di setiap mesin; `kawal key fingerprint` menampilkan sidik jarinya. / this machine's secret key ({ours}, from {origin}) differs from the key recorded in the database ({recorded}), so login profiles sealed on other machines cannot be opened. Use one key for every machine: copy secret.key from the first machine to {key_file} (mode 0600) or set KAWAL_SECRET_KEY to its contents on every machine; `kawal key fingerprint` shows its fingerprint."
+    )]
+    KeyMismatch {
+        /// Fingerprint recorded in the database.
+        recorded: String,
+        /// Fingerprint of this machine's key.
+        ours: String,
+        /// Where this machine's key came from.
+        origin: String,
+        /// Where the key file belongs on this machine.
+        key_file: String,
     },
     /// A uniqueness rule was broken.
     #[error("{0}")]
@@ -220,7 +239,7 @@ impl Store {
 
     async fn migrated(db: Db, url: String) -> Result<Store, StoreError> {
         let store = Store { db, url };
-        let files: [(i64, &str, &'static str); 5] = match store.db {
+        let files: [(i64, &str, &'static str); 6] = match store.db {
             Db::Sqlite(_) => [
                 (
                     1,
@@ -246,6 +265,11 @@ impl Store {
                     5,
                     "protected paths",
                     include_str!("../../migrations/sqlite/0005_protected.sql"),
+                ),
+                (
+                    6,
+                    "fleet",
+                    include_str!("../../migrations/sqlite/0006_fleet.sql"),
                 ),
             ],
             Db::Pg(_) => [
@@ -273,6 +297,11 @@ impl Store {
                     5,
                     "protected paths",
                     include_str!("../../migrations/postgres/0005_protected.sql"),
+                ),
+                (
+                    6,
+                    "fleet",
+                    include_str!("../../migrations/postgres/0006_fleet.sql"),
                 ),
             ],
         };

@@ -1,0 +1,154 @@
+//! Decisions that never overstate, through the real binary against the hardened demo target:
+//! a provisional "meets" while critical/high manual items are open (its own exit code), re-decided
+//! by recording them; `kawal scan` judging automated items only; the registration's CA used by
+//! `kawal evaluate` without flags; names that can never be mistaken for ids.
+
+mod common;
+
+use common::{ca_file, kawal, run};
+use kawal_fixture::FixtureConfig;
+use std::path::{Path, PathBuf};
+
+/// The shipped checklist cut down to the header checks and three manual items (high, critical,
+/// medium), so the evaluation is quick and its automated part passes on the hardened target.
+fn small_checklist(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/checklists/bssn-web.toml"
+    ))
+    .expect("checklist");
+    let mut t: toml::Table = toml::from_str(&text).expect("toml");
+    let items = t
+        .get_mut("item")
+        .and_then(|i| i.as_array_mut())
+        .expect("items");
+    items.retain(|i| {
+        let id = i.get("id").and_then(|v| v.as_str()).unwrap_or("");
+        ["headers.hsts", "headers.csp"].contains(&id)
+            || ["manual.k01", "manual.k02", "manual.k03"].contains(&id)
+    });
+    assert_eq!(items.len(), 5);
+    let p = dir.join("kecil.toml");
+    std::fs::write(&p, toml::to_string(&t).expect("serialise")).expect("write");
+    p
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_manual_items_make_meets_provisional_until_recorded() {
+    let home = tempfile::tempdir().expect("tmp");
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let url = f.https_url.clone().expect("https");
+    let ca = ca_file(&f, home.path());
+    let list = small_checklist(home.path());
+    let k = |args: &[&str]| {
+        let mut c = kawal(home.path());
+        c.arg("--checklist").arg(&list).args(args);
+        run(c)
+    };
+    let ca_s = ca.to_str().expect("utf-8");
+    let (code, _, err) = k(&[
+        "app",
+        "add",
+        "--name",
+        "SIMPEG",
+        "--url",
+        &url,
+        "--agency",
+        "BKPSDM",
+        "--owner",
+        "o@example.go.id",
+        "--ca-bundle",
+        ca_s,
+    ]);
+    assert_eq!(code, 0, "{err}");
+
+    // The registration's CA is used: no --ca-bundle here.
+    let (code, out, err) = k(&["evaluate", "SIMPEG", "--format", "json"]);
+    assert_eq!(code, 4, "provisional meets has its own exit code: {err}");
+    let r: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(r["decision"]["meets_standard"], true);
+    assert_eq!(
+        r["decision"]["label"]["id"],
+        "Memenuhi Standar (sementara): 2 butir manual kritis/tinggi belum dinilai"
+    );
+    assert_eq!(
+        r["decision"]["pending_manual"],
+        serde_json::json!(["manual.k01", "manual.k02"])
+    );
+    let (code, out, _) = k(&["evaluations", "SIMPEG"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Memenuhi Standar (sementara)"), "{out}");
+    let (code, out, _) = k(&["--lang", "en", "evaluate", "SIMPEG"]);
+    assert_eq!(code, 4);
+    assert!(out.contains("Meets the Standard (provisional)"), "{out}");
+
+    // Recording the items re-decides the stored evaluation.
+    for (item, n) in [("manual.k01", "1"), ("manual.k02", "0")] {
+        let (code, out, err) = k(&[
+            "evaluation", "record-manual", "SIMPEG", item, "--outcome", "pass", "--actor",
+            "Tim Analisis",
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        let (_, out, _) = k(&["evaluations", "SIMPEG", "--json"]);
+        let rows: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let latest = &rows[0];
+        assert_eq!(latest["meets_standard"], true, "{rows}");
+        assert_eq!(latest["provisional"], n == "1", "after {item}: {rows}");
+    }
+    let (code, out, _) = k(&["evaluation", "show", "SIMPEG"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("sementara"), "{out}");
+
+    // kawal scan judges the automated items only and says so.
+    let (code, out, err) = k(&["scan", &url, "--ca-bundle", ca_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("hanya menilai butir otomatis"), "{err}");
+    assert!(out.contains("Hanya butir otomatis yang dinilai"), "{out}");
+    assert!(!out.contains("sementara"), "{out}");
+    f.shutdown().await;
+}
+
+#[test]
+fn application_names_are_never_ids() {
+    let home = tempfile::tempdir().expect("tmp");
+    let k = |args: &[&str]| {
+        let mut c = kawal(home.path());
+        c.args(args);
+        run(c)
+    };
+    let add = |name: &str| {
+        k(&[
+            "app",
+            "add",
+            "--name",
+            name,
+            "--url",
+            "https://simpeg.example.go.id",
+            "--agency",
+            "BKPSDM",
+            "--owner",
+            "o@example.go.id",
+        ])
+    };
+    let (code, _, err) = add("SIMPEG");
+    assert_eq!(code, 0, "{err}");
+    for bad in ["12", "#2", " 7 "] {
+        let (code, _, err) = add(bad);
+        assert_eq!(code, 2, "'{bad}' is refused: {err}");
+        assert!(err.contains("id aplikasi") && err.contains("APP-12"), "{err}");
+    }
+    let (code, _, err) = add("2026-SIPD");
+    assert_eq!(code, 0, "digits with letters are a name: {err}");
+    // Digits (or #digits) always mean the id.
+    let (code, out, _) = k(&["app", "show", "2"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("2026-SIPD"), "{out}");
+    let (code, out, _) = k(&["app", "show", "#1"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("SIMPEG"), "{out}");
+    let (code, _, err) = k(&["app", "edit", "SIMPEG", "--name", "44"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = k(&["app", "show", "99"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("'99'") && err.contains("tidak ditemukan"), "{err}");
+}
