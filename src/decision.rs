@@ -602,12 +602,19 @@ mod tests {
         );
         assert!(d.label.en.contains("provisional"), "{}", d.label.en);
         assert_eq!(d.pending_manual.len(), 25);
-        assert!(!d.pending_manual.contains(&"m".to_string()), "medium is below the rule");
+        assert!(
+            !d.pending_manual.contains(&"m".to_string()),
+            "medium is below the rule"
+        );
         assert!(d.rationale.id.contains("c0, c1"), "{}", d.rationale.id);
         // The automated-only judgement (kawal scan) ignores manual items.
         assert!(!decide_automated(&p, &items, &none).is_provisional());
         // Recording the items re-decides: all but one → still provisional with 1; all → final.
-        for i in items.iter_mut().filter(|i| i.outcome == Outcome::Manual).skip(1) {
+        for i in items
+            .iter_mut()
+            .filter(|i| i.outcome == Outcome::Manual)
+            .skip(1)
+        {
             i.outcome = Outcome::Pass;
         }
         let d = decide_standard(&p, &items, &none);
@@ -637,7 +644,11 @@ mod tests {
             provisional_at: Severity::Critical,
         };
         let d = decide_standard(&p, &items[1..], &Exclusions::default());
-        assert!(d.label.id.contains("1 butir manual kritis belum"), "{}", d.label.id);
+        assert!(
+            d.label.id.contains("1 butir manual kritis belum"),
+            "{}",
+            d.label.id
+        );
     }
 
     #[test]

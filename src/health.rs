@@ -164,16 +164,16 @@ mod tests {
         );
         let s = h.snapshot();
         assert!(!s.is_healthy());
-        assert_eq!(
-            (s.consecutive_failures, s.failing_since),
-            (2, Some(t0))
-        );
+        assert_eq!((s.consecutive_failures, s.failing_since), (2, Some(t0)));
         assert_eq!(s.last_error.as_deref(), Some("again"));
         assert_eq!(h.record_ok(t0 + time::Duration::seconds(3)), 2);
         assert!(h.snapshot().is_healthy());
         // A new outage counts from its own first failure.
         let t1 = t0 + time::Duration::seconds(100);
-        assert!(matches!(h.record_error(t1, "x", &p), AfterError::RetryIn(_)));
+        assert!(matches!(
+            h.record_error(t1, "x", &p),
+            AfterError::RetryIn(_)
+        ));
         assert!(matches!(
             h.record_error(t1 + time::Duration::seconds(29), "x", &p),
             AfterError::RetryIn(_)

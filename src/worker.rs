@@ -109,9 +109,16 @@ async fn claim_next(
 }
 
 /// Nothing runs anywhere and nothing queued is due (for `drain`).
-async fn queue_drained(store: &Store, now: OffsetDateTime) -> Result<bool, crate::store::StoreError> {
+async fn queue_drained(
+    store: &Store,
+    now: OffsetDateTime,
+) -> Result<bool, crate::store::StoreError> {
     use crate::store::JobStatus;
-    if !store.list_jobs(Some(JobStatus::Running), None, 1).await?.is_empty() {
+    if !store
+        .list_jobs(Some(JobStatus::Running), None, 1)
+        .await?
+        .is_empty()
+    {
         return Ok(false);
     }
     let queued = store.list_jobs(Some(JobStatus::Queued), None, 1000).await?;
@@ -150,7 +157,10 @@ pub async fn run_worker(
             }
             Err(e) => match health.record_error(now, &e.to_string(), &cfg.retry) {
                 AfterError::RetryIn(d) => {
-                    tracing::error!("worker: database error, retry in {} s: {e}", d.as_secs_f64());
+                    tracing::error!(
+                        "worker: database error, retry in {} s: {e}",
+                        d.as_secs_f64()
+                    );
                     tokio::select! {
                         _ = tokio::time::sleep(d) => {}
                         _ = stop.changed() => {}

@@ -85,7 +85,13 @@ async fn open_manual_items_make_meets_provisional_until_recorded() {
     // Recording the items re-decides the stored evaluation.
     for (item, n) in [("manual.k01", "1"), ("manual.k02", "0")] {
         let (code, out, err) = k(&[
-            "evaluation", "record-manual", "SIMPEG", item, "--outcome", "pass", "--actor",
+            "evaluation",
+            "record-manual",
+            "SIMPEG",
+            item,
+            "--outcome",
+            "pass",
+            "--actor",
             "Tim Analisis",
         ]);
         assert_eq!(code, 0, "{out}{err}");
@@ -135,7 +141,10 @@ fn application_names_are_never_ids() {
     for bad in ["12", "#2", " 7 "] {
         let (code, _, err) = add(bad);
         assert_eq!(code, 2, "'{bad}' is refused: {err}");
-        assert!(err.contains("id aplikasi") && err.contains("APP-12"), "{err}");
+        assert!(
+            err.contains("id aplikasi") && err.contains("APP-12"),
+            "{err}"
+        );
     }
     let (code, _, err) = add("2026-SIPD");
     assert_eq!(code, 0, "digits with letters are a name: {err}");
@@ -150,5 +159,8 @@ fn application_names_are_never_ids() {
     assert_eq!(code, 2, "{err}");
     let (code, _, err) = k(&["app", "show", "99"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("'99'") && err.contains("tidak ditemukan"), "{err}");
+    assert!(
+        err.contains("'99'") && err.contains("tidak ditemukan"),
+        "{err}"
+    );
 }

@@ -103,7 +103,10 @@ async fn stored_access_evidence_masks_personal_data_unless_configured() {
         .iter()
         .find(|i| i["id"] == "access.idor")
         .expect("idor item");
-    assert_eq!(idor["outcome"]["status"], "fail", "the finding itself stays");
+    assert_eq!(
+        idor["outcome"]["status"], "fail",
+        "the finding itself stays"
+    );
     let kept = stored_access_report(true).await;
     assert!(
         NIKS.iter().any(|n| kept.contains(n)),

@@ -5,11 +5,11 @@ mod common;
 
 use kawal::store::{ClaimLimits, NewApp, Store};
 use kawal::worker::{RetryPolicy, SchedulerConfig, SchedulerHealth, SystemClock};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
-use std::sync::Mutex;
-use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -150,7 +150,6 @@ async fn eight_concurrent_claimers_never_exceed_either_cap_postgres() {
 // The scheduler never dies silently.
 // ---------------------------------------------------------------------------------------------
 
-
 /// Collects a child's stderr in the background.
 fn stderr_of(child: &mut Child) -> Arc<Mutex<String>> {
     let log = Arc::new(Mutex::new(String::new()));
@@ -273,7 +272,9 @@ async fn scheduler_outage_is_logged_retried_shown_and_ends_in_exit_3_sqlite() {
     );
     rename_sqlite(&db, "application_outage", "application").await;
     wait_for(20, "recovery", || {
-        log.lock().expect("log").contains("scheduler recovered after")
+        log.lock()
+            .expect("log")
+            .contains("scheduler recovered after")
     });
     wait_for(10, "a healthy status again", || health(home.path()).0 == 0);
     // An outage longer than --give-up-secs ends the process so a supervisor restarts it.
@@ -342,10 +343,15 @@ async fn scheduler_outage_retried_and_given_up_postgres() {
         .execute(&admin)
         .await
         .expect("rename");
-    until("two failures", || health.snapshot().consecutive_failures >= 2).await;
+    until("two failures", || {
+        health.snapshot().consecutive_failures >= 2
+    })
+    .await;
     let s = health.snapshot();
     assert!(
-        s.last_error.as_deref().is_some_and(|e| e.contains("application")),
+        s.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("application")),
         "{s:?}"
     );
     let rows = store
@@ -463,7 +469,12 @@ fn a_second_machine_with_another_key_refuses_to_start_until_it_shares_the_key() 
     assert_eq!(code, 2, "an existing key file is never overwritten: {err}");
     let (code, out, err) = k(
         first.path(),
-        &["key", "rotate", "--new-key", new_key.to_str().expect("utf-8")],
+        &[
+            "key",
+            "rotate",
+            "--new-key",
+            new_key.to_str().expect("utf-8"),
+        ],
         &[],
     );
     assert_eq!(code, 0, "{out}{err}");
@@ -513,7 +524,10 @@ async fn key_rotation_is_all_or_nothing_postgres() {
         store.key_fingerprint().await.expect("fp").as_deref(),
         Some(a.fingerprint())
     );
-    let e = store.roles(ids[0], &b).await.expect_err("other key refused");
+    let e = store
+        .roles(ids[0], &b)
+        .await
+        .expect_err("other key refused");
     assert!(e.to_string().contains("KAWAL_SECRET_KEY"), "{e}");
     // Damage the second recipe: rotation must fail and change nothing.
     let admin = sqlx::PgPool::connect(&url).await.expect("admin");
@@ -532,7 +546,10 @@ async fn key_rotation_is_all_or_nothing_postgres() {
     assert_eq!(store.roles(ids[0], &a).await.expect("still a").len(), 1);
     store.remove_role(ids[1], "admin").await.expect("remove");
     assert_eq!(store.rotate_key(&a, &b).await.expect("rotate"), 1);
-    assert_eq!(store.roles(ids[0], &b).await.expect("opens with b").len(), 1);
+    assert_eq!(
+        store.roles(ids[0], &b).await.expect("opens with b").len(),
+        1
+    );
     assert!(store.roles(ids[0], &a).await.is_err());
     drop_schema(&url, &schema).await;
 }
@@ -595,7 +612,8 @@ fn demo_keep_running_then_a_one_minute_schedule_evaluates_under_serve() {
         .find(|j| j["kind"] == "scheduled")
         .expect("scheduled job");
     assert_eq!(
-        job["status"], "done",
+        job["status"],
+        "done",
         "{job}\n{}",
         serve_log.lock().expect("log")
     );

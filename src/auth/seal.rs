@@ -290,7 +290,10 @@ mod tests {
     fn fingerprints_tell_keys_apart_without_revealing_them() {
         let a = Sealer::from_key([7u8; 32]);
         let hex = crate::model::hex(&[7u8; 32]);
-        assert_eq!(a.fingerprint(), Sealer::from_text(&hex, "t").expect("key").fingerprint());
+        assert_eq!(
+            a.fingerprint(),
+            Sealer::from_text(&hex, "t").expect("key").fingerprint()
+        );
         assert_ne!(a.fingerprint(), Sealer::from_key([8u8; 32]).fingerprint());
         assert!(a.fingerprint().starts_with("sha256:") && a.fingerprint().len() == 39);
         assert!(!a.fingerprint().contains(&hex[..16]));

@@ -914,11 +914,21 @@ mod tests {
             Some("PHPSESSID")
         );
         assert_eq!(
-            session_param(&u("https://a.example.go.id/app;jsessionid=ABC123?x=1"), &p, &none).as_deref(),
+            session_param(
+                &u("https://a.example.go.id/app;jsessionid=ABC123?x=1"),
+                &p,
+                &none
+            )
+            .as_deref(),
             Some(";jsessionid=")
         );
         assert_eq!(
-            session_param(&u("https://a.example.go.id/x?__Host-SESSIONID=abc"), &p, &none).as_deref(),
+            session_param(
+                &u("https://a.example.go.id/x?__Host-SESSIONID=abc"),
+                &p,
+                &none
+            )
+            .as_deref(),
             Some("__Host-SESSIONID")
         );
         assert_eq!(
@@ -926,7 +936,9 @@ mod tests {
             None
         );
         let v = vec!["0123456789abcdef0123".to_string()];
-        assert!(session_param(&u("https://a.example.go.id/r/0123456789abcdef0123"), &p, &v).is_some());
+        assert!(
+            session_param(&u("https://a.example.go.id/r/0123456789abcdef0123"), &p, &v).is_some()
+        );
         let obs = judge_in_url(
             &[(
                 u("https://a.example.go.id/x?sid=0123456789abcdef0123"),
@@ -977,7 +989,11 @@ mod tests {
             &[("set-cookie", "PHPSESSID=abc; Path=/")],
         );
         assert_eq!(judge_plain_http(&[issued], None).outcome, Outcome::Fail);
-        let redirect = resp("http://a.example.go.id/", 301, &[("location", "https://a.example.go.id/")]);
+        let redirect = resp(
+            "http://a.example.go.id/",
+            301,
+            &[("location", "https://a.example.go.id/")],
+        );
         assert_eq!(judge_plain_http(&[redirect], None).outcome, Outcome::Pass);
         let plain = resp("http://a.example.go.id/", 200, &[("set-cookie", "lang=id")]);
         assert_eq!(

@@ -278,7 +278,9 @@ mod tests {
         assert!(!del("sid=x; Expires=Wed, 01 Jan 2070 10:00:00 GMT"));
         assert!(!del("sid=x; Expires=Fri, 01 Jan 2100 00:00:00 GMT"));
         // Max-Age wins over a past Expires, as in browsers.
-        assert!(!del("sid=x; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT"));
+        assert!(!del(
+            "sid=x; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+        ));
         // An empty value alone, or an unparsable date, is not a deletion.
         assert!(!del("sid=; Path=/"));
         assert!(!del("sid=x; Expires=1980"));

@@ -389,7 +389,11 @@ fn show(a: &App, lang: Lang) -> String {
         tr(lang, "CA tambahan", "Extra CA bundle"),
         a.ca_bundle.as_deref().map_or_else(
             || "-".to_string(),
-            |p| format!("{} {}", p.matches("BEGIN CERTIFICATE").count(), tr(lang, "sertifikat", "certificate(s)"))
+            |p| format!(
+                "{} {}",
+                p.matches("BEGIN CERTIFICATE").count(),
+                tr(lang, "sertifikat", "certificate(s)")
+            )
         )
     );
     let _ = writeln!(

@@ -115,9 +115,17 @@ async fn rotate(settings: &Settings, new_key: &Path) -> Result<u8, Failure> {
             replace_key_file(p, text.trim()).map_err(|e| {
                 Failure::incomplete(anyhow!(
                     "{} {}: {e}; {}",
-                    tr(lang, "basis data sudah memakai kunci baru, tetapi", "the database uses the new key, but"),
+                    tr(
+                        lang,
+                        "basis data sudah memakai kunci baru, tetapi",
+                        "the database uses the new key, but"
+                    ),
                     p.display(),
-                    tr(lang, "salin berkas kunci baru ke sana", "copy the new key file there")
+                    tr(
+                        lang,
+                        "salin berkas kunci baru ke sana",
+                        "copy the new key file there"
+                    )
                 ))
             })?;
             format!(
@@ -136,7 +144,11 @@ async fn rotate(settings: &Settings, new_key: &Path) -> Result<u8, Failure> {
     write_out(
         &format!(
             "{n} {} {}; {next}. {}\n",
-            tr(lang, "profil login disegel ulang →", "login profiles re-sealed →"),
+            tr(
+                lang,
+                "profil login disegel ulang →",
+                "login profiles re-sealed →"
+            ),
             new.fingerprint(),
             tr(
                 lang,

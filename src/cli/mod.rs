@@ -489,10 +489,9 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
             let net = settings.net(&a.net, None)?;
             let mut options = settings.check_options(&a.session)?;
             options.allow_unsafe_methods = a.allow_unsafe_methods;
-            let mut report =
-                run::evaluate(&settings, &target, &a.scope, net, options, None, None)
-                    .await?
-                    .0;
+            let mut report = run::evaluate(&settings, &target, &a.scope, net, options, None, None)
+                .await?
+                .0;
             let policy = crate::decision::Policy::builtin().map_err(Failure::usage)?;
             report.automated_only(&policy);
             if !settings.quiet && report.summary.manual > 0 {

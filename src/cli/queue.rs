@@ -4,7 +4,9 @@ use super::{EXIT_OK, Failure, NetArgs, Settings, write_out};
 use crate::evaluation::Policy;
 use crate::i18n::tr;
 use crate::store::{ClaimLimits, Job, JobStatus};
-use crate::worker::{self, Env, RetryPolicy, SchedulerConfig, SchedulerHealth, SystemClock, WorkerConfig};
+use crate::worker::{
+    self, Env, RetryPolicy, SchedulerConfig, SchedulerHealth, SystemClock, WorkerConfig,
+};
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use std::fmt::Write;
@@ -137,7 +139,8 @@ pub(super) enum JobsCommand {
 
 /// A worker or scheduler refuses to start with a key other than the fleet's.
 async fn check_key(store: &crate::store::Store) -> Result<(), Failure> {
-    let sealer = crate::auth::seal::Sealer::load(&crate::config::data_dir()).map_err(Failure::usage)?;
+    let sealer =
+        crate::auth::seal::Sealer::load(&crate::config::data_dir()).map_err(Failure::usage)?;
     store.ensure_key(&sealer).await?;
     Ok(())
 }
@@ -330,7 +333,11 @@ fn scheduler_lines(
                 out,
                 "  {} {} {}; {} {}: {}",
                 h.consecutive_failures,
-                tr(lang, "kegagalan berturut-turut sejak", "consecutive failures since"),
+                tr(
+                    lang,
+                    "kegagalan berturut-turut sejak",
+                    "consecutive failures since"
+                ),
                 t(h.failing_since),
                 tr(lang, "galat terakhir", "last error"),
                 t(h.last_error_at),
@@ -341,7 +348,11 @@ fn scheduler_lines(
             let _ = writeln!(
                 out,
                 "  {} {}",
-                tr(lang, "tidak menulis status sejak", "has not written its status since"),
+                tr(
+                    lang,
+                    "tidak menulis status sejak",
+                    "has not written its status since"
+                ),
                 t(Some(s.updated_at))
             );
         }
@@ -424,7 +435,9 @@ pub(super) async fn jobs(settings: &Settings, c: JobsCommand) -> Result<u8, Fail
                 .list_jobs(status, app_id, limit.clamp(1, 10_000))
                 .await?;
             if !json {
-                let sched = store.scheduler_statuses(now - time::Duration::days(1)).await?;
+                let sched = store
+                    .scheduler_statuses(now - time::Duration::days(1))
+                    .await?;
                 write_out(&scheduler_lines(&sched, now, settings.lang), None)?;
             }
             if json {
@@ -463,7 +476,9 @@ pub(super) async fn jobs(settings: &Settings, c: JobsCommand) -> Result<u8, Fail
             }
         }
         JobsCommand::Health { json } => {
-            let sched = store.scheduler_statuses(now - time::Duration::days(1)).await?;
+            let sched = store
+                .scheduler_statuses(now - time::Duration::days(1))
+                .await?;
             let unhealthy = sched
                 .iter()
                 .any(|s| !s.health.is_healthy() || s.is_silent(now));
@@ -476,7 +491,11 @@ pub(super) async fn jobs(settings: &Settings, c: JobsCommand) -> Result<u8, Fail
                 write_out(&scheduler_lines(&sched, now, settings.lang), None)?;
             }
             store.close().await;
-            return Ok(if unhealthy { super::EXIT_NOT_MET } else { EXIT_OK });
+            return Ok(if unhealthy {
+                super::EXIT_NOT_MET
+            } else {
+                EXIT_OK
+            });
         }
         JobsCommand::Show { id } => write_out(&show(&store.job(id).await?), None)?,
         JobsCommand::Cancel { id } => write_out(&show(&store.cancel_job(id, now).await?), None)?,

@@ -126,7 +126,11 @@ pub fn mask_evidence(e: &mut super::Evidence) -> Masked {
     };
     one(&mut e.url);
     one(&mut e.body_excerpt);
-    for (_, v) in e.request_headers.iter_mut().chain(e.response_headers.iter_mut()) {
+    for (_, v) in e
+        .request_headers
+        .iter_mut()
+        .chain(e.response_headers.iter_mut())
+    {
         one(v);
     }
     if let Some(note) = e.note.as_mut() {
@@ -204,8 +208,14 @@ mod tests {
             },
             "{m}"
         );
-        assert!(m.contains("NIK: [NIK]") && m.contains("[EMAIL]@warga.example.go.id"), "{m}");
-        assert!(m.contains("Nama: Siti Rahmawati"), "names are not guessed at: {m}");
+        assert!(
+            m.contains("NIK: [NIK]") && m.contains("[EMAIL]@warga.example.go.id"),
+            "{m}"
+        );
+        assert!(
+            m.contains("Nama: Siti Rahmawati"),
+            "names are not guessed at: {m}"
+        );
         assert_eq!(n.describe(), "2 NIK, 1 NPWP, 3 telp/phone, 1 e-mail");
     }
 

@@ -41,7 +41,9 @@ impl Store {
         match self.key_fingerprint().await? {
             Some(f) if f == sealer.fingerprint() => Ok(()),
             Some(f) => Err(mismatch(&f, sealer)),
-            None => Err(StoreError::Corrupt("secret_key row missing after insert".into())),
+            None => Err(StoreError::Corrupt(
+                "secret_key row missing after insert".into(),
+            )),
         }
     }
 
@@ -163,7 +165,12 @@ fn mismatch(recorded: &str, sealer: &Sealer) -> StoreError {
         ours: sealer.fingerprint().to_string(),
         origin: sealer.source().to_string(),
         key_file: sealer.source().file().map_or_else(
-            || crate::config::data_dir().join("secret.key").display().to_string(),
+            || {
+                crate::config::data_dir()
+                    .join("secret.key")
+                    .display()
+                    .to_string()
+            },
             |p| p.display().to_string(),
         ),
     }

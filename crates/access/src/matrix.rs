@@ -340,7 +340,10 @@ mod tests {
             ),
             crawl(
                 "user_b",
-                &["https://app.example.go.id/", "https://app.example.go.id/profil"],
+                &[
+                    "https://app.example.go.id/",
+                    "https://app.example.go.id/profil",
+                ],
             ),
             crawl(ANONYMOUS, &["https://app.example.go.id/"]),
         ]

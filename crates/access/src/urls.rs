@@ -276,7 +276,10 @@ mod tests {
             location_key("/login?next=%2Fadmin").unwrap(),
             "/login?next=%2Fadmin"
         );
-        assert_eq!(location_key("https://h.example.go.id/masuk").unwrap(), "/masuk");
+        assert_eq!(
+            location_key("https://h.example.go.id/masuk").unwrap(),
+            "/masuk"
+        );
         assert_eq!(location_key("../x").unwrap(), "/x");
         assert!(location_key("").is_none());
         assert!(location_key("http://[::1").is_none());
