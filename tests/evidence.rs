@@ -4,7 +4,6 @@
 
 mod common;
 
-use kawal::auth::{Marker, Recipe, Role};
 use kawal::checklist::Checklist;
 use kawal::checks::{CheckOptions, registry};
 use kawal::config::NetConfig;
@@ -14,24 +13,6 @@ use kawal_fixture::FixtureConfig;
 use url::Url;
 
 const NIKS: [&str; 2] = ["3273011203850001", "3273014405900002"];
-
-fn role(base: &str, user: &str, password: &str, privilege: u32) -> Role {
-    Role {
-        name: user.into(),
-        privilege,
-        recipe: Recipe::Form {
-            url: format!("{base}/login"),
-            username_field: "username".into(),
-            password_field: "password".into(),
-            username: user.into(),
-            password: password.into(),
-        },
-        marker: Marker {
-            text: Some("Masuk sebagai".into()),
-            ..Marker::default()
-        },
-    }
-}
 
 /// Evaluates the access-control items and returns the stored report as JSON text.
 async fn stored_access_report(keep_personal_data: bool) -> String {
@@ -48,11 +29,7 @@ async fn stored_access_report(keep_personal_data: bool) -> String {
         keep_personal_data,
         ..CheckOptions::default()
     };
-    options.access.roles = vec![
-        role(&base, "admin", "Admin#2026", 100),
-        role(&base, "budi", "Budi#2026", 10),
-        role(&base, "siti", "Siti#2026", 10),
-    ];
+    options.access.roles = common::fixture_roles(&base);
     let net = NetConfig {
         rate_limit: 0.0,
         extra_ca_pem: Some(f.ca_pem.clone().into_bytes()),

@@ -284,6 +284,15 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
     Ok(EXIT_OK)
 }
 
+/// A time as RFC 3339, or "-".
+fn t(v: Option<time::OffsetDateTime>) -> String {
+    v.and_then(|v| {
+        v.format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    })
+    .unwrap_or_else(|| "-".into())
+}
+
 /// One line per scheduler seen in the last day: healthy, failing (with the error and the
 /// failures so far), given up, or silent (nothing written for three ticks).
 fn scheduler_lines(
@@ -291,13 +300,6 @@ fn scheduler_lines(
     now: time::OffsetDateTime,
     lang: crate::i18n::Lang,
 ) -> String {
-    let t = |v: Option<time::OffsetDateTime>| {
-        v.and_then(|v| {
-            v.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| "-".into())
-    };
     if sched.is_empty() {
         return format!(
             "{}\n",
@@ -370,13 +372,6 @@ fn parse_status(s: &str) -> Result<JobStatus, Failure> {
 
 fn show(j: &Job) -> String {
     let mut out = String::new();
-    let t = |v: Option<time::OffsetDateTime>| {
-        v.and_then(|v| {
-            v.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| "-".into())
-    };
     let _ = writeln!(out, "{:<16} {}", "job", j.id);
     let _ = writeln!(
         out,

@@ -40,6 +40,40 @@ pub fn run(mut c: Command) -> (i32, String, String) {
     )
 }
 
+/// A form-login role on the demo target (its login page and "Masuk sebagai" marker).
+pub fn form_role(
+    base: &str,
+    name: &str,
+    user: &str,
+    password: &str,
+    privilege: u32,
+) -> kawal::auth::Role {
+    kawal::auth::Role {
+        name: name.into(),
+        privilege,
+        recipe: kawal::auth::Recipe::Form {
+            url: format!("{base}/login"),
+            username_field: "username".into(),
+            password_field: "password".into(),
+            username: user.into(),
+            password: password.into(),
+        },
+        marker: kawal::auth::Marker {
+            text: Some("Masuk sebagai".into()),
+            ..kawal::auth::Marker::default()
+        },
+    }
+}
+
+/// The demo target's administrator and two citizens.
+pub fn fixture_roles(base: &str) -> Vec<kawal::auth::Role> {
+    vec![
+        form_role(base, "admin", "admin", "Admin#2026", 100),
+        form_role(base, "budi", "budi", "Budi#2026", 10),
+        form_role(base, "siti", "siti", "Siti#2026", 10),
+    ]
+}
+
 /// Writes the fixture's CA to `dir/ca.pem` and returns the path.
 pub fn ca_file(f: &Fixture, dir: &Path) -> std::path::PathBuf {
     let p = dir.join("ca.pem");
