@@ -164,3 +164,56 @@ fn application_names_are_never_ids() {
         "{err}"
     );
 }
+
+/// `--insecure` and `--ca-bundle` belong to the registration: without them the demo target's
+/// certificate fails, with `--insecure` the evaluation runs; a file without a certificate is
+/// refused at registration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registered_insecure_switch_is_honoured_and_bad_bundles_refused() {
+    let home = tempfile::tempdir().expect("tmp");
+    let f = common::fixture(FixtureConfig::hardened()).await;
+    let url = f.https_url.clone().expect("https");
+    let list = small_checklist(home.path());
+    let k = |args: &[&str]| {
+        let mut c = kawal(home.path());
+        c.arg("--checklist").arg(&list).args(args);
+        run(c)
+    };
+    let add = [
+        "app",
+        "add",
+        "--name",
+        "SIMPEG",
+        "--url",
+        &url,
+        "--agency",
+        "BKPSDM",
+        "--owner",
+        "o@example.go.id",
+    ];
+    let junk = home.path().join("bukan-ca.pem");
+    std::fs::write(&junk, "bukan sertifikat").expect("write");
+    let (code, _, err) = k(&[&add[..], &["--ca-bundle", junk.to_str().expect("utf-8")]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bukan-ca.pem") && err.contains("no PEM certificate"),
+        "{err}"
+    );
+    let (code, _, err) = k(&add);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = k(&["evaluate", "SIMPEG"]);
+    assert_eq!(code, 3, "an unknown CA stops the evaluation: {err}");
+    assert!(
+        err.contains("--insecure") || err.contains("--ca-bundle"),
+        "{err}"
+    );
+    let (code, out, _) = k(&["app", "edit", "SIMPEG", "--insecure", "true"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Abaikan sertifikat") && out.contains("ya"),
+        "{out}"
+    );
+    let (code, _, err) = k(&["evaluate", "SIMPEG"]);
+    assert_eq!(code, 4, "the registration's insecure switch is used: {err}");
+    f.shutdown().await;
+}
