@@ -42,7 +42,10 @@ async fn open_manual_items_make_meets_provisional_until_recorded() {
     let list = small_checklist(home.path());
     let k = |args: &[&str]| {
         let mut c = kawal(home.path());
-        c.arg("--checklist").arg(&list).args(args);
+        c.arg("--checklist")
+            .arg(&list)
+            .args(args)
+            .env("SANDI", "Budi#2026");
         run(c)
     };
     let ca_s = ca.to_str().expect("utf-8");
@@ -62,11 +65,32 @@ async fn open_manual_items_make_meets_provisional_until_recorded() {
     ]);
     assert_eq!(code, 0, "{err}");
 
+    // A registered role is a login for decision 2, though no [login] table is configured and
+    // this checklist has no session-cookie item that could reveal one.
+    let login = format!("{url}/login");
+    let (code, _, err) = k(&[
+        "app",
+        "auth",
+        "add",
+        "SIMPEG",
+        "budi",
+        "--kind",
+        "form",
+        "--login-url",
+        &login,
+        "--username",
+        "budi",
+        "--password-env",
+        "SANDI",
+    ]);
+    assert_eq!(code, 0, "{err}");
+
     // The registration's CA is used: no --ca-bundle here.
     let (code, out, err) = k(&["evaluate", "SIMPEG", "--format", "json"]);
     assert_eq!(code, 4, "provisional meets has its own exit code: {err}");
     let r: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(r["decision"]["meets_standard"], true);
+    assert_eq!(r["facts"]["has_login"], true, "{}", r["facts"]);
     assert_eq!(
         r["decision"]["label"]["id"],
         "Memenuhi Standar (sementara): 2 butir manual kritis/tinggi belum dinilai"
