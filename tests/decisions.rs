@@ -241,3 +241,112 @@ async fn registered_insecure_switch_is_honoured_and_bad_bundles_refused() {
     assert_eq!(code, 4, "the registration's insecure switch is used: {err}");
     f.shutdown().await;
 }
+
+/// Runs the statements of migration 0006 that rename purely numeric names (names registered
+/// before the rule), after putting such names in place behind the store's back.
+async fn numeric_names_renamed(store: &kawal::store::Store, exec: impl AsyncFn(&str)) {
+    store
+        .add_apps(&[kawal::store::NewApp {
+            name: "SIMPEG".into(),
+            url: "https://simpeg.example.go.id".into(),
+            agency: "BKPSDM".into(),
+            owner: "o@example.go.id".into(),
+            timezone: "Asia/Jakarta".into(),
+            ..kawal::store::NewApp::default()
+        }])
+        .await
+        .expect("app");
+    for name in ["12", "APP-12x", "007"] {
+        exec(&format!("INSERT INTO application (name, url, agency_id, owner, timezone, created_at, updated_at) SELECT '{name}', url, agency_id, owner, timezone, created_at, updated_at FROM application WHERE name = 'SIMPEG'")).await;
+    }
+    // A name the first rename would collide with.
+    exec("UPDATE application SET name = 'APP-007' WHERE name = 'APP-12x'").await;
+    let file = if store.backend() == "sqlite" {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    let sql = std::fs::read_to_string(format!(
+        "{}/migrations/{file}/0006_fleet.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("migration");
+    for stmt in sql
+        .split(';')
+        .filter(|s| s.contains("UPDATE application SET name"))
+    {
+        exec(stmt.trim()).await;
+    }
+    let mut names: Vec<String> = store
+        .list_apps()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(names.contains(&"APP-12".to_string()), "{names:?}");
+    assert!(names.contains(&"APP-007".to_string()), "kept: {names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("APP-007-")),
+        "a colliding name gets its id: {names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| kawal::store::validate_app_name(n).is_ok()),
+        "{names:?}"
+    );
+}
+
+#[tokio::test]
+async fn migration_renames_numeric_names_sqlite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let url = format!("sqlite://{}/k.db", dir.path().display());
+    let store = kawal::store::Store::open(&url).await.expect("store");
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
+    numeric_names_renamed(&store, async |sql: &str| {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&pool)
+            .await
+            .expect(sql);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn migration_renames_numeric_names_postgres() {
+    let Some(url) = common::pg_url() else { return };
+    let schema = format!("kawal_names_{}", std::process::id());
+    let store = kawal::store::Store::open_pg_schema(&url, &schema)
+        .await
+        .expect("pg");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .after_connect({
+            let schema = schema.clone();
+            move |c, _| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET search_path = {schema}")))
+                        .execute(c)
+                        .await
+                        .map(|_| ())
+                })
+            }
+        })
+        .connect(&url)
+        .await
+        .expect("pool");
+    numeric_names_renamed(&store, async |sql: &str| {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&pool)
+            .await
+            .expect(sql);
+    })
+    .await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&pool)
+        .await
+        .expect("drop");
+}

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::pg_url;
 use kawal::store::{ClaimLimits, NewApp, Store};
 use kawal::worker::{RetryPolicy, SchedulerConfig, SchedulerHealth, SystemClock};
 use std::collections::HashMap;
@@ -12,20 +13,6 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 use time::OffsetDateTime;
-
-/// The PostgreSQL test URL; `None` locally without it, a failure in CI (never a quiet pass).
-fn pg_url() -> Option<String> {
-    match std::env::var("KAWAL_TEST_DATABASE_URL") {
-        Ok(u) => Some(u),
-        Err(_) if std::env::var_os("CI").is_some() => {
-            panic!("CI is set but KAWAL_TEST_DATABASE_URL is not: the PostgreSQL tests must run")
-        }
-        Err(_) => {
-            eprintln!("KAWAL_TEST_DATABASE_URL not set: PostgreSQL case not run");
-            None
-        }
-    }
-}
 
 fn schema(prefix: &str) -> String {
     format!(

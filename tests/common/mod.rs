@@ -14,6 +14,20 @@ pub async fn fixture(cfg: FixtureConfig) -> Fixture {
     Fixture::start(cfg).await.expect("fixture starts")
 }
 
+/// The PostgreSQL test URL; `None` locally without it, a failure in CI (never a quiet pass).
+pub fn pg_url() -> Option<String> {
+    match std::env::var("KAWAL_TEST_DATABASE_URL") {
+        Ok(u) => Some(u),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but KAWAL_TEST_DATABASE_URL is not: the PostgreSQL tests must run")
+        }
+        Err(_) => {
+            eprintln!("KAWAL_TEST_DATABASE_URL not set: PostgreSQL case not run");
+            None
+        }
+    }
+}
+
 /// A `kawal` command isolated in `home` (its own SQLite file, no user config).
 pub fn kawal(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kawal"));
