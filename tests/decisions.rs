@@ -33,6 +33,34 @@ fn small_checklist(dir: &Path) -> PathBuf {
     p
 }
 
+/// `kawal --checklist LIST …` in `home` (the test role's password in `SANDI`).
+fn with_list<'a>(home: &'a Path, list: &'a Path) -> impl Fn(&[&str]) -> (i32, String, String) + 'a {
+    move |args| {
+        let mut c = kawal(home);
+        c.arg("--checklist")
+            .arg(list)
+            .args(args)
+            .env("SANDI", "Budi#2026");
+        run(c)
+    }
+}
+
+/// `kawal app add` of the application SIMPEG at `url`.
+fn register(url: &str) -> [&str; 10] {
+    [
+        "app",
+        "add",
+        "--name",
+        "SIMPEG",
+        "--url",
+        url,
+        "--agency",
+        "BKPSDM",
+        "--owner",
+        "o@example.go.id",
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_manual_items_make_meets_provisional_until_recorded() {
     let home = tempfile::tempdir().expect("tmp");
@@ -40,29 +68,9 @@ async fn open_manual_items_make_meets_provisional_until_recorded() {
     let url = f.https_url.clone().expect("https");
     let ca = ca_file(&f, home.path());
     let list = small_checklist(home.path());
-    let k = |args: &[&str]| {
-        let mut c = kawal(home.path());
-        c.arg("--checklist")
-            .arg(&list)
-            .args(args)
-            .env("SANDI", "Budi#2026");
-        run(c)
-    };
+    let k = with_list(home.path(), &list);
     let ca_s = ca.to_str().expect("utf-8");
-    let (code, _, err) = k(&[
-        "app",
-        "add",
-        "--name",
-        "SIMPEG",
-        "--url",
-        &url,
-        "--agency",
-        "BKPSDM",
-        "--owner",
-        "o@example.go.id",
-        "--ca-bundle",
-        ca_s,
-    ]);
+    let (code, _, err) = k(&[&register(&url)[..], &["--ca-bundle", ca_s]].concat());
     assert_eq!(code, 0, "{err}");
 
     // A registered role is a login for decision 2, though no [login] table is configured and
@@ -198,23 +206,8 @@ async fn registered_insecure_switch_is_honoured_and_bad_bundles_refused() {
     let f = common::fixture(FixtureConfig::hardened()).await;
     let url = f.https_url.clone().expect("https");
     let list = small_checklist(home.path());
-    let k = |args: &[&str]| {
-        let mut c = kawal(home.path());
-        c.arg("--checklist").arg(&list).args(args);
-        run(c)
-    };
-    let add = [
-        "app",
-        "add",
-        "--name",
-        "SIMPEG",
-        "--url",
-        &url,
-        "--agency",
-        "BKPSDM",
-        "--owner",
-        "o@example.go.id",
-    ];
+    let k = with_list(home.path(), &list);
+    let add = register(&url);
     let junk = home.path().join("bukan-ca.pem");
     std::fs::write(&junk, "bukan sertifikat").expect("write");
     let (code, _, err) = k(&[&add[..], &["--ca-bundle", junk.to_str().expect("utf-8")]].concat());
