@@ -37,7 +37,7 @@ fn schedules() -> Vec<NewApp> {
             };
             NewApp {
                 name: format!("APP-{i:05}"),
-                url: format!("https://app{i}.pemda{}.go.id", i % 548),
+                url: format!("https://app{i}.pemda{}.example.go.id", i % 548),
                 agency: format!("Perangkat Daerah {}", i % 600),
                 owner: "pj@example.go.id".into(),
                 schedule: Some(schedule),

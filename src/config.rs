@@ -76,6 +76,9 @@ pub struct FileConfig {
     /// Access-control check settings.
     #[serde(default)]
     pub access: AccessFileConfig,
+    /// Stored evidence settings.
+    #[serde(default)]
+    pub evidence: EvidenceFileConfig,
     /// Roles to log in as during `kawal scan` (registered applications keep theirs encrypted
     /// in the database: `kawal app auth add`).
     #[serde(default)]
@@ -119,6 +122,16 @@ pub struct AccessFileConfig {
     pub login_paths: Vec<String>,
     /// Most replayed requests of the role matrix (default 500).
     pub max_replays: Option<usize>,
+}
+
+/// `[evidence]` table: what stored evidence may keep.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceFileConfig {
+    /// Keep NIK, NPWP, phone numbers and e-mail addresses unmasked in stored evidence
+    /// (default false: masked). Only where the agency's data-protection rules allow it.
+    #[serde(default)]
+    pub keep_personal_data: bool,
 }
 
 /// `[report]` table: who issues the agency reports.

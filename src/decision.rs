@@ -42,6 +42,38 @@ pub struct StandardPolicy {
     /// Areas where any failure, whatever its severity, fails the standard.
     #[serde(default)]
     pub strict_areas: Vec<String>,
+    /// Manual items not yet recorded that make a "meets" decision provisional.
+    #[serde(default)]
+    pub pending_manual: PendingManualPolicy,
+}
+
+/// When unrecorded manual items make decision 1 provisional.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingManualPolicy {
+    /// Whether the rule applies at all (`false`: manual items never hold a decision back).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Unrecorded manual items at or above this severity make "meets" provisional.
+    #[serde(default = "high")]
+    pub provisional_at: Severity,
+}
+
+impl Default for PendingManualPolicy {
+    fn default() -> Self {
+        PendingManualPolicy {
+            enabled: true,
+            provisional_at: Severity::High,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn high() -> Severity {
+    Severity::High
 }
 
 /// Rules for decision 2: the first shutdown rule that matches wins; none means monitoring.
@@ -121,6 +153,10 @@ pub struct Decision {
     pub label: Text,
     /// Items that decided it.
     pub deciding_items: Vec<String>,
+    /// "Meets" holds only until these unrecorded manual items (at or above the policy's
+    /// severity) are assessed; empty for a final decision.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_manual: Vec<String>,
     /// Items whose failures were all excluded by a person (accepted risk / false positive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded_items: Vec<String>,
@@ -253,8 +289,77 @@ pub fn fully_excluded(item: &ItemResult, excl: &Exclusions) -> bool {
         })
 }
 
-/// Decision 1 under `policy`, with excluded findings taken out.
+impl Decision {
+    /// "Meets the standard" that still waits for manual items (see [`PendingManualPolicy`]).
+    pub fn is_provisional(&self) -> bool {
+        self.meets_standard && !self.pending_manual.is_empty()
+    }
+}
+
+/// Unrecorded manual items at or above the policy's severity, in item order.
+pub fn pending_manual(policy: &Policy, items: &[ItemResult]) -> Vec<String> {
+    let p = &policy.standard.pending_manual;
+    if !p.enabled {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .filter(|i| i.outcome == Outcome::Manual && i.severity >= p.provisional_at)
+        .map(|i| i.id.clone())
+        .collect()
+}
+
+/// Turns a "meets" decision into a provisional one naming the manual items still open.
+fn provisional(mut d: Decision, policy: &Policy, items: &[ItemResult]) -> Decision {
+    let pending = pending_manual(policy, items);
+    if pending.is_empty() {
+        return d;
+    }
+    let at = policy.standard.pending_manual.provisional_at;
+    let (sev_id, sev_en) = if at >= Severity::Critical {
+        ("kritis".to_string(), "critical".to_string())
+    } else if at == Severity::High {
+        ("kritis/tinggi".to_string(), "critical/high".to_string())
+    } else {
+        (
+            format!("tingkat {} ke atas", at.label(Lang::Id)),
+            format!("{} or higher", at.label(Lang::En).to_lowercase()),
+        )
+    };
+    let n = pending.len();
+    d.label = Text::new(
+        format!("Memenuhi Standar (sementara): {n} butir manual {sev_id} belum dinilai"),
+        format!("Meets the Standard (provisional): {n} {sev_en} manual item(s) not yet assessed"),
+    );
+    d.rationale = Text::new(
+        format!(
+            "{} Keputusan ini sementara sampai butir manual berikut dinilai dan dicatat (kawal evaluation record-manual): {}.",
+            d.rationale.id,
+            pending.join(", ")
+        ),
+        format!(
+            "{} The decision is provisional until these manual items are assessed and recorded (kawal evaluation record-manual): {}.",
+            d.rationale.en,
+            pending.join(", ")
+        ),
+    );
+    d.pending_manual = pending;
+    d
+}
+
+/// Decision 1 under `policy`, with excluded findings taken out; provisional while manual items
+/// the policy names are still unrecorded.
 pub fn decide_standard(policy: &Policy, items: &[ItemResult], excl: &Exclusions) -> Decision {
+    let d = decide_automated(policy, items, excl);
+    if d.meets_standard {
+        provisional(d, policy, items)
+    } else {
+        d
+    }
+}
+
+/// Decision 1 from the automated items alone (what `kawal scan` judges).
+pub fn decide_automated(policy: &Policy, items: &[ItemResult], excl: &Exclusions) -> Decision {
     let p = &policy.standard;
     let mut excluded_items = Vec::new();
     let failing: Vec<&ItemResult> = items
@@ -296,6 +401,7 @@ pub fn decide_standard(policy: &Policy, items: &[ItemResult], excl: &Exclusions)
             meets_standard: true,
             label: Text::new("Memenuhi Standar", "Meets the Standard"),
             deciding_items,
+            pending_manual: Vec::new(),
             rationale: Text::new(
                 format!(
                     "Tidak ada butir yang gagal pada tingkat risiko {} ke atas, dan tidak ada butir tingkat {} ke atas yang tidak dapat disimpulkan.{}",
@@ -338,6 +444,7 @@ pub fn decide_standard(policy: &Policy, items: &[ItemResult], excl: &Exclusions)
             format!("{en}: {list}.{}", excluded_note.1),
         ),
         deciding_items,
+        pending_manual: Vec::new(),
         excluded_items,
     }
 }
@@ -469,13 +576,79 @@ mod tests {
             item("a", Severity::Low, Outcome::Fail),
             item("m", Severity::Critical, Outcome::Manual),
         ];
-        assert!(decide_standard(&p, &low_fail, &none).meets_standard);
+        let d = decide_standard(&p, &low_fail, &none);
+        assert!(d.meets_standard && d.is_provisional(), "{d:?}");
         let med_fail = [item("a", Severity::Medium, Outcome::Fail)];
         let d = decide_standard(&p, &med_fail, &none);
         assert!(!d.meets_standard);
         assert_eq!(d.deciding_items, vec!["a".to_string()]);
         let inc_med = [item("x", Severity::Medium, Outcome::inconclusive("-", "-"))];
         assert!(decide_standard(&p, &inc_med, &none).meets_standard);
+    }
+
+    #[test]
+    fn open_critical_and_high_manual_items_make_meets_provisional() {
+        let p = policy();
+        let mut items = vec![item("auto", Severity::High, Outcome::Pass)];
+        items.extend((0..5).map(|n| item(&format!("c{n}"), Severity::Critical, Outcome::Manual)));
+        items.extend((0..20).map(|n| item(&format!("h{n}"), Severity::High, Outcome::Manual)));
+        items.push(item("m", Severity::Medium, Outcome::Manual));
+        let none = Exclusions::default();
+        let d = decide_standard(&p, &items, &none);
+        assert!(d.meets_standard && d.is_provisional());
+        assert_eq!(
+            d.label.id,
+            "Memenuhi Standar (sementara): 25 butir manual kritis/tinggi belum dinilai"
+        );
+        assert!(d.label.en.contains("provisional"), "{}", d.label.en);
+        assert_eq!(d.pending_manual.len(), 25);
+        assert!(
+            !d.pending_manual.contains(&"m".to_string()),
+            "medium is below the rule"
+        );
+        assert!(d.rationale.id.contains("c0, c1"), "{}", d.rationale.id);
+        // The automated-only judgement (kawal scan) ignores manual items.
+        assert!(!decide_automated(&p, &items, &none).is_provisional());
+        // Recording the items re-decides: all but one → still provisional with 1; all → final.
+        for i in items
+            .iter_mut()
+            .filter(|i| i.outcome == Outcome::Manual)
+            .skip(1)
+        {
+            i.outcome = Outcome::Pass;
+        }
+        let d = decide_standard(&p, &items, &none);
+        assert_eq!(d.pending_manual, ["c0"]);
+        items[1].outcome = Outcome::NotApplicable {
+            reason: Text::new("-", "-"),
+        };
+        let d = decide_standard(&p, &items, &none);
+        assert!(d.meets_standard && !d.is_provisional(), "{d:?}");
+        assert_eq!(d.label.id, "Memenuhi Standar");
+    }
+
+    #[test]
+    fn a_failing_evaluation_is_never_provisional_and_the_rule_can_be_switched_off() {
+        let mut p = policy();
+        let items = [
+            item("a", Severity::High, Outcome::Fail),
+            item("c", Severity::Critical, Outcome::Manual),
+        ];
+        let d = decide_standard(&p, &items, &Exclusions::default());
+        assert!(!d.meets_standard && d.pending_manual.is_empty());
+        p.standard.pending_manual.enabled = false;
+        let d = decide_standard(&p, &items[1..], &Exclusions::default());
+        assert!(d.meets_standard && !d.is_provisional());
+        p.standard.pending_manual = PendingManualPolicy {
+            enabled: true,
+            provisional_at: Severity::Critical,
+        };
+        let d = decide_standard(&p, &items[1..], &Exclusions::default());
+        assert!(
+            d.label.id.contains("1 butir manual kritis belum"),
+            "{}",
+            d.label.id
+        );
     }
 
     #[test]

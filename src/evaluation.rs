@@ -164,6 +164,26 @@ impl Report {
         self.facts = facts;
     }
 
+    /// Re-decides decision 1 from the automated items alone (`kawal scan`) and says so.
+    pub fn automated_only(&mut self, policy: &Policy) {
+        let facts = self.facts;
+        let mut policy = policy.clone();
+        policy.standard.pending_manual.enabled = false;
+        self.redecide(&policy, facts, &Exclusions::default());
+        let manual = self.summary.manual;
+        let d = &mut self.decision;
+        d.rationale = Text::new(
+            format!(
+                "{} Hanya butir otomatis yang dinilai (kawal scan); {manual} butir manual tidak dinilai.",
+                d.rationale.id
+            ),
+            format!(
+                "{} Automated items only (kawal scan); {manual} manual item(s) not assessed.",
+                d.rationale.en
+            ),
+        );
+    }
+
     /// Items whose outcome is a failure at or above `min`.
     pub fn failures_at_or_above(&self, min: Severity) -> impl Iterator<Item = &ItemResult> {
         self.items
@@ -221,6 +241,9 @@ pub async fn run(
                         &o.item_id,
                         o.locator.as_deref(),
                     ));
+                    if !ctx.options.keep_personal_data {
+                        mask_personal_data(&mut o);
+                    }
                     by_item.entry(o.item_id.clone()).or_default().push(o);
                 }
             }
@@ -256,6 +279,19 @@ pub async fn run(
     };
     report.redecide(policy, decide.0, decide.1);
     Ok(report)
+}
+
+/// Masks personal data in what an observation stores and shows (after its fingerprint, so the
+/// same finding is still recognised across evaluations).
+pub fn mask_personal_data(o: &mut Observation) {
+    use crate::net::mask::{mask, mask_evidence};
+    for e in &mut o.evidence {
+        mask_evidence(e);
+    }
+    if let Some(l) = o.locator.as_mut() {
+        *l = mask(l).0;
+    }
+    o.summary = Text::new(mask(&o.summary.id).0, mask(&o.summary.en).0);
 }
 
 fn item_result(

@@ -9,6 +9,7 @@ pub mod config;
 pub mod crawl;
 pub mod decision;
 pub mod evaluation;
+pub mod health;
 pub mod i18n;
 pub mod model;
 pub mod net;

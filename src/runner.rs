@@ -105,12 +105,11 @@ pub async fn run(
             }
         }
     }
-    // Registered roles count as a login as much as the global `[login]` fallback does.
-    let facts = evaluation::Facts {
-        personal_data: target.app.is_some_and(|a| a.personal_data),
-        public_service: target.app.is_some_and(|a| a.public_service),
-        has_login: target.options.login.is_some() || !target.options.access.roles.is_empty(),
-    };
+    let facts = facts(target.app, &target.options);
+    if let Some(app) = target.app {
+        // The registration's trust holds for every run: scheduled, queued, CLI and retest.
+        target.net = with_app_trust(target.net, app);
+    }
     let scope = Scope::new(target.url, target.scope_extra);
     let http = Arc::new(HttpClient::new(target.net, scope).map_err(RunError::Client)?);
     let ctx = Context::with_options(target.url.clone(), http, target.options);
@@ -183,6 +182,31 @@ pub async fn run(
     }
 }
 
+/// Network settings with the application's own trust added: its CA bundle joins any configured
+/// one, and its insecure switch turns certificate verification off (never on).
+pub fn with_app_trust(mut net: NetConfig, app: &App) -> NetConfig {
+    if let Some(pem) = &app.ca_bundle {
+        let mut all = net.extra_ca_pem.take().unwrap_or_default();
+        if !all.is_empty() && !all.ends_with(b"\n") {
+            all.push(b'\n');
+        }
+        all.extend_from_slice(pem.as_bytes());
+        net.extra_ca_pem = Some(all);
+    }
+    net.insecure |= app.insecure;
+    net
+}
+
+/// What decision 2 knows about the application: its registration, and a login when any way of
+/// logging in is registered (a `[login]` recipe or a role, from the registration or the command).
+pub fn facts(app: Option<&App>, options: &crate::checks::CheckOptions) -> evaluation::Facts {
+    evaluation::Facts {
+        personal_data: app.is_some_and(|a| a.personal_data),
+        public_service: app.is_some_and(|a| a.public_service),
+        has_login: options.login.is_some() || !options.access.roles.is_empty(),
+    }
+}
+
 /// The report of a retest: the earlier report with the re-run items replaced, re-decided.
 pub fn merge_retest(
     prev: &Report,
@@ -204,4 +228,24 @@ pub fn merge_retest(
     merged.tool = fresh.tool;
     merged.redecide(policy, facts, excl);
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::CheckOptions;
+
+    #[test]
+    fn a_registered_role_is_a_login_even_without_a_login_table() {
+        let none = CheckOptions::default();
+        assert!(!facts(None, &none).has_login);
+        let mut with_role = CheckOptions::default();
+        let role: crate::auth::Role = toml::from_str(
+            "name = 'warga_a'\n[recipe]\nkind = 'form'\nurl = 'https://a.example.go.id/login'\nusername = 'u'\npassword = 'p'\n",
+        )
+        .expect("role");
+        with_role.access.roles.push(role);
+        let f = facts(None, &with_role);
+        assert!(f.has_login && !f.personal_data && !f.public_service);
+    }
 }

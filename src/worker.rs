@@ -4,6 +4,7 @@ use crate::checklist::Checklist;
 use crate::checks::registry;
 use crate::config::NetConfig;
 use crate::evaluation::{EvalError, Policy};
+pub use crate::health::{AfterError, HealthSnapshot, RetryPolicy, SchedulerHealth};
 use crate::runner::{self, RunError};
 use crate::store::{ClaimLimits, Job, Store, worker_id};
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub struct WorkerConfig {
     pub backoff: Duration,
     /// Stop once no job is queued or running anywhere (for batch runs and tests).
     pub drain: bool,
+    /// Retries after a database error and when to give up.
+    pub retry: RetryPolicy,
 }
 
 impl Default for WorkerConfig {
@@ -57,6 +60,7 @@ impl Default for WorkerConfig {
             limits: ClaimLimits::default(),
             backoff: Duration::from_secs(300),
             drain: false,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -86,15 +90,54 @@ pub struct WorkerStats {
     pub released: AtomicUsize,
 }
 
+/// Reclaims expired leases and, with room for one more job, claims the next.
+async fn claim_next(
+    store: &Store,
+    cfg: &WorkerConfig,
+    me: &str,
+    now: OffsetDateTime,
+    room: bool,
+) -> Result<Option<Job>, crate::store::StoreError> {
+    let reaped = store.reap_expired(now).await?;
+    if !reaped.is_empty() {
+        tracing::warn!("reclaimed jobs whose worker stopped: {reaped:?}");
+    }
+    if !room {
+        return Ok(None);
+    }
+    store.claim_job(me, now, cfg.lease, cfg.limits).await
+}
+
+/// Nothing runs anywhere and nothing queued is due (for `drain`).
+async fn queue_drained(
+    store: &Store,
+    now: OffsetDateTime,
+) -> Result<bool, crate::store::StoreError> {
+    use crate::store::JobStatus;
+    if !store
+        .list_jobs(Some(JobStatus::Running), None, 1)
+        .await?
+        .is_empty()
+    {
+        return Ok(false);
+    }
+    let queued = store.list_jobs(Some(JobStatus::Queued), None, 1000).await?;
+    Ok(queued.iter().all(|j| j.run_after > now))
+}
+
 /// Claims and runs jobs until `stop` turns true (or, with `drain`, until the queue is empty).
+/// Database errors are logged and retried with backoff; failing for longer than the give-up
+/// time stops claiming, lets running jobs finish, and returns [`GaveUp`].
 pub async fn run_worker(
     store: Arc<Store>,
     env: Arc<Env>,
     cfg: WorkerConfig,
     mut stop: watch::Receiver<bool>,
-) -> Result<Arc<WorkerStats>, crate::store::StoreError> {
+) -> Result<Arc<WorkerStats>, GaveUp> {
     let me = worker_id();
     let stats = Arc::new(WorkerStats::default());
+    let health = SchedulerHealth::new();
+    let mut gave_up = None;
     let mut running: JoinSet<()> = JoinSet::new();
     let (abort_tx, abort_rx) = watch::channel(false);
     loop {
@@ -103,15 +146,37 @@ pub async fn run_worker(
         }
         while running.try_join_next().is_some() {}
         let now = env.clock.now();
-        let reaped = store.reap_expired(now).await?;
-        if !reaped.is_empty() {
-            tracing::warn!("reclaimed jobs whose worker stopped: {reaped:?}");
-        }
-        let mut claimed = false;
-        if running.len() < cfg.concurrency
-            && let Some(job) = store.claim_job(&me, now, cfg.lease, cfg.limits).await?
-        {
-            claimed = true;
+        let room = running.len() < cfg.concurrency;
+        let next = match claim_next(&store, &cfg, &me, now, room).await {
+            Ok(j) => {
+                let ended = health.record_ok(now);
+                if ended > 0 {
+                    tracing::warn!("worker recovered after {ended} database error(s)");
+                }
+                j
+            }
+            Err(e) => match health.record_error(now, &e.to_string(), &cfg.retry) {
+                AfterError::RetryIn(d) => {
+                    tracing::error!(
+                        "worker: database error, retry in {} s: {e}",
+                        d.as_secs_f64()
+                    );
+                    tokio::select! {
+                        _ = tokio::time::sleep(d) => {}
+                        _ = stop.changed() => {}
+                    }
+                    continue;
+                }
+                AfterError::GiveUp => {
+                    let g = GaveUp::from("worker", &health.snapshot());
+                    tracing::error!("{g}");
+                    gave_up = Some(g);
+                    break;
+                }
+            },
+        };
+        let claimed = next.is_some();
+        if let Some(job) = next {
             tracing::info!(
                 "job {} claimed: {} (attempt {})",
                 job.id,
@@ -131,19 +196,11 @@ pub async fn run_worker(
                 execute(&store, &env, &stats, &me, job, lease, backoff, abort).await
             });
         }
-        if cfg.drain
-            && !claimed
-            && running.is_empty()
-            && store
-                .list_jobs(Some(crate::store::JobStatus::Running), None, 1)
-                .await?
-                .is_empty()
-        {
-            let queued = store
-                .list_jobs(Some(crate::store::JobStatus::Queued), None, 1000)
-                .await?;
-            if queued.iter().all(|j| j.run_after > env.clock.now()) {
-                break;
+        if cfg.drain && !claimed && running.is_empty() {
+            match queue_drained(&store, env.clock.now()).await {
+                Ok(true) => break,
+                Ok(false) => {}
+                Err(e) => tracing::warn!("worker: queue state unknown: {e}"),
             }
         }
         if !claimed {
@@ -167,7 +224,10 @@ pub async fn run_worker(
             while running.join_next().await.is_some() {}
         }
     }
-    Ok(stats)
+    match gave_up {
+        Some(g) => Err(g),
+        None => Ok(stats),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -181,7 +241,7 @@ async fn execute(
     backoff: Duration,
     mut abort: watch::Receiver<bool>,
 ) {
-    let app = match store.app(&job.application_id.to_string()).await {
+    let app = match store.app_by_id(job.application_id).await {
         Ok(a) => a,
         Err(e) => {
             let _ = store
@@ -290,20 +350,99 @@ async fn until_true(rx: &mut watch::Receiver<bool>) {
     }
 }
 
-/// Runs the scheduler: a tick every `every` until `stop` turns true.
+/// Scheduler settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SchedulerConfig {
+    /// Interval between ticks.
+    pub every: Duration,
+    /// Retries after a failed tick and when to give up.
+    pub retry: RetryPolicy,
+}
+
+/// The scheduler (or a worker) failed for longer than its give-up time.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{what} berhenti: basis data gagal {failures} kali berturut-turut selama {secs} detik; galat terakhir / {what} gave up: the database failed {failures} times in a row over {secs} s; last error: {last}"
+)]
+pub struct GaveUp {
+    /// "penjadwal/scheduler" or "worker".
+    pub what: &'static str,
+    /// Consecutive failures.
+    pub failures: u32,
+    /// Seconds from the first failure to giving up.
+    pub secs: i64,
+    /// The last error.
+    pub last: String,
+}
+
+impl GaveUp {
+    fn from(what: &'static str, s: &HealthSnapshot) -> GaveUp {
+        GaveUp {
+            what,
+            failures: s.consecutive_failures,
+            secs: match (s.failing_since, s.last_error_at) {
+                (Some(a), Some(b)) => (b - a).whole_seconds(),
+                _ => 0,
+            },
+            last: s.last_error.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Runs the scheduler: a tick every `cfg.every` until `stop` turns true. A failed tick is
+/// logged, recorded in `health` (and in the store when it can be written) and retried with
+/// backoff; failing for longer than the give-up time returns [`GaveUp`] so the process exits.
 pub async fn run_scheduler(
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
-    every: Duration,
+    cfg: SchedulerConfig,
+    health: Arc<SchedulerHealth>,
     mut stop: watch::Receiver<bool>,
-) -> Result<(), crate::store::StoreError> {
+) -> Result<(), GaveUp> {
+    let me = worker_id();
+    let tick_secs = i64::try_from(cfg.every.as_secs()).unwrap_or(i64::MAX);
     loop {
-        let stats = store.tick(clock.now()).await?;
-        if stats.enqueued > 0 || stats.invalid > 0 {
-            tracing::info!("scheduler tick: {stats:?}");
+        let now = clock.now();
+        let wait = match store.tick(now).await {
+            Ok(stats) => {
+                let ended = health.record_ok(now);
+                if ended > 0 {
+                    tracing::warn!("scheduler recovered after {ended} failed tick(s)");
+                }
+                if stats.enqueued > 0 || stats.invalid > 0 {
+                    tracing::info!("scheduler tick: {stats:?}");
+                }
+                cfg.every
+            }
+            Err(e) => match health.record_error(now, &e.to_string(), &cfg.retry) {
+                AfterError::RetryIn(d) => {
+                    let n = health.snapshot().consecutive_failures;
+                    tracing::error!(
+                        "scheduler tick failed ({n} in a row), retry in {} s: {e}",
+                        d.as_secs_f64()
+                    );
+                    d
+                }
+                AfterError::GiveUp => {
+                    let s = health.snapshot();
+                    let _ = store
+                        .record_scheduler_status(&me, tick_secs, &s, clock.now())
+                        .await;
+                    let gave_up = GaveUp::from("penjadwal/scheduler", &s);
+                    tracing::error!("{gave_up}");
+                    return Err(gave_up);
+                }
+            },
+        };
+        // Written on every round, so other machines see a failing or silent scheduler.
+        if let Err(e) = store
+            .record_scheduler_status(&me, tick_secs, &health.snapshot(), clock.now())
+            .await
+        {
+            tracing::warn!("scheduler status not recorded: {e}");
         }
         tokio::select! {
-            _ = tokio::time::sleep(every) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = stop.changed() => {}
         }
         if *stop.borrow() {

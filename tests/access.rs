@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::{fixture_roles, form_role};
+
 use kawal::auth::{self, Marker, Recipe, Role};
 use kawal::checks::Observation;
 use kawal::checks::access::{self, AccessOptions};
@@ -11,32 +13,6 @@ use kawal::net::{HttpClient, Scope};
 use kawal_fixture::{Fixture, FixtureConfig};
 use std::sync::Arc;
 use url::Url;
-
-fn form_role(base: &str, name: &str, user: &str, password: &str, privilege: u32) -> Role {
-    Role {
-        name: name.into(),
-        privilege,
-        recipe: Recipe::Form {
-            url: format!("{base}/login"),
-            username_field: "username".into(),
-            password_field: "password".into(),
-            username: user.into(),
-            password: password.into(),
-        },
-        marker: Marker {
-            text: Some("Masuk sebagai".into()),
-            ..Marker::default()
-        },
-    }
-}
-
-fn fixture_roles(base: &str) -> Vec<Role> {
-    vec![
-        form_role(base, "admin", "admin", "Admin#2026", 100),
-        form_role(base, "budi", "budi", "Budi#2026", 10),
-        form_role(base, "siti", "siti", "Siti#2026", 10),
-    ]
-}
 
 fn client(f: &Fixture, target: &Url) -> Arc<HttpClient> {
     let cfg = NetConfig {

@@ -106,9 +106,9 @@ async fn over_broad_cookie_domain_is_found_by_host_name() {
     let mut c = kawal(home.path());
     c.args([
         "scan",
-        &format!("http://simpeg.bkpsdm.go.id:{port}/"),
+        &format!("http://simpeg.bkpsdm.example.go.id:{port}/"),
         "--resolve",
-        "simpeg.bkpsdm.go.id:127.0.0.1",
+        "simpeg.bkpsdm.example.go.id:127.0.0.1",
         "--format",
         "json",
         "--rate-limit",
@@ -128,7 +128,7 @@ async fn over_broad_cookie_domain_is_found_by_host_name() {
         item["observations"][0]["summary"]["en"]
             .as_str()
             .expect("summary")
-            .contains("bkpsdm.go.id")
+            .contains("bkpsdm.example.go.id")
     );
     f.shutdown().await;
 }

@@ -254,7 +254,7 @@ fn databases() {
 #[test]
 fn listings_diagnostics_and_default_pages() {
     assert_has(
-        "<html><head><title>Index of /uploads</title></head><body><h1>Index of /uploads</h1><table><tr><th><a href=\"?C=N;O=D\">Name</a></th></tr></table><address>Apache/2.4.41 (Ubuntu) Server at app.go.id Port 443</address></body></html>",
+        "<html><head><title>Index of /uploads</title></head><body><h1>Index of /uploads</h1><table><tr><th><a href=\"?C=N;O=D\">Name</a></th></tr></table><address>Apache/2.4.41 (Ubuntu) Server at app.example.go.id Port 443</address></body></html>",
         &["listing.index-of", "apache.default-page"],
     );
     assert_has(
@@ -270,7 +270,7 @@ fn listings_diagnostics_and_default_pages() {
         &["phpinfo.page"],
     );
     assert_has(
-        "<html><head>\n<title>Apache Status</title>\n</head><body>\n<h1>Apache Server Status for app.go.id (via 10.1.2.3)</h1>",
+        "<html><head>\n<title>Apache Status</title>\n</head><body>\n<h1>Apache Server Status for app.example.go.id (via 10.1.2.3)</h1>",
         &["apache.server-status", "address.private-ipv4"],
     );
     assert_has(
@@ -311,7 +311,7 @@ fn hardened_pages_and_traps_are_clean() {
         // A custom 404 page.
         "<!DOCTYPE html><html lang=\"id\"><head><title>Tidak ditemukan</title></head><body><h2>Halaman tidak ditemukan</h2><p><a href=\"/\">Kembali ke beranda</a></p></body></html>",
         // URL paths in links and scripts are not server paths.
-        "<script src=\"/app/js/main.js\"></script><a href=\"/home/berita/1.php\">x</a><a href=\"https://a.go.id/var/www/x.php\">y</a><img src='/usr/share/img/a.png'>",
+        "<script src=\"/app/js/main.js\"></script><a href=\"/home/berita/1.php\">x</a><a href=\"https://a.example.go.id/var/www/x.php\">y</a><img src='/usr/share/img/a.png'>",
         // A generic 500 page.
         "<h1>Terjadi kesalahan</h1><p>Silakan coba lagi. Kode rujukan: 7F3A-22.</p>",
     ] {
@@ -545,7 +545,7 @@ async fn unreachable_probes_make_items_inconclusive_never_pass() {
     use kawal::checks::errors::judge;
     use kawal::crawl::{Crawl, Hints, Skipped};
     let crawl = Crawl {
-        start: "https://a.go.id/".into(),
+        start: "https://a.example.go.id/".into(),
         pages: Vec::new(),
         forms: Vec::new(),
         scripts: Vec::new(),

@@ -196,7 +196,7 @@ async fn sop_record_and_reports_through_the_cli() {
         "--agency",
         "Disdukcapil",
         "--owner",
-        "pj@bantulkab.go.id",
+        "pj@bantulkab.example.go.id",
         "--personal-data",
         "--public-service",
     ]);

@@ -20,6 +20,8 @@ fn new_app(name: &str) -> NewApp {
         public_service: true,
         personal_data: true,
         allow_unsafe_methods: false,
+        ca_bundle: None,
+        insecure: false,
     }
 }
 

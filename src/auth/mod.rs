@@ -545,7 +545,7 @@ mod tests {
     #[test]
     fn recipes_read_from_toml_with_defaults() {
         let r: Role = toml::from_str(
-            "name = 'admin'\nprivilege = 100\n[recipe]\nkind = 'form'\nurl = 'https://a.go.id/login'\nusername = 'admin'\npassword = 'x'\n[marker]\ntext = 'Keluar'\n",
+            "name = 'admin'\nprivilege = 100\n[recipe]\nkind = 'form'\nurl = 'https://a.example.go.id/login'\nusername = 'admin'\npassword = 'x'\n[marker]\ntext = 'Keluar'\n",
         )
         .expect("form role");
         assert!(
@@ -553,7 +553,7 @@ mod tests {
         );
         assert_eq!(r.marker.text.as_deref(), Some("Keluar"));
         let j: Role = toml::from_str(
-            "name = 'api'\n[recipe]\nkind = 'json'\nurl = 'https://a.go.id/api/login'\nusername = 'u'\npassword = 'p'\n",
+            "name = 'api'\n[recipe]\nkind = 'json'\nurl = 'https://a.example.go.id/api/login'\nusername = 'u'\npassword = 'p'\n",
         )
         .expect("json role");
         assert!(
@@ -613,7 +613,7 @@ mod tests {
         let mut s = AuthSession::anonymous();
         s.jar.set("SID", "abc");
         s.headers.push(("authorization".into(), "Bearer t".into()));
-        let u = Url::parse("https://a.go.id/x").expect("url");
+        let u = Url::parse("https://a.example.go.id/x").expect("url");
         let h = s.request_headers(&u);
         assert!(h.contains(&("cookie".into(), "SID=abc".into())));
         assert!(h.contains(&("authorization".into(), "Bearer t".into())));

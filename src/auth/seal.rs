@@ -32,9 +32,45 @@ pub enum SealError {
     Open,
 }
 
+/// Where a loaded key came from (what to share with other machines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// `KAWAL_SECRET_KEY`.
+    Env,
+    /// An existing key file.
+    File(PathBuf),
+    /// A key file created just now, because none existed.
+    Created(PathBuf),
+    /// Given directly (tests, rotation).
+    Given,
+}
+
+impl KeySource {
+    /// The key file, when the key lives in one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            KeySource::File(p) | KeySource::Created(p) => Some(p),
+            KeySource::Env | KeySource::Given => None,
+        }
+    }
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::Env => f.write_str("KAWAL_SECRET_KEY"),
+            KeySource::File(p) => write!(f, "{}", p.display()),
+            KeySource::Created(p) => write!(f, "{} (baru dibuat / just created)", p.display()),
+            KeySource::Given => f.write_str("-"),
+        }
+    }
+}
+
 /// A loaded key.
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
+    fingerprint: String,
+    source: KeySource,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -60,42 +96,65 @@ impl Sealer {
     pub fn from_key(key: [u8; 32]) -> Sealer {
         Sealer {
             cipher: XChaCha20Poly1305::new(&Key::from(key)),
+            fingerprint: fingerprint(&key),
+            source: KeySource::Given,
         }
+    }
+
+    /// A sealer from key text (64 hex digits or base64), as in a key file.
+    pub fn from_text(text: &str, origin: &str) -> Result<Sealer, SealError> {
+        parse_key(text)
+            .map(Sealer::from_key)
+            .ok_or_else(|| SealError::Key {
+                origin: origin.to_string(),
+                why: "harus 32 byte: 64 digit heksadesimal atau base64 / must be 32 bytes: 64 hex digits or base64 (kawal key generate)".into(),
+            })
+    }
+
+    /// A fresh random key, as 64 hex digits.
+    pub fn generate() -> Result<String, SealError> {
+        let mut key = [0u8; 32];
+        rustls::crypto::aws_lc_rs::default_provider()
+            .secure_random
+            .fill(&mut key)
+            .map_err(|_| SealError::Key {
+                origin: "-".into(),
+                why: "sumber acak sistem gagal / the system random source failed".into(),
+            })?;
+        Ok(crate::model::hex(&key))
+    }
+
+    /// The key's fingerprint (safe to store and show; it does not reveal the key).
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Where the key came from.
+    pub fn source(&self) -> &KeySource {
+        &self.source
+    }
+
+    fn with_source(mut self, source: KeySource) -> Sealer {
+        self.source = source;
+        self
     }
 
     /// The key from `KAWAL_SECRET_KEY`, else from `dir/secret.key` (created if absent).
     pub fn load(dir: &Path) -> Result<Sealer, SealError> {
         if let Ok(v) = std::env::var("KAWAL_SECRET_KEY") {
-            return parse_key(&v).map(Sealer::from_key).ok_or_else(|| SealError::Key {
-                origin: "KAWAL_SECRET_KEY".into(),
-                why: "harus 32 byte: 64 digit heksadesimal atau base64 / must be 32 bytes: 64 hex digits or base64 (e.g. openssl rand -hex 32)".into(),
-            });
+            return Ok(Sealer::from_text(&v, "KAWAL_SECRET_KEY")?.with_source(KeySource::Env));
         }
         let path: PathBuf = dir.join("secret.key");
         let origin = path.display().to_string();
         match std::fs::read_to_string(&path) {
-            Ok(text) => parse_key(&text)
-                .map(Sealer::from_key)
-                .ok_or_else(|| SealError::Key {
-                    origin,
-                    why: "isi berkas bukan kunci 32 byte / the file does not hold a 32-byte key"
-                        .into(),
-                }),
+            Ok(text) => Ok(Sealer::from_text(&text, &origin)?.with_source(KeySource::File(path))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = [0u8; 32];
-                rustls::crypto::aws_lc_rs::default_provider()
-                    .secure_random
-                    .fill(&mut key)
-                    .map_err(|_| SealError::Key {
-                        origin: origin.clone(),
-                        why: "sumber acak sistem gagal / the system random source failed".into(),
-                    })?;
-                let hex = crate::model::hex(&key);
+                let hex = Sealer::generate()?;
                 write_private(&path, &hex).map_err(|e| SealError::Key {
                     origin: origin.clone(),
                     why: format!("tidak dapat dibuat / cannot be created: {e}"),
                 })?;
-                Ok(Sealer::from_key(key))
+                Ok(Sealer::from_text(&hex, &origin)?.with_source(KeySource::Created(path)))
             }
             Err(e) => Err(SealError::Key {
                 origin,
@@ -150,7 +209,18 @@ impl Sealer {
     }
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// `sha256:` and the first 16 bytes of SHA-256 over a domain label and the key, in hex.
+fn fingerprint(key: &[u8; 32]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"kawal-secret-key-fingerprint/1\0");
+    h.update(key);
+    let d = h.finalize();
+    format!("sha256:{}", crate::model::hex(&d[..16]))
+}
+
+/// Writes a new file readable by its owner only; never overwrites.
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -214,6 +284,22 @@ mod tests {
             sealed,
             s.seal(b"password=rahasia", &aad(1, "admin")).expect("seal")
         );
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart_without_revealing_them() {
+        let a = Sealer::from_key([7u8; 32]);
+        let hex = crate::model::hex(&[7u8; 32]);
+        assert_eq!(
+            a.fingerprint(),
+            Sealer::from_text(&hex, "t").expect("key").fingerprint()
+        );
+        assert_ne!(a.fingerprint(), Sealer::from_key([8u8; 32]).fingerprint());
+        assert!(a.fingerprint().starts_with("sha256:") && a.fingerprint().len() == 39);
+        assert!(!a.fingerprint().contains(&hex[..16]));
+        let g = Sealer::generate().expect("random");
+        assert_eq!(g.len(), 64);
+        assert_ne!(g, Sealer::generate().expect("random"));
     }
 
     #[test]

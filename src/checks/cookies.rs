@@ -193,7 +193,7 @@ pub fn judge_seen(seen: &Seen, now_unix: i64) -> Vec<Observation> {
             let Some(c) = SetCookie::parse(h) else {
                 continue;
             };
-            if c.is_deletion()
+            if c.is_deletion_at(now_unix)
                 || found
                     .iter()
                     .any(|(s, _, _, _)| s.name == c.name && attributes(s) == attributes(&c))
@@ -589,7 +589,7 @@ mod tests {
     #[test]
     fn broken_host_prefix_is_a_failure() {
         let r = resp(
-            "https://a.go.id/",
+            "https://a.example.go.id/",
             &["__Host-SID=x; Path=/app; Secure; HttpOnly; SameSite=Lax"],
         );
         assert_eq!(
@@ -600,7 +600,7 @@ mod tests {
 
     #[test]
     fn no_session_cookie_is_inconclusive_not_pass() {
-        let r = resp("https://a.go.id/", &["lang=id", "theme=dark"]);
+        let r = resp("https://a.example.go.id/", &["lang=id", "theme=dark"]);
         let obs = judge(&[r], 0);
         assert!(obs.iter().all(|o| o.outcome.status() == "inconclusive"));
     }
@@ -608,7 +608,7 @@ mod tests {
     #[test]
     fn short_lived_session_cookie_is_accepted() {
         let r = resp(
-            "https://a.go.id/",
+            "https://a.example.go.id/",
             &["sid=0123456789abcdef0123; Max-Age=1800; Secure; HttpOnly; SameSite=Strict; Path=/"],
         );
         assert_eq!(
@@ -619,12 +619,12 @@ mod tests {
 
     #[test]
     fn login_link_is_found() {
-        let mut r = resp("https://a.go.id/home/", &[]);
+        let mut r = resp("https://a.example.go.id/home/", &[]);
         r.headers.push(("content-type".into(), "text/html".into()));
         r.body = br#"<a href="/about">Tentang</a> <a class=x href='masuk.php'>Masuk</a>"#.to_vec();
         assert_eq!(
             login_link(&r).map(|u| u.to_string()).as_deref(),
-            Some("https://a.go.id/home/masuk.php")
+            Some("https://a.example.go.id/home/masuk.php")
         );
     }
 }

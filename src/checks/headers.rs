@@ -378,7 +378,7 @@ mod tests {
 
     #[test]
     fn hardened_headers_pass() {
-        let obs = judge(&resp("https://a.go.id/", HARD, "<html></html>")).expect("judge");
+        let obs = judge(&resp("https://a.example.go.id/", HARD, "<html></html>")).expect("judge");
         for item in ITEMS {
             assert_eq!(status(&obs, item), "pass", "{item}: {obs:#?}");
         }
@@ -387,7 +387,7 @@ mod tests {
     #[test]
     fn missing_headers_and_banners_fail() {
         let obs = judge(&resp(
-            "https://a.go.id/",
+            "https://a.example.go.id/",
             &[
                 ("server", "Apache/2.4.41 (Ubuntu)"),
                 ("x-powered-by", "PHP/7.4.3"),
@@ -408,7 +408,7 @@ mod tests {
     #[test]
     fn weak_values_fail() {
         let obs = judge(&resp(
-            "https://a.go.id/",
+            "https://a.example.go.id/",
             &[
                 ("strict-transport-security", "max-age=3600"),
                 ("content-security-policy", "default-src * 'unsafe-inline'"),
@@ -438,14 +438,14 @@ mod tests {
 
     #[test]
     fn hsts_over_plain_http_is_a_failure() {
-        let obs = judge(&resp("http://a.go.id/", HARD, "")).expect("judge");
+        let obs = judge(&resp("http://a.example.go.id/", HARD, "")).expect("judge");
         assert_eq!(status(&obs, "headers.hsts"), "fail");
     }
 
     #[test]
     fn generator_meta_with_version_is_disclosure() {
         let obs = judge(&resp(
-            "https://a.go.id/",
+            "https://a.example.go.id/",
             HARD,
             "<head><meta name=\"generator\" content=\"WordPress 6.4.2\"></head>",
         ))

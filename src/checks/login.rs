@@ -583,8 +583,8 @@ mod tests {
     fn login_page_detection() {
         assert!(has_password_input("<input TYPE=\"password\" name=p>"));
         assert!(!has_password_input("<p>Dasbor</p>"));
-        let a = Url::parse("https://a.go.id/login?next=/").expect("u");
-        let b = Url::parse("https://a.go.id/login/").expect("u");
+        let a = Url::parse("https://a.example.go.id/login?next=/").expect("u");
+        let b = Url::parse("https://a.example.go.id/login/").expect("u");
         assert!(same_page(&a, &b));
     }
 }

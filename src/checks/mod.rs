@@ -123,6 +123,8 @@ pub struct CheckOptions {
     pub allow_unsafe_methods: bool,
     /// Roles, protected paths and limits of the access-control check.
     pub access: access::AccessOptions,
+    /// Keep personal data (NIK, NPWP, phone, e-mail) unmasked in stored evidence.
+    pub keep_personal_data: bool,
 }
 
 impl Default for CheckOptions {
@@ -137,6 +139,7 @@ impl Default for CheckOptions {
             absolute_wait: std::time::Duration::ZERO,
             allow_unsafe_methods: false,
             access: access::AccessOptions::default(),
+            keep_personal_data: false,
         }
     }
 }

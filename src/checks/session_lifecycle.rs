@@ -1016,27 +1016,39 @@ mod tests {
         let p = params();
         let none: Vec<String> = Vec::new();
         assert_eq!(
-            session_param(&u("https://a.go.id/x?PHPSESSID=abc"), &p, &none).as_deref(),
+            session_param(&u("https://a.example.go.id/x?PHPSESSID=abc"), &p, &none).as_deref(),
             Some("PHPSESSID")
         );
         assert_eq!(
-            session_param(&u("https://a.go.id/app;jsessionid=ABC123?x=1"), &p, &none).as_deref(),
+            session_param(
+                &u("https://a.example.go.id/app;jsessionid=ABC123?x=1"),
+                &p,
+                &none
+            )
+            .as_deref(),
             Some(";jsessionid=")
         );
         assert_eq!(
-            session_param(&u("https://a.go.id/x?__Host-SESSIONID=abc"), &p, &none).as_deref(),
+            session_param(
+                &u("https://a.example.go.id/x?__Host-SESSIONID=abc"),
+                &p,
+                &none
+            )
+            .as_deref(),
             Some("__Host-SESSIONID")
         );
         assert_eq!(
-            session_param(&u("https://a.go.id/x?page=2&q=sid"), &p, &none),
+            session_param(&u("https://a.example.go.id/x?page=2&q=sid"), &p, &none),
             None
         );
         let v = vec!["0123456789abcdef0123".to_string()];
-        assert!(session_param(&u("https://a.go.id/r/0123456789abcdef0123"), &p, &v).is_some());
+        assert!(
+            session_param(&u("https://a.example.go.id/r/0123456789abcdef0123"), &p, &v).is_some()
+        );
         let obs = judge_in_url(
             &[(
-                u("https://a.go.id/x?sid=0123456789abcdef0123"),
-                Seen::new("link", &u("https://a.go.id/")),
+                u("https://a.example.go.id/x?sid=0123456789abcdef0123"),
+                Seen::new("link", &u("https://a.example.go.id/")),
             )],
             &p,
             &v,
@@ -1049,8 +1061,8 @@ mod tests {
         );
         let obs = judge_in_url(
             &[(
-                u("https://a.go.id/about"),
-                Seen::new("link", &u("https://a.go.id/")),
+                u("https://a.example.go.id/about"),
+                Seen::new("link", &u("https://a.example.go.id/")),
             )],
             &p,
             &v,
@@ -1061,16 +1073,16 @@ mod tests {
     #[test]
     fn links_are_extracted() {
         let l = links(
-            &u("https://a.go.id/dir/"),
+            &u("https://a.example.go.id/dir/"),
             r#"<a href="x?sid=1">x</a><form action="/post"></form><iframe src="f"></iframe>"#,
         );
         let s: Vec<String> = l.iter().map(|u| u.to_string()).collect();
         assert_eq!(
             s,
             [
-                "https://a.go.id/dir/x?sid=1",
-                "https://a.go.id/post",
-                "https://a.go.id/dir/f"
+                "https://a.example.go.id/dir/x?sid=1",
+                "https://a.example.go.id/post",
+                "https://a.example.go.id/dir/f"
             ]
         );
     }
@@ -1078,14 +1090,18 @@ mod tests {
     #[test]
     fn plain_http_judgement() {
         let issued = resp(
-            "http://a.go.id/",
+            "http://a.example.go.id/",
             200,
             &[("set-cookie", "PHPSESSID=abc; Path=/")],
         );
         assert_eq!(judge_plain_http(&[issued], None).outcome, Outcome::Fail);
-        let redirect = resp("http://a.go.id/", 301, &[("location", "https://a.go.id/")]);
+        let redirect = resp(
+            "http://a.example.go.id/",
+            301,
+            &[("location", "https://a.example.go.id/")],
+        );
         assert_eq!(judge_plain_http(&[redirect], None).outcome, Outcome::Pass);
-        let plain = resp("http://a.go.id/", 200, &[("set-cookie", "lang=id")]);
+        let plain = resp("http://a.example.go.id/", 200, &[("set-cookie", "lang=id")]);
         assert_eq!(
             judge_plain_http(&[plain], None).outcome.status(),
             "inconclusive"
@@ -1147,7 +1163,7 @@ mod tests {
             refresh_interval(Duration::from_secs(3600), Duration::ZERO),
             Duration::from_secs(60)
         );
-        let out = judge_logout(&u("https://a.go.id/logout"), true);
+        let out = judge_logout(&u("https://a.example.go.id/logout"), true);
         assert_eq!(out.outcome, Outcome::Fail);
     }
 

@@ -70,14 +70,15 @@ impl SetCookie {
         Some(c)
     }
 
-    /// Whether this header deletes the cookie rather than setting it.
+    /// Whether this header deletes the cookie rather than setting it at `now_unix`: its lifetime
+    /// (Max-Age, which wins over Expires as in browsers, RFC 6265 §5.3) is zero or negative.
+    pub fn is_deletion_at(&self, now_unix: i64) -> bool {
+        self.lifetime_secs(now_unix).is_some_and(|l| l <= 0)
+    }
+
+    /// [`SetCookie::is_deletion_at`] now.
     pub fn is_deletion(&self) -> bool {
-        self.max_age.is_some_and(|m| m <= 0)
-            || self.expires.as_deref().is_some_and(|e| {
-                // Deletion headers use a date in the past; the epoch form is the usual one.
-                e.contains("1970") || e.contains("1980")
-            })
-            || (self.value.is_empty() && (self.max_age.is_some() || self.expires.is_some()))
+        self.is_deletion_at(time::OffsetDateTime::now_utc().unix_timestamp())
     }
 
     /// Lifetime in seconds when persistent: Max-Age wins over Expires, as in browsers.
@@ -264,22 +265,25 @@ mod tests {
     }
 
     #[test]
-    fn deletion_headers_are_recognised() {
-        assert!(
-            SetCookie::parse("sid=; Max-Age=0")
-                .expect("p")
-                .is_deletion()
-        );
-        assert!(
-            SetCookie::parse("sid=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
-                .expect("p")
-                .is_deletion()
-        );
-        assert!(
-            !SetCookie::parse("sid=x; Max-Age=60")
-                .expect("p")
-                .is_deletion()
-        );
+    fn deletion_is_a_lifetime_in_the_past_not_a_year_in_the_text() {
+        // 2026-12-06T00:00:00Z
+        let now = 1_796_515_200;
+        let del = |h: &str| SetCookie::parse(h).expect("parse").is_deletion_at(now);
+        assert!(del("sid=; Max-Age=0"));
+        assert!(del("sid=x; Max-Age=-1"));
+        assert!(del("sid=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT"));
+        assert!(del("sid=x; Expires=Mon, 01 Jan 2001 00:00:00 GMT"));
+        assert!(del("sid=x; Expires=Sat, 05 Dec 2026 23:59:59 GMT"));
+        assert!(!del("sid=x; Max-Age=60"));
+        assert!(!del("sid=x; Expires=Wed, 01 Jan 2070 10:00:00 GMT"));
+        assert!(!del("sid=x; Expires=Fri, 01 Jan 2100 00:00:00 GMT"));
+        // Max-Age wins over a past Expires, as in browsers.
+        assert!(!del(
+            "sid=x; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+        ));
+        // An empty value alone, or an unparsable date, is not a deletion.
+        assert!(!del("sid=; Path=/"));
+        assert!(!del("sid=x; Expires=1980"));
     }
 
     #[test]

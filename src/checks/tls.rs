@@ -164,6 +164,7 @@ fn probe_evidence(item: &str, r: &kawal_tls::TlsReport, t: &Target) -> Vec<crate
         body_excerpt: String::new(),
         truncated: false,
         note: Some(text),
+        masked: None,
     };
     match item {
         "tls.known-weaknesses" => [

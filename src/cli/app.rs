@@ -8,6 +8,7 @@ use crate::store::{App, AppPatch, NewApp};
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum AppCommand {
@@ -73,6 +74,12 @@ pub(super) struct AddArgs {
     /// Izinkan permintaan uji yang mengubah data (POST formulir, badan permintaan) / allow state-changing test requests (POST forms, request bodies)
     #[arg(long)]
     allow_unsafe_methods: bool,
+    /// CA tambahan (PEM) untuk aplikasi ini, disimpan bersama pendaftarannya / extra CA bundle (PEM) for this application, stored with it
+    #[arg(long, value_name = "PEM")]
+    ca_bundle: Option<PathBuf>,
+    /// Evaluasi walau sertifikat tidak sah (butir TLS tetap melaporkannya) / evaluate despite an invalid certificate (the TLS items still report it)
+    #[arg(long)]
+    insecure: bool,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +122,15 @@ pub(super) struct EditArgs {
     /// Izinkan permintaan uji yang mengubah data / allow state-changing test requests
     #[arg(long)]
     allow_unsafe_methods: Option<bool>,
+    /// Ganti CA tambahan (PEM) / replace the extra CA bundle (PEM)
+    #[arg(long, value_name = "PEM", conflicts_with = "no_ca_bundle")]
+    ca_bundle: Option<PathBuf>,
+    /// Hapus CA tambahan / remove the extra CA bundle
+    #[arg(long)]
+    no_ca_bundle: bool,
+    /// Evaluasi walau sertifikat tidak sah / evaluate despite an invalid certificate (true|false)
+    #[arg(long)]
+    insecure: Option<bool>,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +147,18 @@ pub(crate) struct HistoryArgs {
     /// Keluaran JSON / JSON output
     #[arg(long)]
     json: bool,
+}
+
+/// Reads and validates a CA bundle: at least one PEM certificate, each one parsing.
+fn read_ca_bundle(path: Option<&Path>) -> Result<Option<String>, Failure> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(anyhow!("--ca-bundle {}: {e}", path.display())))?;
+    kawal_tls::cert::root_store(Some(text.as_bytes()))
+        .map_err(|e| Failure::usage(anyhow!("--ca-bundle {}: {e}", path.display())))?;
+    Ok(Some(text))
 }
 
 fn check_rate(r: Option<f64>) -> Result<(), Failure> {
@@ -200,6 +228,8 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
                     public_service: a.public_service,
                     personal_data: a.personal_data,
                     allow_unsafe_methods: a.allow_unsafe_methods,
+                    ca_bundle: read_ca_bundle(a.ca_bundle.as_deref())?,
+                    insecure: a.insecure,
                 })
                 .await?;
             write_out(&show(&app, lang), None)?;
@@ -282,6 +312,12 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
                 public_service: e.public_service,
                 personal_data: e.personal_data,
                 allow_unsafe_methods: e.allow_unsafe_methods,
+                ca_bundle: if e.no_ca_bundle {
+                    Some(None)
+                } else {
+                    read_ca_bundle(e.ca_bundle.as_deref())?.map(Some)
+                },
+                insecure: e.insecure,
             };
             let a = store.edit_app(&e.app, &patch).await?;
             write_out(&show(&a, lang), None)?;
@@ -346,6 +382,25 @@ fn show(a: &App, lang: Lang) -> String {
         "{:<22} {}",
         tr(lang, "Uji ubah-data", "Unsafe methods"),
         yes(a.allow_unsafe_methods)
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {}",
+        tr(lang, "CA tambahan", "Extra CA bundle"),
+        a.ca_bundle.as_deref().map_or_else(
+            || "-".to_string(),
+            |p| format!(
+                "{} {}",
+                p.matches("BEGIN CERTIFICATE").count(),
+                tr(lang, "sertifikat", "certificate(s)")
+            )
+        )
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {}",
+        tr(lang, "Abaikan sertifikat", "Insecure"),
+        yes(a.insecure)
     );
     let _ = writeln!(
         out,
@@ -424,6 +479,11 @@ pub(super) async fn history(settings: &Settings, a: HistoryArgs) -> Result<u8, F
         );
         for r in &rows {
             let decision = match r.meets_standard {
+                Some(true) if r.provisional => tr(
+                    lang,
+                    "Memenuhi Standar (sementara)",
+                    "Meets the Standard (provisional)",
+                ),
                 Some(true) => tr(lang, "Memenuhi Standar", "Meets the Standard"),
                 Some(false) => tr(
                     lang,

@@ -278,7 +278,7 @@ pub(super) async fn run(settings: &Settings, cmd: AuthCommand) -> Result<u8, Fai
                 )));
             };
             let target = super::run::parse_target(&app.url)?;
-            let cfg = settings.net(&net, app.rate_limit)?;
+            let cfg = crate::runner::with_app_trust(settings.net(&net, app.rate_limit)?, &app);
             let http = HttpClient::new(cfg, Scope::new(&target, &app.scope_hosts))
                 .map_err(Failure::usage)?;
             match auth::login(&http, &target, &r).await {

@@ -53,6 +53,9 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
                         name,
                         &AppPatch {
                             url: Some(url.clone()),
+                            ca_bundle: Some(Some(fixture.ca_pem.clone())),
+                            insecure: Some(false),
+                            rate_limit: Some(Some(0.0)),
                             ..AppPatch::default()
                         },
                     )
@@ -67,11 +70,17 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
                         owner: "pj-aplikasi@demo.kawal.invalid".into(),
                         schedule: Some("0 2 * * 1".into()),
                         timezone: "Asia/Jakarta".into(),
-                        rate_limit: None,
+                        // The demo target is its own loopback process: no rate limit is
+                        // needed to spare it, in the demo run or in scheduled ones.
+                        rate_limit: Some(0.0),
                         scope_hosts: vec![],
                         public_service: true,
                         personal_data: true,
                         allow_unsafe_methods: false,
+                        // Its certificates come from a CA generated at start; registering the
+                        // CA lets scheduled runs (kawal serve) verify them too.
+                        ca_bundle: Some(fixture.ca_pem.clone()),
+                        insecure: false,
                     })
                     .await?
             }
@@ -107,10 +116,8 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
             };
             store.put_role(app.id, &role, &sealer).await?;
         }
-        let mut net = settings.net(&NetArgs::default(), None)?;
-        net.extra_ca_pem = Some(fixture.ca_pem.clone().into_bytes());
-        // The demo target is its own loopback process: no rate limit is needed to spare it.
-        net.rate_limit = 0.0;
+        // The registration carries the rate limit and the CA, as for scheduled runs.
+        let net = settings.net(&NetArgs::default(), app.rate_limit)?;
         let target = parse_target(&app.url)?;
         let mut options = settings.check_options(&SessionArgs::default())?;
         if options.login.is_none() {

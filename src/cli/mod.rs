@@ -6,6 +6,7 @@ mod checklist;
 mod crawl;
 mod demo;
 mod entropy;
+mod key;
 mod queue;
 mod record;
 mod run;
@@ -28,6 +29,19 @@ pub const EXIT_NOT_MET: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the scan itself could not complete (target or database unreachable).
 pub const EXIT_INCOMPLETE: u8 = 3;
+/// Exit code: meets the standard provisionally (critical/high manual items not yet recorded).
+pub const EXIT_PROVISIONAL: u8 = 4;
+
+/// The exit code of a command that ends with decision 1 (`evaluate`, `retest`).
+pub fn decision_exit(d: &crate::decision::Decision) -> u8 {
+    if !d.meets_standard {
+        EXIT_NOT_MET
+    } else if d.is_provisional() {
+        EXIT_PROVISIONAL
+    } else {
+        EXIT_OK
+    }
+}
 
 /// An error with the exit code it maps to.
 #[derive(Debug)]
@@ -60,7 +74,11 @@ impl From<crate::store::StoreError> for Failure {
         use crate::store::StoreError as S;
         let code = match e {
             S::Connect { .. } | S::Db(_) | S::Migrate(_) | S::Corrupt(_) => EXIT_INCOMPLETE,
-            S::BadUrl { .. } | S::NotFound { .. } | S::Conflict(_) => EXIT_USAGE,
+            S::BadUrl { .. }
+            | S::NotFound { .. }
+            | S::Conflict(_)
+            | S::Invalid(_)
+            | S::KeyMismatch { .. } => EXIT_USAGE,
         };
         Failure {
             code,
@@ -171,6 +189,9 @@ enum Command {
     /// Jejak audit berantai hash / the hash-chained audit trail
     #[command(subcommand)]
     Audit(team::AuditCommand),
+    /// Kunci penyegel profil login, satu untuk semua mesin / the key sealing login profiles, one for every machine
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 /// Network options shared by scan-like commands.
@@ -403,6 +424,7 @@ impl Settings {
             absolute_wait: wait("session.absolute_wait_secs", s.absolute_wait_secs)?,
             allow_unsafe_methods: false,
             access: self.access_options()?,
+            keep_personal_data: self.file.evidence.keep_personal_data,
         })
     }
 
@@ -494,9 +516,21 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
             let net = settings.net(&a.net, None)?;
             let mut options = settings.check_options(&a.session)?;
             options.allow_unsafe_methods = a.allow_unsafe_methods;
-            let report = run::evaluate(&settings, &target, &a.scope, net, options, None, None)
+            let mut report = run::evaluate(&settings, &target, &a.scope, net, options, None, None)
                 .await?
                 .0;
+            let policy = crate::decision::Policy::builtin().map_err(Failure::usage)?;
+            report.automated_only(&policy);
+            if !settings.quiet && report.summary.manual > 0 {
+                eprintln!(
+                    "{}",
+                    crate::i18n::tr(
+                        settings.lang,
+                        "kawal scan hanya menilai butir otomatis; butir manual dinilai lewat kawal evaluate dan evaluation record-manual.",
+                        "kawal scan judges automated items only; manual items are assessed through kawal evaluate and evaluation record-manual."
+                    )
+                );
+            }
             run::emit(&settings, &report, &a.out)?;
             let failing = report.items.iter().any(|i| {
                 i.severity >= a.fail_on
@@ -558,11 +592,7 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
                 );
             }
             store.close().await;
-            Ok(if report.decision.meets_standard {
-                EXIT_OK
-            } else {
-                EXIT_NOT_MET
-            })
+            Ok(decision_exit(&report.decision))
         }
         Command::App(c) => app::run(&settings, c).await,
         Command::Evaluations(a) => app::history(&settings, a).await,
@@ -581,6 +611,7 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::User(c) => team::user(&settings, c).await,
         Command::Token(c) => team::token(&settings, c).await,
         Command::Audit(c) => team::audit(&settings, c).await,
+        Command::Key(c) => key::run(&settings, c).await,
     }
 }
 

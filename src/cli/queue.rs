@@ -4,7 +4,9 @@ use super::{EXIT_OK, Failure, NetArgs, Settings, write_out};
 use crate::evaluation::Policy;
 use crate::i18n::tr;
 use crate::store::{ClaimLimits, Job, JobStatus};
-use crate::worker::{self, Env, SystemClock, WorkerConfig};
+use crate::worker::{
+    self, Env, RetryPolicy, SchedulerConfig, SchedulerHealth, SystemClock, WorkerConfig,
+};
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use std::fmt::Write;
@@ -35,6 +37,10 @@ pub(super) struct WorkerArgs {
     /// Berhenti bila antrean kosong / exit once nothing is queued or running
     #[arg(long)]
     drain: bool,
+    /// Keluar (kode 3) bila basis data gagal terus selama ini (detik), agar supervisor memulai
+    /// ulang / exit (code 3) when the database keeps failing this long, so a supervisor restarts
+    #[arg(long, default_value_t = 900, env = "KAWAL_GIVE_UP_SECS")]
+    give_up_secs: u64,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -54,9 +60,10 @@ impl WorkerArgs {
             || self.global_cap < 1
             || self.agency_cap < 1
             || !(2..=3600).contains(&self.lease_secs)
+            || !(1..=604_800).contains(&self.give_up_secs)
         {
             return Err(Failure::usage(anyhow!(
-                "--concurrency, --global-cap and --agency-cap must be at least 1; --lease-secs 2..3600"
+                "--concurrency, --global-cap and --agency-cap must be at least 1; --lease-secs 2..3600; --give-up-secs 1..604800"
             )));
         }
         Ok(WorkerConfig {
@@ -70,6 +77,10 @@ impl WorkerArgs {
             },
             backoff: Duration::from_secs(300),
             drain: self.drain,
+            retry: RetryPolicy {
+                give_up_after: Duration::from_secs(self.give_up_secs),
+                ..RetryPolicy::default()
+            },
         })
     }
 }
@@ -105,6 +116,12 @@ pub(super) enum JobsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Kesehatan penjadwal / scheduler health (last tick, errors, retries, given up)
+    Health {
+        /// Keluaran JSON / JSON output
+        #[arg(long)]
+        json: bool,
+    },
     /// Rincian job / one job
     Show {
         /// Id job
@@ -122,6 +139,14 @@ pub(super) enum JobsCommand {
     },
 }
 
+/// A worker or scheduler refuses to start with a key other than the fleet's.
+async fn check_key(store: &crate::store::Store) -> Result<(), Failure> {
+    let sealer =
+        crate::auth::seal::Sealer::load(&crate::config::data_dir()).map_err(Failure::usage)?;
+    store.ensure_key(&sealer).await?;
+    Ok(())
+}
+
 async fn env(settings: &Settings, net: &NetArgs) -> Result<Arc<Env>, Failure> {
     Ok(Arc::new(Env {
         checklist: settings.checklist()?,
@@ -137,6 +162,7 @@ pub(super) async fn worker(settings: &Settings, a: WorkerArgs) -> Result<u8, Fai
     let cfg = a.config()?;
     let env = env(settings, &a.net).await?;
     let store = Arc::new(settings.store().await?);
+    check_key(&store).await?;
     if !settings.quiet {
         eprintln!(
             "{} ({}: {})",
@@ -149,7 +175,9 @@ pub(super) async fn worker(settings: &Settings, a: WorkerArgs) -> Result<u8, Fai
             store.url()
         );
     }
-    let stats = worker::run_worker(store.clone(), env, cfg, worker::stop_on_signals()).await?;
+    let stats = worker::run_worker(store.clone(), env, cfg, worker::stop_on_signals())
+        .await
+        .map_err(Failure::incomplete)?;
     if !settings.quiet {
         eprintln!(
             "{}: {} {}, {} {}, {} {}",
@@ -180,6 +208,7 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
     };
     let env = env(settings, &a.worker.net).await?;
     let store = Arc::new(settings.store().await?);
+    check_key(&store).await?;
     let stop = worker::stop_on_signals();
     if !settings.quiet {
         eprintln!(
@@ -200,41 +229,156 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
             store.url()
         );
     }
-    // The scheduler's liveness feeds /readyz: when its loop ends, the service is not ready.
-    let alive = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let flag = alive.clone();
-    let liveness: crate::web::Liveness = Arc::new(move || {
-        if flag.load(std::sync::atomic::Ordering::Relaxed) {
-            Ok(())
-        } else {
-            Err("penjadwal berhenti / the scheduler loop stopped".into())
+    // The scheduler's own stop also stops the local workers when it gives up.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut signals = stop;
+    tokio::spawn({
+        let stop_tx = stop_tx.clone();
+        async move {
+            while !*signals.borrow_and_update() {
+                if signals.changed().await.is_err() {
+                    return;
+                }
+            }
+            let _ = stop_tx.send(true);
         }
     });
-    let http =
-        super::team::start_http(settings, &a.http, store.clone(), liveness, stop.clone()).await?;
-    let sched_loop = worker::run_scheduler(
-        store.clone(),
-        env.clock.clone(),
-        Duration::from_secs(a.tick_secs),
-        stop.clone(),
-    );
-    let sched = async move {
-        let r = sched_loop.await;
-        alive.store(false, std::sync::atomic::Ordering::Relaxed);
-        r
+    // The scheduler's health feeds /readyz and `kawal jobs health`.
+    let health = Arc::new(SchedulerHealth::new());
+    let liveness: crate::web::Liveness = {
+        let health = health.clone();
+        Arc::new(move || {
+            let h = health.snapshot();
+            if h.is_healthy() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "penjadwal gagal {} kali berturut-turut / the scheduler failed {} times in a row: {}",
+                    h.consecutive_failures,
+                    h.consecutive_failures,
+                    h.last_error.unwrap_or_default()
+                ))
+            }
+        })
+    };
+    let http = super::team::start_http(settings, &a.http, store.clone(), liveness, stop_rx.clone())
+        .await?;
+    let sched_cfg = SchedulerConfig {
+        every: Duration::from_secs(a.tick_secs),
+        retry: cfg.retry,
+    };
+    let sched = {
+        let (store, clock, stop_tx, stop_rx, health) = (
+            store.clone(),
+            env.clock.clone(),
+            stop_tx.clone(),
+            stop_rx.clone(),
+            health.clone(),
+        );
+        async move {
+            let r = worker::run_scheduler(store, clock, sched_cfg, health, stop_rx).await;
+            if r.is_err() {
+                let _ = stop_tx.send(true);
+            }
+            r
+        }
     };
     if a.workers == 0 {
-        sched.await?;
+        sched.await.map_err(Failure::incomplete)?;
     } else {
-        let work = worker::run_worker(store.clone(), env, cfg, stop);
+        let work = async {
+            let r = worker::run_worker(store.clone(), env, cfg, stop_rx).await;
+            if r.is_err() {
+                let _ = stop_tx.send(true);
+            }
+            r
+        };
         let (s, w) = tokio::join!(sched, work);
-        s?;
-        w?;
+        s.map_err(Failure::incomplete)?;
+        w.map_err(Failure::incomplete)?;
     }
     if let Some(h) = http {
         let _ = h.await;
     }
     Ok(EXIT_OK)
+}
+
+/// A time as RFC 3339, or "-".
+fn t(v: Option<time::OffsetDateTime>) -> String {
+    v.and_then(|v| {
+        v.format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    })
+    .unwrap_or_else(|| "-".into())
+}
+
+/// One line per scheduler seen in the last day: healthy, failing (with the error and the
+/// failures so far), given up, or silent (nothing written for three ticks).
+fn scheduler_lines(
+    sched: &[crate::store::SchedulerStatus],
+    now: time::OffsetDateTime,
+    lang: crate::i18n::Lang,
+) -> String {
+    if sched.is_empty() {
+        return format!(
+            "{}\n",
+            tr(
+                lang,
+                "Penjadwal: tidak ada yang aktif dalam 24 jam terakhir (kawal serve).",
+                "Scheduler: none active in the last 24 hours (kawal serve)."
+            )
+        );
+    }
+    let mut out = String::new();
+    for s in sched {
+        let h = &s.health;
+        let state = if h.gave_up {
+            tr(lang, "BERHENTI (menyerah)", "STOPPED (gave up)")
+        } else if s.is_silent(now) {
+            tr(lang, "TIDAK ADA KABAR", "SILENT")
+        } else if h.consecutive_failures > 0 {
+            tr(lang, "GAGAL, mencoba ulang", "FAILING, retrying")
+        } else {
+            tr(lang, "sehat", "healthy")
+        };
+        let _ = writeln!(
+            out,
+            "{} {}: {state}; {} {}",
+            tr(lang, "Penjadwal", "Scheduler"),
+            s.scheduler,
+            tr(lang, "tick terakhir berhasil", "last good tick"),
+            t(h.last_ok_at)
+        );
+        if h.consecutive_failures > 0 || h.gave_up {
+            let _ = writeln!(
+                out,
+                "  {} {} {}; {} {}: {}",
+                h.consecutive_failures,
+                tr(
+                    lang,
+                    "kegagalan berturut-turut sejak",
+                    "consecutive failures since"
+                ),
+                t(h.failing_since),
+                tr(lang, "galat terakhir", "last error"),
+                t(h.last_error_at),
+                h.last_error.as_deref().unwrap_or("-")
+            );
+        }
+        if s.is_silent(now) {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                tr(
+                    lang,
+                    "tidak menulis status sejak",
+                    "has not written its status since"
+                ),
+                t(Some(s.updated_at))
+            );
+        }
+    }
+    out
 }
 
 fn parse_status(s: &str) -> Result<JobStatus, Failure> {
@@ -247,13 +391,6 @@ fn parse_status(s: &str) -> Result<JobStatus, Failure> {
 
 fn show(j: &Job) -> String {
     let mut out = String::new();
-    let t = |v: Option<time::OffsetDateTime>| {
-        v.and_then(|v| {
-            v.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| "-".into())
-    };
     let _ = writeln!(out, "{:<16} {}", "job", j.id);
     let _ = writeln!(
         out,
@@ -311,6 +448,12 @@ pub(super) async fn jobs(settings: &Settings, c: JobsCommand) -> Result<u8, Fail
             let jobs = store
                 .list_jobs(status, app_id, limit.clamp(1, 10_000))
                 .await?;
+            if !json {
+                let sched = store
+                    .scheduler_statuses(now - time::Duration::days(1))
+                    .await?;
+                write_out(&scheduler_lines(&sched, now, settings.lang), None)?;
+            }
             if json {
                 write_out(
                     &(serde_json::to_string_pretty(&jobs).unwrap_or_default() + "\n"),
@@ -345,6 +488,28 @@ pub(super) async fn jobs(settings: &Settings, c: JobsCommand) -> Result<u8, Fail
                 }
                 write_out(&out, None)?;
             }
+        }
+        JobsCommand::Health { json } => {
+            let sched = store
+                .scheduler_statuses(now - time::Duration::days(1))
+                .await?;
+            let unhealthy = sched
+                .iter()
+                .any(|s| !s.health.is_healthy() || s.is_silent(now));
+            if json {
+                write_out(
+                    &(serde_json::to_string_pretty(&sched).unwrap_or_default() + "\n"),
+                    None,
+                )?;
+            } else {
+                write_out(&scheduler_lines(&sched, now, settings.lang), None)?;
+            }
+            store.close().await;
+            return Ok(if unhealthy {
+                super::EXIT_NOT_MET
+            } else {
+                EXIT_OK
+            });
         }
         JobsCommand::Show { id } => write_out(&show(&store.job(id).await?), None)?,
         JobsCommand::Cancel { id } => write_out(&show(&store.cancel_job(id, now).await?), None)?,

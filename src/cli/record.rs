@@ -1,7 +1,7 @@
 //! `kawal evaluation …` (the SOP record), `kawal finding …` (lifecycle), `kawal retest` and
 //! `kawal report` (agency documents).
 
-use super::{EXIT_NOT_MET, EXIT_OK, Failure, NetArgs, SessionArgs, Settings, write_out};
+use super::{EXIT_OK, Failure, NetArgs, SessionArgs, Settings, write_out};
 use crate::decision::Action;
 use crate::evaluation::Report;
 use crate::i18n::{Lang, tr};
@@ -626,7 +626,7 @@ pub(super) async fn retest(settings: &Settings, a: RetestArgs) -> Result<u8, Fai
             "evaluasi {id} bukan milik aplikasi terdaftar / evaluation {id} does not belong to a registered application"
         )));
     };
-    let app = store.app(&app_id.to_string()).await?;
+    let app = store.app_by_id(app_id).await?;
     let failed = prev
         .items
         .iter()
@@ -685,11 +685,7 @@ pub(super) async fn retest(settings: &Settings, a: RetestArgs) -> Result<u8, Fai
     );
     write_out(&out, None)?;
     store.close().await;
-    Ok(if report.decision.meets_standard {
-        EXIT_OK
-    } else {
-        EXIT_NOT_MET
-    })
+    Ok(super::decision_exit(&report.decision))
 }
 
 pub(super) async fn report(settings: &Settings, a: ReportArgs) -> Result<u8, Failure> {

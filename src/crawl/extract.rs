@@ -372,7 +372,7 @@ mod tests {
     use super::*;
 
     fn page() -> Url {
-        Url::parse("https://app.go.id/dir/page.php?x=1").expect("url")
+        Url::parse("https://app.example.go.id/dir/page.php?x=1").expect("url")
     }
 
     #[test]
@@ -394,18 +394,18 @@ mod tests {
         assert_eq!(
             links,
             [
-                "https://app.go.id/item/1",
-                "https://app.go.id/dir/item/2",
+                "https://app.example.go.id/item/1",
+                "https://app.example.go.id/dir/item/2",
                 "https://other.example/"
             ]
         );
-        assert_eq!(e.scripts[0].as_str(), "https://app.go.id/js/app.js");
+        assert_eq!(e.scripts[0].as_str(), "https://app.example.go.id/js/app.js");
         assert_eq!(e.resources.len(), 2);
         assert_eq!(e.forms.len(), 3);
         let f = &e.forms[0];
         assert_eq!(
             (f.method.as_str(), f.action.as_str()),
-            ("POST", "https://app.go.id/simpan")
+            ("POST", "https://app.example.go.id/simpan")
         );
         assert_eq!(f.csrf_field.as_deref(), Some("_token"));
         assert!(
@@ -427,9 +427,9 @@ mod tests {
     fn base_href_is_respected() {
         let e = extract(
             &page(),
-            r#"<base href="https://app.go.id/v2/"><a href="x">x</a>"#,
+            r#"<base href="https://app.example.go.id/v2/"><a href="x">x</a>"#,
         );
-        assert_eq!(e.links[0].as_str(), "https://app.go.id/v2/x");
+        assert_eq!(e.links[0].as_str(), "https://app.example.go.id/v2/x");
     }
 
     #[test]
@@ -447,7 +447,7 @@ mod hostile {
 
     #[test]
     fn deep_nesting_and_garbage_do_not_hang() {
-        let u = Url::parse("https://a.go.id/").expect("url");
+        let u = Url::parse("https://a.example.go.id/").expect("url");
         let t = std::time::Instant::now();
         let deep = "<div>".repeat(100_000) + "<a href=/x>x</a>" + &"</div>".repeat(100_000);
         let e = extract(&u, &deep);
@@ -465,7 +465,7 @@ mod hostile {
 
     #[test]
     fn deep_documents_are_scanned_flat_with_the_same_results() {
-        let u = Url::parse("https://a.go.id/").expect("url");
+        let u = Url::parse("https://a.example.go.id/").expect("url");
         let inner = r#"<a href="/x?a=1&amp;b=2">x</a><form action=/cari><input name=q value='k'><input type=hidden name=csrf_token value=s></form><script src="/j.js"></script>"#;
         let deep = "<div>".repeat(5_000) + inner;
         assert!(nesting_depth(&deep) > MAX_TREE_DEPTH);
@@ -473,7 +473,7 @@ mod hostile {
         assert_eq!(a.links, b.links);
         assert_eq!(a.forms, b.forms);
         assert_eq!(a.scripts, b.scripts);
-        assert_eq!(b.links[0].as_str(), "https://a.go.id/x?a=1&b=2");
+        assert_eq!(b.links[0].as_str(), "https://a.example.go.id/x?a=1&b=2");
         assert_eq!(b.forms[0].csrf_field.as_deref(), Some("csrf_token"));
     }
 }

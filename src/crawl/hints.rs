@@ -76,17 +76,17 @@ mod tests {
     #[test]
     fn robots_paths_and_sitemaps() {
         let r = robots(
-            "User-agent: *\nDisallow: /admin/ # panel\nDisallow: /*.pdf$\nAllow: /publik\nDisallow:\nSitemap: https://a.go.id/sitemap.xml\n",
+            "User-agent: *\nDisallow: /admin/ # panel\nDisallow: /*.pdf$\nAllow: /publik\nDisallow:\nSitemap: https://a.example.go.id/sitemap.xml\n",
         );
         assert_eq!(r.paths, ["/admin/", "/publik"]);
-        assert_eq!(r.sitemaps, ["https://a.go.id/sitemap.xml"]);
+        assert_eq!(r.sitemaps, ["https://a.example.go.id/sitemap.xml"]);
     }
 
     #[test]
     fn sitemap_entries() {
         let l = sitemap_locs(
-            "<urlset><url><loc> https://a.go.id/a?x=1&amp;y=2 </loc></url><url><loc><![CDATA[/b]]></loc></url><loc>unterminated",
+            "<urlset><url><loc> https://a.example.go.id/a?x=1&amp;y=2 </loc></url><url><loc><![CDATA[/b]]></loc></url><loc>unterminated",
         );
-        assert_eq!(l, ["https://a.go.id/a?x=1&y=2", "/b"]);
+        assert_eq!(l, ["https://a.example.go.id/a?x=1&y=2", "/b"]);
     }
 }

@@ -30,6 +30,9 @@ pub struct Evidence {
     /// What this evidence shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Personal data masked in this evidence (kinds and counts), when any was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<super::mask::Masked>,
 }
 
 /// Request headers whose values are credentials.

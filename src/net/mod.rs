@@ -1,6 +1,7 @@
 //! The one HTTP client every check uses: scope guard, rate limit, timeouts, body cap, evidence.
 
 pub mod evidence;
+pub mod mask;
 pub mod raw;
 pub mod scope;
 
@@ -182,6 +183,7 @@ impl Response {
             body_excerpt: evidence::excerpt(&self.body),
             truncated: self.truncated,
             note,
+            masked: None,
         }
     }
 }

@@ -308,14 +308,14 @@ mod tests {
     fn request_keeps_the_path_byte_for_byte_and_refuses_injection() {
         let r = request_bytes(
             "GET",
-            "a.go.id:8443",
+            "a.example.go.id:8443",
             "/%2e/admin/./x;y",
             &[("X-Original-URL".into(), "/admin".into())],
         )
         .expect("request");
         let text = String::from_utf8(r).expect("ascii");
         assert!(
-            text.starts_with("GET /%2e/admin/./x;y HTTP/1.1\r\nHost: a.go.id:8443\r\n"),
+            text.starts_with("GET /%2e/admin/./x;y HTTP/1.1\r\nHost: a.example.go.id:8443\r\n"),
             "{text}"
         );
         assert!(text.contains("X-Original-URL: /admin\r\n") && text.ends_with("\r\n\r\n"));

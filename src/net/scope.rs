@@ -67,16 +67,19 @@ mod tests {
         let s = Scope::new(&u("http://app.example.go.id/login"), &[]);
         assert!(s.allows(&u("https://APP.example.go.id:8443/x")));
         assert!(!s.allows(&u("https://evil.example.go.id/")));
-        assert!(!s.allows(&u("https://app.example.go.id.evil.com/")));
+        assert!(!s.allows(&u("https://app.example.go.id.evil.example/")));
         assert!(!s.allows(&u("ftp://app.example.go.id/")));
     }
 
     #[test]
     fn wildcard_covers_subdomains_not_the_parent_or_lookalikes() {
-        let s = Scope::new(&u("https://a.example.go.id/"), &["*.example.go.id".into()]);
-        assert!(s.allows(&u("https://sso.example.go.id/")));
-        assert!(!s.allows(&u("https://example.go.id/")));
-        assert!(!s.allows(&u("https://badexample.go.id/")));
+        let s = Scope::new(
+            &u("https://a.kab.example.go.id/"),
+            &["*.kab.example.go.id".into()],
+        );
+        assert!(s.allows(&u("https://sso.kab.example.go.id/")));
+        assert!(!s.allows(&u("https://kab.example.go.id/")));
+        assert!(!s.allows(&u("https://badkab.example.go.id/")));
     }
 
     #[test]

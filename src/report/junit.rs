@@ -35,6 +35,13 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang) -> String {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
     );
+    let d = &report.decision;
+    let _ = writeln!(
+        out,
+        "    <properties>\n      <property name=\"decision\" value=\"{}\"/>\n      <property name=\"provisional\" value=\"{}\"/>\n    </properties>",
+        x(d.label.get(lang)),
+        d.is_provisional()
+    );
     for i in &report.items {
         let area = checklist
             .area(&i.area)

@@ -114,7 +114,9 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang) -> String {
                 "endTimeUtc": report.finished_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
             }],
             "results": results,
-            "properties": {"checklist": report.checklist.id, "checklistVersion": report.checklist.version, "target": report.target},
+            "properties": {"checklist": report.checklist.id, "checklistVersion": report.checklist.version, "target": report.target,
+                "decision": report.decision.label.get(lang), "meetsStandard": report.decision.meets_standard,
+                "provisional": report.decision.is_provisional(), "pendingManualItems": report.decision.pending_manual},
         }],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default()

@@ -101,7 +101,9 @@ pub fn render(report: &Report, checklist: &Checklist, lang: Lang, verbose: bool)
         ),
     );
     let d = &report.decision;
-    let ds = if d.meets_standard {
+    let ds = if d.is_provisional() {
+        style_of(&Outcome::inconclusive("", ""))
+    } else if d.meets_standard {
         style_of(&Outcome::Pass)
     } else {
         style_of(&Outcome::Fail)

@@ -432,7 +432,11 @@ pub fn build(report: &Report, checklist: &Checklist, ctx: &Context, lang: Lang) 
     let dec = &report.decision;
     let standard = DecisionView {
         label: dec.label.get(lang).to_string(),
-        tone: if dec.meets_standard { "good" } else { "bad" },
+        tone: match (dec.meets_standard, dec.is_provisional()) {
+            (true, false) => "good",
+            (true, true) => "warn",
+            (false, _) => "bad",
+        },
         rationale: dec.rationale.get(lang).to_string(),
         items: dec.deciding_items.clone(),
         recorded: recorded("standard").map(|d| {

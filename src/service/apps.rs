@@ -31,6 +31,10 @@ pub struct AppInput {
     pub personal_data: Option<bool>,
     /// Tests may send state-changing requests.
     pub allow_unsafe_methods: Option<bool>,
+    /// Extra CA certificates (PEM text) trusted for this application; empty removes them.
+    pub ca_bundle: Option<String>,
+    /// Evaluate despite an invalid certificate (the TLS items still report it).
+    pub insecure: Option<bool>,
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
@@ -100,6 +104,19 @@ impl AppInput {
                 "harus angka >= 0 / must be a number >= 0",
             ));
         }
+        if let Some(pem) = self.ca_bundle.as_deref().filter(|p| !p.trim().is_empty()) {
+            use rustls::pki_types::CertificateDer;
+            use rustls::pki_types::pem::PemObject;
+            let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| invalid("ca_bundle", format!("PEM tidak sah / invalid PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(invalid(
+                    "ca_bundle",
+                    "tidak ada CERTIFICATE / no CERTIFICATE block",
+                ));
+            }
+        }
         if let Some(n) = &self.name
             && !n.trim().is_empty()
             && n.trim().bytes().all(|b| b.is_ascii_digit())
@@ -130,6 +147,8 @@ impl AppInput {
             public_service: self.public_service.unwrap_or(false),
             personal_data: self.personal_data.unwrap_or(false),
             allow_unsafe_methods: self.allow_unsafe_methods.unwrap_or(false),
+            ca_bundle: self.ca_bundle.filter(|p| !p.trim().is_empty()),
+            insecure: self.insecure.unwrap_or(false),
         })
     }
 
@@ -150,6 +169,10 @@ impl AppInput {
             public_service: self.public_service,
             personal_data: self.personal_data,
             allow_unsafe_methods: self.allow_unsafe_methods,
+            ca_bundle: self
+                .ca_bundle
+                .map(|p| Some(p).filter(|p| !p.trim().is_empty())),
+            insecure: self.insecure,
         })
     }
 }

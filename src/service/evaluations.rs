@@ -104,7 +104,7 @@ pub async fn context(
     let row = store.evaluation(id).await?;
     let report = store.stored_report(id).await?;
     let app = match row.application_id {
-        Some(a) => Some(store.app(&a.to_string()).await?),
+        Some(a) => Some(store.app_by_id(a).await?),
         None => None,
     };
     let decisions = store.decisions(id).await?;

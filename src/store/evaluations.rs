@@ -39,6 +39,8 @@ pub struct EvaluationRow {
     pub error: Option<String>,
     /// Decision 1, when finished.
     pub meets_standard: Option<bool>,
+    /// Decision 1 "meets" is provisional: critical/high manual items are not yet recorded.
+    pub provisional: bool,
     /// Failed findings stored.
     pub failures: i64,
     /// Registered application id.
@@ -66,7 +68,7 @@ pub struct FindingRow {
     pub fingerprint: String,
 }
 
-pub(super) const SELECT_EVAL: &str = "SELECT e.id, e.application_id, e.retest_of, a.name AS application, e.target, e.status, e.checklist_id, e.checklist_version, e.created_at, e.finished_at, e.error, e.meets_standard, (SELECT COUNT(*) FROM finding f WHERE f.evaluation_id = e.id AND f.outcome = 'fail') AS failures FROM evaluation e LEFT JOIN application a ON a.id = e.application_id";
+pub(super) const SELECT_EVAL: &str = "SELECT e.id, e.application_id, e.retest_of, a.name AS application, e.target, e.status, e.checklist_id, e.checklist_version, e.created_at, e.finished_at, e.error, e.meets_standard, e.provisional, (SELECT COUNT(*) FROM finding f WHERE f.evaluation_id = e.id AND f.outcome = 'fail') AS failures FROM evaluation e LEFT JOIN application a ON a.id = e.application_id";
 
 macro_rules! eval_from_row {
     ($r:expr) => {{
@@ -84,6 +86,7 @@ macro_rules! eval_from_row {
             finished_at: r.try_get("finished_at")?,
             error: r.try_get("error")?,
             meets_standard: r.try_get("meets_standard")?,
+            provisional: r.try_get("provisional")?,
             failures: r.try_get("failures")?,
             application_id: r.try_get("application_id")?,
             retest_of: r.try_get("retest_of")?,
@@ -204,8 +207,8 @@ impl Store {
                     }
                 }
             }
-            let done = sqlx::query("UPDATE evaluation SET status='finished', finished_at=$1, heartbeat_at=$1, meets_standard=$2, summary=$3, report=$4 WHERE id=$5 AND status='running'")
-                .bind(now).bind(report.decision.meets_standard).bind(&summary).bind(&doc).bind(id)
+            let done = sqlx::query("UPDATE evaluation SET status='finished', finished_at=$1, heartbeat_at=$1, meets_standard=$2, summary=$3, report=$4, provisional=$6 WHERE id=$5 AND status='running'")
+                .bind(now).bind(report.decision.meets_standard).bind(&summary).bind(&doc).bind(id).bind(report.decision.is_provisional())
                 .execute(&mut *tx).await?;
             if done.rows_affected() != 1 {
                 // Someone marked it interrupted meanwhile: keep their verdict, write nothing (rolls back).
@@ -332,8 +335,8 @@ impl Store {
         let summary = serde_json::to_string(&report.summary)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         in_write_tx!(self, tx => {
-            sqlx::query("UPDATE evaluation SET report = $1, summary = $2, meets_standard = $3 WHERE id = $4 AND status = 'finished'")
-                .bind(&doc).bind(&summary).bind(report.decision.meets_standard).bind(id)
+            sqlx::query("UPDATE evaluation SET report = $1, summary = $2, meets_standard = $3, provisional = $5 WHERE id = $4 AND status = 'finished'")
+                .bind(&doc).bind(&summary).bind(report.decision.meets_standard).bind(id).bind(report.decision.is_provisional())
                 .execute(&mut *tx).await?;
         });
         Ok(())

@@ -255,9 +255,17 @@ const CLAIM_PG: &str = "UPDATE job SET status = 'running', worker = $1, lease_un
       AND (SELECT COUNT(*) FROM job r WHERE r.status = 'running' AND r.agency_id = j.agency_id) < $5 \
       ORDER BY j.scheduled_for, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id";
 
-/// Runs the claim statement in `tx` and commits; a unique violation (lost race) rolls back.
+/// Serialises capped claims on PostgreSQL: the counting subqueries of [`CLAIM_PG`] read a
+/// snapshot taken when the statement starts, so concurrent claimers could all pass a cap. Under
+/// this transaction-scoped advisory lock each claim starts after the previous one committed.
+/// The key is an arbitrary constant ("KAWALCAP" in ASCII) that no other Kawal lock uses.
+const CLAIM_LOCK_PG: &str = "SELECT pg_advisory_xact_lock(5422711364294754640)";
+
+/// Runs the claim statement in `tx` (after `lock`, if any) and commits; a unique violation
+/// (lost race) rolls back.
 async fn claim_in<DB: sqlx::Database>(
     mut tx: sqlx::Transaction<'static, DB>,
+    lock: Option<&'static str>,
     sql: &'static str,
     worker: &str,
     until: OffsetDateTime,
@@ -273,6 +281,9 @@ where
     usize: sqlx::ColumnIndex<DB::Row>,
     for<'r> &'r str: sqlx::ColumnIndex<DB::Row>,
 {
+    if let Some(lock) = lock {
+        sqlx::query(lock).execute(&mut *tx).await?;
+    }
     let row = sqlx::query(sql)
         .bind(worker)
         .bind(until)
@@ -407,6 +418,7 @@ impl Store {
                 Db::Sqlite(pool) => {
                     claim_in(
                         pool.begin_with("BEGIN IMMEDIATE").await?,
+                        None,
                         CLAIM_SQLITE,
                         worker,
                         until,
@@ -416,7 +428,16 @@ impl Store {
                     .await
                 }
                 Db::Pg(pool) => {
-                    claim_in(pool.begin().await?, CLAIM_PG, worker, until, now, limits).await
+                    claim_in(
+                        pool.begin().await?,
+                        Some(CLAIM_LOCK_PG),
+                        CLAIM_PG,
+                        worker,
+                        until,
+                        now,
+                        limits,
+                    )
+                    .await
                 }
             };
             match claimed {

@@ -8,15 +8,17 @@ mod apps;
 mod audit;
 mod auth;
 mod evaluations;
+mod health;
 mod jobs;
 mod scoped;
 mod sop;
 
 pub use crate::model::fingerprint;
 pub use accounts::{Account, AccountPatch, ApiToken, NewAccount, WebSession};
-pub use apps::{App, AppPatch, NewApp};
+pub use apps::{App, AppKey, AppPatch, NewApp, validate_app_name};
 pub use audit::{AuditCheck, AuditEntry, AuditFilter};
 pub use evaluations::{EvaluationRow, FindingRow};
+pub use health::SchedulerStatus;
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
 pub use scoped::{AgencyScope, AppFilter, FindingFilter, Page, Paging, ScopedFinding};
 pub use sop::{DecisionRecord, FindingState, FindingStatus, HistoryPoint, ManualResult, Trend};
@@ -63,6 +65,23 @@ pub enum StoreError {
         what: &'static str,
         /// Name or id given.
         name: String,
+    },
+    /// A value given to the store breaks a rule (e.g. a purely numeric application name).
+    #[error("{0}")]
+    Invalid(String),
+    /// This machine's sealing key is not the one the database's recipes were sealed with.
+    #[error(
+        "kunci rahasia mesin ini ({ours}, dari {origin}) berbeda dengan kunci yang tercatat di basis data ({recorded}), sehingga profil login yang disegel di mesin lain tidak dapat dibuka. Gunakan satu kunci untuk semua mesin: salin berkas secret.key dari mesin pertama ke {key_file} (mode 0600) atau setel KAWAL_SECRET_KEY ke isinya di setiap mesin; `kawal key fingerprint` menampilkan sidik jarinya. / this machine's secret key ({ours}, from {origin}) differs from the key recorded in the database ({recorded}), so login profiles sealed on other machines cannot be opened. Use one key for every machine: copy secret.key from the first machine to {key_file} (mode 0600) or set KAWAL_SECRET_KEY to its contents on every machine; `kawal key fingerprint` shows its fingerprint."
+    )]
+    KeyMismatch {
+        /// Fingerprint recorded in the database.
+        recorded: String,
+        /// Fingerprint of this machine's key.
+        ours: String,
+        /// Where this machine's key came from.
+        origin: String,
+        /// Where the key file belongs on this machine.
+        key_file: String,
     },
     /// A uniqueness rule was broken.
     #[error("{0}")]
@@ -240,6 +259,7 @@ impl Store {
                 (3, "unsafe methods", "0003_unsafe_methods.sql"),
                 (4, "sop", "0004_sop.sql"),
                 (5, "protected paths", "0005_protected.sql"),
+                (6, "fleet", "0006_fleet.sql"),
                 (7, "accounts", "0007_accounts.sql"),
                 (8, "audit", "0008_audit.sql"),
             ),
@@ -249,6 +269,7 @@ impl Store {
                 (3, "unsafe methods", "0003_unsafe_methods.sql"),
                 (4, "sop", "0004_sop.sql"),
                 (5, "protected paths", "0005_protected.sql"),
+                (6, "fleet", "0006_fleet.sql"),
                 (7, "accounts", "0007_accounts.sql"),
                 (8, "audit", "0008_audit.sql"),
             ),

@@ -136,18 +136,21 @@ impl Store {
         })
     }
 
-    /// One application by id or name, if visible in `scope`.
+    /// One application by id (`12`, `#12`) or name, if visible in `scope`.
     pub async fn app_in_scope(
         &self,
         scope: &AgencyScope,
         key: &str,
     ) -> Result<Option<App>, StoreError> {
-        let id: i64 = key.parse().unwrap_or(-1);
+        let (name, id) = match super::AppKey::parse(key) {
+            super::AppKey::Id(id) => (None, Some(id)),
+            super::AppKey::Name(n) => (Some(n), None),
+        };
         let sql = format!(
             "{SELECT_APP} WHERE (lower(a.name) = lower($1) OR a.id = $2) AND ($3 IS NULL OR g.name = $3)"
         );
         on!(self, pool => {
-            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).bind(id).bind(scope.bind()).fetch_optional(pool).await? {
+            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name).bind(id).bind(scope.bind()).fetch_optional(pool).await? {
                 Some(r) => Ok(Some(app_from_row!(&r))),
                 None => Ok(None),
             }
@@ -235,6 +238,3 @@ impl Store {
         })
     }
 }
-
-#[allow(unused_imports)]
-use EvaluationStatus as _;

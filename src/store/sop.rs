@@ -281,8 +281,8 @@ impl Store {
                 .bind(evaluation_id).bind(item_id).bind(outcome.status()).bind(actor).bind(now).bind(note)
                 .bind(attachment.map(|(n, _)| n)).bind(&sha).bind(attachment.map(|(_, b)| b))
                 .execute(&mut *tx).await?;
-            sqlx::query("UPDATE evaluation SET report = $1, summary = $2, meets_standard = $3 WHERE id = $4")
-                .bind(&doc).bind(&summary).bind(report.decision.meets_standard).bind(evaluation_id)
+            sqlx::query("UPDATE evaluation SET report = $1, summary = $2, meets_standard = $3, provisional = $5 WHERE id = $4")
+                .bind(&doc).bind(&summary).bind(report.decision.meets_standard).bind(evaluation_id).bind(report.decision.is_provisional())
                 .execute(&mut *tx).await?;
         });
         Ok(ManualResult {

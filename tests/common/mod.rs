@@ -15,6 +15,20 @@ pub async fn fixture(cfg: FixtureConfig) -> Fixture {
     Fixture::start(cfg).await.expect("fixture starts")
 }
 
+/// The PostgreSQL test URL; `None` locally without it, a failure in CI (never a quiet pass).
+pub fn pg_url() -> Option<String> {
+    match std::env::var("KAWAL_TEST_DATABASE_URL") {
+        Ok(u) => Some(u),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but KAWAL_TEST_DATABASE_URL is not: the PostgreSQL tests must run")
+        }
+        Err(_) => {
+            eprintln!("KAWAL_TEST_DATABASE_URL not set: PostgreSQL case not run");
+            None
+        }
+    }
+}
+
 /// A `kawal` command isolated in `home` (its own SQLite file, no user config).
 pub fn kawal(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kawal"));
@@ -39,6 +53,40 @@ pub fn run(mut c: Command) -> (i32, String, String) {
         String::from_utf8_lossy(&stdout).into_owned(),
         String::from_utf8_lossy(&stderr).into_owned(),
     )
+}
+
+/// A form-login role on the demo target (its login page and "Masuk sebagai" marker).
+pub fn form_role(
+    base: &str,
+    name: &str,
+    user: &str,
+    password: &str,
+    privilege: u32,
+) -> kawal::auth::Role {
+    kawal::auth::Role {
+        name: name.into(),
+        privilege,
+        recipe: kawal::auth::Recipe::Form {
+            url: format!("{base}/login"),
+            username_field: "username".into(),
+            password_field: "password".into(),
+            username: user.into(),
+            password: password.into(),
+        },
+        marker: kawal::auth::Marker {
+            text: Some("Masuk sebagai".into()),
+            ..kawal::auth::Marker::default()
+        },
+    }
+}
+
+/// The demo target's administrator and two citizens.
+pub fn fixture_roles(base: &str) -> Vec<kawal::auth::Role> {
+    vec![
+        form_role(base, "admin", "admin", "Admin#2026", 100),
+        form_role(base, "budi", "budi", "Budi#2026", 10),
+        form_role(base, "siti", "siti", "Siti#2026", 10),
+    ]
 }
 
 /// Writes the fixture's CA to `dir/ca.pem` and returns the path.

@@ -18,7 +18,7 @@ pub const HOSTILE: &str =
 /// in total (each with evidence), the manual items are pending and one item is inconclusive.
 pub fn report(findings: usize) -> (Report, Checklist) {
     let checklist = Checklist::builtin().expect("built-in checklist");
-    let target = "https://sikap.bantulkab.go.id";
+    let target = "https://sikap.bantulkab.example.go.id";
     // Every 17th item (from the 4th) is inconclusive; the other automated items share the findings.
     let failing: Vec<&str> = checklist
         .items
@@ -77,6 +77,7 @@ pub fn report(findings: usize) -> (Report, Checklist) {
                         ),
                         truncated: false,
                         note: Some("respons galat / error response".into()),
+                        masked: None,
                     });
                     result.observations.push(o);
                 }

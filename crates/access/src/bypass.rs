@@ -835,7 +835,7 @@ mod tests {
         assert!(vs.iter().all(|v| v.raw_path.starts_with('/')));
         assert_eq!(find(&vs, "path.semicolon-segment").raw_path, "/;/");
         assert!(vs.iter().all(|v| v.label != "verb.lowercase"));
-        let vs = variants("POST", "https://h.go.id/admin#frag");
+        let vs = variants("POST", "https://h.example.go.id/admin#frag");
         assert_eq!(find(&vs, "verb.override.x-http-method").method, "GET");
         assert_eq!(find(&vs, "path.empty-query").raw_path, "/admin?");
         assert!(vs.iter().all(|v| v.label != "verb.post"));

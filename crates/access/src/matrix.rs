@@ -321,28 +321,31 @@ mod tests {
             crawl(
                 "admin",
                 &[
-                    "https://app.go.id/",
-                    "https://app.go.id/admin/pengguna",
-                    "https://app.go.id/admin/pengguna?_token=abc&hal=2",
-                    "https://app.go.id/laporan",
-                    "https://app.go.id/keluar",
-                    "https://app.go.id/css/app.css",
-                    "https://app.go.id/data/keluarga/5",
+                    "https://app.example.go.id/",
+                    "https://app.example.go.id/admin/pengguna",
+                    "https://app.example.go.id/admin/pengguna?_token=abc&hal=2",
+                    "https://app.example.go.id/laporan",
+                    "https://app.example.go.id/keluar",
+                    "https://app.example.go.id/css/app.css",
+                    "https://app.example.go.id/data/keluarga/5",
                 ],
             ),
             crawl(
                 "user_a",
                 &[
-                    "https://app.go.id/",
-                    "https://app.go.id/laporan#atas",
-                    "https://app.go.id/profil",
+                    "https://app.example.go.id/",
+                    "https://app.example.go.id/laporan#atas",
+                    "https://app.example.go.id/profil",
                 ],
             ),
             crawl(
                 "user_b",
-                &["https://app.go.id/", "https://app.go.id/profil"],
+                &[
+                    "https://app.example.go.id/",
+                    "https://app.example.go.id/profil",
+                ],
             ),
-            crawl(ANONYMOUS, &["https://app.go.id/"]),
+            crawl(ANONYMOUS, &["https://app.example.go.id/"]),
         ]
     }
 
@@ -350,8 +353,8 @@ mod tests {
     fn not_discovered_cases() {
         let cases = plan(&sample(), &[], 100);
         let ua = cases_for(&cases, "user_a");
-        assert!(ua.contains(&"https://app.go.id/admin/pengguna"));
-        assert!(ua.contains(&"https://app.go.id/data/keluarga/5"));
+        assert!(ua.contains(&"https://app.example.go.id/admin/pengguna"));
+        assert!(ua.contains(&"https://app.example.go.id/data/keluarga/5"));
         assert!(!ua.iter().any(|u| u.ends_with("/laporan")), "{ua:?}");
         assert!(
             !ua.iter()
@@ -368,7 +371,7 @@ mod tests {
         assert_eq!(lap.owner, "user_a");
         let anon = cases_for(&cases, ANONYMOUS);
         assert!(anon.iter().any(|u| u.ends_with("/profil")));
-        assert!(!anon.contains(&"https://app.go.id/"));
+        assert!(!anon.contains(&"https://app.example.go.id/"));
         assert!(
             cases
                 .iter()
@@ -433,7 +436,7 @@ mod tests {
         // The never-crawled literal path is tested on the crawled origin.
         let set: Vec<_> = cases
             .iter()
-            .filter(|c| c.req.url == "https://app.go.id/setelan")
+            .filter(|c| c.req.url == "https://app.example.go.id/setelan")
             .map(|c| c.as_role.as_str())
             .collect();
         assert_eq!(set, vec!["user_a", "user_b", ANONYMOUS]);

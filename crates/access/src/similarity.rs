@@ -1052,7 +1052,7 @@ mod tests {
         );
         let s = sim(&denied, &admin);
         assert!(s < 0.3, "similarity {s}");
-        let plain403 = "<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1><p>You don't have permission to access this resource.</p><hr><address>Apache/2.4.41 (Ubuntu) Server at simpeg.contoh.go.id Port 443</address></body></html>";
+        let plain403 = "<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1><p>You don't have permission to access this resource.</p><hr><address>Apache/2.4.41 (Ubuntu) Server at simpeg.contoh.example.go.id Port 443</address></body></html>";
         let s = sim(plain403, &admin);
         assert!(s < 0.05, "similarity {s}");
     }

@@ -319,7 +319,10 @@ mod tests {
         let samples: Vec<(String, Observed)> = probe_paths(3)
             .into_iter()
             .map(|p| {
-                let loc = format!("https://app.go.id/login?next={}", percent_encode_path(&p));
+                let loc = format!(
+                    "https://app.example.go.id/login?next={}",
+                    percent_encode_path(&p)
+                );
                 (p, Observed::new(302, "").with_location(loc))
             })
             .collect();

@@ -728,8 +728,8 @@ mod tests {
         for loc in [
             "/login",
             "/login?next=%2Fadmin",
-            "https://app.kab.go.id/masuk",
-            "https://sso.kab.go.id/auth/realms/pemda/protocol/openid-connect/auth?client_id=x",
+            "https://app.kab.example.go.id/masuk",
+            "https://sso.kab.example.go.id/auth/realms/pemda/protocol/openid-connect/auth?client_id=x",
             "/index.php?r=site/login",
             "/login.php",
             "../signin",

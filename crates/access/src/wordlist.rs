@@ -309,7 +309,7 @@ const GENERIC_SOFT_404: &str = r#"<!DOCTYPE html>
 <main><h1>404</h1><p>Maaf, halaman <code>{path}</code> tidak ditemukan atau sudah dipindahkan.
 The page <code>{path}</code> was not found.</p><p>Request: GET {path} HTTP/1.1</p>
 <form action="/cari" method="get"><input type="text" name="q" placeholder="Cari informasi, berita, dokumen..."><button>Cari</button></form>
-<p>Kembali ke <a href="/">beranda</a>. Server: Apache/2.4.58 (Ubuntu) PHP/8.2.12 at www.kab.go.id Port 443</p></main>
+<p>Kembali ke <a href="/">beranda</a>. Server: Apache/2.4.58 (Ubuntu) PHP/8.2.12 at www.kab.example.go.id Port 443</p></main>
 <footer>&copy; 2024 Dinas Komunikasi dan Informatika. Powered by Laravel. Backup, config, admin, login, database,
 password, secret, key and log are ordinary words here.</footer></body></html>"#;
 
@@ -1047,7 +1047,7 @@ example = "<?php\n$db_pass = 'x';\n"
     #[test]
     fn redaction() {
         let r = redact(
-            "APP_ENV=production\nDB_PASSWORD=rahasia123\n'password' => 'x',\ndefine( 'DB_PASSWORD', 'pw' );\nurl = https://budi:Sandi123@git.kab.go.id/x.git\nadmin:$apr1$abc$def\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
+            "APP_ENV=production\nDB_PASSWORD=rahasia123\n'password' => 'x',\ndefine( 'DB_PASSWORD', 'pw' );\nurl = https://budi:Sandi123@git.kab.example.go.id/x.git\nadmin:$apr1$abc$def\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
         );
         assert!(
             !r.contains("rahasia123") && !r.contains("Sandi123") && !r.contains("MIIEow"),
@@ -1056,7 +1056,7 @@ example = "<?php\n$db_pass = 'x';\n"
         assert!(!r.contains("'pw'") && !r.contains("$def"), "{r}");
         assert!(r.contains("APP_ENV=production"));
         assert!(r.contains("DB_PASSWORD=****"));
-        assert!(r.contains("https://budi:****@git.kab.go.id"), "{r}");
+        assert!(r.contains("https://budi:****@git.kab.example.go.id"), "{r}");
     }
 
     #[test]

@@ -24,15 +24,15 @@ fn load() -> Wordlist {
 /// A WordPress theme's 404 page served with status 200, echoing the path.
 const WORDPRESS_404: &str = r#"<!doctype html>
 <html lang="id-ID"><head><meta charset="UTF-8"><title>Halaman tidak ditemukan &#8211; Portal Resmi Kabupaten Contoh</title>
-<link rel='stylesheet' id='wp-block-library-css' href='https://www.kab.go.id/wp-includes/css/dist/block-library/style.min.css?ver=6.5.2' media='all' />
-<link rel="https://api.w.org/" href="https://www.kab.go.id/wp-json/" /><link rel="EditURI" type="application/rsd+xml" title="RSD" href="https://www.kab.go.id/xmlrpc.php?rsd" />
-<script src="https://www.kab.go.id/wp-includes/js/jquery/jquery.min.js?ver=3.7.1" id="jquery-core-js"></script>
+<link rel='stylesheet' id='wp-block-library-css' href='https://www.kab.example.go.id/wp-includes/css/dist/block-library/style.min.css?ver=6.5.2' media='all' />
+<link rel="https://api.wordpress.example/" href="https://www.kab.example.go.id/wp-json/" /><link rel="EditURI" type="application/rsd+xml" title="RSD" href="https://www.kab.example.go.id/xmlrpc.php?rsd" />
+<script src="https://www.kab.example.go.id/wp-includes/js/jquery/jquery.min.js?ver=3.7.1" id="jquery-core-js"></script>
 <meta name="generator" content="WordPress 6.5.2" /></head>
 <body class="error404 hfeed"><header id="masthead" class="site-header"><nav id="site-navigation" class="main-navigation">
 <ul><li><a href="/">Beranda</a></li><li><a href="/profil/">Profil</a></li><li><a href="/ppid/">PPID</a></li><li><a href="/wp-login.php">Masuk</a></li></ul></nav></header>
 <main id="main" class="site-main"><section class="error-404 not-found"><header class="page-header"><h1 class="page-title">Tidak ada apa-apa di sini</h1></header>
 <div class="page-content"><p>Sepertinya tidak ada yang ditemukan di {path}. Mungkin coba pencarian?</p>
-<form role="search" method="get" class="search-form" action="https://www.kab.go.id/"><input type="search" class="search-field" name="s"><input type="submit" class="search-submit" value="Cari"></form></div></section></main>
+<form role="search" method="get" class="search-form" action="https://www.kab.example.go.id/"><input type="search" class="search-field" name="s"><input type="submit" class="search-submit" value="Cari"></form></div></section></main>
 <footer id="colophon" class="site-footer">Dinas Komunikasi dan Informatika &middot; Bangga menggunakan WordPress</footer></body></html>"#;
 
 /// Laravel's stock 404 view, served with 200 by a catch-all route.
@@ -48,7 +48,7 @@ const EXPRESS_404: &str = r#"<!DOCTYPE html>
 /// Django's debug 404, which lists URL patterns and echoes the request.
 const DJANGO_DEBUG_404: &str = r#"<!DOCTYPE html><html lang="en"><head><meta http-equiv="content-type" content="text/html; charset=utf-8"><title>Page not found at {path}</title></head>
 <body><div id="summary"><h1>Page not found <span>(404)</span></h1><table class="meta"><tr><th>Request Method:</th><td>GET</td></tr>
-<tr><th>Request URL:</th><td>https://layanan.kab.go.id{path}</td></tr></table></div><div id="info"><p>Using the URLconf defined in <code>layanan.urls</code>,
+<tr><th>Request URL:</th><td>https://layanan.kab.example.go.id{path}</td></tr></table></div><div id="info"><p>Using the URLconf defined in <code>layanan.urls</code>,
 Django tried these URL patterns, in this order:</p><ol><li>admin/</li><li>api/</li><li>api-docs/</li><li>static/</li></ol>
 <p>The current path, <code>{path}</code>, didn't match any of these.</p></div><div id="explanation"><p>You're seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p></div></body></html>"#;
 
@@ -229,7 +229,7 @@ fn texts_are_bilingual_and_severities_follow_policy() {
 fn derived_probes_follow_discovered_pages() {
     let w = load();
     let probes = w.expand(&[
-        "https://app.kab.go.id/layanan/cetak.php?id=3".to_string(),
+        "https://app.kab.example.go.id/layanan/cetak.php?id=3".to_string(),
         "/index.html".to_string(),
     ]);
     let paths: HashSet<&str> = probes.iter().map(|p| p.path.as_str()).collect();

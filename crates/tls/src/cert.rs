@@ -514,14 +514,14 @@ mod tests {
     #[test]
     fn wildcard_rules() {
         let san = vec![
-            "*.pemda.go.id".to_string(),
-            "pemda.go.id".into(),
+            "*.pemda.example.go.id".to_string(),
+            "pemda.example.go.id".into(),
             "10.0.0.1".into(),
         ];
-        assert!(hostname_matches("www.pemda.go.id", &san));
-        assert!(hostname_matches("PEMDA.go.id.", &san));
-        assert!(!hostname_matches("a.b.pemda.go.id", &san));
-        assert!(!hostname_matches("evilpemda.go.id", &san));
+        assert!(hostname_matches("www.pemda.example.go.id", &san));
+        assert!(hostname_matches("PEMDA.example.go.id.", &san));
+        assert!(!hostname_matches("a.b.pemda.example.go.id", &san));
+        assert!(!hostname_matches("evilpemda.example.go.id", &san));
         assert!(hostname_matches("10.0.0.1", &san));
         assert!(!hostname_matches("10.0.0.2", &san));
         assert!(!hostname_matches("x.id", &["*.id".to_string()]));

@@ -555,7 +555,10 @@ mod tests {
 
     #[test]
     fn redirect_rule() {
-        assert!(redirects_to_https(301, Some("https://pemda.go.id/")));
+        assert!(redirects_to_https(
+            301,
+            Some("https://pemda.example.go.id/")
+        ));
         assert!(redirects_to_https(308, Some(" HTTPS://x/")));
         assert!(!redirects_to_https(200, Some("https://x/")));
         assert!(!redirects_to_https(302, Some("http://x/")));

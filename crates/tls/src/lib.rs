@@ -640,8 +640,11 @@ mod tests {
 
     #[test]
     fn target_parsing() {
-        let t = Target::parse("pemda.go.id").expect("name");
-        assert_eq!((t.host.as_str(), t.port, t.ip), ("pemda.go.id", 443, None));
+        let t = Target::parse("pemda.example.go.id").expect("name");
+        assert_eq!(
+            (t.host.as_str(), t.port, t.ip),
+            ("pemda.example.go.id", 443, None)
+        );
         let t = Target::parse("127.0.0.1:8443").expect("v4");
         assert_eq!(t.port, 8443);
         assert!(t.ip.is_some());

@@ -85,7 +85,7 @@ pub fn appendix_control(i: usize) -> String {
 fn evidence(i: usize) -> String {
     format!(
         "GET /layanan/permohonan?id={i}&next=https://contoh.test/ HTTP/1.1\r\n\
-         Host: sipd.kabupaten.go.id\r\n\
+         Host: sipd.kabupaten.example.go.id\r\n\
          User-Agent: Kawal/0.1 (evaluasi keamanan)\r\n\
          \r\n\
          HTTP/1.1 200 OK\r\n\
@@ -110,7 +110,7 @@ pub fn report(findings: usize, appendix_rows: usize) -> Document {
                 ),
                 (
                     "Aplikasi".into(),
-                    "SIPP — https://sipp.slemankab.go.id".into(),
+                    "SIPP — https://sipp.slemankab.example.go.id".into(),
                 ),
                 ("Periode".into(), "1–30 Juni 2025".into()),
                 (
@@ -223,7 +223,7 @@ pub fn report(findings: usize, appendix_rows: usize) -> Document {
             ("Kategori".into(), category.into()),
             (
                 "Lokasi".into(),
-                format!("https://sipp.slemankab.go.id/layanan/permohonan?id={i}"),
+                format!("https://sipp.slemankab.example.go.id/layanan/permohonan?id={i}"),
             ),
             (
                 "Referensi".into(),
