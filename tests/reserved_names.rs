@@ -92,7 +92,19 @@ fn offenders(base: &Path) -> Vec<String> {
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue; // binary (fonts, images)
         };
+        // Citations in data files (`sources = [ … ]`) name where knowledge comes from; they are
+        // documentation, never examples and never contacted.
+        let mut in_sources = false;
         for (n, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("sources = [") || t.starts_with("sources=[") {
+                in_sources = !t.trim_end().ends_with(']');
+                continue;
+            }
+            if in_sources {
+                in_sources = !t.starts_with(']');
+                continue;
+            }
             let hosts = url
                 .captures_iter(line)
                 .chain(mail.captures_iter(line))

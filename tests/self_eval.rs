@@ -161,7 +161,7 @@ async fn kawal_meets_the_standard_it_enforces() {
     for (i, (u, _, _)) in ACCOUNTS.iter().enumerate() {
         let privilege = [100, 50, 10, 10][i];
         toml.push_str(&format!(
-            "[[role]]\nname = \"{u}\"\nprivilege = {privilege}\nrecipe = {{ kind = \"json\", url = \"{base}/api/v1/session\", username = \"{u}\", password = \"{}\", token_pointer = \"\" }}\nmarker = {{ url = \"{base}/api/v1/session\", status = 200 }}\n\n",
+            "[[role]]\nname = \"{u}\"\nprivilege = {privilege}\nrecipe = {{ kind = \"form\", url = \"{base}/login\", username = \"{u}\", password = \"{}\" }}\nmarker = {{ text = \"Keluar\" }}\n\n",
             password(u)
         ));
     }

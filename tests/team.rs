@@ -1156,3 +1156,115 @@ async fn the_one_time_link_page_sets_a_password_once() {
         .await
         .expect_err("the second use changed nothing");
 }
+
+#[tokio::test]
+async fn the_login_page_logs_in_and_the_logout_form_needs_its_token() {
+    let Some((store, _, _dir)) = store("sqlite").await else {
+        return;
+    };
+    kawal::install_crypto_provider();
+    let svc = Arc::new(Service::new(
+        store.clone(),
+        Roles::builtin().expect("roles"),
+        Arc::new(kawal::worker::SystemClock),
+        ServiceConfig::default(),
+    ));
+    add_user(
+        &svc,
+        &Actor::local_operator(),
+        "admin",
+        &["administrator"],
+        None,
+    )
+    .await;
+    let r = router(AppState {
+        service: svc.clone(),
+        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+        web: Arc::new(WebConfig::default()),
+        liveness: None,
+        sealer: None,
+    });
+    let (s, html) = form_post(
+        &r,
+        "/login",
+        &format!("username=admin&password={}", "salah-salah-salah"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("role=\"alert\""), "{html}");
+    let req = Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::HOST, "kawal.example.go.id")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("username=admin&password={PW}")))
+        .expect("req");
+    let resp = tower_service::Service::call(&mut r.clone(), req)
+        .await
+        .expect("infallible");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let set = resp
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .to_string();
+    let cookie = set
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("value");
+    // Home shows the account and a logout form carrying the session's CSRF token.
+    let home = Request::builder()
+        .uri("/")
+        .header(header::COOKIE, format!("__Host-kawal={cookie}"))
+        .body(Body::empty())
+        .expect("req");
+    let resp = tower_service::Service::call(&mut r.clone(), home)
+        .await
+        .expect("infallible");
+    let html = String::from_utf8_lossy(
+        &axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .expect("body"),
+    )
+    .into_owned();
+    assert!(
+        html.contains("<strong>admin</strong>") && html.contains("action=\"/logout\""),
+        "{html}"
+    );
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .expect("csrf field")
+        .to_string();
+    let logout = |token: String| {
+        Request::builder()
+            .method("POST")
+            .uri("/logout")
+            .header(header::HOST, "kawal.example.go.id")
+            .header(header::COOKIE, format!("__Host-kawal={cookie}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={token}")))
+            .expect("req")
+    };
+    let resp = tower_service::Service::call(&mut r.clone(), logout("0".repeat(64)))
+        .await
+        .expect("infallible");
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let who = Browser {
+        cookie: cookie.clone(),
+        csrf: csrf.clone(),
+    };
+    let (s, _, _) = call(&r, "GET", "/api/v1/session", Some(&who), None, None).await;
+    assert_eq!(s, StatusCode::OK, "a refused logout leaves the session");
+    let resp = tower_service::Service::call(&mut r.clone(), logout(csrf))
+        .await
+        .expect("infallible");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (s, _, _) = call(&r, "GET", "/api/v1/session", Some(&who), None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "logged out on the server");
+}

@@ -127,7 +127,7 @@ mod tests {
     fn session(set_cookie: &[&str], auth: Option<&str>) -> AuthSession {
         let r = Response {
             method: "POST".into(),
-            url: Url::parse("https://a.go.id/login").expect("url"),
+            url: Url::parse("https://a.example.go.id/login").expect("url"),
             status: 302,
             headers: set_cookie
                 .iter()

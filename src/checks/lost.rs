@@ -87,9 +87,9 @@ mod tests {
         assert_eq!(lost.guard(pass.clone(), &phase).outcome, Outcome::Pass);
         lost.record(
             "GET",
-            "https://a.go.id/lambat",
+            "https://a.example.go.id/lambat",
             &NetError::Timeout {
-                url: "https://a.go.id/lambat".into(),
+                url: "https://a.example.go.id/lambat".into(),
                 phase: "read",
             },
         );

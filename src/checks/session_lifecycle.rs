@@ -1169,7 +1169,7 @@ mod tests {
 
     #[test]
     fn a_refused_or_invisible_logout_is_inconclusive() {
-        let url = u("https://a.go.id/logout");
+        let url = u("https://a.example.go.id/logout");
         let seen = |status, cookie_ended, left_session| LogoutSeen {
             status,
             cookie_ended,

@@ -212,25 +212,28 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
         }
         _ => {}
     }
-    let store = settings.store().await?;
+    let (store, svc, actor) = settings.team().await?;
     let code = match cmd {
         AppCommand::Add(a) => {
-            let app = store
-                .add_app(&NewApp {
-                    name: nonempty("name", &a.name)?,
-                    url: a.url.trim().to_string(),
-                    agency: nonempty("agency", &a.agency)?,
-                    owner: nonempty("owner", &a.owner)?,
-                    schedule: a.schedule.map(|s| s.trim().to_string()),
-                    timezone: a.timezone,
-                    rate_limit: a.rate_limit,
-                    scope_hosts: a.scope,
-                    public_service: a.public_service,
-                    personal_data: a.personal_data,
-                    allow_unsafe_methods: a.allow_unsafe_methods,
-                    ca_bundle: read_ca_bundle(a.ca_bundle.as_deref())?,
-                    insecure: a.insecure,
-                })
+            let app = svc
+                .add_new_app(
+                    &actor,
+                    NewApp {
+                        name: nonempty("name", &a.name)?,
+                        url: a.url.trim().to_string(),
+                        agency: nonempty("agency", &a.agency)?,
+                        owner: nonempty("owner", &a.owner)?,
+                        schedule: a.schedule.map(|s| s.trim().to_string()),
+                        timezone: a.timezone,
+                        rate_limit: a.rate_limit,
+                        scope_hosts: a.scope,
+                        public_service: a.public_service,
+                        personal_data: a.personal_data,
+                        allow_unsafe_methods: a.allow_unsafe_methods,
+                        ca_bundle: read_ca_bundle(a.ca_bundle.as_deref())?,
+                        insecure: a.insecure,
+                    },
+                )
                 .await?;
             write_out(&show(&app, lang), None)?;
             EXIT_OK
@@ -319,13 +322,13 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
                 },
                 insecure: e.insecure,
             };
-            let a = store.edit_app(&e.app, &patch).await?;
+            let a = svc.patch_app(&actor, &e.app, &patch).await?;
             write_out(&show(&a, lang), None)?;
             EXIT_OK
         }
         AppCommand::Auth(_) => EXIT_OK,
         AppCommand::Remove { app, force } => {
-            let n = store.remove_app(&app, force).await?;
+            let n = svc.remove_app(&actor, &app, force).await?;
             write_out(
                 &format!(
                     "{} '{app}' ({n} {})\n",
@@ -337,7 +340,7 @@ pub(super) async fn run(settings: &Settings, cmd: AppCommand) -> Result<u8, Fail
             EXIT_OK
         }
     };
-    store.close().await;
+    store.close_shared().await;
     Ok(code)
 }
 

@@ -217,8 +217,13 @@ impl Service {
 
     /// Registers an application.
     pub async fn add_app(&self, actor: &Actor, input: AppInput) -> Result<App, ServiceError> {
+        self.require(actor, "app:write")?;
+        self.add_new_app(actor, input.into_new()?).await
+    }
+
+    /// Registers an application already validated (the command line reads its own flags).
+    pub async fn add_new_app(&self, actor: &Actor, new: NewApp) -> Result<App, ServiceError> {
         let scope = self.require(actor, "app:write")?;
-        let new = input.into_new()?;
         if let crate::store::AgencyScope::Only(a) = &scope
             && *a != new.agency
         {
@@ -241,9 +246,20 @@ impl Service {
         key: &str,
         input: AppInput,
     ) -> Result<App, ServiceError> {
-        let before = self.app_for(actor, "app:write", key).await?;
+        self.require(actor, "app:write")?;
         let patch = input.into_patch()?;
-        let after = self.store.edit_app(&before.id.to_string(), &patch).await?;
+        self.patch_app(actor, key, &patch).await
+    }
+
+    /// Applies a validated patch to an application.
+    pub async fn patch_app(
+        &self,
+        actor: &Actor,
+        key: &str,
+        patch: &AppPatch,
+    ) -> Result<App, ServiceError> {
+        let before = self.app_for(actor, "app:write", key).await?;
+        let after = self.store.edit_app(&before.id.to_string(), patch).await?;
         let mut e = Event::on("app.edit", "application", after.id);
         e.agency = Some(after.agency.clone());
         e.before = Some(snapshot(&before));

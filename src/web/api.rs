@@ -480,7 +480,7 @@ pub struct LoginBody {
 
 /// The session cookie: a browser-session cookie (no Expires/Max-Age; the server ends it on
 /// its idle and absolute timeouts), or with `clear` an instruction to delete it.
-fn session_cookie(value: &str, clear: bool) -> HeaderValue {
+pub(super) fn session_cookie(value: &str, clear: bool) -> HeaderValue {
     let age = if clear { "; Max-Age=0" } else { "" };
     HeaderValue::from_str(&format!(
         "{COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"

@@ -129,8 +129,24 @@ pub async fn setup_submit(
     }
 }
 
-/// `GET /`: what this service is and where its parts are (the dashboard pages build on it).
-pub async fn home(ReqLang(lang): ReqLang) -> Html<String> {
+/// The session of a page request, if its cookie is valid.
+async fn page_session(
+    st: &AppState,
+    parts: &Parts,
+) -> Option<(String, crate::service::SessionInfo)> {
+    let sid = super::auth::cookie(&parts.headers, super::auth::COOKIE)?;
+    let client = client_addr(st, parts).map(|c| c.to_string());
+    let info = st.service.session(&sid, client.as_deref()).await.ok()??;
+    Some((sid, info))
+}
+
+/// `GET /`: what this service is and where its parts are (the dashboard pages build on it);
+/// the logged-in account and a logout button when there is a session.
+pub async fn home(
+    State(st): State<AppState>,
+    ReqLang(lang): ReqLang,
+    parts: Parts,
+) -> Html<String> {
     let links = [
         (
             "/api/v1/openapi.json",
@@ -163,17 +179,178 @@ pub async fn home(ReqLang(lang): ReqLang) -> Html<String> {
         .iter()
         .map(|(href, label)| format!("<li><a href=\"{href}\">{}</a></li>", esc(label)))
         .collect();
+    let who = match page_session(&st, &parts).await {
+        Some((_, info)) => format!(
+            "<p>{} <strong>{}</strong>.</p><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form>",
+            tr(lang, "Masuk sebagai", "Logged in as"),
+            esc(&info.actor.name()),
+            esc(&info.csrf_token),
+            tr(lang, "Keluar", "Log out"),
+        ),
+        None => format!(
+            "<p><a href=\"/login\">{}</a></p>",
+            tr(lang, "Masuk", "Log in")
+        ),
+    };
     page(
         lang,
         "Kawal",
         &format!(
-            "<p>{}</p><nav aria-label=\"{}\"><ul>{items}</ul></nav>",
+            "<p>{}</p>{who}<nav aria-label=\"{}\"><ul>{items}</ul></nav>\
+             <form method=\"get\" action=\"/api/v1/apps\" role=\"search\"><p><label for=\"q\">{}</label> \
+             <input id=\"q\" name=\"q\" type=\"search\"> <button type=\"submit\">{}</button></p></form>",
             tr(
                 lang,
-                "Evaluasi keamanan aplikasi pemerintah daerah secara berkala (Perban BSSN 4/2021). Masuk dengan POST /api/v1/session atau token API.",
-                "Periodic security evaluation of local-government applications (BSSN regulation 4/2021). Log in with POST /api/v1/session or an API token."
+                "Evaluasi keamanan aplikasi pemerintah daerah secara berkala (Perban BSSN 4/2021).",
+                "Periodic security evaluation of local-government applications (BSSN regulation 4/2021)."
             ),
             tr(lang, "Bagian layanan", "Parts of the service"),
+            tr(lang, "Cari aplikasi", "Search applications"),
+            tr(lang, "Cari", "Search"),
         ),
     )
+}
+
+fn login_form(lang: Lang, error: Option<&str>) -> Html<String> {
+    let err = error
+        .map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", esc(e)))
+        .unwrap_or_default();
+    page(
+        lang,
+        tr(lang, "Masuk", "Log in"),
+        &format!(
+            "{err}<form method=\"post\" action=\"/login\">\
+             <p><label for=\"username\">{}</label><br><input id=\"username\" name=\"username\" autocomplete=\"username\" required></p>\
+             <p><label for=\"password\">{}</label><br><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\
+             <p><button type=\"submit\">{}</button></p></form>",
+            tr(lang, "Nama pengguna", "User name"),
+            tr(lang, "Kata sandi", "Password"),
+            tr(lang, "Masuk", "Log in"),
+        ),
+    )
+}
+
+/// `GET /login`: the login form.
+pub async fn login_page(ReqLang(lang): ReqLang) -> Html<String> {
+    login_form(lang, None)
+}
+
+/// The login form's fields.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+fn redirect(to: &'static str) -> Response {
+    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response()
+}
+
+/// `POST /login`: the same login as the API, for a browser; a new session id every time.
+pub async fn login_submit(
+    State(st): State<AppState>,
+    ReqLang(lang): ReqLang,
+    parts: Parts,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if !same_origin(&parts.headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            page(
+                lang,
+                "403",
+                tr(lang, "Asal permintaan ditolak.", "Request origin refused."),
+            ),
+        )
+            .into_response();
+    }
+    let client = client_addr(&st, &parts).map(|c| c.to_string());
+    match st
+        .service
+        .login(&f.username, &f.password, client.as_deref())
+        .await
+    {
+        Ok(out) => {
+            let mut r = redirect("/");
+            r.headers_mut().insert(
+                axum::http::header::SET_COOKIE,
+                super::api::session_cookie(&out.session_id, false),
+            );
+            r
+        }
+        Err(crate::service::ServiceError::Throttled) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            login_form(
+                lang,
+                Some(tr(
+                    lang,
+                    "Terlalu banyak percobaan; coba lagi nanti.",
+                    "Too many attempts; try again later.",
+                )),
+            ),
+        )
+            .into_response(),
+        Err(_) => (
+            StatusCode::UNAUTHORIZED,
+            login_form(
+                lang,
+                Some(tr(
+                    lang,
+                    "Nama pengguna atau kata sandi salah.",
+                    "Wrong user name or password.",
+                )),
+            ),
+        )
+            .into_response(),
+    }
+}
+
+/// The logout form's field.
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+/// `POST /logout`: ends the session on the server (CSRF token from the form, Origin checked).
+pub async fn logout_submit(
+    State(st): State<AppState>,
+    ReqLang(lang): ReqLang,
+    parts: Parts,
+    Form(f): Form<LogoutForm>,
+) -> Response {
+    let Some((sid, info)) = page_session(&st, &parts).await else {
+        return redirect("/login");
+    };
+    if !same_origin(&parts.headers) || !st.service.csrf_ok(&info, Some(&f.csrf)) {
+        return (
+            StatusCode::FORBIDDEN,
+            page(
+                lang,
+                "403",
+                tr(
+                    lang,
+                    "Token CSRF tidak ada atau salah.",
+                    "Missing or wrong CSRF token.",
+                ),
+            ),
+        )
+            .into_response();
+    }
+    if st.service.logout(&sid, &info.actor).await.is_err() {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            page(
+                lang,
+                "500",
+                tr(lang, "Kesalahan internal.", "Internal error."),
+            ),
+        )
+            .into_response();
+    }
+    let mut r = redirect("/login");
+    r.headers_mut().insert(
+        axum::http::header::SET_COOKIE,
+        super::api::session_cookie("", true),
+    );
+    r
 }

@@ -735,8 +735,8 @@ mod tests {
     #[test]
     fn only_a_plain_framework_404_is_benign() {
         let generic = "errors.generic-error-page";
-        let plain = response("https://a.go.id/x", 404, "<pre>Cannot GET /x</pre>");
-        let p = probe("https://a.go.id/x");
+        let plain = response("https://a.example.go.id/x", 404, "<pre>Cannot GET /x</pre>");
+        let p = probe("https://a.example.go.id/x");
         let f = Finding {
             hit: hit(generic, "express.default-page"),
             response: &plain,
@@ -746,7 +746,7 @@ mod tests {
 
         // Traps that stay findings: a version, an echoed query, a 500, another leak alongside.
         let versioned = response(
-            "https://a.go.id/x",
+            "https://a.example.go.id/x",
             404,
             "<hr><center>nginx/1.18.0</center>",
         );
@@ -757,18 +757,22 @@ mod tests {
         };
         assert!(!benign_not_found(&f, std::slice::from_ref(&f)));
         let echo = response(
-            "https://a.go.id/x?q=kawal1234",
+            "https://a.example.go.id/x?q=kawal1234",
             404,
             "<pre>Cannot GET /x?q=kawal1234</pre>",
         );
-        let pq = probe("https://a.go.id/x?q=kawal1234");
+        let pq = probe("https://a.example.go.id/x?q=kawal1234");
         let f = Finding {
             hit: hit(generic, "express.default-page"),
             response: &echo,
             probe: Some(&pq),
         };
         assert!(!benign_not_found(&f, std::slice::from_ref(&f)));
-        let crash = response("https://a.go.id/x", 500, "<h1>Server Error (500)</h1>");
+        let crash = response(
+            "https://a.example.go.id/x",
+            500,
+            "<h1>Server Error (500)</h1>",
+        );
         let f = Finding {
             hit: hit(generic, "django.default-page"),
             response: &crash,
