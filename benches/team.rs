@@ -108,6 +108,9 @@ async fn seed_audit(store: &Store, n: usize) {
     );
 }
 
+/// The path a client asks for on its nth request.
+type PathOf = Box<dyn Fn(usize, usize) -> String + Send + Sync>;
+
 fn pct(v: &mut [Duration], p: f64) -> f64 {
     v.sort();
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
@@ -272,7 +275,7 @@ async fn main() {
     println!(
         "kawal serve ready; {CLIENTS} clients × {REQUESTS_PER_CLIENT} requests per endpoint (client-side latency over loopback HTTPS)"
     );
-    let cases: [(&str, Box<dyn Fn(usize, usize) -> String + Send + Sync>); 3] = [
+    let cases: [(&str, PathOf); 3] = [
         (
             "application list (page of 50, of 30,000)",
             Box::new(|c, r| {

@@ -102,6 +102,15 @@ pub struct ApiToken {
     pub last_used_at: Option<OffsetDateTime>,
 }
 
+/// A token row: id, account, scopes (JSON), expiry, revocation.
+type TokenRow = (
+    i64,
+    i64,
+    String,
+    Option<OffsetDateTime>,
+    Option<OffsetDateTime>,
+);
+
 const SELECT_ACCOUNT: &str =
     "SELECT id, username, name, email, agency, password_hash, disabled, created_at FROM account";
 
@@ -410,13 +419,7 @@ impl Store {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(i64, i64, Vec<String>)>, StoreError> {
-        let row: Option<(
-            i64,
-            i64,
-            String,
-            Option<OffsetDateTime>,
-            Option<OffsetDateTime>,
-        )> = on!(self, pool => {
+        let row: Option<TokenRow> = on!(self, pool => {
             match sqlx::query("SELECT id, account_id, scopes, expires_at, revoked_at FROM api_token WHERE token_hash = $1")
                 .bind(token_hash).fetch_optional(pool).await? {
                 Some(r) => Some((r.try_get("id")?, r.try_get("account_id")?, r.try_get("scopes")?, r.try_get("expires_at")?, r.try_get("revoked_at")?)),
