@@ -231,6 +231,7 @@ async fn scheduler_outage_is_logged_retried_shown_and_ends_in_exit_3_sqlite() {
     let mut c = common::kawal(home.path());
     c.args([
         "serve",
+        "--no-http",
         "--workers",
         "0",
         "--tick-secs",
@@ -577,9 +578,18 @@ fn demo_keep_running_then_a_one_minute_schedule_evaluates_under_serve() {
     let (code, _, err) = k(&["app", "edit", "DEMO-AMAN", "--schedule", "* * * * *"]);
     assert_eq!(code, 0, "{err}");
     let mut c = common::kawal(home.path());
-    c.args(["serve", "--tick-secs", "1", "--poll-secs", "0.5"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null());
+    // The API on an ephemeral port: tests run side by side.
+    c.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tick-secs",
+        "1",
+        "--poll-secs",
+        "0.5",
+    ])
+    .stderr(Stdio::piped())
+    .stdout(Stdio::null());
     let mut serve = Reap(c.spawn().expect("serve"));
     let serve_log = stderr_of(&mut serve.0);
     let mut last = serde_json::Value::Null;

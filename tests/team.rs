@@ -1026,6 +1026,28 @@ fn the_openapi_document_is_valid_openapi_3_1_and_names_every_route() {
     );
 }
 
+/// A service on the system clock with the default settings.
+fn system_service(store: Arc<Store>) -> Arc<Service> {
+    kawal::install_crypto_provider();
+    Arc::new(Service::new(
+        store,
+        Roles::builtin().expect("roles"),
+        Arc::new(kawal::worker::SystemClock),
+        ServiceConfig::default(),
+    ))
+}
+
+/// The router over `svc` with no sealing key and no scheduler.
+fn bare_router(svc: &Arc<Service>) -> Router {
+    router(AppState {
+        service: svc.clone(),
+        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+        web: Arc::new(WebConfig::default()),
+        liveness: None,
+        sealer: None,
+    })
+}
+
 async fn form_post(
     r: &Router,
     path: &str,
@@ -1076,13 +1098,7 @@ async fn the_one_time_link_page_sets_a_password_once() {
         )
         .await
         .expect("first admin");
-    let r = router(AppState {
-        service: svc.clone(),
-        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
-        web: Arc::new(WebConfig::default()),
-        liveness: None,
-        sealer: None,
-    });
+    let r = bare_router(&svc);
     let get = Request::builder()
         .uri(format!("/setup-password?token={}", c.setup_token))
         .body(Body::empty())
@@ -1177,13 +1193,7 @@ async fn the_login_page_logs_in_and_the_logout_form_needs_its_token() {
         None,
     )
     .await;
-    let r = router(AppState {
-        service: svc.clone(),
-        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
-        web: Arc::new(WebConfig::default()),
-        liveness: None,
-        sealer: None,
-    });
+    let r = bare_router(&svc);
     let (s, html) = form_post(
         &r,
         "/login",

@@ -689,34 +689,22 @@ pub(super) async fn retest(settings: &Settings, a: RetestArgs) -> Result<u8, Fai
 }
 
 pub(super) async fn report(settings: &Settings, a: ReportArgs) -> Result<u8, Failure> {
-    let store = settings.store().await?;
+    let (store, svc, who) = settings.team().await?;
     let id = resolve_eval(&store, &a.eval).await?;
     let checklist = settings.checklist()?;
     let lang = settings.lang;
-    let (report, ctx) = context(settings, &store, id).await?;
-    store.close().await;
-    let bytes: Vec<u8> = match a.format {
-        ReportFormat::Json => (crate::report::json(&report) + "\n").into_bytes(),
-        ReportFormat::Sarif => {
-            (crate::report::sarif::render(&report, &checklist, lang) + "\n").into_bytes()
-        }
-        ReportFormat::Junit => crate::report::junit::render(&report, &checklist, lang).into_bytes(),
-        ReportFormat::Csv => crate::report::csv::render(&report, lang).into_bytes(),
-        ReportFormat::Html => {
-            let v = view::build(&report, &checklist, &ctx, lang);
-            crate::report::html::Renderer::new()
-                .and_then(|r| r.render(&v))
-                .map_err(Failure::usage)?
-                .into_bytes()
-        }
-        ReportFormat::Pdf => {
-            let v = view::build(&report, &checklist, &ctx, lang);
-            crate::report::pdf::render(&v).map_err(|e| Failure {
-                code: super::EXIT_INCOMPLETE,
-                error: e.into(),
-            })?
-        }
+    let format = match a.format {
+        ReportFormat::Json => crate::service::ReportFormat::Json,
+        ReportFormat::Sarif => crate::service::ReportFormat::Sarif,
+        ReportFormat::Junit => crate::service::ReportFormat::Junit,
+        ReportFormat::Csv => crate::service::ReportFormat::Csv,
+        ReportFormat::Html => crate::service::ReportFormat::Html,
+        ReportFormat::Pdf => crate::service::ReportFormat::Pdf,
     };
+    // Through the application layer: the reader's scope holds and the download is audited.
+    let bytes = svc.report(&who, id, format, &checklist, lang).await?.bytes;
+    drop(svc);
+    store.close_shared().await;
     match &a.output {
         Some(p) => std::fs::write(p, &bytes).map_err(|e| {
             Failure::usage(anyhow!(

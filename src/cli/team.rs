@@ -270,6 +270,23 @@ fn parse_days(s: &str) -> Result<i64, Failure> {
         .ok_or_else(|| Failure::usage(anyhow!("--expires {s}: 1d..366d")))
 }
 
+/// Disables or enables an account and shows it.
+async fn switch(
+    svc: &Service,
+    actor: &Actor,
+    username: &str,
+    disabled: bool,
+) -> Result<(), Failure> {
+    let patch = AccountPatch {
+        disabled: Some(disabled),
+        ..AccountPatch::default()
+    };
+    write_out(
+        &show_account(&svc.edit_user(actor, username, patch).await?),
+        None,
+    )
+}
+
 /// `kawal user …`.
 pub(super) async fn user(settings: &Settings, c: UserCommand) -> Result<u8, Failure> {
     let lang = settings.lang;
@@ -372,26 +389,8 @@ pub(super) async fn user(settings: &Settings, c: UserCommand) -> Result<u8, Fail
                 None,
             )?;
         }
-        UserCommand::Disable { username } => {
-            let patch = AccountPatch {
-                disabled: Some(true),
-                ..AccountPatch::default()
-            };
-            write_out(
-                &show_account(&svc.edit_user(&actor, &username, patch).await?),
-                None,
-            )?;
-        }
-        UserCommand::Enable { username } => {
-            let patch = AccountPatch {
-                disabled: Some(false),
-                ..AccountPatch::default()
-            };
-            write_out(
-                &show_account(&svc.edit_user(&actor, &username, patch).await?),
-                None,
-            )?;
-        }
+        UserCommand::Disable { username } => switch(&svc, &actor, &username, true).await?,
+        UserCommand::Enable { username } => switch(&svc, &actor, &username, false).await?,
         UserCommand::ResetPassword { username } => {
             let (token, exp) = svc.reset_password(&actor, &username).await?;
             write_out(
