@@ -1080,13 +1080,7 @@ async fn the_one_time_link_page_sets_a_password_once() {
     let Some((store, _, _dir)) = store("sqlite").await else {
         return;
     };
-    kawal::install_crypto_provider();
-    let svc = Arc::new(Service::new(
-        store.clone(),
-        Roles::builtin().expect("roles"),
-        Arc::new(kawal::worker::SystemClock),
-        ServiceConfig::default(),
-    ));
+    let svc = system_service(store.clone());
     let c = svc
         .add_user(
             &Actor::local_operator(),
@@ -1178,13 +1172,7 @@ async fn the_login_page_logs_in_and_the_logout_form_needs_its_token() {
     let Some((store, _, _dir)) = store("sqlite").await else {
         return;
     };
-    kawal::install_crypto_provider();
-    let svc = Arc::new(Service::new(
-        store.clone(),
-        Roles::builtin().expect("roles"),
-        Arc::new(kawal::worker::SystemClock),
-        ServiceConfig::default(),
-    ));
+    let svc = system_service(store.clone());
     add_user(
         &svc,
         &Actor::local_operator(),
