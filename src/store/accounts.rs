@@ -102,11 +102,12 @@ pub struct ApiToken {
     pub last_used_at: Option<OffsetDateTime>,
 }
 
-/// A token row: id, account, scopes (JSON), expiry, revocation.
+/// A token row: id, account, scopes (JSON), expiry, revocation, last use.
 type TokenRow = (
     i64,
     i64,
     String,
+    Option<OffsetDateTime>,
     Option<OffsetDateTime>,
     Option<OffsetDateTime>,
 );
@@ -420,21 +421,24 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Option<(i64, i64, Vec<String>)>, StoreError> {
         let row: Option<TokenRow> = on!(self, pool => {
-            match sqlx::query("SELECT id, account_id, scopes, expires_at, revoked_at FROM api_token WHERE token_hash = $1")
+            match sqlx::query("SELECT id, account_id, scopes, expires_at, revoked_at, last_used_at FROM api_token WHERE token_hash = $1")
                 .bind(token_hash).fetch_optional(pool).await? {
-                Some(r) => Some((r.try_get("id")?, r.try_get("account_id")?, r.try_get("scopes")?, r.try_get("expires_at")?, r.try_get("revoked_at")?)),
+                Some(r) => Some((r.try_get("id")?, r.try_get("account_id")?, r.try_get("scopes")?, r.try_get("expires_at")?, r.try_get("revoked_at")?, r.try_get("last_used_at")?)),
                 None => None,
             }
         });
-        let Some((id, account, scopes, expires, revoked)) = row else {
+        let Some((id, account, scopes, expires, revoked, last_used)) = row else {
             return Ok(None);
         };
         if revoked.is_some() || expires.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        on!(self, pool => {
-            sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await?;
-        });
+        // Recording every use would make each API call a write; a minute's precision is enough.
+        if last_used.is_none_or(|t| now - t > time::Duration::minutes(1)) {
+            on!(self, pool => {
+                sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await?;
+            });
+        }
         let scopes =
             serde_json::from_str(&scopes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Some((id, account, scopes)))

@@ -232,6 +232,9 @@ impl Store {
     }
 
     async fn open_pg(opts: PgConnectOptions, shown: String) -> Result<Store, StoreError> {
+        // Optional filters are written `($n IS NULL OR col = $n)`; a generic plan cannot drop
+        // the branch and falls back to full scans, so every statement is planned with its values.
+        let opts = opts.options([("plan_cache_mode", "force_custom_plan")]);
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
