@@ -265,6 +265,7 @@ impl Store {
                 (6, "fleet", "0006_fleet.sql"),
                 (7, "accounts", "0007_accounts.sql"),
                 (8, "audit", "0008_audit.sql"),
+                (9, "lookup", "0009_lookup.sql"),
             ),
             Db::Pg(_) => files!("postgres":
                 (1, "init", "0001_init.sql"),
@@ -275,6 +276,7 @@ impl Store {
                 (6, "fleet", "0006_fleet.sql"),
                 (7, "accounts", "0007_accounts.sql"),
                 (8, "audit", "0008_audit.sql"),
+                (9, "lookup", "0009_lookup.sql"),
             ),
         };
         let migrator = Migrator::with_migrations(
