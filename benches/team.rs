@@ -117,11 +117,12 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
     v[i].as_secs_f64() * 1000.0
 }
 
+/// Client-side latencies and the server's own times (its Server-Timing header).
 async fn load(
     url: &str,
     token: &str,
     path_of: impl Fn(usize, usize) -> String + Send + Sync + 'static,
-) -> Vec<Duration> {
+) -> (Vec<Duration>, Vec<Duration>) {
     let client = reqwest::Client::builder()
         .tls_danger_accept_invalid_certs(true)
         .pool_max_idle_per_host(CLIENTS)
@@ -138,6 +139,7 @@ async fn load(
         );
         set.spawn(async move {
             let mut out = Vec::with_capacity(REQUESTS_PER_CLIENT);
+            let mut server = Vec::with_capacity(REQUESTS_PER_CLIENT);
             for r in 0..REQUESTS_PER_CLIENT {
                 let t = Instant::now();
                 let resp = client
@@ -147,6 +149,14 @@ async fn load(
                     .await;
                 match resp {
                     Ok(x) if x.status().is_success() => {
+                        let ms = x
+                            .headers()
+                            .get("server-timing")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.split("dur=").nth(1))
+                            .and_then(|v| v.parse::<f64>().ok())
+                            .unwrap_or_else(|| fail("no Server-Timing header"));
+                        server.push(Duration::from_secs_f64(ms / 1000.0));
                         let _ = x.bytes().await;
                     }
                     Ok(x) => fail(format!("status {}", x.status())),
@@ -154,14 +164,16 @@ async fn load(
                 }
                 out.push(t.elapsed());
             }
-            out
+            (out, server)
         });
     }
-    let mut all = Vec::new();
+    let (mut all, mut server) = (Vec::new(), Vec::new());
     while let Some(r) = set.join_next().await {
-        all.extend(r.unwrap_or_else(|e| fail(e)));
+        let (c, s) = r.unwrap_or_else(|e| fail(e));
+        all.extend(c);
+        server.extend(s);
     }
-    all
+    (all, server)
 }
 
 fn rss(pid: u32) -> (u64, u64) {
@@ -296,10 +308,12 @@ async fn main() {
     ];
     for (name, f) in cases {
         let t = Instant::now();
-        let mut lat = load(&base_url, &token, f).await;
+        let (mut lat, mut server) = load(&base_url, &token, f).await;
         let n = lat.len();
         println!(
-            "{name:<45} p50 {:>6.1} ms  p99 {:>6.1} ms  ({n} requests, {:.0} req/s)",
+            "{name:<42} server p50 {:>5.1} ms p99 {:>5.1} ms | client p50 {:>5.1} ms p99 {:>5.1} ms ({n} requests, {:.0} req/s)",
+            pct(&mut server, 0.50),
+            pct(&mut server, 0.99),
             pct(&mut lat, 0.50),
             pct(&mut lat, 0.99),
             n as f64 / t.elapsed().as_secs_f64()

@@ -83,10 +83,19 @@ pub async fn openapi_json() -> Json<serde_json::Value> {
     Json(openapi::document())
 }
 
-/// Headers every answer carries: no script, no framing, no sniffing, no referrer, HTTPS only.
+/// Headers every answer carries: no script, no framing, no sniffing, no referrer, HTTPS only;
+/// and the time the server spent on the answer.
 async fn security_headers(req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let mut r = next.run(req).await;
     let h = r.headers_mut();
+    // Time spent serving the request, for operators and load tests (W3C Server-Timing).
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "app;dur={:.1}",
+        started.elapsed().as_secs_f64() * 1000.0
+    )) {
+        h.insert(header::HeaderName::from_static("server-timing"), v);
+    }
     let set = |h: &mut axum::http::HeaderMap, k: header::HeaderName, v: &'static str| {
         if !h.contains_key(&k) {
             h.insert(k, HeaderValue::from_static(v));
