@@ -166,9 +166,18 @@ impl Store {
 
     /// An account by user name, or `None`.
     pub async fn find_account(&self, username: &str) -> Result<Option<Account>, StoreError> {
-        let sql = format!("{SELECT_ACCOUNT} WHERE username = $1");
+        self.account_by(Some(username), None).await
+    }
+
+    /// One account by user name or by id, with its roles.
+    async fn account_by(
+        &self,
+        username: Option<&str>,
+        id: Option<i64>,
+    ) -> Result<Option<Account>, StoreError> {
+        let sql = format!("{SELECT_ACCOUNT} WHERE username = $1 OR id = $2");
         let acc = on!(self, pool => {
-            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(pool).await? {
+            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(username).bind(id).fetch_optional(pool).await? {
                 Some(r) => Some(account_from_row!(&r)),
                 None => None,
             }
@@ -194,14 +203,7 @@ impl Store {
 
     /// An account by id.
     pub async fn account_by_id(&self, id: i64) -> Result<Option<Account>, StoreError> {
-        let name: Option<String> = on!(self, pool => {
-            sqlx::query("SELECT username FROM account WHERE id = $1").bind(id)
-                .fetch_optional(pool).await?.map(|r| r.try_get("username")).transpose()?
-        });
-        match name {
-            Some(n) => self.find_account(&n).await,
-            None => Ok(None),
-        }
+        self.account_by(None, Some(id)).await
     }
 
     async fn account_roles(&self, id: i64) -> Result<Vec<String>, StoreError> {

@@ -249,36 +249,26 @@ impl Store {
 
     async fn migrated(db: Db, url: String) -> Result<Store, StoreError> {
         let store = Store { db, url };
-        // One line per migration; both back ends have the same versions.
+        // One line per migration: both back ends have the same versions, each its own SQL.
         macro_rules! files {
-            ($dir:literal: $(($v:literal, $d:literal, $f:literal)),* $(,)?) => {
-                vec![$(($v, $d, include_str!(concat!("../../migrations/", $dir, "/", $f)))),*]
+            ($(($v:literal, $d:literal, $f:literal)),* $(,)?) => {
+                match store.db {
+                    Db::Sqlite(_) => vec![$(($v, $d, include_str!(concat!("../../migrations/sqlite/", $f)))),*],
+                    Db::Pg(_) => vec![$(($v, $d, include_str!(concat!("../../migrations/postgres/", $f)))),*],
+                }
             };
         }
-        let files: Vec<(i64, &str, &'static str)> = match store.db {
-            Db::Sqlite(_) => files!("sqlite":
-                (1, "init", "0001_init.sql"),
-                (2, "jobs", "0002_jobs.sql"),
-                (3, "unsafe methods", "0003_unsafe_methods.sql"),
-                (4, "sop", "0004_sop.sql"),
-                (5, "protected paths", "0005_protected.sql"),
-                (6, "fleet", "0006_fleet.sql"),
-                (7, "accounts", "0007_accounts.sql"),
-                (8, "audit", "0008_audit.sql"),
-                (9, "lookup", "0009_lookup.sql"),
-            ),
-            Db::Pg(_) => files!("postgres":
-                (1, "init", "0001_init.sql"),
-                (2, "jobs", "0002_jobs.sql"),
-                (3, "unsafe methods", "0003_unsafe_methods.sql"),
-                (4, "sop", "0004_sop.sql"),
-                (5, "protected paths", "0005_protected.sql"),
-                (6, "fleet", "0006_fleet.sql"),
-                (7, "accounts", "0007_accounts.sql"),
-                (8, "audit", "0008_audit.sql"),
-                (9, "lookup", "0009_lookup.sql"),
-            ),
-        };
+        let files: Vec<(i64, &str, &'static str)> = files!(
+            (1, "init", "0001_init.sql"),
+            (2, "jobs", "0002_jobs.sql"),
+            (3, "unsafe methods", "0003_unsafe_methods.sql"),
+            (4, "sop", "0004_sop.sql"),
+            (5, "protected paths", "0005_protected.sql"),
+            (6, "fleet", "0006_fleet.sql"),
+            (7, "accounts", "0007_accounts.sql"),
+            (8, "audit", "0008_audit.sql"),
+            (9, "lookup", "0009_lookup.sql"),
+        );
         let migrator = Migrator::with_migrations(
             files
                 .into_iter()
