@@ -237,14 +237,8 @@ impl Service {
 
     /// Appends to the audit trail. A failure to audit fails the operation's caller.
     pub async fn audit(&self, actor: &Actor, event: Event<'_>) -> Result<(), ServiceError> {
-        let at = self
-            .now()
-            .replace_nanosecond(0)
-            .unwrap_or_else(|_| self.now())
-            .format(&time::format_description::well_known::Rfc3339)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let c = Content {
-            at,
+            at: crate::team::audit::timestamp(self.now()),
             actor: event
                 .actor
                 .map(str::to_string)

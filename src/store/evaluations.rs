@@ -248,16 +248,8 @@ impl Store {
             sqlx::query("SELECT g.name FROM evaluation e JOIN application a ON a.id = e.application_id JOIN agency g ON g.id = a.agency_id WHERE e.id = $1")
                 .bind(id).fetch_optional(pool).await?.map(|r| r.try_get("name")).transpose()?
         });
-        let at = OffsetDateTime::now_utc()
-            .replace_nanosecond(0)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default();
         self.audit_append(&crate::team::audit::Content {
-            at,
+            at: crate::team::audit::timestamp(OffsetDateTime::now_utc()),
             actor: format!("worker:{}", worker_id()),
             client: None,
             action: action.into(),
