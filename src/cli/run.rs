@@ -14,21 +14,10 @@ use url::Url;
 
 /// Validates a target URL: http(s) with a host.
 pub fn parse_target(s: &str) -> Result<Url, Failure> {
-    let hint = "contoh / example: https://simpeg.example.go.id";
-    let u = Url::parse(s.trim())
-        .map_err(|e| Failure::usage(anyhow!("URL tidak sah / invalid URL '{s}': {e} ({hint})")))?;
-    if !matches!(u.scheme(), "http" | "https") {
-        return Err(Failure::usage(anyhow!(
-            "URL '{s}' memakai skema '{}'; hanya http dan https / only http and https are supported ({hint})",
-            u.scheme()
-        )));
-    }
-    if u.host_str().is_none_or(str::is_empty) {
-        return Err(Failure::usage(anyhow!(
-            "URL '{s}' tidak memiliki host / has no host ({hint})"
-        )));
-    }
-    Ok(u)
+    crate::service::validate_url(s).map_err(|e| match e {
+        crate::service::ServiceError::Invalid { message, .. } => Failure::usage(anyhow!(message)),
+        e => e.into(),
+    })
 }
 
 struct Bar(Option<ProgressBar>);

@@ -44,7 +44,7 @@ fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
     }
 }
 
-/// Checks an application URL: http(s) with a host.
+/// Checks an application or scan URL: http(s) with a host.
 pub fn validate_url(s: &str) -> Result<url::Url, ServiceError> {
     let hint = "contoh / example: https://simpeg.example.go.id";
     let u = url::Url::parse(s.trim()).map_err(|e| {
@@ -57,7 +57,7 @@ pub fn validate_url(s: &str) -> Result<url::Url, ServiceError> {
         return Err(invalid(
             "url",
             format!(
-                "skema '{}': hanya http dan https / only http and https ({hint})",
+                "URL '{s}' memakai skema '{}'; hanya http dan https / only http and https are supported ({hint})",
                 u.scheme()
             ),
         ));
@@ -65,7 +65,7 @@ pub fn validate_url(s: &str) -> Result<url::Url, ServiceError> {
     if u.host_str().is_none_or(str::is_empty) {
         return Err(invalid(
             "url",
-            format!("URL tanpa host / URL has no host ({hint})"),
+            format!("URL '{s}' tidak memiliki host / has no host ({hint})"),
         ));
     }
     Ok(u)

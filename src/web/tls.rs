@@ -75,15 +75,6 @@ fn load(
     Ok((certs, key))
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path)?.write_all(text.as_bytes())
-}
-
 /// Generates a self-signed certificate for `names` into `dir` unless one is there.
 fn self_signed(dir: &Path, names: &[String]) -> Result<(PathBuf, PathBuf, bool), TlsError> {
     let cert = dir.join("kawal-cert.pem");
@@ -94,7 +85,7 @@ fn self_signed(dir: &Path, names: &[String]) -> Result<(PathBuf, PathBuf, bool),
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e.to_string()))?;
     let ck = rcgen::generate_simple_self_signed(names.to_vec())
         .map_err(|e| TlsError::Generate(e.to_string()))?;
-    write_private(&key, &ck.signing_key.serialize_pem())
+    crate::auth::seal::write_private(&key, &ck.signing_key.serialize_pem())
         .map_err(|e| file_err(&key, e.to_string()))?;
     std::fs::write(&cert, ck.cert.pem()).map_err(|e| file_err(&cert, e.to_string()))?;
     Ok((cert, key, true))
