@@ -265,6 +265,14 @@ async fn world(store: Arc<Store>, cfg: ServiceConfig) -> World {
     }
 }
 
+impl World {
+    /// Audit entries as the administrator reads them.
+    async fn audit(&self, filter: kawal::store::AuditFilter) -> Vec<kawal::store::AuditEntry> {
+        let admin = Actor::cli(self.store.account("admin").await.expect("admin"));
+        self.svc.audit_list(&admin, &filter).await.expect("audit")
+    }
+}
+
 fn concrete(path: &str, w: &World) -> String {
     path.replace("{app}", "APP-A")
         .replace("{step}", "penyampaian-laporan")
@@ -430,20 +438,14 @@ async fn agency_scoping(w: &World) {
         h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
         Some("application/pdf")
     );
-    let admin = Actor::cli(w.store.account("admin").await.expect("admin"));
     let audit = w
-        .svc
-        .audit_list(
-            &admin,
-            &kawal::store::AuditFilter {
-                actor: Some("owner-a".into()),
-                action: Some("report.download".into()),
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("audit");
+        .audit(kawal::store::AuditFilter {
+            actor: Some("owner-a".into()),
+            action: Some("report.download".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await;
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].content.agency.as_deref(), Some("DINAS-A"));
 }
@@ -825,19 +827,13 @@ async fn sop_through_the_api(w: &World) {
         "{ev}"
     );
     // Each of these left its audit entry with the account and the agency.
-    let admin = Actor::cli(w.store.account("admin").await.expect("admin"));
     let log = w
-        .svc
-        .audit_list(
-            &admin,
-            &kawal::store::AuditFilter {
-                action: Some("evaluation.".into()),
-                limit: 50,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("audit");
+        .audit(kawal::store::AuditFilter {
+            action: Some("evaluation.".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await;
     let actions: Vec<(&str, &str)> = log
         .iter()
         .map(|e| (e.content.action.as_str(), e.content.actor.as_str()))
@@ -888,19 +884,13 @@ async fn test_roles_are_sealed_and_never_shown(w: &World) {
     assert_eq!(v["items"][0]["name"], "warga_a");
     assert!(!v.to_string().contains("rahasia-warga-123"), "{v}");
     // Not in the audit trail either.
-    let admin = Actor::cli(w.store.account("admin").await.expect("admin"));
     let log = w
-        .svc
-        .audit_list(
-            &admin,
-            &kawal::store::AuditFilter {
-                action: Some("app.role".into()),
-                limit: 5,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("audit");
+        .audit(kawal::store::AuditFilter {
+            action: Some("app.role".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await;
     assert_eq!(log.len(), 1);
     assert!(
         !serde_json::to_string(&log)

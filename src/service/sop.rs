@@ -268,15 +268,24 @@ impl Service {
         let report = self.store.stored_report(id).await?;
         let sop = sop()?;
         let now: OffsetDateTime = self.now();
-        let need_reason = |agrees: bool| {
+        // One record per decision: an override of the recommendation must say why.
+        let record = |kind: &str, recommended: &str, decided: &str| {
+            let agrees = recommended == decided;
             if !agrees && input.reason.trim().is_empty() {
-                Err(invalid(
+                return Err(invalid(
                     "reason",
                     "keputusan berbeda dari rekomendasi wajib disertai alasan / a decision that overrides the recommendation needs a reason (--reason)",
-                ))
-            } else {
-                Ok(())
+                ));
             }
+            Ok(DecisionRecord {
+                kind: kind.into(),
+                recommended: recommended.into(),
+                decided: decided.into(),
+                agrees,
+                actor: name.clone(),
+                reason: input.reason.clone(),
+                decided_at: now,
+            })
         };
         let role_of = |key: &str| {
             sop.step(key)
@@ -295,17 +304,7 @@ impl Service {
             } else {
                 "not_met"
             };
-            let agrees = recommended == decided;
-            need_reason(agrees)?;
-            let rec = DecisionRecord {
-                kind: "standard".into(),
-                recommended: recommended.into(),
-                decided: decided.into(),
-                agrees,
-                actor: name.clone(),
-                reason: input.reason.clone(),
-                decided_at: now,
-            };
+            let rec = record("standard", recommended, decided)?;
             self.store
                 .record_decision(
                     id,
@@ -333,17 +332,7 @@ impl Service {
                 .as_ref()
                 .map(|x| x.action)
                 .unwrap_or(Action::Monitoring);
-            let agrees = recommended == decided;
-            need_reason(agrees)?;
-            let rec = DecisionRecord {
-                kind: "action".into(),
-                recommended: recommended.as_str().into(),
-                decided: decided.as_str().into(),
-                agrees,
-                actor: name.clone(),
-                reason: input.reason.clone(),
-                decided_at: now,
-            };
+            let rec = record("action", recommended.as_str(), decided.as_str())?;
             self.store
                 .record_decision(
                     id,

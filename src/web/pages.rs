@@ -28,6 +28,11 @@ fn page(lang: Lang, title: &str, body: &str) -> Html<String> {
     ))
 }
 
+/// A page that refuses a request, titled with its status code.
+fn refusal(status: StatusCode, lang: Lang, message: &str) -> Response {
+    (status, page(lang, status.as_str(), message)).into_response()
+}
+
 fn tr(lang: Lang, id: &'static str, en: &'static str) -> &'static str {
     crate::i18n::tr(lang, id, en)
 }
@@ -85,15 +90,11 @@ pub async fn setup_submit(
     Form(f): Form<SetupForm>,
 ) -> Response {
     if !same_origin(&parts.headers) {
-        return (
+        return refusal(
             StatusCode::FORBIDDEN,
-            page(
-                lang,
-                "403",
-                tr(lang, "Asal permintaan ditolak.", "Request origin refused."),
-            ),
-        )
-            .into_response();
+            lang,
+            tr(lang, "Asal permintaan ditolak.", "Request origin refused."),
+        );
     }
     if f.password != f.confirm {
         return (
@@ -254,15 +255,11 @@ pub async fn login_submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     if !same_origin(&parts.headers) {
-        return (
+        return refusal(
             StatusCode::FORBIDDEN,
-            page(
-                lang,
-                "403",
-                tr(lang, "Asal permintaan ditolak.", "Request origin refused."),
-            ),
-        )
-            .into_response();
+            lang,
+            tr(lang, "Asal permintaan ditolak.", "Request origin refused."),
+        );
     }
     let client = client_addr(&st, &parts).map(|c| c.to_string());
     match st
@@ -322,30 +319,22 @@ pub async fn logout_submit(
         return redirect("/login");
     };
     if !same_origin(&parts.headers) || !st.service.csrf_ok(&info, Some(&f.csrf)) {
-        return (
+        return refusal(
             StatusCode::FORBIDDEN,
-            page(
+            lang,
+            tr(
                 lang,
-                "403",
-                tr(
-                    lang,
-                    "Token CSRF tidak ada atau salah.",
-                    "Missing or wrong CSRF token.",
-                ),
+                "Token CSRF tidak ada atau salah.",
+                "Missing or wrong CSRF token.",
             ),
-        )
-            .into_response();
+        );
     }
     if st.service.logout(&sid, &info.actor).await.is_err() {
-        return (
+        return refusal(
             StatusCode::INTERNAL_SERVER_ERROR,
-            page(
-                lang,
-                "500",
-                tr(lang, "Kesalahan internal.", "Internal error."),
-            ),
-        )
-            .into_response();
+            lang,
+            tr(lang, "Kesalahan internal.", "Internal error."),
+        );
     }
     let mut r = redirect("/login");
     r.headers_mut().insert(
