@@ -913,6 +913,63 @@ async fn test_roles_are_sealed_and_never_shown(w: &World) {
     assert_eq!(s, StatusCode::OK);
 }
 
+/// Routes open to any logged-in user where the service decides by the object: one's own
+/// account, and a finding's status (owners may only report a fix, on their own agency).
+async fn object_checked_routes(w: &World) {
+    let r = &w.router;
+    let analyst = login(r, "u-tim-analisis", PW).await.expect("login");
+    let (s, v, _) = call(
+        r,
+        "GET",
+        "/api/v1/users/u-tim-analisis",
+        Some(&analyst),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["username"].as_str()),
+        (StatusCode::OK, Some("u-tim-analisis")),
+        "{v}"
+    );
+    let (s, _, _) = call(r, "GET", "/api/v1/users/victim", Some(&analyst), None, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "another account needs user:read");
+    let body = || Some(json!({"status": "fix_reported", "reason": "sudah diperbaiki"}));
+    let path = "/api/v1/apps/APP-A/findings/0000";
+    let admin = login(r, "u-administrator", PW).await.expect("login");
+    let (s, v, _) = call(r, "PATCH", path, Some(&admin), None, body()).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "{v}"
+    );
+    let b = login(r, "owner-b", PW).await.expect("login");
+    let (s, _, _) = call(r, "PATCH", path, Some(&b), None, body()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another agency's application");
+    let a = login(r, "owner-a", PW).await.expect("login");
+    let (s, v, _) = call(
+        r,
+        "PATCH",
+        path,
+        Some(&a),
+        None,
+        Some(json!({"status": "accepted_risk", "reason": "x"})),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "an owner may only report a fix: {v}"
+    );
+    // Its own application: the permission holds, the (unknown) fingerprint is what is missing.
+    let (s, v, _) = call(r, "PATCH", path, Some(&a), None, body()).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found")),
+        "{v}"
+    );
+}
+
 async fn suite(backend: &str) {
     let Some((store, place, _dir)) = store(backend).await else {
         return;
@@ -923,6 +980,7 @@ async fn suite(backend: &str) {
     sessions(&w).await;
     tokens(&w).await;
     sop_through_the_api(&w).await;
+    object_checked_routes(&w).await;
     test_roles_are_sealed_and_never_shown(&w).await;
     audit_tamper(&w, backend).await;
     drop(w);
