@@ -86,6 +86,57 @@ pub struct FileConfig {
     /// The team service (`kawal serve`).
     #[serde(default)]
     pub server: ServerFileConfig,
+    /// The issuing office of the SOP workflows' letters, their numbering and signatories.
+    #[serde(default)]
+    pub agency: AgencyFileConfig,
+}
+
+/// `[agency]` table: letterhead, numbering, signatories and personal-data retention of the
+/// SOP workflows.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyFileConfig {
+    /// The government above the office (e.g. "PEMERINTAH KABUPATEN TANAH BUMBU").
+    pub government: Option<String>,
+    /// The office (e.g. "DINAS KOMUNIKASI DAN INFORMATIKA").
+    pub office: Option<String>,
+    /// Street address on the letterhead.
+    pub address: Option<String>,
+    /// Phone, e-mail and web line on the letterhead.
+    pub contact: Option<String>,
+    /// City written before the date.
+    pub city: Option<String>,
+    /// Letter numbering scheme, e.g. "B/800.3/{seq}/DISKOMINFO/{month-roman}/{year}".
+    pub numbering: Option<String>,
+    /// Schemes per letter kind, overriding `numbering`.
+    #[serde(default)]
+    pub numbering_by_kind: std::collections::BTreeMap<String, String>,
+    /// Numbering of server-room badges.
+    pub badge_numbering: Option<String>,
+    /// Folder of edited letter templates (`<kind>.toml`).
+    pub letters_dir: Option<PathBuf>,
+    /// Days personal data of closed workflows is kept (default 365).
+    pub retention_days: Option<u32>,
+    /// Hours a single-use credential link stays valid (default 24).
+    pub credential_link_hours: Option<u32>,
+    /// Who signs for a role.
+    #[serde(default)]
+    pub signatory: Vec<Signatory>,
+}
+
+/// `[[agency.signatory]]`: the official who signs letters for a role.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signatory {
+    /// Role id (`checklists/roles.toml`).
+    pub role: String,
+    /// Full name with titles.
+    pub name: String,
+    /// Position, e.g. "Kepala Dinas Komunikasi dan Informatika".
+    pub title: String,
+    /// NIP.
+    #[serde(default)]
+    pub nip: String,
 }
 
 /// `[server]` table: the team service.

@@ -22,6 +22,8 @@ pub mod store;
 pub mod team;
 pub mod web;
 pub mod worker;
+pub mod workflow;
+pub mod letter;
 
 /// Installs the process-wide rustls crypto provider (aws-lc-rs) once; idempotent.
 pub fn install_crypto_provider() {

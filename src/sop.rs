@@ -1,80 +1,15 @@
-//! The periodic-evaluation SOP as data (`checklists/sop/evaluasi-berkala.toml`) and the pure
-//! timeline of one evaluation through it: which step is due, which are late, which are skipped.
+//! The periodic-evaluation SOP (`checklists/sop/evaluasi-berkala.toml`) on the workflow
+//! engine: its two decisions live in the evaluation's decision record, so the branch they
+//! take is handed to the engine's timeline from there.
 
 use crate::decision::Action;
-use crate::i18n::Text;
-use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+pub use crate::workflow::{Sop, SopError, StepDef, StepRecord, StepState, TimelineRow};
+use time::OffsetDateTime;
 
-/// The SOP file is invalid.
-#[derive(Debug, thiserror::Error)]
-#[error("{origin}: {message}")]
-pub struct SopError {
-    /// File.
-    pub origin: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-/// One SOP.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Sop {
-    /// Identity.
-    pub sop: SopMeta,
-    /// Steps in order.
-    #[serde(rename = "step")]
-    pub steps: Vec<StepDef>,
-}
-
-/// Identity of an SOP.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SopMeta {
-    /// Id.
-    pub id: String,
-    /// Title.
-    pub title: Text,
-    /// Where it comes from.
-    pub source: String,
-}
-
-/// When a step applies.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum When {
-    /// Always.
-    #[default]
-    Always,
-    /// Only when decision 1 is "does not meet".
-    NotMet,
-    /// Only when decision 2 is shutdown.
-    Shutdown,
-    /// Only when decision 2 is monitoring.
-    Monitoring,
-}
-
-/// One step of the SOP.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepDef {
-    /// Stable key used on the command line.
-    pub key: String,
-    /// What is done.
-    pub title: Text,
-    /// Who does it.
-    pub role: Text,
-    /// Time limit in minutes (0 = none).
-    pub limit_minutes: u32,
-    /// The usual duration when the limit is a range (e.g. 1–5 days).
-    #[serde(default)]
-    pub target_minutes: Option<u32>,
-    /// Output document.
-    pub output: Text,
-    /// When the step applies.
-    #[serde(default)]
-    pub when: When,
-}
+/// Key of the step that decides "meets / does not meet the standard".
+pub const STANDARD_STEP: &str = "keputusan-standar";
+/// Key of the step that decides "shutdown / monitoring".
+pub const ACTION_STEP: &str = "keputusan-tindakan";
 
 impl Sop {
     /// The built-in evaluation SOP.
@@ -84,121 +19,6 @@ impl Sop {
             include_str!("../checklists/sop/evaluasi-berkala.toml"),
         )
     }
-
-    /// Parses and validates an SOP file.
-    pub fn parse(origin: &str, text: &str) -> Result<Sop, SopError> {
-        let err = |message: String| SopError {
-            origin: origin.to_string(),
-            message,
-        };
-        let sop: Sop = toml::from_str(text).map_err(|e| err(e.to_string()))?;
-        if sop.steps.is_empty() {
-            return Err(err("tidak ada [[step]] / no [[step]] defined".into()));
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for s in &sop.steps {
-            if !seen.insert(s.key.as_str()) {
-                return Err(err(format!(
-                    "langkah '{}' ganda / duplicate step '{}'",
-                    s.key, s.key
-                )));
-            }
-            if s.key.is_empty()
-                || !s
-                    .key
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            {
-                return Err(err(format!(
-                    "kunci langkah '{}' harus huruf kecil, angka dan '-' / step key must be lowercase letters, digits and '-'",
-                    s.key
-                )));
-            }
-        }
-        Ok(sop)
-    }
-
-    /// The step with key `key`.
-    pub fn step(&self, key: &str) -> Option<&StepDef> {
-        self.steps.iter().find(|s| s.key == key)
-    }
-
-    /// Every step key, for messages.
-    pub fn keys(&self) -> String {
-        self.steps
-            .iter()
-            .map(|s| s.key.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-/// A recorded step.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepRecord {
-    /// Step key.
-    pub step: String,
-    /// Done or skipped.
-    pub skipped: bool,
-    /// Who.
-    pub actor: String,
-    /// In which role.
-    pub role: String,
-    /// Output document (e.g. a letter number).
-    pub output: String,
-    /// Note.
-    pub note: String,
-    /// When.
-    #[serde(with = "time::serde::rfc3339")]
-    pub done_at: OffsetDateTime,
-}
-
-/// Where a step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepState {
-    /// Done within its limit.
-    Done,
-    /// Done after its limit.
-    DoneLate,
-    /// Skipped (its condition does not hold, or recorded as skipped).
-    Skipped,
-    /// The current step, within its limit.
-    Due,
-    /// The current step, past its limit.
-    Overdue,
-    /// Not reached yet.
-    Waiting,
-}
-
-impl StepState {
-    /// Label.
-    pub fn label(self) -> Text {
-        match self {
-            StepState::Done => Text::new("Selesai", "Done"),
-            StepState::DoneLate => Text::new("Selesai (terlambat)", "Done (late)"),
-            StepState::Skipped => Text::new("Tidak berlaku", "Not applicable"),
-            StepState::Due => Text::new("Sedang berjalan", "In progress"),
-            StepState::Overdue => Text::new("Melewati batas waktu", "Overdue"),
-            StepState::Waiting => Text::new("Menunggu", "Waiting"),
-        }
-    }
-}
-
-/// One row of the timeline.
-#[derive(Debug, Clone, Serialize)]
-pub struct TimelineRow {
-    /// Step number (1-based).
-    pub number: usize,
-    /// Definition.
-    pub def: StepDef,
-    /// State.
-    pub state: StepState,
-    /// Deadline, when the step has a limit and its start is known.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub due_at: Option<OffsetDateTime>,
-    /// The record, when done or skipped.
-    pub record: Option<StepRecord>,
 }
 
 /// What the decisions say, for step conditions.
@@ -210,18 +30,21 @@ pub struct Branch {
     pub action: Option<Action>,
 }
 
-fn applies(when: When, b: Branch) -> Option<bool> {
-    match when {
-        When::Always => Some(true),
-        When::NotMet => b.meets_standard.map(|m| !m),
-        When::Shutdown => match b.meets_standard {
-            Some(true) => Some(false),
-            _ => b.action.map(|a| a == Action::Shutdown),
-        },
-        When::Monitoring => match b.meets_standard {
-            Some(true) => Some(false),
-            _ => b.action.map(|a| a == Action::Monitoring),
-        },
+impl Branch {
+    /// The decision of `step` in the words of the SOP file's conditions.
+    pub fn decision(&self, step: &str) -> Option<String> {
+        let d = match step {
+            STANDARD_STEP => match self.meets_standard? {
+                true => "memenuhi",
+                false => "belum-memenuhi",
+            },
+            ACTION_STEP => match self.action? {
+                Action::Shutdown => "penghentian",
+                Action::Monitoring => "pemantauan",
+            },
+            _ => return None,
+        };
+        Some(d.to_string())
     }
 }
 
@@ -235,60 +58,13 @@ pub fn timeline(
     branch: Branch,
     now: OffsetDateTime,
 ) -> Vec<TimelineRow> {
-    let mut rows = Vec::with_capacity(sop.steps.len());
-    let mut clock = Some(created_at);
-    let mut current_found = false;
-    for (i, def) in sop.steps.iter().enumerate() {
-        let record = records.iter().find(|r| r.step == def.key).cloned();
-        let limit = (def.limit_minutes > 0).then(|| Duration::minutes(def.limit_minutes.into()));
-        let due_at = match (clock, limit) {
-            (Some(c), Some(l)) => Some(c + l),
-            _ => None,
-        };
-        let state = match (&record, applies(def.when, branch)) {
-            (Some(r), _) if r.skipped => StepState::Skipped,
-            (Some(r), _) => {
-                if due_at.is_some_and(|d| r.done_at > d) {
-                    StepState::DoneLate
-                } else {
-                    StepState::Done
-                }
-            }
-            (None, Some(false)) => StepState::Skipped,
-            (None, _) if current_found => StepState::Waiting,
-            (None, _) => {
-                current_found = true;
-                if due_at.is_some_and(|d| now > d) {
-                    StepState::Overdue
-                } else {
-                    StepState::Due
-                }
-            }
-        };
-        match &record {
-            Some(r) if !r.skipped => clock = Some(r.done_at),
-            Some(_) => {}
-            None if state == StepState::Skipped => {}
-            None => clock = None,
-        }
-        rows.push(TimelineRow {
-            number: i + 1,
-            def: def.clone(),
-            state,
-            due_at: if matches!(state, StepState::Skipped) {
-                None
-            } else {
-                due_at
-            },
-            record,
-        });
-    }
-    rows
+    crate::workflow::timeline(sop, created_at, records, &|step| branch.decision(step), now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::Duration;
 
     fn at(min: i64) -> OffsetDateTime {
         OffsetDateTime::UNIX_EPOCH + Duration::minutes(min)
@@ -302,6 +78,7 @@ mod tests {
             role: "Kasi".into(),
             output: String::new(),
             note: String::new(),
+            decision: None,
             done_at: at(min),
         }
     }
@@ -321,8 +98,10 @@ mod tests {
             Some(120)
         );
         assert_eq!(
-            s.step("permohonan-penghentian").map(|d| d.when),
-            Some(When::Shutdown)
+            s.step("permohonan-penghentian")
+                .and_then(|d| d.when.as_ref())
+                .map(|c| (c.step.as_str(), c.decision.as_deref())),
+            Some((ACTION_STEP, Some("penghentian")))
         );
     }
 
@@ -377,22 +156,5 @@ mod tests {
         assert_eq!(state(&shut, "keputusan-tindakan"), StepState::Waiting);
         assert_eq!(state(&shut, "permohonan-penghentian"), StepState::Waiting);
         assert_eq!(state(&shut, "permohonan-pemantauan"), StepState::Skipped);
-    }
-
-    #[test]
-    fn bad_sop_files_are_named() {
-        let e = Sop::parse(
-            "x.toml",
-            "[sop]\nid='a'\ntitle={id='a',en='a'}\nsource='s'\n",
-        )
-        .expect_err("no steps");
-        assert!(e.to_string().contains("x.toml"));
-        let dup = "[sop]\nid='a'\ntitle={id='a',en='a'}\nsource='s'\n[[step]]\nkey='a'\ntitle={id='a',en='a'}\nrole={id='a',en='a'}\nlimit_minutes=1\noutput={id='a',en='a'}\n[[step]]\nkey='a'\ntitle={id='a',en='a'}\nrole={id='a',en='a'}\nlimit_minutes=1\noutput={id='a',en='a'}\n";
-        assert!(
-            Sop::parse("x.toml", dup)
-                .expect_err("dup")
-                .to_string()
-                .contains("duplicate")
-        );
     }
 }

@@ -12,6 +12,7 @@ mod record;
 mod run;
 mod team;
 mod tls;
+mod workflow;
 
 use crate::config::{FileConfig, NetConfig};
 use crate::i18n::Lang;
@@ -192,6 +193,12 @@ enum Command {
     /// Kunci penyegel profil login, satu untuk semua mesin / the key sealing login profiles, one for every machine
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Alur kerja SOP: permohonan akses, pelanggaran, kunjungan / SOP workflows: access requests, violations, visits
+    #[command(subcommand)]
+    Workflow(workflow::WorkflowCommand),
+    /// Buku tamu ruang server / the server-room visitor log
+    #[command(subcommand)]
+    Visit(workflow::VisitCommand),
 }
 
 /// Network options shared by scan-like commands.
@@ -611,6 +618,8 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::User(c) => team::user(&settings, c).await,
         Command::Token(c) => team::token(&settings, c).await,
         Command::Audit(c) => team::audit(&settings, c).await,
+        Command::Workflow(c) => workflow::workflow(&settings, c).await,
+        Command::Visit(c) => workflow::visit(&settings, c).await,
         Command::Key(c) => key::run(&settings, c).await,
     }
 }

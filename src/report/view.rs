@@ -358,7 +358,8 @@ pub fn when(t: OffsetDateTime, lang: Lang) -> String {
     )
 }
 
-fn date(t: OffsetDateTime, lang: Lang) -> String {
+/// The date part of [`when`]: "22 November 2026".
+pub fn date(t: OffsetDateTime, lang: Lang) -> String {
     let full = when(t, lang);
     full.rsplitn(3, ' ').nth(2).unwrap_or(&full).to_string()
 }

@@ -1,19 +1,30 @@
 //! The application layer: every operation of the team service, taking the acting user and
 //! enforcing permissions and agency scope. The CLI and the HTTP API are adapters over it.
 
+mod access;
 mod apps;
 mod audit;
 mod evaluations;
 mod identity;
+mod letters;
 mod registrations;
 mod sop;
 mod users;
+mod visits;
+mod workflows;
 
 pub use apps::{AppInput, validate_url};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
 pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput};
+pub use access::{Credential, device_mismatch};
+pub use letters::{DocFormat, Document, render as render_letter};
 pub use users::{NewToken, NewUser, UserCreated};
+pub use visits::{Recap, month_bounds, recap};
+pub use workflows::{
+    AdvanceInput, Advanced, DueView, StartInput, StepView, WorkflowSettings, WorkflowView,
+    letter_of, sop_of,
+};
 
 use crate::i18n::Lang;
 use crate::store::{Account, AgencyScope, Store, StoreError};
@@ -148,6 +159,8 @@ pub struct ServiceConfig {
     pub setup_link_ttl: std::time::Duration,
     /// Report rendering settings.
     pub report: ReportSettings,
+    /// SOP workflows: letterhead, numbering, signatories, retention.
+    pub workflows: WorkflowSettings,
 }
 
 impl Default for ServiceConfig {
@@ -158,6 +171,7 @@ impl Default for ServiceConfig {
             throttle_window: std::time::Duration::from_secs(15 * 60),
             setup_link_ttl: std::time::Duration::from_secs(72 * 3600),
             report: ReportSettings::default(),
+            workflows: WorkflowSettings::default(),
         }
     }
 }
@@ -192,6 +206,11 @@ impl Service {
     /// The store beneath.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
     }
 
     /// The permission matrix.

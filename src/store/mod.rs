@@ -12,6 +12,8 @@ mod health;
 mod jobs;
 mod scoped;
 mod sop;
+mod visits;
+mod workflows;
 
 pub use crate::model::fingerprint;
 pub use accounts::{Account, AccountPatch, ApiToken, NewAccount, WebSession};
@@ -21,7 +23,11 @@ pub use evaluations::{EvaluationRow, FindingRow};
 pub use health::SchedulerStatus;
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
 pub use scoped::{AgencyScope, AppFilter, FindingFilter, Page, Paging, ScopedFinding};
-pub use sop::{DecisionRecord, FindingState, FindingStatus, HistoryPoint, ManualResult, Trend};
+pub use workflows::{
+    DueRow, Effect, GrantRow, LetterRow, NewLetter, NewVisit, NewWorkflow, Pending, Standing,
+    VisitRow, WorkflowFilter, WorkflowRow,
+};
+pub use sop::{MAX_ATTACHMENT, DecisionRecord, FindingState, FindingStatus, HistoryPoint, ManualResult, Trend};
 
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -268,6 +274,7 @@ impl Store {
             (7, "accounts", "0007_accounts.sql"),
             (8, "audit", "0008_audit.sql"),
             (9, "lookup", "0009_lookup.sql"),
+            (10, "workflows", "0010_workflows.sql"),
         );
         let migrator = Migrator::with_migrations(
             files

@@ -211,6 +211,7 @@ impl Store {
             role: role.to_string(),
             output: output.to_string(),
             note: note.to_string(),
+            decision: None,
             done_at: now,
         })
     }
@@ -227,6 +228,7 @@ impl Store {
                 role: r.try_get("role")?,
                 output: r.try_get("output")?,
                 note: r.try_get("note")?,
+                decision: None,
                 done_at: r.try_get("done_at")?,
             })).collect()
         })

@@ -61,10 +61,36 @@ pub enum Block {
     BarChart(BarChart),
     /// Monospaced excerpt (for example an HTTP exchange), hard-wrapped to the column width.
     Preformatted(String),
+    /// Lines of mixed-style text set centred or flush right at `size` points (letterheads,
+    /// letter titles, signature blocks); each line wraps within `width` of the column (0–1).
+    Aligned {
+        /// Where each line sits.
+        align: Align,
+        /// Font size in points (clamped to 6–24).
+        size: f32,
+        /// Share of the column width the text may use, from the alignment edge (0.2–1).
+        width: f32,
+        /// Text; `\n` in a span starts a new line.
+        content: Vec<Span>,
+    },
+    /// A full-width horizontal rule: single, or the thick-and-thin double line under a letterhead.
+    Rule {
+        /// Double line.
+        double: bool,
+    },
     /// Vertical space in points.
     Spacer(f32),
     /// Continue on a new page.
     PageBreak,
+}
+
+/// Horizontal placement of an [`Block::Aligned`] block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Centred in the column.
+    Center,
+    /// Flush with the right edge of the column, lines left-aligned within the area.
+    Right,
 }
 
 /// Colour family of a [`Block::Callout`].

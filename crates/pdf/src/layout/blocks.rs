@@ -2,7 +2,7 @@
 //! rows, callouts, preformatted excerpts and the cover.
 
 use crate::font::{FontId, Fonts};
-use crate::model::{Span, Tone};
+use crate::model::{Align, Span, Tone};
 use crate::theme::{
     self, BODY, BODY_H, GOLD, H1, H2, H3, LABEL, LEFT, MONO, MUTED, NAVY, PAGE_H, PAGE_W,
     PRE_BORDER, PRE_FILL, RULE, TextStyle, WIDTH,
@@ -460,5 +460,71 @@ impl CoverLayout {
             cursor.place_flow(self.rows);
         }
         cursor.new_page();
+    }
+}
+
+/// Centred or flush-right lines (letterheads, titles, signature blocks); kept together.
+pub(super) fn aligned(fonts: &Fonts, align: Align, size: f32, width: f32, content: &[Span]) -> Flow {
+    let size = if size.is_finite() { size.clamp(6.0, 24.0) } else { BODY.size };
+    let share = if width.is_finite() { width.clamp(0.2, 1.0) } else { 1.0 };
+    let style = TextStyle {
+        size,
+        leading: size * 1.35,
+        ..BODY
+    };
+    let area = WIDTH * share;
+    let lines = text::wrap(fonts, spans(content), size, area);
+    let mut units: Vec<Unit> = lines
+        .iter()
+        .map(|line| {
+            let x = match align {
+                Align::Center => LEFT + (WIDTH - line.width) / 2.0,
+                Align::Right => LEFT + WIDTH - area,
+            };
+            Unit {
+                height: style.leading,
+                items: line_items(fonts, line, x, 0.0, style).collect(),
+                glue: false,
+            }
+        })
+        .collect();
+    glue_all(&mut units);
+    Flow {
+        units,
+        before: 0.0,
+        after: 4.0,
+        deco: None,
+    }
+}
+
+/// A full-width rule; the double one is a thick line over a thin one, as under a kop surat.
+pub(super) fn rule(double: bool) -> Flow {
+    let mut items = vec![Item::Line {
+        x1: LEFT,
+        y1: 1.5,
+        x2: LEFT + WIDTH,
+        y2: 1.5,
+        width: if double { 2.2 } else { 0.7 },
+        color: theme::INK,
+    }];
+    if double {
+        items.push(Item::Line {
+            x1: LEFT,
+            y1: 4.6,
+            x2: LEFT + WIDTH,
+            y2: 4.6,
+            width: 0.6,
+            color: theme::INK,
+        });
+    }
+    Flow {
+        units: vec![Unit {
+            height: 6.0,
+            items,
+            glue: false,
+        }],
+        before: 2.0,
+        after: 10.0,
+        deco: None,
     }
 }

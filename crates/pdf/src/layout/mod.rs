@@ -337,6 +337,13 @@ fn prepare(block: &Block, fonts: &Fonts, decimal_comma: bool) -> Prepared {
         }
         Block::BarChart(chart) => Prepared::Flow(chart::prepare(fonts, chart, decimal_comma)),
         Block::Preformatted(text) => Prepared::Flow(blocks::preformatted(fonts, text)),
+        Block::Aligned {
+            align,
+            size,
+            width,
+            content,
+        } => Prepared::Flow(blocks::aligned(fonts, *align, *size, *width, content)),
+        Block::Rule { double } => Prepared::Flow(blocks::rule(*double)),
         Block::Spacer(points) => Prepared::Space(if points.is_finite() {
             points.clamp(0.0, BODY_H)
         } else {
