@@ -11,6 +11,7 @@ pub mod decision;
 pub mod evaluation;
 pub mod health;
 pub mod i18n;
+pub mod letter;
 pub mod model;
 pub mod net;
 pub mod report;
@@ -23,7 +24,6 @@ pub mod team;
 pub mod web;
 pub mod worker;
 pub mod workflow;
-pub mod letter;
 
 /// Installs the process-wide rustls crypto provider (aws-lc-rs) once; idempotent.
 pub fn install_crypto_provider() {

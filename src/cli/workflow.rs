@@ -4,7 +4,9 @@ use super::{EXIT_OK, Failure, Settings, write_out};
 use crate::auth::seal::Sealer;
 use crate::i18n::Lang;
 use crate::letter::Signer;
-use crate::service::{AdvanceInput, Advanced, DocFormat, StartInput, WorkflowSettings, WorkflowView};
+use crate::service::{
+    AdvanceInput, Advanced, DocFormat, StartInput, WorkflowSettings, WorkflowView,
+};
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
@@ -280,32 +282,52 @@ impl Settings {
         set(&mut s.numbering, &a.numbering);
         set(&mut s.badge_numbering, &a.badge_numbering);
         let schemes = std::iter::once(("agency.numbering".to_string(), s.numbering.clone()))
-            .chain(std::iter::once(("agency.badge_numbering".to_string(), s.badge_numbering.clone())))
-            .chain(a.numbering_by_kind.iter().map(|(k, v)| (format!("agency.numbering_by_kind.{k}"), v.clone())));
+            .chain(std::iter::once((
+                "agency.badge_numbering".to_string(),
+                s.badge_numbering.clone(),
+            )))
+            .chain(
+                a.numbering_by_kind
+                    .iter()
+                    .map(|(k, v)| (format!("agency.numbering_by_kind.{k}"), v.clone())),
+            );
         for (key, text) in schemes {
-            crate::letter::numbering::Scheme::parse(&text).map_err(|e| bad(&key, &text, e.message))?;
+            crate::letter::numbering::Scheme::parse(&text)
+                .map_err(|e| bad(&key, &text, e.message))?;
         }
         s.numbering_by_kind = a.numbering_by_kind.clone();
         s.letters_dir = a.letters_dir.clone();
-        let templates = crate::letter::Templates::load(s.letters_dir.as_deref()).map_err(Failure::usage)?;
+        let templates =
+            crate::letter::Templates::load(s.letters_dir.as_deref()).map_err(Failure::usage)?;
         for kind in s.numbering_by_kind.keys() {
             if templates.get(kind).is_none() {
                 return Err(bad(
                     "agency.numbering_by_kind",
                     kind,
-                    format!("jenis surat tidak dikenal / unknown letter kind (pilihan / choose: {})", templates.kinds()),
+                    format!(
+                        "jenis surat tidak dikenal / unknown letter kind (pilihan / choose: {})",
+                        templates.kinds()
+                    ),
                 ));
             }
         }
         if let Some(d) = a.retention_days {
             if !(1..=3650).contains(&d) {
-                return Err(bad("agency.retention_days", &d.to_string(), "must be 1..=3650".into()));
+                return Err(bad(
+                    "agency.retention_days",
+                    &d.to_string(),
+                    "must be 1..=3650".into(),
+                ));
             }
             s.retention_days = d;
         }
         if let Some(h) = a.credential_link_hours {
             if !(1..=168).contains(&h) {
-                return Err(bad("agency.credential_link_hours", &h.to_string(), "must be 1..=168".into()));
+                return Err(bad(
+                    "agency.credential_link_hours",
+                    &h.to_string(),
+                    "must be 1..=168".into(),
+                ));
             }
             s.credential_link_ttl = time::Duration::hours(i64::from(h));
         }
@@ -334,38 +356,72 @@ pub(super) async fn workflow(settings: &Settings, c: WorkflowCommand) -> Result<
     let (_store, svc, actor) = settings.team().await?;
     match c {
         WorkflowCommand::List(a) if a.due => {
-            let rows = svc.workflow_due(&actor, a.kind.as_deref(), a.overdue, a.limit).await?;
+            let rows = svc
+                .workflow_due(&actor, a.kind.as_deref(), a.overdue, a.limit)
+                .await?;
             if a.json {
                 return json_out(&rows);
             }
             let mut out = String::new();
             for r in &rows {
-                let due = r.due.due_at.map(|d| crate::report::view::when(d, lang)).unwrap_or_else(|| "-".into());
-                let flag = if r.overdue { crate::i18n::tr(lang, "  TERLAMBAT", "  OVERDUE") } else { "" };
-                let _ = writeln!(out, "#{:<6} {:<12} {:<22} {due}{flag}  {}", r.due.workflow_id, r.due.kind, r.due.step, r.due.title);
+                let due = r
+                    .due
+                    .due_at
+                    .map(|d| crate::report::view::when(d, lang))
+                    .unwrap_or_else(|| "-".into());
+                let flag = if r.overdue {
+                    crate::i18n::tr(lang, "  TERLAMBAT", "  OVERDUE")
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "#{:<6} {:<12} {:<22} {due}{flag}  {}",
+                    r.due.workflow_id, r.due.kind, r.due.step, r.due.title
+                );
             }
             if rows.is_empty() {
-                out.push_str(crate::i18n::tr(lang, "Tidak ada langkah yang menunggu.\n", "No step is waiting.\n"));
+                out.push_str(crate::i18n::tr(
+                    lang,
+                    "Tidak ada langkah yang menunggu.\n",
+                    "No step is waiting.\n",
+                ));
             }
             write_out(&out, None)?;
         }
         WorkflowCommand::List(a) => {
             let (rows, total) = svc
-                .workflow_list(&actor, a.kind.as_deref(), a.status.as_deref(), a.mine, a.limit, a.offset)
+                .workflow_list(
+                    &actor,
+                    a.kind.as_deref(),
+                    a.status.as_deref(),
+                    a.mine,
+                    a.limit,
+                    a.offset,
+                )
                 .await?;
             if a.json {
                 return json_out(&serde_json::json!({ "items": rows, "total": total }));
             }
             let mut out = String::new();
             for r in &rows {
-                let _ = writeln!(out, "#{:<6} {:<12} {:<10} {:<14} {}", r.id, r.kind, r.status, r.requester, r.title);
+                let _ = writeln!(
+                    out,
+                    "#{:<6} {:<12} {:<10} {:<14} {}",
+                    r.id, r.kind, r.status, r.requester, r.title
+                );
             }
             let _ = writeln!(out, "{} / {total}", rows.len());
             write_out(&out, None)?;
         }
         WorkflowCommand::Start(a) => {
             let mut fields = pairs(&a.fields, "--field")?;
-            for (k, v) in [("system", a.system), ("level", a.level), ("purpose", a.purpose), ("until", a.until)] {
+            for (k, v) in [
+                ("system", a.system),
+                ("level", a.level),
+                ("purpose", a.purpose),
+                ("until", a.until),
+            ] {
                 if let Some(v) = v {
                     fields.insert(k.into(), v);
                 }
@@ -377,8 +433,13 @@ pub(super) async fn workflow(settings: &Settings, c: WorkflowCommand) -> Result<
                     "--requester {r}: permohonan diajukan oleh pemohon sendiri; jalankan dengan / a request is made by the requester; run with --as {r}"
                 )));
             }
-            let input = StartInput { fields, note: a.note };
-            let done = svc.workflow_start(&actor, &a.kind, &input, &sealer()?, lang).await?;
+            let input = StartInput {
+                fields,
+                note: a.note,
+            };
+            let done = svc
+                .workflow_start(&actor, &a.kind, &input, &sealer()?, lang)
+                .await?;
             print_advanced(&done, a.json, lang)?;
         }
         WorkflowCommand::Show(a) => {
@@ -391,8 +452,11 @@ pub(super) async fn workflow(settings: &Settings, c: WorkflowCommand) -> Result<
         WorkflowCommand::Advance(a) => {
             let attachment = match &a.attach {
                 Some(p) => Some((
-                    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "lampiran".into()),
-                    std::fs::read(p).map_err(|e| Failure::usage(anyhow!("--attach {}: {e}", p.display())))?,
+                    p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "lampiran".into()),
+                    std::fs::read(p)
+                        .map_err(|e| Failure::usage(anyhow!("--attach {}: {e}", p.display())))?,
                 )),
                 None => None,
             };
@@ -402,17 +466,23 @@ pub(super) async fn workflow(settings: &Settings, c: WorkflowCommand) -> Result<
                 inputs: pairs(&a.inputs, "--input")?,
                 attachment,
             };
-            let done = svc.workflow_advance(&actor, a.id, &a.step, &input, &sealer()?, lang).await?;
+            let done = svc
+                .workflow_advance(&actor, a.id, &a.step, &input, &sealer()?, lang)
+                .await?;
             print_advanced(&done, a.json, lang)?;
         }
         WorkflowCommand::Document(a) => {
-            let doc = svc.workflow_document(&actor, a.id, &a.kind, DocFormat::parse(&a.format)?).await?;
+            let doc = svc
+                .workflow_document(&actor, a.id, &a.kind, DocFormat::parse(&a.format)?)
+                .await?;
             std::fs::write(&a.output, &doc.bytes)
                 .map_err(|e| Failure::usage(anyhow!("{}: {e}", a.output.display())))?;
             eprintln!("{} ({} bytes)", a.output.display(), doc.bytes.len());
         }
         WorkflowCommand::Credential(a) => {
-            let c = svc.credential_claim(Some(&actor), None, Some(a.id), &sealer()?).await?;
+            let c = svc
+                .credential_claim(Some(&actor), None, Some(a.id), &sealer()?)
+                .await?;
             write_out(
                 &format!(
                     "{}: {}\n{}: {}\n{}\n",
@@ -436,13 +506,24 @@ pub(super) async fn workflow(settings: &Settings, c: WorkflowCommand) -> Result<
             }
             let mut out = String::new();
             for g in &rows {
-                let _ = writeln!(out, "#{:<6} {:<14} {:<14} {:<6} {:<10} {}", g.workflow_id, g.username, g.system, g.level, g.status, g.valid_until);
+                let _ = writeln!(
+                    out,
+                    "#{:<6} {:<14} {:<14} {:<6} {:<10} {}",
+                    g.workflow_id, g.username, g.system, g.level, g.status, g.valid_until
+                );
             }
             write_out(&out, None)?;
         }
         WorkflowCommand::Purge => {
             let n = svc.purge_personal_data(&actor).await?;
-            eprintln!("{n} {}", crate::i18n::tr(lang, "alur kerja dibersihkan dari data pribadi", "workflows purged of personal data"));
+            eprintln!(
+                "{n} {}",
+                crate::i18n::tr(
+                    lang,
+                    "alur kerja dibersihkan dari data pribadi",
+                    "workflows purged of personal data"
+                )
+            );
         }
     }
     Ok(EXIT_OK)
@@ -471,7 +552,15 @@ pub(super) async fn visit(settings: &Settings, c: VisitCommand) -> Result<u8, Fa
         VisitCommand::Checkout(a) => {
             let out = crate::workflow::fields::list(&a.devices_out);
             let done = svc
-                .visit_checkout(&actor, a.id, &out, !a.id_not_returned, &a.note, &sealer()?, lang)
+                .visit_checkout(
+                    &actor,
+                    a.id,
+                    &out,
+                    !a.id_not_returned,
+                    &a.note,
+                    &sealer()?,
+                    lang,
+                )
                 .await?;
             print_advanced(&done, false, lang)?;
             if done.mismatch.is_some() {
@@ -480,25 +569,36 @@ pub(super) async fn visit(settings: &Settings, c: VisitCommand) -> Result<u8, Fa
         }
         VisitCommand::Incident(a) => {
             let n = svc.visit_incident(&actor, a.id, &a.note).await?;
-            eprintln!("{} #{n}", crate::i18n::tr(lang, "Insiden dicatat", "Incident recorded"));
+            eprintln!(
+                "{} #{n}",
+                crate::i18n::tr(lang, "Insiden dicatat", "Incident recorded")
+            );
         }
         VisitCommand::Recap(a) => {
             let r = svc.visit_recap(&actor, &a.month).await?;
             let bytes = match a.format.as_str() {
-                "json" => (serde_json::to_string_pretty(&r).unwrap_or_default() + "\n").into_bytes(),
+                "json" => {
+                    (serde_json::to_string_pretty(&r).unwrap_or_default() + "\n").into_bytes()
+                }
                 "table" => recap_text(&r, lang).into_bytes(),
                 "pdf" | "html" => {
                     let letter = recap_letter(&r, &svc.config().workflows);
-                    crate::service::render_letter(&letter, "recap", DocFormat::parse(&a.format)?)?.bytes
+                    crate::service::render_letter(&letter, "recap", DocFormat::parse(&a.format)?)?
+                        .bytes
                 }
                 f => {
-                    return Err(Failure::usage(anyhow!("--format {f}: pilihan / choose: table|json|pdf|html")));
+                    return Err(Failure::usage(anyhow!(
+                        "--format {f}: pilihan / choose: table|json|pdf|html"
+                    )));
                 }
             };
             match &a.output {
-                Some(p) => std::fs::write(p, &bytes).map_err(|e| Failure::usage(anyhow!("{}: {e}", p.display())))?,
+                Some(p) => std::fs::write(p, &bytes)
+                    .map_err(|e| Failure::usage(anyhow!("{}: {e}", p.display())))?,
                 None if a.format == "pdf" => {
-                    return Err(Failure::usage(anyhow!("--format pdf: berikan / give -o FILE.pdf")));
+                    return Err(Failure::usage(anyhow!(
+                        "--format pdf: berikan / give -o FILE.pdf"
+                    )));
                 }
                 None => write_out(&String::from_utf8_lossy(&bytes), None)?,
             }
@@ -508,7 +608,10 @@ pub(super) async fn visit(settings: &Settings, c: VisitCommand) -> Result<u8, Fa
 }
 
 fn json_out<T: serde::Serialize>(v: &T) -> Result<u8, Failure> {
-    write_out(&(serde_json::to_string_pretty(v).unwrap_or_default() + "\n"), None)?;
+    write_out(
+        &(serde_json::to_string_pretty(v).unwrap_or_default() + "\n"),
+        None,
+    )?;
     Ok(EXIT_OK)
 }
 
@@ -529,7 +632,13 @@ fn print_advanced(done: &Advanced, json: bool, lang: Lang) -> Result<(), Failure
         done.status
     );
     for l in &done.letters {
-        let _ = writeln!(out, "  {} {}: {}", crate::i18n::tr(lang, "Surat", "Letter"), l.kind, l.number);
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            crate::i18n::tr(lang, "Surat", "Letter"),
+            l.kind,
+            l.number
+        );
     }
     if let Some(link) = &done.credential_link {
         let _ = writeln!(
@@ -543,7 +652,11 @@ fn print_advanced(done: &Advanced, json: bool, lang: Lang) -> Result<(), Failure
         );
     }
     if let Some(m) = &done.mismatch {
-        let _ = writeln!(out, "  {}: {m}", crate::i18n::tr(lang, "PERANGKAT TIDAK SESUAI", "DEVICE MISMATCH"));
+        let _ = writeln!(
+            out,
+            "  {}: {m}",
+            crate::i18n::tr(lang, "PERANGKAT TIDAK SESUAI", "DEVICE MISMATCH")
+        );
     }
     write_out(&out, None)
 }
@@ -551,8 +664,17 @@ fn print_advanced(done: &Advanced, json: bool, lang: Lang) -> Result<(), Failure
 fn show_text(v: &WorkflowView, lang: Lang) -> String {
     let w = &v.workflow;
     let mut out = String::new();
-    let _ = writeln!(out, "#{} {} — {} ({})", w.id, w.title, v.sop_title, v.status_label);
-    let _ = writeln!(out, "{}: {}", crate::i18n::tr(lang, "Pemohon", "Requester"), w.requester);
+    let _ = writeln!(
+        out,
+        "#{} {} — {} ({})",
+        w.id, w.title, v.sop_title, v.status_label
+    );
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        crate::i18n::tr(lang, "Pemohon", "Requester"),
+        w.requester
+    );
     for (k, val) in &w.fields {
         let _ = writeln!(out, "  {k}: {val}");
     }
@@ -565,23 +687,64 @@ fn show_text(v: &WorkflowView, lang: Lang) -> String {
                     " — {} {}{}{}",
                     r.actor,
                     crate::report::view::when(r.done_at, lang),
-                    r.decision.as_ref().map(|d| format!(" [{d}]")).unwrap_or_default(),
-                    if r.note.is_empty() { String::new() } else { format!(" \"{}\"", r.note) }
+                    r.decision
+                        .as_ref()
+                        .map(|d| format!(" [{d}]"))
+                        .unwrap_or_default(),
+                    if r.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" \"{}\"", r.note)
+                    }
                 )
             })
             .unwrap_or_default();
-        let due = s.due_at.map(|d| format!(" ≤ {}", crate::report::view::when(d, lang))).unwrap_or_default();
-        let limit = if s.limit_minutes == 0 { "-".to_string() } else { format!("{} min", s.limit_minutes) };
-        let _ = writeln!(out, "{:>2}. [{}] {} ({}, {limit}){due}{who}", s.number, s.state_label, s.key, s.role);
+        let due = s
+            .due_at
+            .map(|d| format!(" ≤ {}", crate::report::view::when(d, lang)))
+            .unwrap_or_default();
+        let limit = if s.limit_minutes == 0 {
+            "-".to_string()
+        } else {
+            format!("{} min", s.limit_minutes)
+        };
+        let _ = writeln!(
+            out,
+            "{:>2}. [{}] {} ({}, {limit}){due}{who}",
+            s.number, s.state_label, s.key, s.role
+        );
     }
     for l in &v.letters {
-        let _ = writeln!(out, "{} {}: {}", crate::i18n::tr(lang, "Surat", "Letter"), l.kind, l.number);
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            crate::i18n::tr(lang, "Surat", "Letter"),
+            l.kind,
+            l.number
+        );
     }
     for f in &v.files {
-        let _ = writeln!(out, "{} {} ({}, {} B) sha256 {}", crate::i18n::tr(lang, "Berkas", "File"), f.name, f.step, f.size, f.sha256);
+        let _ = writeln!(
+            out,
+            "{} {} ({}, {} B) sha256 {}",
+            crate::i18n::tr(lang, "Berkas", "File"),
+            f.name,
+            f.step,
+            f.size,
+            f.sha256
+        );
     }
     if let Some(g) = &v.grant {
-        let _ = writeln!(out, "{}: {} {} {} → {} [{}]", crate::i18n::tr(lang, "Hak akses", "Grant"), g.username, g.system, g.level, g.valid_until, g.status);
+        let _ = writeln!(
+            out,
+            "{}: {} {} {} → {} [{}]",
+            crate::i18n::tr(lang, "Hak akses", "Grant"),
+            g.username,
+            g.system,
+            g.level,
+            g.valid_until,
+            g.status
+        );
     }
     if let Some(vis) = &v.visit {
         let _ = writeln!(
@@ -598,17 +761,53 @@ fn show_text(v: &WorkflowView, lang: Lang) -> String {
 
 fn recap_text(r: &crate::service::Recap, lang: Lang) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} {}", crate::i18n::tr(lang, "Rekap kunjungan ruang server", "Server-room visit recap"), r.month);
-    let _ = writeln!(out, "{}: {} ({} {})", crate::i18n::tr(lang, "Kunjungan", "Visits"), r.visits, r.open, crate::i18n::tr(lang, "belum keluar", "still inside"));
-    let _ = writeln!(out, "{}: {:.0} / {} min", crate::i18n::tr(lang, "Durasi rata-rata / terlama", "Mean / longest duration"), r.mean_minutes, r.max_minutes);
-    let _ = writeln!(out, "{}: {}", crate::i18n::tr(lang, "Perangkat tidak sesuai", "Device mismatches"), r.device_mismatches);
+    let _ = writeln!(
+        out,
+        "{} {}",
+        crate::i18n::tr(
+            lang,
+            "Rekap kunjungan ruang server",
+            "Server-room visit recap"
+        ),
+        r.month
+    );
+    let _ = writeln!(
+        out,
+        "{}: {} ({} {})",
+        crate::i18n::tr(lang, "Kunjungan", "Visits"),
+        r.visits,
+        r.open,
+        crate::i18n::tr(lang, "belum keluar", "still inside")
+    );
+    let _ = writeln!(
+        out,
+        "{}: {:.0} / {} min",
+        crate::i18n::tr(
+            lang,
+            "Durasi rata-rata / terlama",
+            "Mean / longest duration"
+        ),
+        r.mean_minutes,
+        r.max_minutes
+    );
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        crate::i18n::tr(lang, "Perangkat tidak sesuai", "Device mismatches"),
+        r.device_mismatches
+    );
     for (i, n) in &r.institutions {
         let _ = writeln!(out, "  {i}: {n}");
     }
     for (p, n) in &r.purposes {
         let _ = writeln!(out, "  {p}: {n}");
     }
-    let _ = writeln!(out, "{}: {}", crate::i18n::tr(lang, "Insiden", "Incidents"), r.incidents.len());
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        crate::i18n::tr(lang, "Insiden", "Incidents"),
+        r.incidents.len()
+    );
     out
 }
 
@@ -617,14 +816,34 @@ fn recap_letter(r: &crate::service::Recap, s: &WorkflowSettings) -> crate::lette
     let mut details = vec![
         ("Jumlah kunjungan".to_string(), r.visits.to_string()),
         ("Belum keluar".to_string(), r.open.to_string()),
-        ("Durasi rata-rata".to_string(), format!("{:.0} menit", r.mean_minutes)),
-        ("Durasi terlama".to_string(), format!("{} menit", r.max_minutes)),
-        ("Perangkat tidak sesuai saat keluar".to_string(), r.device_mismatches.to_string()),
-        ("KTP tidak dikembalikan".to_string(), r.ids_not_returned.to_string()),
+        (
+            "Durasi rata-rata".to_string(),
+            format!("{:.0} menit", r.mean_minutes),
+        ),
+        (
+            "Durasi terlama".to_string(),
+            format!("{} menit", r.max_minutes),
+        ),
+        (
+            "Perangkat tidak sesuai saat keluar".to_string(),
+            r.device_mismatches.to_string(),
+        ),
+        (
+            "KTP tidak dikembalikan".to_string(),
+            r.ids_not_returned.to_string(),
+        ),
         ("Insiden".to_string(), r.incidents.len().to_string()),
     ];
-    details.extend(r.institutions.iter().map(|(i, n)| (format!("Instansi: {i}"), n.to_string())));
-    details.extend(r.purposes.iter().map(|(p, n)| (format!("Keperluan: {p}"), n.to_string())));
+    details.extend(
+        r.institutions
+            .iter()
+            .map(|(i, n)| (format!("Instansi: {i}"), n.to_string())),
+    );
+    details.extend(
+        r.purposes
+            .iter()
+            .map(|(p, n)| (format!("Keperluan: {p}"), n.to_string())),
+    );
     crate::letter::Letter {
         kind: "recap".into(),
         form: crate::letter::Form::Formulir,

@@ -41,9 +41,10 @@ impl Scheme {
             if open > 0 {
                 parts.push(Part::Literal(rest[..open].to_string()));
             }
-            let close = rest[open..].find('}').ok_or_else(|| {
-                err("'{' tanpa '}' / '{' without '}'".into())
-            })? + open;
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| err("'{' tanpa '}' / '{' without '}'".into()))?
+                + open;
             let name = &rest[open + 1..close];
             parts.push(match name {
                 "seq" => Part::Seq(0),
@@ -101,7 +102,9 @@ pub fn roman_month(month: u8) -> &'static str {
     const R: [&str; 12] = [
         "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
     ];
-    R.get(usize::from(month.clamp(1, 12)) - 1).copied().unwrap_or("I")
+    R.get(usize::from(month.clamp(1, 12)) - 1)
+        .copied()
+        .unwrap_or("I")
 }
 
 #[cfg(test)]
@@ -119,7 +122,13 @@ mod tests {
 
     #[test]
     fn bad_schemes_say_what_to_use() {
-        for bad in ["B/{seq}/x", "B/{year}", "B/{seq}/{yr}", "B/{seq/{year}", "{seq:0}/{year}"] {
+        for bad in [
+            "B/{seq}/x",
+            "B/{year}",
+            "B/{seq}/{yr}",
+            "B/{seq/{year}",
+            "{seq:0}/{year}",
+        ] {
             let e = Scheme::parse(bad).expect_err(bad).to_string();
             assert!(e.contains(bad), "{e}");
         }

@@ -120,7 +120,10 @@ fn heading(l: &Letter) -> Vec<Block> {
                 align: Align::Center,
                 size: 10.0,
                 width: 0.9,
-                content: vec![Span::regular(format!("TENTANG\n{}", l.perihal.to_uppercase()))],
+                content: vec![Span::regular(format!(
+                    "TENTANG\n{}",
+                    l.perihal.to_uppercase()
+                ))],
             },
         ],
         Form::Formulir => {
@@ -168,7 +171,11 @@ pub fn to_html(l: &Letter) -> String {
     let kv = |rows: &[(String, String)]| {
         let mut t = String::from("<table class=\"kv\">");
         for (k, v) in rows {
-            t.push_str(&format!("<tr><th scope=\"row\">{}</th><td>:</td><td>{}</td></tr>", e(k), e(v)));
+            t.push_str(&format!(
+                "<tr><th scope=\"row\">{}</th><td>:</td><td>{}</td></tr>",
+                e(k),
+                e(v)
+            ));
         }
         t.push_str("</table>");
         t
@@ -183,7 +190,10 @@ pub fn to_html(l: &Letter) -> String {
                 ("Perihal".into(), l.perihal.clone()),
             ]));
             if !l.to.is_empty() {
-                h.push_str(&format!("<p>Yth. {}</p>", l.to.iter().map(|t| e(t)).collect::<Vec<_>>().join("<br>")));
+                h.push_str(&format!(
+                    "<p>Yth. {}</p>",
+                    l.to.iter().map(|t| e(t)).collect::<Vec<_>>().join("<br>")
+                ));
             }
             h.push_str(&format!("<h1 class=\"c\">{}</h1>", e(&l.title)));
         }
@@ -201,8 +211,15 @@ pub fn to_html(l: &Letter) -> String {
             h.push_str("<hr>");
         }
         Form::Keputusan | Form::Formulir => {
-            h.push_str(&format!("<h1 class=\"c\">{}<br>NOMOR {}</h1>", e(&l.title), e(&l.number)));
-            h.push_str(&format!("<p class=\"c\">TENTANG<br>{}</p>", e(&l.perihal.to_uppercase())));
+            h.push_str(&format!(
+                "<h1 class=\"c\">{}<br>NOMOR {}</h1>",
+                e(&l.title),
+                e(&l.number)
+            ));
+            h.push_str(&format!(
+                "<p class=\"c\">TENTANG<br>{}</p>",
+                e(&l.perihal.to_uppercase())
+            ));
         }
     }
     for p in &l.body {
@@ -289,17 +306,34 @@ mod tests {
 
     #[test]
     fn every_form_puts_number_perihal_and_signer_on_the_page() {
-        for form in [Form::Surat, Form::NotaDinas, Form::Keputusan, Form::Formulir] {
+        for form in [
+            Form::Surat,
+            Form::NotaDinas,
+            Form::Keputusan,
+            Form::Formulir,
+        ] {
             let l = letter(form);
             let doc = to_pdf(&l);
             let text = format!("{:?}", doc.blocks);
-            for needle in ["B/800.3/7/DISKOMINFO/XII/2026", "Siti Rahma", "198001012005012001", "DINAS KOMUNIKASI"] {
+            for needle in [
+                "B/800.3/7/DISKOMINFO/XII/2026",
+                "Siti Rahma",
+                "198001012005012001",
+                "DINAS KOMUNIKASI",
+            ] {
                 assert!(text.contains(needle), "{form:?}: {needle}");
             }
-            assert!(text.to_lowercase().contains("izin akses simpeg"), "{form:?}: perihal");
+            assert!(
+                text.to_lowercase().contains("izin akses simpeg"),
+                "{form:?}: perihal"
+            );
             let html = to_html(&l);
             // Decrees set the perihal in capitals, as the tata naskah dinas does.
-            assert!(html.contains("B/800.3/7/DISKOMINFO/XII/2026") && html.to_lowercase().contains("&lt;baca&gt;"), "{form:?}");
+            assert!(
+                html.contains("B/800.3/7/DISKOMINFO/XII/2026")
+                    && html.to_lowercase().contains("&lt;baca&gt;"),
+                "{form:?}"
+            );
             assert!(!html.to_lowercase().contains("<baca>"), "escaped");
             assert!(kawal_pdf::render(&doc).is_ok());
         }

@@ -91,15 +91,30 @@ fn yes() -> bool {
 /// The built-in templates: (kind, text).
 const BUILTIN: [(&str, &str); 8] = [
     ("nda", include_str!("../../checklists/letters/nda.toml")),
-    ("izin-akses", include_str!("../../checklists/letters/izin-akses.toml")),
-    ("telaahan", include_str!("../../checklists/letters/telaahan.toml")),
-    ("nota-dinas", include_str!("../../checklists/letters/nota-dinas.toml")),
+    (
+        "izin-akses",
+        include_str!("../../checklists/letters/izin-akses.toml"),
+    ),
+    (
+        "telaahan",
+        include_str!("../../checklists/letters/telaahan.toml"),
+    ),
+    (
+        "nota-dinas",
+        include_str!("../../checklists/letters/nota-dinas.toml"),
+    ),
     (
         "nota-dinas-rekomendasi",
         include_str!("../../checklists/letters/nota-dinas-rekomendasi.toml"),
     ),
-    ("sk-sanksi", include_str!("../../checklists/letters/sk-sanksi.toml")),
-    ("surat-teguran", include_str!("../../checklists/letters/surat-teguran.toml")),
+    (
+        "sk-sanksi",
+        include_str!("../../checklists/letters/sk-sanksi.toml"),
+    ),
+    (
+        "surat-teguran",
+        include_str!("../../checklists/letters/surat-teguran.toml"),
+    ),
     (
         "formulir-kunjungan",
         include_str!("../../checklists/letters/formulir-kunjungan.toml"),
@@ -186,13 +201,20 @@ impl Template {
 
     fn parts(&self) -> impl Iterator<Item = &str> {
         let h = &self.letter;
-        [&h.title, &h.perihal, &h.from, &h.closing, &h.sifat, &h.lampiran]
-            .into_iter()
-            .map(String::as_str)
-            .chain(h.to.iter().map(String::as_str))
-            .chain(h.body.iter().map(String::as_str))
-            .chain(h.details.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]))
-            .chain(h.tembusan.iter().map(String::as_str))
+        [
+            &h.title,
+            &h.perihal,
+            &h.from,
+            &h.closing,
+            &h.sifat,
+            &h.lampiran,
+        ]
+        .into_iter()
+        .map(String::as_str)
+        .chain(h.to.iter().map(String::as_str))
+        .chain(h.body.iter().map(String::as_str))
+        .chain(h.details.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]))
+        .chain(h.tembusan.iter().map(String::as_str))
     }
 
     /// Fills the template into a letter.
@@ -242,7 +264,15 @@ mod tests {
     #[test]
     fn every_builtin_template_parses_and_names_its_kind() {
         let t = Templates::load(None).expect("templates");
-        for kind in ["nda", "izin-akses", "telaahan", "nota-dinas", "sk-sanksi", "surat-teguran", "formulir-kunjungan"] {
+        for kind in [
+            "nda",
+            "izin-akses",
+            "telaahan",
+            "nota-dinas",
+            "sk-sanksi",
+            "surat-teguran",
+            "formulir-kunjungan",
+        ] {
             assert!(t.get(kind).is_some(), "{kind}");
         }
     }
@@ -266,7 +296,10 @@ mod tests {
         };
         let e = t.fill(&fill).expect_err("strict").to_string();
         assert!(e.contains("sistem") && e.contains("x.toml"), "{e}");
-        let bad = Template::parse("y.toml", "[letter]\nkind='y'\ntitle='{{#if}}'\nperihal='p'\n");
+        let bad = Template::parse(
+            "y.toml",
+            "[letter]\nkind='y'\ntitle='{{#if}}'\nperihal='p'\n",
+        );
         assert!(bad.expect_err("compile").to_string().contains("y.toml"));
     }
 }

@@ -25,7 +25,8 @@ fn secret_aad(workflow_id: i64) -> String {
 
 /// Devices missing at checkout or taken out without having been brought in.
 pub fn device_mismatch(devices_in: &[String], devices_out: &[String]) -> Option<String> {
-    let norm = |v: &[String]| -> BTreeSet<String> { v.iter().map(|d| d.trim().to_lowercase()).collect() };
+    let norm =
+        |v: &[String]| -> BTreeSet<String> { v.iter().map(|d| d.trim().to_lowercase()).collect() };
     let (i, o) = (norm(devices_in), norm(devices_out));
     let missing: Vec<&String> = i.difference(&o).collect();
     let extra: Vec<&String> = o.difference(&i).collect();
@@ -36,13 +37,21 @@ pub fn device_mismatch(devices_in: &[String], devices_out: &[String]) -> Option<
     if !missing.is_empty() {
         parts.push(format!(
             "tidak dibawa keluar / not taken out: {}",
-            missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if !extra.is_empty() {
         parts.push(format!(
             "dibawa keluar tanpa tercatat masuk / taken out but not brought in: {}",
-            extra.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            extra
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     Some(parts.join("; "))
@@ -85,13 +94,17 @@ impl Service {
                 });
             }
             ("akses", "serah-kredensial") => {
-                let token = random_token("kc_").map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let token =
+                    random_token("kc_").map_err(|e| ServiceError::Internal(e.to_string()))?;
                 plan.effects.push(Effect::GrantLink {
                     hash: token_hash(&token),
                     expires_at: self.now() + self.config.workflows.credential_link_ttl,
                 });
                 let base = self.config.workflows.public_url.clone().unwrap_or_default();
-                plan.link = Some(format!("{}/credentials/{token}", base.trim_end_matches('/')));
+                plan.link = Some(format!(
+                    "{}/credentials/{token}",
+                    base.trim_end_matches('/')
+                ));
             }
             ("pelanggaran", "pembekuan-akun") => {
                 let sanction = records
@@ -109,14 +122,17 @@ impl Service {
                 });
             }
             ("kunjungan", "keputusan-akses") if rec.decision.as_deref() == Some("izinkan") => {
-                let scheme = crate::letter::numbering::Scheme::parse(&self.config.workflows.badge_numbering)
-                    .map_err(|e| invalid("agency.badge_numbering", e.to_string()))?;
+                let scheme =
+                    crate::letter::numbering::Scheme::parse(&self.config.workflows.badge_numbering)
+                        .map_err(|e| invalid("agency.badge_numbering", e.to_string()))?;
                 plan.effects.push(Effect::VisitBadge(scheme));
             }
             ("kunjungan", "keluar") => {
                 let visit = self.store.visit(row.id).await?;
-                let out = crate::workflow::fields::list(inputs.get("devices_out").map_or("", |s| s));
-                let mismatch = device_mismatch(visit.as_ref().map_or(&[][..], |v| &v.devices_in), &out);
+                let out =
+                    crate::workflow::fields::list(inputs.get("devices_out").map_or("", |s| s));
+                let mismatch =
+                    device_mismatch(visit.as_ref().map_or(&[][..], |v| &v.devices_in), &out);
                 plan.mismatch = mismatch.clone();
                 plan.effects.push(Effect::VisitCheckout {
                     devices_out: out,
@@ -138,9 +154,11 @@ impl Service {
         workflow_id: Option<i64>,
         sealer: &Sealer,
     ) -> Result<Credential, ServiceError> {
-        let gone = || ServiceError::NotFound {
+        let gone = || {
+            ServiceError::NotFound {
             what: "kredensial/credential",
             name: "tautan sudah dipakai, kedaluwarsa atau tidak sah / link already used, expired or invalid".into(),
+        }
         };
         if let (Some(actor), Some(id)) = (actor, workflow_id) {
             let row = self.visible_workflow(actor, id).await?;
@@ -164,7 +182,9 @@ impl Service {
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let mut e = Event::on("grant.credential.view", "workflow", grant.workflow_id);
         e.actor = actor.is_none().then_some(grant.username.as_str());
-        e.after = Some(serde_json::json!({ "account": grant.account, "via": if token.is_some() { "link" } else { "cli" } }));
+        e.after = Some(
+            serde_json::json!({ "account": grant.account, "via": if token.is_some() { "link" } else { "cli" } }),
+        );
         match actor {
             Some(a) => self.audit(a, e).await?,
             None => self.audit(&Actor::local_operator(), e).await?,
@@ -184,7 +204,10 @@ impl Service {
         if let Some(u) = until
             && crate::workflow::fields::parse_date(u).is_none()
         {
-            return Err(invalid("until", format!("'{u}': tanggal harus YYYY-MM-DD / the date must be YYYY-MM-DD")));
+            return Err(invalid(
+                "until",
+                format!("'{u}': tanggal harus YYYY-MM-DD / the date must be YYYY-MM-DD"),
+            ));
         }
         let mine = if self.sees_all_grants(actor) {
             None
@@ -229,7 +252,10 @@ mod tests {
     #[test]
     fn missing_and_extra_devices_are_named() {
         let i = vec!["Laptop:SN1".to_string(), "Disk:SN2".to_string()];
-        assert_eq!(device_mismatch(&i, &["laptop:sn1".into(), "Disk:SN2".into()]), None);
+        assert_eq!(
+            device_mismatch(&i, &["laptop:sn1".into(), "Disk:SN2".into()]),
+            None
+        );
         let m = device_mismatch(&i, &["Laptop:SN1".into(), "Disk:SN9".into()]).expect("mismatch");
         assert!(m.contains("disk:sn2") && m.contains("disk:sn9"), "{m}");
         let s = initial_secret().expect("secret");

@@ -59,7 +59,9 @@ impl Service {
             return Ok(json!({ "username": "-", "name": "-", "agency": "-" }));
         };
         Ok(match self.store.find_account(u).await? {
-            Some(a) => json!({ "username": a.username, "name": a.name, "agency": a.agency.unwrap_or_else(|| "-".into()) }),
+            Some(a) => {
+                json!({ "username": a.username, "name": a.name, "agency": a.agency.unwrap_or_else(|| "-".into()) })
+            }
             None => json!({ "username": u, "name": u, "agency": "-" }),
         })
     }
@@ -97,7 +99,13 @@ impl Service {
         template: &Template,
         sealer: &Sealer,
     ) -> Result<Value, ServiceError> {
-        let label = |v: &str| template.labels.get(v).cloned().unwrap_or_else(|| v.to_string());
+        let label = |v: &str| {
+            template
+                .labels
+                .get(v)
+                .cloned()
+                .unwrap_or_else(|| v.to_string())
+        };
         let mut fields = row.fields.clone();
         if template.letter.personal_in_full {
             let why = format!("surat/letter {}", template.letter.kind);
@@ -185,7 +193,9 @@ impl Service {
         if let Some(last) = records.last() {
             inputs.insert(last.step.clone(), current_inputs.clone());
         }
-        let context = self.context(actor, row, records, &inputs, template, sealer).await?;
+        let context = self
+            .context(actor, row, records, &inputs, template, sealer)
+            .await?;
         let step_role = records
             .last()
             .and_then(|r| sop.step(&r.step))
@@ -198,7 +208,12 @@ impl Service {
             .fill(&fill_of(&self.config.workflows, &today, signer, &context))
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let _ = lang;
-        Ok(new_letter(doc, scheme_for(&self.config.workflows, doc)?, now, letter))
+        Ok(new_letter(
+            doc,
+            scheme_for(&self.config.workflows, doc)?,
+            now,
+            letter,
+        ))
     }
 
     /// Issues the letter of a workflow's first step (recorded at start).
@@ -222,7 +237,16 @@ impl Service {
             .collect();
         let _ = step;
         let letter = self
-            .letter_for(actor, sop, row, &records, &BTreeMap::new(), doc, sealer, lang)
+            .letter_for(
+                actor,
+                sop,
+                row,
+                &records,
+                &BTreeMap::new(),
+                doc,
+                sealer,
+                lang,
+            )
             .await?;
         let l = self
             .store
@@ -282,9 +306,19 @@ pub fn render(letter: &Letter, kind: &str, format: DocFormat) -> Result<Document
     let base = letter
         .number
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect::<String>();
-    let base = if base.is_empty() { kind.to_string() } else { format!("{kind}-{base}") };
+    let base = if base.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}-{base}")
+    };
     Ok(match format {
         DocFormat::Pdf => Document {
             file_name: format!("{base}.pdf"),

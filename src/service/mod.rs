@@ -13,12 +13,12 @@ mod users;
 mod visits;
 mod workflows;
 
+pub use access::{Credential, device_mismatch};
 pub use apps::{AppInput, validate_url};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
-pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput};
-pub use access::{Credential, device_mismatch};
 pub use letters::{DocFormat, Document, render as render_letter};
+pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput};
 pub use users::{NewToken, NewUser, UserCreated};
 pub use visits::{Recap, month_bounds, recap};
 pub use workflows::{

@@ -36,7 +36,11 @@ pub struct Recap {
 }
 
 /// Aggregates visits into a recap (pure).
-pub fn recap(month: &str, visits: &[VisitRow], incidents: Vec<(i64, String, String, String)>) -> Recap {
+pub fn recap(
+    month: &str,
+    visits: &[VisitRow],
+    incidents: Vec<(i64, String, String, String)>,
+) -> Recap {
     let mut inst: BTreeMap<&str, usize> = BTreeMap::new();
     let mut purp: BTreeMap<&str, usize> = BTreeMap::new();
     let (mut total, mut done, mut max) = (0i64, 0usize, 0i64);
@@ -61,28 +65,49 @@ pub fn recap(month: &str, visits: &[VisitRow], incidents: Vec<(i64, String, Stri
         open: visits.iter().filter(|v| v.checkout_at.is_none()).count(),
         institutions: ranked(inst),
         purposes: ranked(purp),
-        mean_minutes: if done == 0 { 0.0 } else { total as f64 / done as f64 },
+        mean_minutes: if done == 0 {
+            0.0
+        } else {
+            total as f64 / done as f64
+        },
         max_minutes: max,
         device_mismatches: visits.iter().filter(|v| v.mismatch.is_some()).count(),
-        ids_not_returned: visits.iter().filter(|v| v.id_returned == Some(false)).count(),
+        ids_not_returned: visits
+            .iter()
+            .filter(|v| v.id_returned == Some(false))
+            .count(),
         incidents,
     }
 }
 
 /// The bounds of month `YYYY-MM` in Western Indonesia Time.
 pub fn month_bounds(month: &str) -> Result<(OffsetDateTime, OffsetDateTime), ServiceError> {
-    let bad = || invalid("month", format!("'{month}': bulan harus YYYY-MM / the month must be YYYY-MM"));
+    let bad = || {
+        invalid(
+            "month",
+            format!("'{month}': bulan harus YYYY-MM / the month must be YYYY-MM"),
+        )
+    };
     let (y, m) = month.split_once('-').ok_or_else(bad)?;
     let year: i32 = y.parse().map_err(|_| bad())?;
     let mon: u8 = m.parse().map_err(|_| bad())?;
     let month_of = |mon: u8| time::Month::try_from(mon).map_err(|_| bad());
     let wib = time::UtcOffset::from_hms(7, 0, 0).map_err(|_| bad())?;
     let start = time::Date::from_calendar_date(year, month_of(mon)?, 1).map_err(|_| bad())?;
-    let (ny, nm) = if mon == 12 { (year + 1, 1) } else { (year, mon + 1) };
+    let (ny, nm) = if mon == 12 {
+        (year + 1, 1)
+    } else {
+        (year, mon + 1)
+    };
     let end = time::Date::from_calendar_date(ny, month_of(nm)?, 1).map_err(|_| bad())?;
     Ok((
-        start.midnight().assume_offset(wib).to_offset(time::UtcOffset::UTC),
-        end.midnight().assume_offset(wib).to_offset(time::UtcOffset::UTC),
+        start
+            .midnight()
+            .assume_offset(wib)
+            .to_offset(time::UtcOffset::UTC),
+        end.midnight()
+            .assume_offset(wib)
+            .to_offset(time::UtcOffset::UTC),
     ))
 }
 
@@ -99,7 +124,8 @@ impl Service {
             fields,
             note: String::new(),
         };
-        self.workflow_start(actor, "kunjungan", &input, sealer, lang).await
+        self.workflow_start(actor, "kunjungan", &input, sealer, lang)
+            .await
     }
 
     /// Checks a visitor out: the exit step, with devices compared and the ID returned.
@@ -115,18 +141,27 @@ impl Service {
     ) -> Result<Advanced, ServiceError> {
         let mut inputs = BTreeMap::new();
         inputs.insert("devices_out".to_string(), devices_out.join(","));
-        inputs.insert("id_returned".to_string(), if id_returned { "ya" } else { "tidak" }.to_string());
+        inputs.insert(
+            "id_returned".to_string(),
+            if id_returned { "ya" } else { "tidak" }.to_string(),
+        );
         let input = AdvanceInput {
             decision: None,
             note: note.to_string(),
             inputs,
             attachment: None,
         };
-        self.workflow_advance(actor, id, "keluar", &input, sealer, lang).await
+        self.workflow_advance(actor, id, "keluar", &input, sealer, lang)
+            .await
     }
 
     /// Writes an entry in the incident book of visit `id`.
-    pub async fn visit_incident(&self, actor: &Actor, id: i64, note: &str) -> Result<i64, ServiceError> {
+    pub async fn visit_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        note: &str,
+    ) -> Result<i64, ServiceError> {
         self.require(actor, "workflow:visit")?;
         let row = self.visible_workflow(actor, id).await?;
         if row.kind != "kunjungan" || note.trim().is_empty() {
@@ -135,7 +170,10 @@ impl Service {
                 "buku insiden hanya untuk kunjungan, dengan uraian / the incident book takes a visit and a description".into(),
             ));
         }
-        let n = self.store.add_incident(id, note.trim(), &actor.name(), self.now()).await?;
+        let n = self
+            .store
+            .add_incident(id, note.trim(), &actor.name(), self.now())
+            .await?;
         let mut e = Event::on("visit.incident", "workflow", id);
         e.after = Some(serde_json::json!({ "note": note.trim() }));
         self.audit(actor, e).await?;
@@ -174,9 +212,14 @@ impl Service {
                     map.insert(f.key.clone(), "[dihapus / purged]".into());
                 }
             }
-            let text = serde_json::to_string(&map).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let text =
+                serde_json::to_string(&map).map_err(|e| ServiceError::Internal(e.to_string()))?;
             self.store.purge_pii(*id, &text, now).await?;
-            self.audit(actor, Event::on("workflow.personal-data.purge", "workflow", id)).await?;
+            self.audit(
+                actor,
+                Event::on("workflow.personal-data.purge", "workflow", id),
+            )
+            .await?;
         }
         Ok(rows.len())
     }
@@ -212,7 +255,15 @@ mod tests {
             checkin_at: t0,
             checkout_at: mins.map(|m| t0 + time::Duration::minutes(m)),
         };
-        let r = recap("2026-12", &[v("A", Some(30), false), v("B", Some(90), true), v("A", None, false)], vec![]);
+        let r = recap(
+            "2026-12",
+            &[
+                v("A", Some(30), false),
+                v("B", Some(90), true),
+                v("A", None, false),
+            ],
+            vec![],
+        );
         assert_eq!(r.visits, 3);
         assert_eq!(r.open, 1);
         assert_eq!(r.institutions[0], ("A".to_string(), 2));

@@ -267,7 +267,11 @@ impl Service {
     fn party<'a>(actor: &'a Actor, row: &'a WorkflowRow) -> Party<'a> {
         Party {
             user: actor.account.as_ref().map(|a| a.username.as_str()),
-            roles: actor.account.as_ref().map(|a| a.roles.as_slice()).unwrap_or(&[]),
+            roles: actor
+                .account
+                .as_ref()
+                .map(|a| a.roles.as_slice())
+                .unwrap_or(&[]),
             requester: Some(row.requester.as_str()),
             subject: row.subject.as_deref(),
         }
@@ -320,7 +324,12 @@ impl Service {
                     key,
                     format!(
                         "isian tidak dikenal / unknown field (isian / fields: {})",
-                        sop.sop.fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>().join(", ")
+                        sop.sop
+                            .fields
+                            .iter()
+                            .map(|f| f.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }
@@ -375,10 +384,17 @@ impl Service {
         };
         let id = self
             .store
-            .create_workflow(&new, Some((&rec, &BTreeMap::new())), visit.as_ref(), stand, now)
+            .create_workflow(
+                &new,
+                Some((&rec, &BTreeMap::new())),
+                visit.as_ref(),
+                stand,
+                now,
+            )
             .await?;
         if !personal.is_empty() {
-            let text = serde_json::to_vec(&personal).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let text =
+                serde_json::to_vec(&personal).map_err(|e| ServiceError::Internal(e.to_string()))?;
             let sealed = sealer
                 .seal(&text, &pii_aad(id))
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -386,12 +402,15 @@ impl Service {
         }
         let mut e = Event::on("workflow.start", "workflow", id);
         e.agency = new.agency.clone();
-        e.after = Some(serde_json::json!({ "kind": kind, "title": new.title, "fields": new.fields }));
+        e.after =
+            Some(serde_json::json!({ "kind": kind, "title": new.title, "fields": new.fields }));
         self.audit(actor, e).await?;
         let letters = match &first.document {
             Some(doc) => {
                 let row = self.store.workflow(id).await?;
-                let l = self.issue_for_step(actor, &sop, &row, &first.key, doc, sealer, lang).await?;
+                let l = self
+                    .issue_for_step(actor, &sop, &row, &first.key, doc, sealer, lang)
+                    .await?;
                 vec![summary(&l)]
             }
             None => Vec::new(),
@@ -480,7 +499,12 @@ impl Service {
         };
         let rows = self
             .store
-            .due_steps(&roles, kind, overdue_only.then_some(now), limit.clamp(1, 1000))
+            .due_steps(
+                &roles,
+                kind,
+                overdue_only.then_some(now),
+                limit.clamp(1, 1000),
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -531,7 +555,12 @@ impl Service {
             .workflow_files(id)
             .await?
             .into_iter()
-            .map(|(step, name, sha256, size)| FileSummary { step, name, sha256, size })
+            .map(|(step, name, sha256, size)| FileSummary {
+                step,
+                name,
+                sha256,
+                size,
+            })
             .collect();
         let status = match row.status.as_str() {
             "completed" => workflow::Status::Completed,
@@ -573,8 +602,15 @@ impl Service {
         let now = self.now();
         let rows = workflow::timeline(&sop, row.created_at, &records, &|_| None, now);
         let party = Self::party(actor, &row);
-        let def = workflow::check(&sop, &rows, step, &party, input.decision.as_deref(), &input.inputs)?
-            .clone();
+        let def = workflow::check(
+            &sop,
+            &rows,
+            step,
+            &party,
+            input.decision.as_deref(),
+            &input.inputs,
+        )?
+        .clone();
         let rec = StepRecord {
             step: step.to_string(),
             skipped: false,
@@ -585,12 +621,23 @@ impl Service {
             decision: input.decision.clone(),
             done_at: now,
         };
-        let mut plan = self.effects(&row, &rec, &input.inputs, &records, sealer).await?;
+        let mut plan = self
+            .effects(&row, &rec, &input.inputs, &records, sealer)
+            .await?;
         if let Some(doc) = &def.document {
             let mut records = records.clone();
             records.push(rec.clone());
             let letter = self
-                .letter_for(actor, &sop, &row, &records, &input.inputs, doc, sealer, lang)
+                .letter_for(
+                    actor,
+                    &sop,
+                    &row,
+                    &records,
+                    &input.inputs,
+                    doc,
+                    sealer,
+                    lang,
+                )
                 .await?;
             plan.effects.push(Effect::Letter(letter));
         }
@@ -647,7 +694,9 @@ impl Service {
             .add_workflow_file(row.id, step, name, &sha, bytes, &actor.name(), self.now())
             .await?;
         let mut e = Event::on("workflow.file", "workflow", row.id);
-        e.after = Some(serde_json::json!({ "step": step, "name": name, "sha256": sha, "size": bytes.len() }));
+        e.after = Some(
+            serde_json::json!({ "step": step, "name": name, "sha256": sha, "size": bytes.len() }),
+        );
         self.audit(actor, e).await
     }
 }
@@ -689,9 +738,24 @@ fn split_personal(
 fn title_of(sop: &Sop, f: &BTreeMap<String, String>, lang: Lang) -> String {
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or("-");
     match sop.sop.id.as_str() {
-        "akses" => format!("{} — {} ({})", sop.sop.title.get(lang), get("system"), get("level")),
-        "pelanggaran" => format!("{} — {} @ {}", sop.sop.title.get(lang), get("subject"), get("system")),
-        "kunjungan" => format!("{} — {} ({})", sop.sop.title.get(lang), get("name"), get("institution")),
+        "akses" => format!(
+            "{} — {} ({})",
+            sop.sop.title.get(lang),
+            get("system"),
+            get("level")
+        ),
+        "pelanggaran" => format!(
+            "{} — {} @ {}",
+            sop.sop.title.get(lang),
+            get("subject"),
+            get("system")
+        ),
+        "kunjungan" => format!(
+            "{} — {} ({})",
+            sop.sop.title.get(lang),
+            get("name"),
+            get("institution")
+        ),
         _ => sop.sop.title.get(lang).to_string(),
     }
 }
@@ -721,7 +785,12 @@ pub fn letter_of(row: &LetterRow) -> Result<Letter, ServiceError> {
     serde_json::from_value(row.content.clone()).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-pub(super) fn new_letter(kind: &str, scheme: Scheme, now: OffsetDateTime, letter: Letter) -> NewLetter {
+pub(super) fn new_letter(
+    kind: &str,
+    scheme: Scheme,
+    now: OffsetDateTime,
+    letter: Letter,
+) -> NewLetter {
     let local = now.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
     NewLetter {
         kind: kind.to_string(),

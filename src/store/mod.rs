@@ -23,11 +23,13 @@ pub use evaluations::{EvaluationRow, FindingRow};
 pub use health::SchedulerStatus;
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
 pub use scoped::{AgencyScope, AppFilter, FindingFilter, Page, Paging, ScopedFinding};
+pub use sop::{
+    DecisionRecord, FindingState, FindingStatus, HistoryPoint, MAX_ATTACHMENT, ManualResult, Trend,
+};
 pub use workflows::{
     DueRow, Effect, GrantRow, LetterRow, NewLetter, NewVisit, NewWorkflow, Pending, Standing,
     VisitRow, WorkflowFilter, WorkflowRow,
 };
-pub use sop::{MAX_ATTACHMENT, DecisionRecord, FindingState, FindingStatus, HistoryPoint, ManualResult, Trend};
 
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};

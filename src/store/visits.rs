@@ -18,7 +18,9 @@ macro_rules! grant_from_row {
             account: r.try_get("account")?,
             valid_until: r.try_get("valid_until")?,
             status: r.try_get("status")?,
-            viewed: r.try_get::<Option<OffsetDateTime>, _>("viewed_at")?.is_some(),
+            viewed: r
+                .try_get::<Option<OffsetDateTime>, _>("viewed_at")?
+                .is_some(),
         }
     }};
 }
@@ -129,7 +131,9 @@ impl Store {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> Result<Vec<VisitRow>, StoreError> {
-        let sql = format!("SELECT {VISIT_COLS} FROM visit WHERE checkin_at >= $1 AND checkin_at < $2 ORDER BY checkin_at");
+        let sql = format!(
+            "SELECT {VISIT_COLS} FROM visit WHERE checkin_at >= $1 AND checkin_at < $2 ORDER BY checkin_at"
+        );
         on!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?;
             rows.iter().map(|r| Ok(visit_from_row!(r))).collect()
@@ -165,7 +169,10 @@ impl Store {
     }
 
     /// Closed workflows whose personal data is older than `before` and not yet purged.
-    pub async fn purgeable(&self, before: OffsetDateTime) -> Result<Vec<(i64, String)>, StoreError> {
+    pub async fn purgeable(
+        &self,
+        before: OffsetDateTime,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
         on!(self, pool => {
             let rows = sqlx::query("SELECT id, fields FROM workflow WHERE status <> 'open' AND closed_at < $1 AND pii_purged_at IS NULL AND pii IS NOT NULL ORDER BY id")
                 .bind(before).fetch_all(pool).await?;
@@ -174,7 +181,12 @@ impl Store {
     }
 
     /// Drops a workflow's sealed personal data and replaces its masked fields.
-    pub async fn purge_pii(&self, id: i64, fields: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+    pub async fn purge_pii(
+        &self,
+        id: i64,
+        fields: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         on!(self, pool => {
             sqlx::query("UPDATE workflow SET pii = NULL, fields = $1, pii_purged_at = $2 WHERE id = $3")
                 .bind(fields).bind(now).bind(id).execute(pool).await?;

@@ -431,7 +431,9 @@ impl Store {
         f: &WorkflowFilter,
     ) -> Result<(Vec<WorkflowRow>, i64), StoreError> {
         let cond = "($1 IS NULL OR kind = $1) AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR requester = $3 OR subject = $3)";
-        let sql = format!("SELECT {WORKFLOW_COLS} FROM workflow WHERE {cond} ORDER BY id DESC LIMIT $4 OFFSET $5");
+        let sql = format!(
+            "SELECT {WORKFLOW_COLS} FROM workflow WHERE {cond} ORDER BY id DESC LIMIT $4 OFFSET $5"
+        );
         let count = format!("SELECT COUNT(*) AS n FROM workflow WHERE {cond}");
         on!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -461,7 +463,7 @@ impl Store {
         let sql = format!(
             "SELECT DISTINCT p.workflow_id, w.kind, w.title, p.step, p.due_at FROM workflow_pending p JOIN workflow w ON w.id = p.workflow_id \
              WHERE p.role IN ({}) AND ($1 IS NULL OR w.kind = $1) AND ($2 IS NULL OR p.due_at < $2) \
-             ORDER BY p.due_at IS NULL, p.due_at, p.workflow_id LIMIT $3",
+             ORDER BY p.due_at NULLS LAST, p.workflow_id LIMIT $3",
             marks.join(",")
         );
         on!(self, pool => {

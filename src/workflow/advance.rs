@@ -20,7 +20,9 @@ pub enum AdvanceError {
     #[error("langkah '{0}' sudah dicatat / step '{0}' is already recorded")]
     AlreadyDone(String),
     /// Not one of the current steps.
-    #[error("langkah '{step}' belum dapat dicatat; sedang berjalan / step '{step}' cannot be recorded yet; current: {current}")]
+    #[error(
+        "langkah '{step}' belum dapat dicatat; sedang berjalan / step '{step}' cannot be recorded yet; current: {current}"
+    )]
     NotCurrent {
         /// Step given.
         step: String,
@@ -36,7 +38,9 @@ pub enum AdvanceError {
         roles: String,
     },
     /// Four-eyes rule broken.
-    #[error("langkah '{step}' tidak boleh dicatat oleh {who} (prinsip empat mata) / step '{step}' may not be recorded by {who} (four-eyes rule)")]
+    #[error(
+        "langkah '{step}' tidak boleh dicatat oleh {who} (prinsip empat mata) / step '{step}' may not be recorded by {who} (four-eyes rule)"
+    )]
     FourEyes {
         /// Step.
         step: String,
@@ -192,7 +196,11 @@ fn check_inputs(def: &StepDef, inputs: &BTreeMap<String, String>) -> Result<(), 
                     "langkah '{}' tidak menerima isian ini / step '{}' takes no such input (isian / inputs: {})",
                     def.key,
                     def.key,
-                    if known.is_empty() { "-".into() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "-".into()
+                    } else {
+                        known.join(", ")
+                    }
                 ),
             });
         }
@@ -242,7 +250,13 @@ required = true
     }
 
     fn rows(sop: &Sop, recs: &[StepRecord]) -> Vec<TimelineRow> {
-        timeline(sop, OffsetDateTime::UNIX_EPOCH, recs, &|_| None, OffsetDateTime::UNIX_EPOCH)
+        timeline(
+            sop,
+            OffsetDateTime::UNIX_EPOCH,
+            recs,
+            &|_| None,
+            OffsetDateTime::UNIX_EPOCH,
+        )
     }
 
     fn rec(step: &str, actor: &str) -> StepRecord {
@@ -275,26 +289,57 @@ required = true
             Err(AdvanceError::NotCurrent { .. })
         ));
         assert!(check(&s, &r0, "minta", &budi, None, &inputs).is_ok());
-        let other = Party { user: Some("ani"), ..budi.clone() };
-        assert!(matches!(check(&s, &r0, "minta", &other, None, &inputs), Err(AdvanceError::Role { .. })));
+        let other = Party {
+            user: Some("ani"),
+            ..budi.clone()
+        };
+        assert!(matches!(
+            check(&s, &r0, "minta", &other, None, &inputs),
+            Err(AdvanceError::Role { .. })
+        ));
         let r1 = rows(&s, &[rec("minta", "budi")]);
-        assert!(matches!(check(&s, &r1, "minta", &budi, None, &inputs), Err(AdvanceError::AlreadyDone(_))));
+        assert!(matches!(
+            check(&s, &r1, "minta", &budi, None, &inputs),
+            Err(AdvanceError::AlreadyDone(_))
+        ));
         // The requester holding the approving role still may not approve their own request.
-        let budi_kabid = Party { roles: &kabid, ..budi.clone() };
+        let budi_kabid = Party {
+            roles: &kabid,
+            ..budi.clone()
+        };
         inputs.insert("sampai".into(), "2027-06-30".into());
         assert!(matches!(
             check(&s, &r1, "setuju", &budi_kabid, Some("approve"), &inputs),
             Err(AdvanceError::FourEyes { .. })
         ));
-        let sari = Party { user: Some("sari"), roles: &kabid, ..budi.clone() };
-        assert!(matches!(check(&s, &r1, "setuju", &sari, None, &inputs), Err(AdvanceError::Invalid { .. })));
-        assert!(matches!(check(&s, &r1, "setuju", &sari, Some("maybe"), &inputs), Err(AdvanceError::Invalid { .. })));
+        let sari = Party {
+            user: Some("sari"),
+            roles: &kabid,
+            ..budi.clone()
+        };
+        assert!(matches!(
+            check(&s, &r1, "setuju", &sari, None, &inputs),
+            Err(AdvanceError::Invalid { .. })
+        ));
+        assert!(matches!(
+            check(&s, &r1, "setuju", &sari, Some("maybe"), &inputs),
+            Err(AdvanceError::Invalid { .. })
+        ));
         inputs.insert("sampai".into(), "30/06/2027".into());
-        assert!(matches!(check(&s, &r1, "setuju", &sari, Some("approve"), &inputs), Err(AdvanceError::Invalid { .. })));
+        assert!(matches!(
+            check(&s, &r1, "setuju", &sari, Some("approve"), &inputs),
+            Err(AdvanceError::Invalid { .. })
+        ));
         inputs.insert("sampai".into(), "2027-06-30".into());
         assert!(check(&s, &r1, "setuju", &sari, Some("approve"), &inputs).is_ok());
         inputs.insert("lain".into(), "x".into());
-        assert!(matches!(check(&s, &r1, "setuju", &sari, Some("approve"), &inputs), Err(AdvanceError::Invalid { .. })));
-        assert!(matches!(check(&s, &r1, "nope", &sari, None, &BTreeMap::new()), Err(AdvanceError::UnknownStep { .. })));
+        assert!(matches!(
+            check(&s, &r1, "setuju", &sari, Some("approve"), &inputs),
+            Err(AdvanceError::Invalid { .. })
+        ));
+        assert!(matches!(
+            check(&s, &r1, "nope", &sari, None, &BTreeMap::new()),
+            Err(AdvanceError::UnknownStep { .. })
+        ));
     }
 }

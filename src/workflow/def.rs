@@ -219,7 +219,12 @@ impl Sop {
         Ok(())
     }
 
-    fn check_condition(&self, key: &str, c: &Condition, seen: &BTreeSet<&str>) -> Result<(), String> {
+    fn check_condition(
+        &self,
+        key: &str,
+        c: &Condition,
+        seen: &BTreeSet<&str>,
+    ) -> Result<(), String> {
         if c.step == key || !seen.contains(c.step.as_str()) {
             return Err(format!(
                 "langkah '{key}': when.step '{}' harus langkah sebelumnya / step '{key}': when.step '{}' must be an earlier step",
@@ -315,29 +320,70 @@ mod tests {
         let e = Sop::parse("x.toml", HEAD).expect_err("no steps");
         assert!(e.to_string().contains("x.toml"));
         let dup = format!("{HEAD}{}{}", step("a", ""), step("a", ""));
-        assert!(Sop::parse("x.toml", &dup).expect_err("dup").to_string().contains("duplicate"));
-        let ends = format!("{HEAD}{}", step("a", "decisions=['approve']\nends_on=['reject']"));
-        assert!(Sop::parse("x.toml", &ends).expect_err("ends").to_string().contains("ends_on"));
+        assert!(
+            Sop::parse("x.toml", &dup)
+                .expect_err("dup")
+                .to_string()
+                .contains("duplicate")
+        );
+        let ends = format!(
+            "{HEAD}{}",
+            step("a", "decisions=['approve']\nends_on=['reject']")
+        );
+        assert!(
+            Sop::parse("x.toml", &ends)
+                .expect_err("ends")
+                .to_string()
+                .contains("ends_on")
+        );
         let later = format!(
             "{HEAD}{}{}",
             step("a", "when={step='b',decision='x'}"),
             step("b", "decisions=['x']")
         );
-        assert!(Sop::parse("x.toml", &later).expect_err("when").to_string().contains("earlier"));
+        assert!(
+            Sop::parse("x.toml", &later)
+                .expect_err("when")
+                .to_string()
+                .contains("earlier")
+        );
         let wrong = format!(
             "{HEAD}{}{}",
             step("a", "decisions=['approve','reject']"),
             step("b", "when={step='a',decision='maybe'}")
         );
-        assert!(Sop::parse("x.toml", &wrong).expect_err("decision").to_string().contains("maybe"));
+        assert!(
+            Sop::parse("x.toml", &wrong)
+                .expect_err("decision")
+                .to_string()
+                .contains("maybe")
+        );
         let eyes = format!("{HEAD}{}", step("a", "not_by=['z']"));
-        assert!(Sop::parse("x.toml", &eyes).expect_err("not_by").to_string().contains("not_by"));
+        assert!(
+            Sop::parse("x.toml", &eyes)
+                .expect_err("not_by")
+                .to_string()
+                .contains("not_by")
+        );
         let choice = format!(
             "{HEAD}{}",
-            step("a", "[[step.input]]\nkey='k'\nlabel={id='k',en='k'}\nkind='choice'")
+            step(
+                "a",
+                "[[step.input]]\nkey='k'\nlabel={id='k',en='k'}\nkind='choice'"
+            )
         );
-        assert!(Sop::parse("x.toml", &choice).expect_err("choices").to_string().contains("choices"));
+        assert!(
+            Sop::parse("x.toml", &choice)
+                .expect_err("choices")
+                .to_string()
+                .contains("choices")
+        );
         let first = format!("{HEAD}{}", step("a", "parallel=true"));
-        assert!(Sop::parse("x.toml", &first).expect_err("parallel").to_string().contains("parallel"));
+        assert!(
+            Sop::parse("x.toml", &first)
+                .expect_err("parallel")
+                .to_string()
+                .contains("parallel")
+        );
     }
 }

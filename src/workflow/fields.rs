@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 /// Checks `values` against `defs`: required ones present, each of its kind's form.
 pub fn validate(defs: &[FieldDef], values: &BTreeMap<String, String>) -> Result<(), AdvanceError> {
     for def in defs {
-        let value = values.get(&def.key).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let value = values
+            .get(&def.key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty());
         match value {
             None if def.required => {
                 return Err(invalid(
@@ -114,7 +117,10 @@ mod tests {
     }
 
     fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -125,9 +131,19 @@ mod tests {
             def("level", FieldKind::Choice, true),
             def("sampai", FieldKind::Date, false),
         ];
-        let ok = values(&[("nik", "3201234567890001"), ("hp", "+6281234567890"), ("level", "read"), ("sampai", "2027-06-30")]);
+        let ok = values(&[
+            ("nik", "3201234567890001"),
+            ("hp", "+6281234567890"),
+            ("level", "read"),
+            ("sampai", "2027-06-30"),
+        ]);
         assert!(validate(&defs, &ok).is_ok());
-        for (key, bad) in [("nik", "32012345"), ("hp", "08-12"), ("level", "root"), ("sampai", "2027-13-01")] {
+        for (key, bad) in [
+            ("nik", "32012345"),
+            ("hp", "08-12"),
+            ("level", "root"),
+            ("sampai", "2027-13-01"),
+        ] {
             let mut v = ok.clone();
             v.insert(key.into(), bad.into());
             let e = validate(&defs, &v).expect_err(key).to_string();
@@ -135,7 +151,12 @@ mod tests {
         }
         let mut v = ok.clone();
         v.remove("nik");
-        assert!(validate(&defs, &v).expect_err("required").to_string().contains("required"));
+        assert!(
+            validate(&defs, &v)
+                .expect_err("required")
+                .to_string()
+                .contains("required")
+        );
         v = ok;
         v.remove("hp");
         assert!(validate(&defs, &v).is_ok(), "optional fields may be absent");

@@ -8,7 +8,9 @@ pub mod timeline;
 
 pub use advance::{AdvanceError, Party, check};
 pub use def::{Condition, FieldDef, FieldKind, Sop, SopError, SopMeta, StepDef};
-pub use timeline::{Decided, Status, StepRecord, StepState, TimelineRow, current, status, timeline};
+pub use timeline::{
+    Decided, Status, StepRecord, StepState, TimelineRow, current, status, timeline,
+};
 
 /// The built-in SOP workflows besides the evaluation SOP: (kind, origin, text).
 pub const BUILTIN: [(&str, &str, &str); 3] = [
@@ -39,5 +41,9 @@ pub fn builtin(kind: &str) -> Option<Result<Sop, SopError>> {
 
 /// The kinds, for messages.
 pub fn kinds() -> String {
-    BUILTIN.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join("|")
+    BUILTIN
+        .iter()
+        .map(|(k, _, _)| *k)
+        .collect::<Vec<_>>()
+        .join("|")
 }

@@ -139,7 +139,8 @@ pub fn timeline(
         let mut open_in_group = false;
         for (offset, def) in sop.steps[i..end].iter().enumerate() {
             let record = records.iter().find(|r| r.step == def.key).cloned();
-            let limit = (def.limit_minutes > 0).then(|| Duration::minutes(def.limit_minutes.into()));
+            let limit =
+                (def.limit_minutes > 0).then(|| Duration::minutes(def.limit_minutes.into()));
             let due_at = clock.zip(limit).map(|(c, l)| c + l);
             let applies = condition(def.when.as_ref(), &rows, decided);
             let state = match &record {
@@ -158,14 +159,21 @@ pub fn timeline(
                     ended = true;
                 }
             }
-            if matches!(state, StepState::Due | StepState::Overdue | StepState::Waiting) {
+            if matches!(
+                state,
+                StepState::Due | StepState::Overdue | StepState::Waiting
+            ) {
                 open_in_group = true;
             }
             rows.push(TimelineRow {
                 number: i + offset + 1,
                 def: def.clone(),
                 state,
-                due_at: if state == StepState::Skipped { None } else { due_at },
+                due_at: if state == StepState::Skipped {
+                    None
+                } else {
+                    due_at
+                },
                 record,
             });
         }
@@ -199,7 +207,8 @@ fn condition(when: Option<&Condition>, rows: &[TimelineRow], decided: Decided<'_
     if row.state == StepState::Skipped {
         return Some(false);
     }
-    let decision = decided(&c.step).or_else(|| row.record.as_ref().and_then(|r| r.decision.clone()));
+    let decision =
+        decided(&c.step).or_else(|| row.record.as_ref().and_then(|r| r.decision.clone()));
     decision.map(|d| c.holds_for(&d))
 }
 
@@ -213,10 +222,12 @@ pub fn status(rows: &[TimelineRow]) -> Status {
     });
     if ended {
         Status::Ended
-    } else if rows
-        .iter()
-        .all(|r| matches!(r.state, StepState::Done | StepState::DoneLate | StepState::Skipped))
-    {
+    } else if rows.iter().all(|r| {
+        matches!(
+            r.state,
+            StepState::Done | StepState::DoneLate | StepState::Skipped
+        )
+    }) {
         Status::Completed
     } else {
         Status::Open
@@ -258,7 +269,11 @@ mod tests {
         let text = format!(
             "[sop]\nid='t'\ntitle={{id='t',en='t'}}\nsource='s'\n{}{}{}{}{}",
             step("a", 15, ""),
-            step("b", 10, "decisions=['approve','reject']\nends_on=['reject']"),
+            step(
+                "b",
+                10,
+                "decisions=['approve','reject']\nends_on=['reject']"
+            ),
             step("c", 10, ""),
             step("d", 5, "parallel=true"),
             step("e", 5, "when={step='b',decision='approve'}")
@@ -298,10 +313,19 @@ mod tests {
         let recs = [recs[0].clone(), recs[1].clone(), done("d", 12, None)];
         let t = timeline(&s, at(0), &recs, &none, at(14));
         assert_eq!(states(&t), [Done, Done, Due, Done, Waiting]);
-        let recs = [recs[0].clone(), recs[1].clone(), recs[2].clone(), done("c", 16, None)];
+        let recs = [
+            recs[0].clone(),
+            recs[1].clone(),
+            recs[2].clone(),
+            done("c", 16, None),
+        ];
         let t = timeline(&s, at(0), &recs, &none, at(16));
         assert_eq!(t[4].state, Due);
-        assert_eq!(t[4].due_at, Some(at(21)), "e starts when the later of c and d ended");
+        assert_eq!(
+            t[4].due_at,
+            Some(at(21)),
+            "e starts when the later of c and d ended"
+        );
         assert_eq!(status(&t), Status::Open);
     }
 
@@ -330,7 +354,12 @@ mod tests {
         let t = timeline(&s, at(0), &recs, &none, at(5));
         assert_eq!(status(&t), Status::Completed);
         // A decision kept elsewhere overrides: b decided "approve" outside the records.
-        let recs = [done("a", 1, None), done("b", 2, None), done("c", 3, None), done("d", 3, None)];
+        let recs = [
+            done("a", 1, None),
+            done("b", 2, None),
+            done("c", 3, None),
+            done("d", 3, None),
+        ];
         let outside = |k: &str| (k == "b").then(|| "approve".to_string());
         let t = timeline(&s, at(0), &recs, &outside, at(5));
         assert_eq!(t[4].state, Due);

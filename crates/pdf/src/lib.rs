@@ -35,7 +35,9 @@ mod model;
 mod theme;
 mod write;
 
-pub use model::{Align, BarChart, Block, Cell, Column, Document, Rgb, Series, Span, Style, Table, Tone};
+pub use model::{
+    Align, BarChart, Block, Cell, Column, Document, Rgb, Series, Span, Style, Table, Tone,
+};
 
 /// Why a document could not be rendered.
 ///

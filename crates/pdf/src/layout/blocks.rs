@@ -464,9 +464,23 @@ impl CoverLayout {
 }
 
 /// Centred or flush-right lines (letterheads, titles, signature blocks); kept together.
-pub(super) fn aligned(fonts: &Fonts, align: Align, size: f32, width: f32, content: &[Span]) -> Flow {
-    let size = if size.is_finite() { size.clamp(6.0, 24.0) } else { BODY.size };
-    let share = if width.is_finite() { width.clamp(0.2, 1.0) } else { 1.0 };
+pub(super) fn aligned(
+    fonts: &Fonts,
+    align: Align,
+    size: f32,
+    width: f32,
+    content: &[Span],
+) -> Flow {
+    let size = if size.is_finite() {
+        size.clamp(6.0, 24.0)
+    } else {
+        BODY.size
+    };
+    let share = if width.is_finite() {
+        width.clamp(0.2, 1.0)
+    } else {
+        1.0
+    };
     let style = TextStyle {
         size,
         leading: size * 1.35,

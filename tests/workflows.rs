@@ -1,0 +1,898 @@
+//! The SOP workflows through the application layer, on SQLite and PostgreSQL: each full path
+//! and rejection branch, roles and four eyes, SLA with an injected clock, the single-use
+//! credential, device mismatch, letters (numbers unique under concurrent issuers, text in the
+//! PDF), personal data sealed, masked, audited and purged, and an audit entry for every step.
+
+mod common;
+
+use kawal::auth::seal::Sealer;
+use kawal::i18n::Lang;
+use kawal::service::{
+    Actor, AdvanceInput, DocFormat, NewUser, Service, ServiceConfig, ServiceError, StartInput,
+};
+use kawal::store::{AuditFilter, Store};
+use kawal::team::Roles;
+use kawal::worker::Clock;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use time::{Duration, OffsetDateTime};
+
+struct TestClock(Mutex<OffsetDateTime>);
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().expect("clock")
+    }
+}
+
+impl TestClock {
+    fn advance(&self, d: Duration) {
+        *self.0.lock().expect("clock") += d;
+    }
+}
+
+struct World {
+    svc: Arc<Service>,
+    store: Arc<Store>,
+    clock: Arc<TestClock>,
+    sealer: Sealer,
+    users: BTreeMap<&'static str, Actor>,
+    _dir: tempfile::TempDir,
+    schema: Option<(String, String)>,
+}
+
+const PEOPLE: [(&str, &str, &[&str]); 10] = [
+    ("adi", "Adi Nugroho", &["administrator"]),
+    ("budi", "Budi Santoso", &["pengguna"]),
+    ("rina", "Rina Wati", &["pengguna", "kepala-seksi"]),
+    ("sari", "Sari Dewi", &["kepala-seksi"]),
+    ("dodi", "Dodi Pratama", &["kepala-bidang"]),
+    ("eko", "Eko Saputra", &["administrator", "kepala-dinas"]),
+    ("kadis", "Hj. Siti Aminah", &["kepala-dinas"]),
+    ("petugas", "Putri Ayu", &["petugas-administrasi"]),
+    ("koord", "Yusuf Hamdani", &["koordinator-keamanan"]),
+    ("lpse", "Bambang Irawan", &["kepala-lpse"]),
+];
+
+async fn world(backend: &str) -> Option<World> {
+    kawal::install_crypto_provider();
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, schema) = match backend {
+        "sqlite" => {
+            let url = format!("sqlite://{}/k.db", dir.path().display());
+            (Store::open(&url).await.expect("sqlite"), None)
+        }
+        _ => {
+            let url = common::pg_url()?;
+            let schema = format!(
+                "kawal_wf_{}_{}",
+                std::process::id(),
+                OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
+            );
+            (
+                Store::open_pg_schema(&url, &schema).await.expect("pg"),
+                Some((url, schema)),
+            )
+        }
+    };
+    let store = Arc::new(store);
+    let clock = Arc::new(TestClock(Mutex::new(
+        OffsetDateTime::now_utc().replace_nanosecond(0).expect("ns"),
+    )));
+    let mut cfg = ServiceConfig::default();
+    cfg.workflows.kop.government = "PEMERINTAH KABUPATEN TANAH BUMBU".into();
+    cfg.workflows.city = "Batulicin".into();
+    cfg.workflows.signatories = vec![(
+        "kepala-dinas".into(),
+        kawal::letter::Signer {
+            title: "Kepala Dinas Komunikasi dan Informatika".into(),
+            name: "Hj. Siti Aminah, S.Kom., M.M.".into(),
+            nip: "19750101 200003 2 001".into(),
+        },
+    )];
+    let svc = Arc::new(Service::new(
+        store.clone(),
+        Roles::builtin().expect("roles"),
+        clock.clone(),
+        cfg,
+    ));
+    let op = Actor::local_operator();
+    let mut users = BTreeMap::new();
+    for (u, name, roles) in PEOPLE {
+        let created = svc
+            .add_user(
+                &op,
+                NewUser {
+                    username: u.into(),
+                    name: Some(name.into()),
+                    email: None,
+                    agency: Some("BKPSDM".into()),
+                    roles: roles.iter().map(|r| r.to_string()).collect(),
+                },
+            )
+            .await
+            .expect("user");
+        users.insert(u, Actor::cli(created.account));
+    }
+    Some(World {
+        svc,
+        store,
+        clock,
+        sealer: Sealer::from_key([9; 32]),
+        users,
+        _dir: dir,
+        schema,
+    })
+}
+
+impl World {
+    fn who(&self, u: &str) -> &Actor {
+        self.users.get(u).expect("user")
+    }
+
+    async fn step(
+        &self,
+        u: &str,
+        id: i64,
+        step: &str,
+        decision: Option<&str>,
+        inputs: &[(&str, &str)],
+    ) -> Result<kawal::service::Advanced, ServiceError> {
+        let input = AdvanceInput {
+            decision: decision.map(str::to_string),
+            note: format!("catatan {step}"),
+            inputs: inputs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            attachment: None,
+        };
+        self.svc
+            .workflow_advance(self.who(u), id, step, &input, &self.sealer, Lang::Id)
+            .await
+    }
+
+    async fn start(&self, u: &str, kind: &str, fields: &[(&str, &str)]) -> i64 {
+        let input = StartInput {
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            note: String::new(),
+        };
+        let done = self
+            .svc
+            .workflow_start(self.who(u), kind, &input, &self.sealer, Lang::Id)
+            .await
+            .expect("start");
+        done.status
+            .strip_prefix("open:")
+            .and_then(|s| s.parse().ok())
+            .expect("id")
+    }
+
+    async fn pdf_text(&self, u: &str, id: i64, kind: &str) -> String {
+        let doc = self
+            .svc
+            .workflow_document(self.who(u), id, kind, DocFormat::Pdf)
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert!(doc.bytes.starts_with(b"%PDF-"), "{kind}");
+        pdftotext(&doc.bytes)
+    }
+
+    async fn audit_count(&self, id: i64, action: &str) -> usize {
+        let entries = self
+            .svc
+            .audit_list(
+                &Actor::local_operator(),
+                &AuditFilter {
+                    action: Some(action.into()),
+                    limit: 1000,
+                    ..AuditFilter::default()
+                },
+            )
+            .await
+            .expect("audit");
+        entries
+            .iter()
+            .filter(|e| e.content.object_id.as_deref() == Some(id.to_string().as_str()))
+            .count()
+    }
+
+    async fn done(self) {
+        if let Some((url, schema)) = self.schema {
+            let pool = sqlx::PgPool::connect(&url).await.expect("cleanup");
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&pool)
+                .await
+                .expect("drop");
+        }
+    }
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    let mut child = Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("pdftotext is needed: apt-get install poppler-utils ({e})"));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(pdf)
+        .expect("write");
+    let out = child.wait_with_output().expect("pdftotext");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn forbidden(r: Result<kawal::service::Advanced, ServiceError>) -> String {
+    match r {
+        Err(ServiceError::Forbidden { permission }) => permission,
+        other => panic!("expected Forbidden, got {other:?}"),
+    }
+}
+
+fn access_fields() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("system", "SIMPEG"),
+        ("level", "read"),
+        ("purpose", "Rekap data pegawai untuk laporan bulanan"),
+        ("until", "2027-06-30"),
+        ("unit", "Bidang Mutasi"),
+        ("phone", "081234567890"),
+    ]
+}
+
+async fn access_path(w: &World) -> i64 {
+    let id = w.start("budi", "akses", &access_fields()).await;
+    let shown = w
+        .svc
+        .workflow_show(w.who("budi"), id, Lang::Id)
+        .await
+        .expect("show");
+    assert_eq!(
+        shown.workflow.fields["phone"], "0812*****890",
+        "phone masked at rest in the fields"
+    );
+    assert!(
+        forbidden(
+            w.step("adi", id, "pertimbangan", Some("approve"), &[])
+                .await
+        )
+        .contains("kepala-seksi")
+    );
+    assert!(
+        matches!(
+            w.step("dodi", id, "persetujuan", Some("approve"), &[]).await,
+            Err(ServiceError::Conflict(m)) if m.contains("pertimbangan")
+        ),
+        "steps go in order"
+    );
+    w.step("sari", id, "pertimbangan", Some("approve"), &[])
+        .await
+        .expect("consider");
+    w.step("dodi", id, "persetujuan", Some("approve"), &[])
+        .await
+        .expect("approve");
+    let nda = w.step("adi", id, "draf-nda", None, &[]).await.expect("nda");
+    assert_eq!(nda.letters.len(), 1);
+    let signed = AdvanceInput {
+        note: "NDA ditandatangani".into(),
+        attachment: Some(("nda-budi.pdf".into(), b"%PDF-1.4 signed scan".to_vec())),
+        ..AdvanceInput::default()
+    };
+    w.svc
+        .workflow_advance(
+            w.who("budi"),
+            id,
+            "nda-ditandatangani",
+            &signed,
+            &w.sealer,
+            Lang::Id,
+        )
+        .await
+        .expect("signed");
+    let permit = w
+        .step("adi", id, "izin-akses", None, &[])
+        .await
+        .expect("permit");
+    assert!(
+        permit.letters[0].number.contains("/DISKOMINFO/"),
+        "{:?}",
+        permit.letters
+    );
+    assert!(matches!(
+        w.step("adi", id, "kredensial", None, &[]).await,
+        Err(ServiceError::Invalid { field, .. }) if field == "account"
+    ));
+    w.step("adi", id, "kredensial", None, &[("account", "budi.simpeg")])
+        .await
+        .expect("credential");
+    let handed = w
+        .step("adi", id, "serah-kredensial", None, &[])
+        .await
+        .expect("hand over");
+    assert_eq!(handed.status, "completed");
+    let link = handed.credential_link.expect("link");
+    let token = link.rsplit('/').next().expect("token");
+    // The link works once, and then never again — not even from the command line.
+    let c = w
+        .svc
+        .credential_claim(None, Some(token), None, &w.sealer)
+        .await
+        .expect("claim");
+    assert_eq!(c.grant.account.as_deref(), Some("budi.simpeg"));
+    assert_eq!(c.secret.len(), 20);
+    assert!(
+        w.svc
+            .credential_claim(None, Some(token), None, &w.sealer)
+            .await
+            .is_err()
+    );
+    assert!(
+        w.svc
+            .credential_claim(Some(w.who("budi")), None, Some(id), &w.sealer)
+            .await
+            .is_err()
+    );
+    let v = w
+        .svc
+        .workflow_show(w.who("budi"), id, Lang::Id)
+        .await
+        .expect("show");
+    let grant = v.grant.expect("grant");
+    assert_eq!((grant.status.as_str(), grant.viewed), ("active", true));
+    assert_eq!(v.files[0].sha256.len(), 64);
+    let text = w.pdf_text("adi", id, "izin-akses").await;
+    for needle in [
+        permit.letters[0].number.as_str(),
+        "Budi Santoso",
+        "SIMPEG",
+        "2027-06-30",
+        "SURAT IZIN AKSES",
+        "Hj. Siti Aminah",
+        "19750101 200003 2 001",
+        "PEMERINTAH KABUPATEN TANAH BUMBU",
+        "Batulicin",
+    ] {
+        assert!(
+            text.contains(needle),
+            "izin-akses PDF lacks {needle}:\n{text}"
+        );
+    }
+    let nda_text = w.pdf_text("budi", id, "nda").await;
+    assert!(
+        nda_text.contains(&nda.letters[0].number) && nda_text.contains("Bidang Mutasi"),
+        "{nda_text}"
+    );
+    assert_eq!(
+        w.audit_count(id, "workflow.step").await,
+        7,
+        "every recorded step is audited"
+    );
+    assert_eq!(w.audit_count(id, "grant.credential.view").await, 1);
+    id
+}
+
+async fn rejections(w: &World) {
+    // Four eyes: a requester who also holds the reviewing role cannot consider her own request.
+    let own = w.start("rina", "akses", &access_fields()).await;
+    assert!(
+        forbidden(
+            w.step("rina", own, "pertimbangan", Some("approve"), &[])
+                .await
+        )
+        .contains("four-eyes")
+    );
+    let id = w.start("budi", "akses", &access_fields()).await;
+    w.step("sari", id, "pertimbangan", Some("reject"), &[])
+        .await
+        .expect("reject");
+    let v = w
+        .svc
+        .workflow_show(w.who("sari"), id, Lang::Id)
+        .await
+        .expect("show");
+    assert_eq!(v.workflow.status, "ended");
+    assert!(
+        v.steps[2..]
+            .iter()
+            .all(|s| s.state == kawal::workflow::StepState::Skipped)
+    );
+    assert!(matches!(
+        w.step("dodi", id, "persetujuan", Some("approve"), &[])
+            .await,
+        Err(ServiceError::Conflict(_))
+    ));
+    let id = w.start("budi", "akses", &access_fields()).await;
+    w.step("sari", id, "pertimbangan", Some("approve"), &[])
+        .await
+        .expect("consider");
+    let r = w
+        .step("dodi", id, "persetujuan", Some("reject"), &[])
+        .await
+        .expect("reject");
+    assert_eq!(r.status, "ended");
+    assert!(
+        w.svc
+            .workflow_show(w.who("dodi"), id, Lang::Id)
+            .await
+            .expect("show")
+            .grant
+            .is_none(),
+        "no grant on rejection"
+    );
+    // Someone else's request is invisible to an ordinary user.
+    assert!(matches!(
+        w.svc.workflow_show(w.who("budi"), own, Lang::Id).await,
+        Err(ServiceError::NotFound { .. })
+    ));
+}
+
+async fn violation_path(w: &World) {
+    let id = w
+        .start(
+            "eko",
+            "pelanggaran",
+            &[
+                ("subject", "budi"),
+                ("system", "SIMPEG"),
+                ("incident", "Berbagi kata sandi dengan pihak luar"),
+                ("occurred", "2026-12-01"),
+            ],
+        )
+        .await;
+    let due = w
+        .svc
+        .workflow_due(w.who("sari"), Some("pelanggaran"), false, 50)
+        .await
+        .expect("due");
+    assert!(
+        due.iter()
+            .any(|d| d.due.workflow_id == id && d.due.step == "telaahan" && !d.overdue)
+    );
+    // 15 minutes is the SOP's limit for the review: at 16 it is overdue.
+    w.clock.advance(Duration::minutes(16));
+    let overdue = w
+        .svc
+        .workflow_due(w.who("sari"), Some("pelanggaran"), true, 50)
+        .await
+        .expect("overdue");
+    assert!(
+        overdue.iter().any(|d| d.due.workflow_id == id && d.overdue),
+        "{overdue:?}"
+    );
+    w.step("sari", id, "telaahan", Some("lanjut"), &[])
+        .await
+        .expect("review");
+    w.step(
+        "dodi",
+        id,
+        "rekomendasi",
+        None,
+        &[("recommendation", "pembekuan")],
+    )
+    .await
+    .expect("recommend");
+    // Whoever reported the violation may not decide its sanction, even as Kepala Dinas.
+    assert!(
+        forbidden(
+            w.step("eko", id, "penetapan-sanksi", Some("pembekuan"), &[])
+                .await
+        )
+        .contains("four-eyes")
+    );
+    w.step(
+        "kadis",
+        id,
+        "penetapan-sanksi",
+        Some("pembekuan"),
+        &[("suspend_until", "2027-01-31")],
+    )
+    .await
+    .expect("decide");
+    // The warning letter and the suspension order run in parallel.
+    let due = w
+        .svc
+        .workflow_due(w.who("dodi"), Some("pelanggaran"), false, 50)
+        .await
+        .expect("due");
+    let steps: Vec<&str> = due
+        .iter()
+        .filter(|d| d.due.workflow_id == id)
+        .map(|d| d.due.step.as_str())
+        .collect();
+    assert!(
+        steps.contains(&"surat-teguran") && steps.contains(&"perintah-pembekuan"),
+        "{steps:?}"
+    );
+    w.step("dodi", id, "perintah-pembekuan", None, &[])
+        .await
+        .expect("order");
+    w.step("dodi", id, "surat-teguran", None, &[])
+        .await
+        .expect("warning");
+    w.step("adi", id, "pembekuan-akun", None, &[])
+        .await
+        .expect("suspend");
+    w.step("adi", id, "pemberitahuan", None, &[])
+        .await
+        .expect("inform");
+    assert!(forbidden(w.step("adi", id, "penerimaan", None, &[]).await).contains("subject"));
+    let last = w
+        .step("budi", id, "penerimaan", None, &[])
+        .await
+        .expect("receipt");
+    assert_eq!(last.status, "completed");
+    let v = w
+        .svc
+        .workflow_show(w.who("kadis"), id, Lang::Id)
+        .await
+        .expect("show");
+    assert_eq!(
+        v.steps[1].state,
+        kawal::workflow::StepState::DoneLate,
+        "the late review stays visible"
+    );
+    let grants = w.svc.grants(w.who("sari"), None).await.expect("grants");
+    assert!(
+        grants
+            .iter()
+            .any(|g| g.username == "budi" && g.status == "suspended"),
+        "{grants:?}"
+    );
+    let sk = w.pdf_text("kadis", id, "sk-sanksi").await;
+    let number = v
+        .letters
+        .iter()
+        .find(|l| l.kind == "sk-sanksi")
+        .expect("sk")
+        .number
+        .clone();
+    for needle in [
+        number.as_str(),
+        "Budi Santoso",
+        "pembekuan",
+        "SIMPEG",
+        "2026-12-01",
+        "KEPUTUSAN KEPALA DINAS",
+    ] {
+        assert!(sk.contains(needle), "SK lacks {needle}:\n{sk}");
+    }
+    for kind in [
+        "telaahan",
+        "nota-dinas",
+        "nota-dinas-rekomendasi",
+        "surat-teguran",
+    ] {
+        let l = v
+            .letters
+            .iter()
+            .find(|l| l.kind == kind)
+            .unwrap_or_else(|| panic!("{kind} issued"));
+        let text = w.pdf_text("kadis", id, kind).await;
+        assert!(
+            text.contains(&l.number) && text.contains("SIMPEG"),
+            "{kind}:\n{text}"
+        );
+    }
+    assert_eq!(w.audit_count(id, "workflow.step").await, 8);
+    // A violation found unproven ends at the review.
+    let id = w
+        .start(
+            "adi",
+            "pelanggaran",
+            &[
+                ("subject", "budi"),
+                ("system", "SIPD"),
+                ("incident", "Login di luar jam kerja"),
+                ("occurred", "2026-12-02"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        w.step("sari", id, "telaahan", Some("tidak-terbukti"), &[])
+            .await
+            .expect("review")
+            .status,
+        "ended"
+    );
+    // A warning does not suspend anything: the suspension steps do not apply.
+    let id = w
+        .start(
+            "adi",
+            "pelanggaran",
+            &[
+                ("subject", "rina"),
+                ("system", "SIPD"),
+                ("incident", "Akses data di luar kewenangan"),
+                ("occurred", "2026-12-03"),
+            ],
+        )
+        .await;
+    w.step("sari", id, "telaahan", Some("lanjut"), &[])
+        .await
+        .expect("review");
+    w.step(
+        "dodi",
+        id,
+        "rekomendasi",
+        None,
+        &[("recommendation", "teguran-tertulis")],
+    )
+    .await
+    .expect("rec");
+    w.step(
+        "kadis",
+        id,
+        "penetapan-sanksi",
+        Some("teguran-tertulis"),
+        &[],
+    )
+    .await
+    .expect("decide");
+    w.step("sari", id, "surat-teguran", None, &[])
+        .await
+        .expect("warning");
+    assert!(matches!(
+        w.step("adi", id, "pembekuan-akun", None, &[]).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert_eq!(
+        w.step("rina", id, "penerimaan", None, &[])
+            .await
+            .expect("receipt")
+            .status,
+        "completed"
+    );
+}
+
+async fn visit_path(w: &World) {
+    let mut f = BTreeMap::new();
+    for (k, v) in [
+        ("name", "Joko Widodo"),
+        ("nik", "6310011203850001"),
+        ("phone", "081355512345"),
+        ("institution", "PT Jaringan Nusantara"),
+        ("purpose", "Pemeliharaan switch"),
+        ("devices", "Laptop:SN-L1, Konsol:SN-K2"),
+    ] {
+        f.insert(k.to_string(), v.to_string());
+    }
+    assert!(matches!(
+        w.svc
+            .visit_checkin(w.who("budi"), f.clone(), &w.sealer, Lang::Id)
+            .await,
+        Err(ServiceError::Forbidden { .. })
+    ));
+    let done = w
+        .svc
+        .visit_checkin(w.who("petugas"), f.clone(), &w.sealer, Lang::Id)
+        .await
+        .expect("checkin");
+    let id: i64 = done
+        .status
+        .strip_prefix("open:")
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    let v = w
+        .svc
+        .workflow_show(w.who("koord"), id, Lang::Id)
+        .await
+        .expect("show");
+    assert_eq!(
+        v.workflow.fields["nik"], "6310********0001",
+        "NIK masked in lists"
+    );
+    w.step("koord", id, "pemeriksaan", Some("memenuhi"), &[])
+        .await
+        .expect("check");
+    w.step("lpse", id, "keputusan-akses", Some("izinkan"), &[])
+        .await
+        .expect("grant");
+    w.step(
+        "koord",
+        id,
+        "pendampingan",
+        None,
+        &[("escort", "Yusuf Hamdani")],
+    )
+    .await
+    .expect("escort");
+    w.clock.advance(Duration::minutes(95));
+    let out = w
+        .svc
+        .visit_checkout(
+            w.who("petugas"),
+            id,
+            &["Laptop:SN-L1".to_string()],
+            true,
+            "",
+            &w.sealer,
+            Lang::Id,
+        )
+        .await
+        .expect("checkout");
+    let m = out.mismatch.expect("the console stayed inside");
+    assert!(m.contains("sn-k2"), "{m}");
+    w.svc
+        .visit_incident(w.who("koord"), id, "Kabel patch tercabut saat pemeliharaan")
+        .await
+        .expect("incident");
+    let v = w
+        .svc
+        .workflow_show(w.who("lpse"), id, Lang::Id)
+        .await
+        .expect("show");
+    let visit = v.visit.expect("visit");
+    assert!(
+        visit
+            .badge
+            .as_deref()
+            .is_some_and(|b| b.starts_with("KA-RS/001/")),
+        "{:?}",
+        visit.badge
+    );
+    assert_eq!(
+        visit
+            .checkout_at
+            .map(|o| (o - visit.checkin_at).whole_minutes()),
+        Some(95)
+    );
+    // The visitor's form needs the NIK in full; viewing it is audited.
+    let form = w.pdf_text("petugas", id, "formulir-kunjungan").await;
+    assert!(
+        form.contains("6310011203850001") && form.contains("Joko Widodo"),
+        "{form}"
+    );
+    assert!(w.audit_count(id, "workflow.personal-data.view").await >= 2);
+    for step in ["laporan"] {
+        w.step("koord", id, step, None, &[]).await.expect(step);
+    }
+    w.step("lpse", id, "perintah-arsip", None, &[])
+        .await
+        .expect("order");
+    assert_eq!(
+        w.step("petugas", id, "pengarsipan", None, &[])
+            .await
+            .expect("archive")
+            .status,
+        "completed"
+    );
+    // A refused visit ends at the decision.
+    let refused = w
+        .svc
+        .visit_checkin(w.who("petugas"), f, &w.sealer, Lang::Id)
+        .await
+        .expect("checkin");
+    let rid: i64 = refused
+        .status
+        .strip_prefix("open:")
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    w.step("koord", rid, "pemeriksaan", Some("memenuhi"), &[])
+        .await
+        .expect("check");
+    assert_eq!(
+        w.step("lpse", rid, "keputusan-akses", Some("tolak"), &[])
+            .await
+            .expect("refuse")
+            .status,
+        "ended"
+    );
+    let month = {
+        let t = w
+            .clock
+            .now()
+            .to_offset(time::UtcOffset::from_hms(7, 0, 0).expect("wib"));
+        format!("{}-{:02}", t.year(), u8::from(t.month()))
+    };
+    let r = w
+        .svc
+        .visit_recap(w.who("koord"), &month)
+        .await
+        .expect("recap");
+    assert_eq!(
+        (r.visits, r.open, r.device_mismatches, r.incidents.len()),
+        (2, 1, 1, 1),
+        "{r:?}"
+    );
+    assert_eq!(r.institutions[0], ("PT Jaringan Nusantara".to_string(), 2));
+    // Past the retention period the personal data is purged; the recap still counts the visit.
+    w.clock.advance(Duration::days(366));
+    let purged = w
+        .svc
+        .purge_personal_data(w.who("adi"))
+        .await
+        .expect("purge");
+    assert!(purged >= 2, "{purged}");
+    let v = w
+        .svc
+        .workflow_show(w.who("koord"), id, Lang::Id)
+        .await
+        .expect("show");
+    assert!(v.workflow.pii.is_none() && v.workflow.fields["nik"].contains("purged"));
+}
+
+async fn scenario(backend: &str) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    access_path(&w).await;
+    rejections(&w).await;
+    violation_path(&w).await;
+    visit_path(&w).await;
+    w.done().await;
+}
+
+#[tokio::test]
+async fn workflows_on_sqlite() {
+    scenario("sqlite").await;
+}
+
+#[tokio::test]
+async fn workflows_on_postgres() {
+    scenario("postgres").await;
+}
+
+async fn concurrent_numbers(backend: &str) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let scheme =
+        kawal::letter::numbering::Scheme::parse("B/800.3/{seq}/DISKOMINFO/{month-roman}/{year}")
+            .expect("scheme");
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let store = w.store.clone();
+        let scheme = scheme.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut numbers = Vec::new();
+            for i in 0..25 {
+                let letter = kawal::store::NewLetter {
+                    kind: "nota-dinas".into(),
+                    scheme: scheme.clone(),
+                    year: 2026,
+                    month: 12,
+                    build: Box::new(
+                        move |n: &str| serde_json::json!({ "number": n, "issuer": t, "i": i }),
+                    ),
+                };
+                let row = store
+                    .issue_letter(None, letter, "uji", OffsetDateTime::now_utc())
+                    .await
+                    .expect("issue");
+                numbers.push(row.number);
+            }
+            numbers
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    let unique: std::collections::BTreeSet<&String> = all.iter().collect();
+    assert_eq!(unique.len(), 200, "every number unique");
+    for seq in 1..=200 {
+        assert!(
+            unique.contains(&format!("B/800.3/{seq}/DISKOMINFO/XII/2026")),
+            "gap at {seq}"
+        );
+    }
+    w.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn letter_numbers_unique_under_eight_issuers_postgres() {
+    concurrent_numbers("postgres").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn letter_numbers_unique_under_eight_issuers_sqlite() {
+    concurrent_numbers("sqlite").await;
+}
