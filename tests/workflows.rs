@@ -167,10 +167,7 @@ impl World {
             .workflow_start(self.who(u), kind, &input, &self.sealer, Lang::Id)
             .await
             .expect("start");
-        done.status
-            .strip_prefix("open:")
-            .and_then(|s| s.parse().ok())
-            .expect("id")
+        done.workflow_id
     }
 
     async fn pdf_text(&self, u: &str, id: i64, kind: &str) -> String {
@@ -353,7 +350,7 @@ async fn access_path(w: &World) -> i64 {
         permit.letters[0].number.as_str(),
         "Budi Santoso",
         "SIMPEG",
-        "2027-06-30",
+        "30 Juni 2027",
         "SURAT IZIN AKSES",
         "Hj. Siti Aminah",
         "19750101 200003 2 001",
@@ -559,7 +556,7 @@ async fn violation_path(w: &World) {
         "Budi Santoso",
         "pembekuan",
         "SIMPEG",
-        "2026-12-01",
+        "1 Desember 2026",
         "KEPUTUSAN KEPALA DINAS",
     ] {
         assert!(sk.contains(needle), "SK lacks {needle}:\n{sk}");
@@ -675,11 +672,7 @@ async fn visit_path(w: &World) {
         .visit_checkin(w.who("petugas"), f.clone(), &w.sealer, Lang::Id)
         .await
         .expect("checkin");
-    let id: i64 = done
-        .status
-        .strip_prefix("open:")
-        .and_then(|s| s.parse().ok())
-        .expect("id");
+    let id = done.workflow_id;
     let v = w
         .svc
         .workflow_show(w.who("koord"), id, Lang::Id)
@@ -770,11 +763,7 @@ async fn visit_path(w: &World) {
         .visit_checkin(w.who("petugas"), f, &w.sealer, Lang::Id)
         .await
         .expect("checkin");
-    let rid: i64 = refused
-        .status
-        .strip_prefix("open:")
-        .and_then(|s| s.parse().ok())
-        .expect("id");
+    let rid = refused.workflow_id;
     w.step("koord", rid, "pemeriksaan", Some("memenuhi"), &[])
         .await
         .expect("check");
@@ -895,4 +884,115 @@ async fn letter_numbers_unique_under_eight_issuers_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn letter_numbers_unique_under_eight_issuers_sqlite() {
     concurrent_numbers("sqlite").await;
+}
+
+/// One HTTP call to the router: (status, JSON or `null`, content type, body bytes).
+async fn http(
+    r: &axum::Router,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value, String, Vec<u8>) {
+    use axum::http::{Request, header};
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "kawal.example.go.id");
+    if let Some(t) = bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(v.to_string())),
+        None if method == "POST" => b
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, "https://kawal.example.go.id")
+            .body(axum::body::Body::empty()),
+        None => b.body(axum::body::Body::empty()),
+    }
+    .expect("request");
+    let resp = tower_service::Service::call(&mut r.clone(), req).await.expect("infallible");
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body").to_vec();
+    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null), ct, bytes)
+}
+
+#[tokio::test]
+async fn workflows_through_the_api() {
+    use serde_json::json;
+    let Some(w) = world("sqlite").await else {
+        return;
+    };
+    let state = kawal::web::AppState {
+        service: w.svc.clone(),
+        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+        web: Arc::new(kawal::web::WebConfig::default()),
+        liveness: None,
+        sealer: Some(Arc::new(Sealer::from_key([9; 32]))),
+    };
+    let r = kawal::web::router(state);
+    let op = Actor::local_operator();
+    let mut tokens = BTreeMap::new();
+    for (u, scope) in [("budi", "workflow:request"), ("sari", "workflow:review"), ("dodi", "workflow:review"), ("adi", "workflow:administer"), ("rina", "workflow:request")] {
+        let t = kawal::service::NewToken {
+            user: Some(u.into()),
+            name: format!("uji-{u}"),
+            scopes: vec![scope.into()],
+            expires_days: Some(30),
+        };
+        let (_, secret, _) = w.svc.create_token(&op, t).await.expect("token");
+        tokens.insert(u, secret);
+    }
+    let t = |u: &str| Some(tokens[u].clone());
+    let body = json!({ "kind": "akses", "fields": { "system": "SIMPEG", "level": "read", "purpose": "Rekap", "until": "2027-06-30" } });
+    let (s, v, _, _) = http(&r, "POST", "/api/v1/workflows", t("budi").as_deref(), Some(body)).await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["workflow_id"].as_i64().expect("id");
+    let step = |st: &str| format!("/api/v1/workflows/{id}/steps/{st}");
+    let (s, v, _, _) = http(&r, "POST", &step("pertimbangan"), t("budi").as_deref(), Some(json!({ "decision": "approve" }))).await;
+    assert_eq!(s, 403, "the requester cannot consider: {v}");
+    let (s, _, _, _) = http(&r, "GET", &format!("/api/v1/workflows/{id}"), t("rina").as_deref(), None).await;
+    assert_eq!(s, 404, "another user's request does not exist for her");
+    let (s, v, _, _) = http(&r, "GET", "/api/v1/workflows?due=true", t("sari").as_deref(), None).await;
+    assert_eq!(s, 200);
+    assert!(v["items"].as_array().expect("items").iter().any(|d| d["workflow_id"] == id && d["step"] == "pertimbangan"), "{v}");
+    let (s, v, _, _) = http(&r, "POST", &step("pertimbangan"), t("sari").as_deref(), Some(json!({ "decision": "maybe" }))).await;
+    assert_eq!(s, 422, "{v}");
+    for (u, st, d) in [("sari", "pertimbangan", Some("approve")), ("dodi", "persetujuan", Some("approve")), ("adi", "draf-nda", None)] {
+        let (s, v, _, _) = http(&r, "POST", &step(st), t(u).as_deref(), Some(json!({ "decision": d, "note": "ok" }))).await;
+        assert_eq!(s, 200, "{st}: {v}");
+    }
+    let (s, _, ct, bytes) = http(&r, "GET", &format!("/api/v1/workflows/{id}/documents/nda?format=pdf"), t("budi").as_deref(), None).await;
+    assert_eq!((s, ct.as_str()), (200, "application/pdf"));
+    assert!(pdftotext(&bytes).contains("PERJANJIAN KERAHASIAAN"));
+    let (s, _, _, _) = http(&r, "GET", &format!("/api/v1/workflows/{id}/documents/izin-akses"), t("budi").as_deref(), None).await;
+    assert_eq!(s, 404, "not issued yet");
+    let signed = json!({ "attachment": { "name": "nda.pdf", "content_base64": "JVBERi0xLjQ=" } });
+    assert_eq!(http(&r, "POST", &step("nda-ditandatangani"), t("budi").as_deref(), Some(signed)).await.0, 200);
+    assert_eq!(http(&r, "POST", &step("izin-akses"), t("adi").as_deref(), Some(json!({}))).await.0, 200);
+    assert_eq!(http(&r, "POST", &step("kredensial"), t("adi").as_deref(), Some(json!({ "inputs": { "account": "budi.simpeg" } }))).await.0, 200);
+    let (s, v, _, _) = http(&r, "POST", &step("serah-kredensial"), t("adi").as_deref(), Some(json!({}))).await;
+    assert_eq!(s, 200, "{v}");
+    let link = v["credential_link"].as_str().expect("link").to_string();
+    let path = &link[link.find("/credentials/").expect("path")..];
+    // Opening the link asks first (a link preview must not spend it); the reveal works once.
+    let (s, _, _, page) = http(&r, "GET", path, None, None).await;
+    assert_eq!(s, 200);
+    assert!(!String::from_utf8_lossy(&page).contains("budi.simpeg"));
+    let (s, _, _, page) = http(&r, "POST", path, None, None).await;
+    let page = String::from_utf8_lossy(&page).into_owned();
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains("budi.simpeg"), "{page}");
+    assert_eq!(http(&r, "POST", path, None, None).await.0, 410);
+    let token = path.rsplit('/').next().expect("token");
+    assert_eq!(http(&r, "POST", "/api/v1/credentials/claim", None, Some(json!({ "token": token }))).await.0, 404);
+    w.done().await;
 }

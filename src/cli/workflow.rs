@@ -623,7 +623,8 @@ fn print_advanced(done: &Advanced, json: bool, lang: Lang) -> Result<(), Failure
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} '{}' {} {} — {}: {}",
+        "#{} {} '{}' {} {} — {}: {}",
+        done.workflow_id,
         crate::i18n::tr(lang, "Langkah", "Step"),
         done.record.step,
         crate::i18n::tr(lang, "dicatat oleh", "recorded by"),

@@ -113,7 +113,13 @@ impl Service {
         }
         let sop = sop_of(&row.kind)?;
         for f in &sop.sop.fields {
-            fields.entry(f.key.clone()).or_insert_with(|| "-".into());
+            let v = fields.entry(f.key.clone()).or_insert_with(|| "-".into());
+            // Letters write dates the Indonesian way: "30 Juni 2027".
+            if f.kind == crate::workflow::FieldKind::Date
+                && let Some(d) = crate::workflow::fields::parse_date(v)
+            {
+                *v = date(d.midnight().assume_utc());
+            }
         }
         let fl: Map<String, Value> = fields
             .iter()

@@ -168,6 +168,8 @@ pub struct FileSummary {
 /// What recording a step produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct Advanced {
+    /// The workflow.
+    pub workflow_id: i64,
     /// The record.
     pub record: StepRecord,
     /// Letters issued with it.
@@ -416,11 +418,12 @@ impl Service {
             None => Vec::new(),
         };
         Ok(Advanced {
+            workflow_id: id,
             record: rec,
             letters,
             credential_link: None,
             mismatch: None,
-            status: format!("open:{id}"),
+            status: "open".into(),
         })
     }
 
@@ -662,6 +665,7 @@ impl Service {
         }));
         self.audit(actor, e).await?;
         Ok(Advanced {
+            workflow_id: id,
             record: rec,
             letters: letters.iter().map(summary).collect(),
             credential_link: plan.link,

@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod pages;
 pub mod routes;
 mod tls;
+pub mod workflows;
 
 pub use tls::{ServerTls, TlsError};
 

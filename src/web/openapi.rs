@@ -34,6 +34,12 @@ fn components() -> Map<String, Value> {
         "StepInput" => crate::service::StepInput,
         "DecideInput" => crate::service::DecideInput,
         "FindingStatusInput" => crate::service::FindingStatusInput,
+        "StartBody" => super::workflows::StartBody,
+        "AdvanceBody" => super::workflows::AdvanceBody,
+        "CheckinBody" => super::workflows::CheckinBody,
+        "CheckoutBody" => super::workflows::CheckoutBody,
+        "IncidentBody" => super::workflows::IncidentBody,
+        "ClaimBody" => super::workflows::ClaimBody,
     );
     let mut defs = g.take_definitions(true);
     for (name, schema) in named {

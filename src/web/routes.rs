@@ -3,6 +3,7 @@
 
 use super::AppState;
 use super::api;
+use super::workflows as wf;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 /// Who may call a route.
@@ -142,4 +143,17 @@ pub static ROUTES: &[Route] = &[
     route!("GET", "/api/v1/audit", P("audit:read"), "audit", "Audit trail, newest first / Jejak audit", &[p("since", "query", "string", "RFC 3339 time"), p("actor", "query", "string", "user name"), p("action", "query", "string", "action prefix, e.g. login"), p("before", "query", "integer", "entries before this sequence number"), p("limit", "query", "integer", "1–1000 (default 100)")], None, "Object", 200, get(api::audit_list)),
     route!("GET", "/api/v1/audit/verify", P("audit:read"), "audit", "Verify the hash chain / Verifikasi rantai hash", &[], None, "AuditCheck", 200, get(api::audit_verify)),
     route!("GET", "/api/v1/audit/head", P("audit:read"), "audit", "The chain's head hash / Hash kepala rantai", &[], None, "Object", 200, get(api::audit_head)),
+    route!("GET", "/api/v1/workflows", Authenticated, "workflows", "SOP workflows, or the steps waiting for me (due=true) / Alur kerja SOP", &[p("kind", "query", "string", "akses, pelanggaran, kunjungan"), p("status", "query", "string", "open, completed, ended"), p("mine", "query", "boolean", "only mine"), p("due", "query", "boolean", "the current steps for my roles"), p("overdue", "query", "boolean", "only overdue steps"), PAGE[0], PAGE[1]], None, "Object", 200, get(wf::list)),
+    route!("POST", "/api/v1/workflows", Authenticated, "workflows", "Start a workflow (its first step is yours) / Mulai alur kerja", &[], Some("StartBody"), "Object", 201, post(wf::start)),
+    route!("GET", "/api/v1/workflows/{id}", Authenticated, "workflows", "One workflow: steps, deadlines, letters, files / Satu alur kerja", &[ID], None, "Object", 200, get(wf::show)),
+    route!("POST", "/api/v1/workflows/{id}/steps/{step}", Authenticated, "workflows", "Record a step (its role only, four eyes kept) / Catat langkah", &[ID, p("step", "path", "string", "step key, e.g. pertimbangan")], Some("AdvanceBody"), "Object", 200, post(wf::advance)),
+    route!("GET", "/api/v1/workflows/{id}/documents/{kind}", Authenticated, "workflows", "An official letter as PDF or HTML / Surat resmi", &[ID, p("kind", "path", "string", "nda, izin-akses, telaahan, nota-dinas, nota-dinas-rekomendasi, sk-sanksi, surat-teguran, formulir-kunjungan"), p("format", "query", "string", "pdf (default) or html")], None, "binary", 200, get(wf::document)),
+    route!("GET", "/api/v1/grants", Authenticated, "workflows", "Access grants in force, for recertification / Hak akses yang berlaku", &[p("until", "query", "string", "ending on or before YYYY-MM-DD")], None, "Object", 200, get(wf::grants)),
+    route!("POST", "/api/v1/visits", Authenticated, "visits", "A visitor checks in / Pengunjung masuk", &[], Some("CheckinBody"), "Object", 201, post(wf::checkin)),
+    route!("POST", "/api/v1/visits/{id}/checkout", Authenticated, "visits", "A visitor checks out; devices compared / Pengunjung keluar", &[ID], Some("CheckoutBody"), "Object", 200, post(wf::checkout)),
+    route!("POST", "/api/v1/visits/{id}/incidents", Authenticated, "visits", "Write in the incident book / Catat insiden", &[ID], Some("IncidentBody"), "Object", 201, post(wf::incident)),
+    route!("GET", "/api/v1/visits/recap", Authenticated, "visits", "Monthly recap of visits / Rekap bulanan", &[p("month", "query", "string", "YYYY-MM")], None, "Object", 200, get(wf::recap)),
+    route!("POST", "/api/v1/credentials/claim", Public, "workflows", "Initial credentials of an access grant, once / Kredensial awal, sekali", &[], Some("ClaimBody"), "Object", 200, post(wf::claim)),
+    route!("GET", "/credentials/{token}", Public, "pages", "Single-use credential page / Halaman kredensial sekali pakai", &[p("token", "path", "string", "the link's secret")], None, "html", 200, get(wf::credential_form)),
+    route!("POST", "/credentials/{token}", Public, "pages", "Reveal the initial credentials once / Tampilkan kredensial sekali", &[p("token", "path", "string", "the link's secret")], None, "html", 200, post(wf::credential_reveal)),
 ];
