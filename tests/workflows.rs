@@ -913,7 +913,9 @@ async fn http(
         None => b.body(axum::body::Body::empty()),
     }
     .expect("request");
-    let resp = tower_service::Service::call(&mut r.clone(), req).await.expect("infallible");
+    let resp = tower_service::Service::call(&mut r.clone(), req)
+        .await
+        .expect("infallible");
     let status = resp.status().as_u16();
     let ct = resp
         .headers()
@@ -921,8 +923,16 @@ async fn http(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body").to_vec();
-    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null), ct, bytes)
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .expect("body")
+        .to_vec();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        ct,
+        bytes,
+    )
 }
 
 #[tokio::test]
@@ -941,7 +951,13 @@ async fn workflows_through_the_api() {
     let r = kawal::web::router(state);
     let op = Actor::local_operator();
     let mut tokens = BTreeMap::new();
-    for (u, scope) in [("budi", "workflow:request"), ("sari", "workflow:review"), ("dodi", "workflow:review"), ("adi", "workflow:administer"), ("rina", "workflow:request")] {
+    for (u, scope) in [
+        ("budi", "workflow:request"),
+        ("sari", "workflow:review"),
+        ("dodi", "workflow:review"),
+        ("adi", "workflow:administer"),
+        ("rina", "workflow:request"),
+    ] {
         let t = kawal::service::NewToken {
             user: Some(u.into()),
             name: format!("uji-{u}"),
@@ -953,33 +969,140 @@ async fn workflows_through_the_api() {
     }
     let t = |u: &str| Some(tokens[u].clone());
     let body = json!({ "kind": "akses", "fields": { "system": "SIMPEG", "level": "read", "purpose": "Rekap", "until": "2027-06-30" } });
-    let (s, v, _, _) = http(&r, "POST", "/api/v1/workflows", t("budi").as_deref(), Some(body)).await;
+    let (s, v, _, _) = http(
+        &r,
+        "POST",
+        "/api/v1/workflows",
+        t("budi").as_deref(),
+        Some(body),
+    )
+    .await;
     assert_eq!(s, 201, "{v}");
     let id = v["workflow_id"].as_i64().expect("id");
     let step = |st: &str| format!("/api/v1/workflows/{id}/steps/{st}");
-    let (s, v, _, _) = http(&r, "POST", &step("pertimbangan"), t("budi").as_deref(), Some(json!({ "decision": "approve" }))).await;
+    let (s, v, _, _) = http(
+        &r,
+        "POST",
+        &step("pertimbangan"),
+        t("budi").as_deref(),
+        Some(json!({ "decision": "approve" })),
+    )
+    .await;
     assert_eq!(s, 403, "the requester cannot consider: {v}");
-    let (s, _, _, _) = http(&r, "GET", &format!("/api/v1/workflows/{id}"), t("rina").as_deref(), None).await;
+    let (s, _, _, _) = http(
+        &r,
+        "GET",
+        &format!("/api/v1/workflows/{id}"),
+        t("rina").as_deref(),
+        None,
+    )
+    .await;
     assert_eq!(s, 404, "another user's request does not exist for her");
-    let (s, v, _, _) = http(&r, "GET", "/api/v1/workflows?due=true", t("sari").as_deref(), None).await;
+    let (s, v, _, _) = http(
+        &r,
+        "GET",
+        "/api/v1/workflows?due=true",
+        t("sari").as_deref(),
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
-    assert!(v["items"].as_array().expect("items").iter().any(|d| d["workflow_id"] == id && d["step"] == "pertimbangan"), "{v}");
-    let (s, v, _, _) = http(&r, "POST", &step("pertimbangan"), t("sari").as_deref(), Some(json!({ "decision": "maybe" }))).await;
+    assert!(
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|d| d["workflow_id"] == id && d["step"] == "pertimbangan"),
+        "{v}"
+    );
+    let (s, v, _, _) = http(
+        &r,
+        "POST",
+        &step("pertimbangan"),
+        t("sari").as_deref(),
+        Some(json!({ "decision": "maybe" })),
+    )
+    .await;
     assert_eq!(s, 422, "{v}");
-    for (u, st, d) in [("sari", "pertimbangan", Some("approve")), ("dodi", "persetujuan", Some("approve")), ("adi", "draf-nda", None)] {
-        let (s, v, _, _) = http(&r, "POST", &step(st), t(u).as_deref(), Some(json!({ "decision": d, "note": "ok" }))).await;
+    for (u, st, d) in [
+        ("sari", "pertimbangan", Some("approve")),
+        ("dodi", "persetujuan", Some("approve")),
+        ("adi", "draf-nda", None),
+    ] {
+        let (s, v, _, _) = http(
+            &r,
+            "POST",
+            &step(st),
+            t(u).as_deref(),
+            Some(json!({ "decision": d, "note": "ok" })),
+        )
+        .await;
         assert_eq!(s, 200, "{st}: {v}");
     }
-    let (s, _, ct, bytes) = http(&r, "GET", &format!("/api/v1/workflows/{id}/documents/nda?format=pdf"), t("budi").as_deref(), None).await;
+    let (s, _, ct, bytes) = http(
+        &r,
+        "GET",
+        &format!("/api/v1/workflows/{id}/documents/nda?format=pdf"),
+        t("budi").as_deref(),
+        None,
+    )
+    .await;
     assert_eq!((s, ct.as_str()), (200, "application/pdf"));
     assert!(pdftotext(&bytes).contains("PERJANJIAN KERAHASIAAN"));
-    let (s, _, _, _) = http(&r, "GET", &format!("/api/v1/workflows/{id}/documents/izin-akses"), t("budi").as_deref(), None).await;
+    let (s, _, _, _) = http(
+        &r,
+        "GET",
+        &format!("/api/v1/workflows/{id}/documents/izin-akses"),
+        t("budi").as_deref(),
+        None,
+    )
+    .await;
     assert_eq!(s, 404, "not issued yet");
     let signed = json!({ "attachment": { "name": "nda.pdf", "content_base64": "JVBERi0xLjQ=" } });
-    assert_eq!(http(&r, "POST", &step("nda-ditandatangani"), t("budi").as_deref(), Some(signed)).await.0, 200);
-    assert_eq!(http(&r, "POST", &step("izin-akses"), t("adi").as_deref(), Some(json!({}))).await.0, 200);
-    assert_eq!(http(&r, "POST", &step("kredensial"), t("adi").as_deref(), Some(json!({ "inputs": { "account": "budi.simpeg" } }))).await.0, 200);
-    let (s, v, _, _) = http(&r, "POST", &step("serah-kredensial"), t("adi").as_deref(), Some(json!({}))).await;
+    assert_eq!(
+        http(
+            &r,
+            "POST",
+            &step("nda-ditandatangani"),
+            t("budi").as_deref(),
+            Some(signed)
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        http(
+            &r,
+            "POST",
+            &step("izin-akses"),
+            t("adi").as_deref(),
+            Some(json!({}))
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        http(
+            &r,
+            "POST",
+            &step("kredensial"),
+            t("adi").as_deref(),
+            Some(json!({ "inputs": { "account": "budi.simpeg" } }))
+        )
+        .await
+        .0,
+        200
+    );
+    let (s, v, _, _) = http(
+        &r,
+        "POST",
+        &step("serah-kredensial"),
+        t("adi").as_deref(),
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     let link = v["credential_link"].as_str().expect("link").to_string();
     let path = &link[link.find("/credentials/").expect("path")..];
@@ -993,6 +1116,17 @@ async fn workflows_through_the_api() {
     assert!(page.contains("budi.simpeg"), "{page}");
     assert_eq!(http(&r, "POST", path, None, None).await.0, 410);
     let token = path.rsplit('/').next().expect("token");
-    assert_eq!(http(&r, "POST", "/api/v1/credentials/claim", None, Some(json!({ "token": token }))).await.0, 404);
+    assert_eq!(
+        http(
+            &r,
+            "POST",
+            "/api/v1/credentials/claim",
+            None,
+            Some(json!({ "token": token }))
+        )
+        .await
+        .0,
+        404
+    );
     w.done().await;
 }

@@ -5,7 +5,7 @@ use super::workflows::{AdvanceInput, Advanced, StartInput, invalid};
 use super::{Actor, Event, Service, ServiceError};
 use crate::auth::seal::Sealer;
 use crate::i18n::Lang;
-use crate::store::VisitRow;
+use crate::store::VisitStats;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -35,47 +35,40 @@ pub struct Recap {
     pub incidents: Vec<(i64, String, String, String)>,
 }
 
-/// Aggregates visits into a recap (pure).
+/// Aggregates the counts into a recap (pure).
 pub fn recap(
     month: &str,
-    visits: &[VisitRow],
+    stats: &VisitStats,
     incidents: Vec<(i64, String, String, String)>,
 ) -> Recap {
-    let mut inst: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut purp: BTreeMap<&str, usize> = BTreeMap::new();
     let (mut total, mut done, mut max) = (0i64, 0usize, 0i64);
-    for v in visits {
-        *inst.entry(v.institution.as_str()).or_default() += 1;
-        *purp.entry(v.purpose.as_str()).or_default() += 1;
-        if let Some(out) = v.checkout_at {
-            let m = (out - v.checkin_at).whole_minutes().max(0);
+    for (checkin, checkout) in &stats.spans {
+        if let Some(out) = checkout {
+            let m = (*out - *checkin).whole_minutes().max(0);
             total += m;
             done += 1;
             max = max.max(m);
         }
     }
-    let ranked = |m: BTreeMap<&str, usize>| {
-        let mut v: Vec<(String, usize)> = m.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        v
+    let counts = |v: &[(String, i64)]| {
+        v.iter()
+            .map(|(k, n)| (k.clone(), usize::try_from(*n).unwrap_or(0)))
+            .collect()
     };
     Recap {
         month: month.to_string(),
-        visits: visits.len(),
-        open: visits.iter().filter(|v| v.checkout_at.is_none()).count(),
-        institutions: ranked(inst),
-        purposes: ranked(purp),
+        visits: stats.spans.len(),
+        open: stats.spans.iter().filter(|(_, o)| o.is_none()).count(),
+        institutions: counts(&stats.institutions),
+        purposes: counts(&stats.purposes),
         mean_minutes: if done == 0 {
             0.0
         } else {
             total as f64 / done as f64
         },
         max_minutes: max,
-        device_mismatches: visits.iter().filter(|v| v.mismatch.is_some()).count(),
-        ids_not_returned: visits
-            .iter()
-            .filter(|v| v.id_returned == Some(false))
-            .count(),
+        device_mismatches: usize::try_from(stats.mismatches).unwrap_or(0),
+        ids_not_returned: usize::try_from(stats.ids_kept).unwrap_or(0),
         incidents,
     }
 }
@@ -184,7 +177,7 @@ impl Service {
     pub async fn visit_recap(&self, actor: &Actor, month: &str) -> Result<Recap, ServiceError> {
         self.require(actor, "workflow:visit")?;
         let (from, to) = month_bounds(month)?;
-        let visits = self.store.visits_between(from, to).await?;
+        let stats = self.store.visit_stats(from, to).await?;
         let incidents = self
             .store
             .incidents_between(from, to)
@@ -192,7 +185,7 @@ impl Service {
             .into_iter()
             .map(|(w, n, b, at)| (w, n, b, crate::report::view::when(at, Lang::Id)))
             .collect();
-        Ok(recap(month, &visits, incidents))
+        Ok(recap(month, &stats, incidents))
     }
 
     /// Purges the personal data of workflows closed longer than the retention period;
@@ -242,28 +235,18 @@ mod tests {
     #[test]
     fn recap_counts_durations_and_problems() {
         let t0 = OffsetDateTime::UNIX_EPOCH;
-        let v = |inst: &str, mins: Option<i64>, mismatch: bool| VisitRow {
-            workflow_id: 1,
-            visitor: "v".into(),
-            institution: inst.into(),
-            purpose: "Pemeliharaan".into(),
-            badge: None,
-            devices_in: vec![],
-            devices_out: None,
-            mismatch: mismatch.then(|| "x".into()),
-            id_returned: mins.map(|_| true),
-            checkin_at: t0,
-            checkout_at: mins.map(|m| t0 + time::Duration::minutes(m)),
-        };
-        let r = recap(
-            "2026-12",
-            &[
-                v("A", Some(30), false),
-                v("B", Some(90), true),
-                v("A", None, false),
+        let stats = VisitStats {
+            institutions: vec![("A".into(), 2), ("B".into(), 1)],
+            purposes: vec![("Pemeliharaan".into(), 3)],
+            spans: vec![
+                (t0, Some(t0 + time::Duration::minutes(30))),
+                (t0, Some(t0 + time::Duration::minutes(90))),
+                (t0, None),
             ],
-            vec![],
-        );
+            mismatches: 1,
+            ids_kept: 0,
+        };
+        let r = recap("2026-12", &stats, vec![]);
         assert_eq!(r.visits, 3);
         assert_eq!(r.open, 1);
         assert_eq!(r.institutions[0], ("A".to_string(), 2));

@@ -13,6 +13,7 @@ mod jobs;
 mod scoped;
 mod sop;
 mod visits;
+pub use visits::VisitStats;
 mod workflows;
 
 pub use crate::model::fingerprint;

@@ -6,6 +6,21 @@ use super::{Store, StoreError, in_write_tx, on};
 use sqlx::Row;
 use time::OffsetDateTime;
 
+/// The counts of a visit recap.
+#[derive(Debug, Clone, Default)]
+pub struct VisitStats {
+    /// Visits per institution, most first.
+    pub institutions: Vec<(String, i64)>,
+    /// Visits per purpose, most first.
+    pub purposes: Vec<(String, i64)>,
+    /// Each visit's check-in and check-out.
+    pub spans: Vec<(OffsetDateTime, Option<OffsetDateTime>)>,
+    /// Checkouts with a device mismatch.
+    pub mismatches: i64,
+    /// Checkouts where the ID stayed with the office.
+    pub ids_kept: i64,
+}
+
 macro_rules! grant_from_row {
     ($r:expr) => {{
         let r = $r;
@@ -125,18 +140,35 @@ impl Store {
         })
     }
 
-    /// Visits that checked in within `[from, to)`.
-    pub async fn visits_between(
+    /// What the monthly recap counts, for visits that checked in within `[from, to)`:
+    /// visits per institution and per purpose, each visit's (in, out), and problem counts.
+    pub async fn visit_stats(
         &self,
         from: OffsetDateTime,
         to: OffsetDateTime,
-    ) -> Result<Vec<VisitRow>, StoreError> {
-        let sql = format!(
-            "SELECT {VISIT_COLS} FROM visit WHERE checkin_at >= $1 AND checkin_at < $2 ORDER BY checkin_at"
-        );
+    ) -> Result<VisitStats, StoreError> {
+        const RANGE: &str = "FROM visit WHERE checkin_at >= $1 AND checkin_at < $2";
         on!(self, pool => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?;
-            rows.iter().map(|r| Ok(visit_from_row!(r))).collect()
+            let count = |col: &'static str| format!("SELECT {col} AS k, COUNT(*) AS n {RANGE} GROUP BY {col} ORDER BY n DESC, k");
+            let mut groups = Vec::new();
+            for col in ["institution", "purpose"] {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(count(col))).bind(from).bind(to).fetch_all(pool).await?;
+                groups.push(rows.iter().map(|r| Ok((r.try_get::<String, _>("k")?, r.try_get::<i64, _>("n")?))).collect::<Result<Vec<_>, StoreError>>()?);
+            }
+            let spans = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT checkin_at, checkout_at {RANGE}"))).bind(from).bind(to).fetch_all(pool).await?
+                .iter().map(|r| Ok((r.try_get("checkin_at")?, r.try_get("checkout_at")?))).collect::<Result<Vec<_>, StoreError>>()?;
+            let problems = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(mismatch) AS mismatches, COUNT(CASE WHEN id_returned = false THEN 1 END) AS kept {RANGE}"
+            ))).bind(from).bind(to).fetch_one(pool).await?;
+            let purposes = groups.pop().unwrap_or_default();
+            let institutions = groups.pop().unwrap_or_default();
+            Ok(VisitStats {
+                institutions,
+                purposes,
+                spans,
+                mismatches: problems.try_get("mismatches")?,
+                ids_kept: problems.try_get("kept")?,
+            })
         })
     }
 

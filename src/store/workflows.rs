@@ -460,14 +460,18 @@ impl Store {
             return Ok(Vec::new());
         }
         let marks: Vec<String> = (0..roles.len()).map(|i| format!("${}", i + 4)).collect();
+        // No DISTINCT: it would force a sort of every match. The deadline index is walked in
+        // order and stops at the limit; a step shared by two of the user's roles appears once
+        // per role, so enough rows are fetched to keep `limit` distinct steps.
         let sql = format!(
-            "SELECT DISTINCT p.workflow_id, w.kind, w.title, p.step, p.due_at FROM workflow_pending p JOIN workflow w ON w.id = p.workflow_id \
+            "SELECT p.workflow_id, w.kind, w.title, p.step, p.due_at FROM workflow_pending p JOIN workflow w ON w.id = p.workflow_id \
              WHERE p.role IN ({}) AND ($1 IS NULL OR w.kind = $1) AND ($2 IS NULL OR p.due_at < $2) \
              ORDER BY p.due_at NULLS LAST, p.workflow_id LIMIT $3",
             marks.join(",")
         );
-        on!(self, pool => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind).bind(before).bind(limit);
+        let fetch = limit.saturating_mul(roles.len() as i64);
+        let rows: Vec<DueRow> = on!(self, pool => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind).bind(before).bind(fetch);
             for r in roles {
                 q = q.bind(r);
             }
@@ -478,8 +482,14 @@ impl Store {
                 title: r.try_get("title")?,
                 step: r.try_get("step")?,
                 due_at: r.try_get("due_at")?,
-            })).collect()
-        })
+            })).collect::<Result<Vec<_>, StoreError>>()?
+        });
+        let mut seen = std::collections::BTreeSet::new();
+        Ok(rows
+            .into_iter()
+            .filter(|r| seen.insert((r.workflow_id, r.step.clone())))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect())
     }
 
     /// Letters of a workflow.

@@ -662,7 +662,10 @@ pub async fn set_finding_status(
     Ok(Json(json!(s)))
 }
 
-pub(super) fn sealer(st: &AppState, lang: crate::i18n::Lang) -> Result<&crate::auth::seal::Sealer, ApiError> {
+pub(super) fn sealer(
+    st: &AppState,
+    lang: crate::i18n::Lang,
+) -> Result<&crate::auth::seal::Sealer, ApiError> {
     st.sealer.as_deref().ok_or_else(|| {
         ApiError::from_service(
             crate::service::ServiceError::Internal(

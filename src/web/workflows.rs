@@ -33,12 +33,21 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/workflows`: workflows, or with `due=true` the steps waiting for the caller.
-pub async fn list(State(st): State<AppState>, a: Authed, Q(q): Q<ListQuery>) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(st): State<AppState>,
+    a: Authed,
+    Q(q): Q<ListQuery>,
+) -> ApiResult<Json<Value>> {
     let limit = q.limit.unwrap_or(50);
     if q.due.unwrap_or(false) || q.overdue.unwrap_or(false) {
         let rows = svc!(
             a,
-            st.service.workflow_due(&a.actor, q.kind.as_deref(), q.overdue.unwrap_or(false), limit)
+            st.service.workflow_due(
+                &a.actor,
+                q.kind.as_deref(),
+                q.overdue.unwrap_or(false),
+                limit
+            )
         );
         return Ok(Json(json!({ "items": rows })));
     }
@@ -81,12 +90,20 @@ pub async fn start(
         note: b.note,
     };
     let s = sealer(&st, a.lang)?;
-    let done = svc!(a, st.service.workflow_start(&a.actor, &b.kind, &input, s, a.lang));
+    let done = svc!(
+        a,
+        st.service
+            .workflow_start(&a.actor, &b.kind, &input, s, a.lang)
+    );
     Ok((StatusCode::CREATED, Json(json!(done))))
 }
 
 /// `GET /api/v1/workflows/{id}`: steps with role, limit, state and record; letters; files.
-pub async fn show(State(st): State<AppState>, a: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn show(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     let v = svc!(a, st.service.workflow_show(&a.actor, id, a.lang));
     Ok(Json(json!(v)))
 }
@@ -120,7 +137,9 @@ pub async fn advance(
             f.name,
             base64::engine::general_purpose::STANDARD
                 .decode(f.content_base64.as_bytes())
-                .map_err(|e| ApiError::invalid("attachment.content_base64", e.to_string(), a.lang))?,
+                .map_err(|e| {
+                    ApiError::invalid("attachment.content_base64", e.to_string(), a.lang)
+                })?,
         )),
         None => None,
     };
@@ -131,7 +150,11 @@ pub async fn advance(
         attachment,
     };
     let s = sealer(&st, a.lang)?;
-    let done = svc!(a, st.service.workflow_advance(&a.actor, id, &step, &input, s, a.lang));
+    let done = svc!(
+        a,
+        st.service
+            .workflow_advance(&a.actor, id, &step, &input, s, a.lang)
+    );
     Ok(Json(json!(done)))
 }
 
@@ -153,7 +176,10 @@ pub async fn document(
     let doc = svc!(a, st.service.workflow_document(&a.actor, id, &kind, format));
     let mut r = doc.bytes.into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(doc.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(doc.content_type),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", doc.file_name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -171,7 +197,11 @@ pub struct GrantsQuery {
 }
 
 /// `GET /api/v1/grants`: access grants in force, soonest end first (recertification).
-pub async fn grants(State(st): State<AppState>, a: Authed, Q(q): Q<GrantsQuery>) -> ApiResult<Json<Value>> {
+pub async fn grants(
+    State(st): State<AppState>,
+    a: Authed,
+    Q(q): Q<GrantsQuery>,
+) -> ApiResult<Json<Value>> {
     let rows = svc!(a, st.service.grants(&a.actor, q.until.as_deref()));
     Ok(Json(json!({ "items": rows })))
 }
@@ -219,7 +249,15 @@ pub async fn checkout(
     let s = sealer(&st, a.lang)?;
     let done = svc!(
         a,
-        st.service.visit_checkout(&a.actor, id, &b.devices_out, b.id_returned, &b.note, s, a.lang)
+        st.service.visit_checkout(
+            &a.actor,
+            id,
+            &b.devices_out,
+            b.id_returned,
+            &b.note,
+            s,
+            a.lang
+        )
     );
     Ok(Json(json!(done)))
 }
@@ -250,7 +288,11 @@ pub struct RecapQuery {
 }
 
 /// `GET /api/v1/visits/recap?month=YYYY-MM`.
-pub async fn recap(State(st): State<AppState>, a: Authed, Q(q): Q<RecapQuery>) -> ApiResult<Json<Value>> {
+pub async fn recap(
+    State(st): State<AppState>,
+    a: Authed,
+    Q(q): Q<RecapQuery>,
+) -> ApiResult<Json<Value>> {
     let r = svc!(a, st.service.visit_recap(&a.actor, &q.month));
     Ok(Json(json!(r)))
 }
@@ -272,7 +314,9 @@ pub async fn claim(State(st): State<AppState>, Body(b): Body<ClaimBody>) -> ApiR
         .credential_claim(None, Some(&b.token), None, s)
         .await
         .map_err(|e| ApiError::from_service(e, lang))?;
-    Ok(Json(json!({ "account": c.grant.account, "system": c.grant.system, "secret": c.secret })))
+    Ok(Json(
+        json!({ "account": c.grant.account, "system": c.grant.system, "secret": c.secret }),
+    ))
 }
 
 fn esc(s: &str) -> String {
@@ -309,7 +353,13 @@ pub async fn credential_reveal(
     Form(_): Form<Empty>,
 ) -> Response {
     let Some(s) = st.sealer.as_deref() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, credential_page("<p role=\"alert\">Kunci rahasia tidak dimuat / the secret key is not loaded.</p>")).into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            credential_page(
+                "<p role=\"alert\">Kunci rahasia tidak dimuat / the secret key is not loaded.</p>",
+            ),
+        )
+            .into_response();
     };
     match st.service.credential_claim(None, Some(&token), None, s).await {
         Ok(c) => credential_page(&format!(
