@@ -706,6 +706,7 @@ pub(super) async fn start_http(
         Some(t.acceptor)
     };
     let svc = Arc::new(settings.service(store)?);
+    tokio::spawn(housekeeping(svc.clone(), stop.clone()));
     let state = crate::web::AppState {
         service: svc,
         checklist: Arc::new(settings.checklist()?),
@@ -738,4 +739,23 @@ pub(super) async fn start_http(
     Ok(Some(tokio::spawn(crate::web::serve(
         listener, router, tls, stop,
     ))))
+}
+
+/// What `kawal serve` does on its own every hour: purge the personal data of workflows
+/// closed longer than the retention period. A failure is logged and tried again next hour.
+async fn housekeeping(svc: Arc<Service>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match svc.purge_personal_data(&Actor::system()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("personal data of {n} closed workflow(s) purged"),
+            Err(e) => tracing::warn!("personal-data purge failed: {e}"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
 }

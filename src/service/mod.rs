@@ -45,6 +45,8 @@ pub enum Via {
     Session,
     /// An API token (by id), limited to its scopes.
     Token(i64),
+    /// Kawal's own housekeeping in `kawal serve` (retention purge).
+    System,
 }
 
 /// The user an operation is done for.
@@ -72,6 +74,17 @@ impl Actor {
         }
     }
 
+    /// Kawal itself, for the housekeeping `kawal serve` does on its own; audited as
+    /// `sistem:kawal`.
+    pub fn system() -> Actor {
+        Actor {
+            account: None,
+            token_scopes: None,
+            client: None,
+            via: Via::System,
+        }
+    }
+
     /// A user of the command line.
     pub fn cli(account: Account) -> Actor {
         Actor {
@@ -86,6 +99,7 @@ impl Actor {
     pub fn name(&self) -> String {
         match &self.account {
             Some(a) => a.username.clone(),
+            None if self.via == Via::System => "sistem:kawal".into(),
             None => format!(
                 "lokal:{}",
                 std::env::var("USER").unwrap_or_else(|_| "operator".into())
