@@ -737,6 +737,8 @@ async fn visit_path(w: &World) {
             .map(|o| (o - visit.checkin_at).whole_minutes()),
         Some(95)
     );
+    let badge = w.pdf_text("petugas", id, "kartu-akses").await;
+    assert!(badge.contains("KARTU AKSES RUANG SERVER") && badge.contains(visit.badge.as_deref().unwrap_or("?")) && badge.contains("Joko Widodo"), "{badge}");
     // The visitor's form needs the NIK in full; viewing it is audited.
     let form = w.pdf_text("petugas", id, "formulir-kunjungan").await;
     assert!(

@@ -146,7 +146,7 @@ pub struct AdvanceArgs {
 pub struct DocumentArgs {
     /// Nomor alur kerja / workflow number
     id: i64,
-    /// nda|izin-akses|telaahan|nota-dinas|nota-dinas-rekomendasi|sk-sanksi|surat-teguran|formulir-kunjungan
+    /// nda|izin-akses|telaahan|nota-dinas|nota-dinas-rekomendasi|sk-sanksi|surat-teguran|formulir-kunjungan|kartu-akses
     kind: String,
     /// pdf|html
     #[arg(long, default_value = "pdf")]

@@ -275,6 +275,9 @@ impl Service {
         format: DocFormat,
     ) -> Result<Document, ServiceError> {
         let row = self.visible_workflow(actor, id).await?;
+        if kind == "kartu-akses" {
+            return self.badge(&row, format).await;
+        }
         let sop = sop_of(&row.kind)?;
         let letters = self.store.letters(id).await?;
         let Some(stored) = letters.iter().rev().find(|l| l.kind == kind) else {
@@ -304,6 +307,47 @@ impl Service {
             self.audit(actor, e).await?;
         }
         render(&letter, kind, format)
+    }
+}
+
+impl Service {
+    /// The printable server-room badge of a granted visit.
+    async fn badge(&self, row: &WorkflowRow, format: DocFormat) -> Result<Document, ServiceError> {
+        let visit = self.store.visit(row.id).await?;
+        let Some((visit, badge)) = visit.and_then(|v| v.badge.clone().map(|b| (v, b))) else {
+            return Err(ServiceError::NotFound {
+                what: "kartu akses/badge",
+                name: format!(
+                    "{} (diberikan saat akses diizinkan / issued when access is granted)",
+                    row.id
+                ),
+            });
+        };
+        let s = &self.config.workflows;
+        let letter = Letter {
+            kind: "kartu-akses".into(),
+            form: crate::letter::Form::Formulir,
+            kop: s.kop.clone(),
+            title: "KARTU AKSES RUANG SERVER".into(),
+            number: badge,
+            place_date: format!("{}, {}", s.city, date(visit.checkin_at)),
+            perihal: "Pengunjung ruang server — wajib dipakai dan didampingi selama kunjungan".into(),
+            details: vec![
+                ("Nama".into(), visit.visitor.clone()),
+                ("Instansi".into(), visit.institution.clone()),
+                ("Keperluan".into(), visit.purpose.clone()),
+                ("Berlaku".into(), date(visit.checkin_at)),
+                ("Nomor kunjungan".into(), row.id.to_string()),
+            ],
+            closing: "Kartu ini ditukar kembali dengan kartu identitas saat keluar.".into(),
+            signer: Signer {
+                title: "Kepala LPSE".into(),
+                name: String::new(),
+                nip: String::new(),
+            },
+            ..Letter::default()
+        };
+        render(&letter, "kartu-akses", format)
     }
 }
 
