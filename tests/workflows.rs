@@ -738,7 +738,12 @@ async fn visit_path(w: &World) {
         Some(95)
     );
     let badge = w.pdf_text("petugas", id, "kartu-akses").await;
-    assert!(badge.contains("KARTU AKSES RUANG SERVER") && badge.contains(visit.badge.as_deref().unwrap_or("?")) && badge.contains("Joko Widodo"), "{badge}");
+    assert!(
+        badge.contains("KARTU AKSES RUANG SERVER")
+            && badge.contains(visit.badge.as_deref().unwrap_or("?"))
+            && badge.contains("Joko Widodo"),
+        "{badge}"
+    );
     // The visitor's form needs the NIK in full; viewing it is audited.
     let form = w.pdf_text("petugas", id, "formulir-kunjungan").await;
     assert!(
@@ -1148,59 +1153,240 @@ fn the_command_line_runs_a_visit_and_an_access_request() {
         common::run(c)
     };
     assert_eq!(k(&["user", "add", "adi", "--role", "administrator"]).0, 0);
-    for (u, r) in [("petugas", "petugas-administrasi"), ("koord", "koordinator-keamanan"), ("lpse", "kepala-lpse"), ("budi", "pengguna"), ("sari", "kepala-seksi")] {
-        let (code, _, err) = k(&["--as", "adi", "user", "add", u, "--role", r, "--agency", "DISKOMINFO"]);
+    for (u, r) in [
+        ("petugas", "petugas-administrasi"),
+        ("koord", "koordinator-keamanan"),
+        ("lpse", "kepala-lpse"),
+        ("budi", "pengguna"),
+        ("sari", "kepala-seksi"),
+    ] {
+        let (code, _, err) = k(&[
+            "--as",
+            "adi",
+            "user",
+            "add",
+            u,
+            "--role",
+            r,
+            "--agency",
+            "DISKOMINFO",
+        ]);
         assert_eq!(code, 0, "{err}");
     }
-    let (code, out, err) = k(&["--as", "petugas", "visit", "checkin", "--name", "Joko", "--nik", "3209011203850001", "--institution", "PT Telkom", "--purpose", "Ganti UPS", "--devices", "Laptop:SN1,Obeng:SN2"]);
+    let (code, out, err) = k(&[
+        "--as",
+        "petugas",
+        "visit",
+        "checkin",
+        "--name",
+        "Joko",
+        "--nik",
+        "3209011203850001",
+        "--institution",
+        "PT Telkom",
+        "--purpose",
+        "Ganti UPS",
+        "--devices",
+        "Laptop:SN1,Obeng:SN2",
+    ]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("#1 ") && out.contains("formulir-kunjungan: 001/LPSE/"), "{out}");
+    assert!(
+        out.contains("#1 ") && out.contains("formulir-kunjungan: 001/LPSE/"),
+        "{out}"
+    );
     let (code, out, _) = k(&["--as", "koord", "workflow", "list", "--due"]);
     assert_eq!(code, 0);
     assert!(out.contains("pemeriksaan"), "{out}");
-    assert_eq!(k(&["--as", "koord", "workflow", "advance", "1", "pemeriksaan", "--decision", "memenuhi"]).0, 0);
-    let (code, _, err) = k(&["--as", "koord", "workflow", "advance", "1", "keputusan-akses", "--decision", "izinkan"]);
+    assert_eq!(
+        k(&[
+            "--as",
+            "koord",
+            "workflow",
+            "advance",
+            "1",
+            "pemeriksaan",
+            "--decision",
+            "memenuhi"
+        ])
+        .0,
+        0
+    );
+    let (code, _, err) = k(&[
+        "--as",
+        "koord",
+        "workflow",
+        "advance",
+        "1",
+        "keputusan-akses",
+        "--decision",
+        "izinkan",
+    ]);
     assert_eq!(code, 2, "not the coordinator's step");
     assert!(err.contains("kepala-lpse"), "{err}");
-    assert_eq!(k(&["--as", "lpse", "workflow", "advance", "1", "keputusan-akses", "--decision", "izinkan"]).0, 0);
-    assert_eq!(k(&["--as", "koord", "workflow", "advance", "1", "pendampingan", "--input", "escort=Yusuf"]).0, 0);
+    assert_eq!(
+        k(&[
+            "--as",
+            "lpse",
+            "workflow",
+            "advance",
+            "1",
+            "keputusan-akses",
+            "--decision",
+            "izinkan"
+        ])
+        .0,
+        0
+    );
+    assert_eq!(
+        k(&[
+            "--as",
+            "koord",
+            "workflow",
+            "advance",
+            "1",
+            "pendampingan",
+            "--input",
+            "escort=Yusuf"
+        ])
+        .0,
+        0
+    );
     // A device left inside is flagged and the command says so with its exit code.
-    let (code, out, _) = k(&["--as", "petugas", "visit", "checkout", "1", "--devices-out", "Laptop:SN1"]);
+    let (code, out, _) = k(&[
+        "--as",
+        "petugas",
+        "visit",
+        "checkout",
+        "1",
+        "--devices-out",
+        "Laptop:SN1",
+    ]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("obeng:sn2"), "{out}");
     let (code, out, _) = k(&["--as", "koord", "workflow", "show", "1"]);
     assert_eq!(code, 0);
-    assert!(out.contains("3209********0001") && !out.contains("3209011203850001"), "masked: {out}");
+    assert!(
+        out.contains("3209********0001") && !out.contains("3209011203850001"),
+        "masked: {out}"
+    );
     let pdf = h.join("form.pdf");
-    let (code, _, err) = k(&["--as", "petugas", "workflow", "document", "1", "formulir-kunjungan", "-o", pdf.to_str().expect("path")]);
+    let (code, _, err) = k(&[
+        "--as",
+        "petugas",
+        "workflow",
+        "document",
+        "1",
+        "formulir-kunjungan",
+        "-o",
+        pdf.to_str().expect("path"),
+    ]);
     assert_eq!(code, 0, "{err}");
     let text = pdftotext(&std::fs::read(&pdf).expect("pdf"));
-    assert!(text.contains("3209011203850001") && text.contains("PEMERINTAH KOTA CIREBON"), "{text}");
+    assert!(
+        text.contains("3209011203850001") && text.contains("PEMERINTAH KOTA CIREBON"),
+        "{text}"
+    );
     let month = {
-        let t = OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).expect("wib"));
+        let t =
+            OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).expect("wib"));
         format!("{}-{:02}", t.year(), u8::from(t.month()))
     };
-    let (code, out, _) = k(&["--as", "koord", "visit", "recap", "--month", &month, "--format", "json"]);
+    let (code, out, _) = k(&[
+        "--as", "koord", "visit", "recap", "--month", &month, "--format", "json",
+    ]);
     assert_eq!(code, 0);
     let r: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!((r["visits"].as_u64(), r["device_mismatches"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (r["visits"].as_u64(), r["device_mismatches"].as_u64()),
+        (Some(1), Some(1))
+    );
     let recap = h.join("recap.pdf");
-    assert_eq!(k(&["--as", "koord", "visit", "recap", "--month", &month, "--format", "pdf", "-o", recap.to_str().expect("p")]).0, 0);
+    assert_eq!(
+        k(&[
+            "--as",
+            "koord",
+            "visit",
+            "recap",
+            "--month",
+            &month,
+            "--format",
+            "pdf",
+            "-o",
+            recap.to_str().expect("p")
+        ])
+        .0,
+        0
+    );
     assert!(pdftotext(&std::fs::read(&recap).expect("recap")).contains("REKAPITULASI KUNJUNGAN"));
     // Bad input is named: an unknown kind, a missing field, a bad date, someone else's request.
     let (code, _, err) = k(&["--as", "budi", "workflow", "start", "izin"]);
     assert_eq!(code, 2);
     assert!(err.contains("akses|pelanggaran|kunjungan"), "{err}");
-    let (code, _, err) = k(&["--as", "budi", "workflow", "start", "akses", "--system", "SIMPEG", "--level", "read", "--purpose", "x", "--until", "30-06-2027"]);
+    let (code, _, err) = k(&[
+        "--as",
+        "budi",
+        "workflow",
+        "start",
+        "akses",
+        "--system",
+        "SIMPEG",
+        "--level",
+        "read",
+        "--purpose",
+        "x",
+        "--until",
+        "30-06-2027",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("until") && err.contains("YYYY-MM-DD"), "{err}");
-    let (code, _, err) = k(&["--as", "sari", "workflow", "start", "akses", "--requester", "budi", "--system", "S", "--level", "read", "--purpose", "x", "--until", "2027-01-01"]);
+    let (code, _, err) = k(&[
+        "--as",
+        "sari",
+        "workflow",
+        "start",
+        "akses",
+        "--requester",
+        "budi",
+        "--system",
+        "S",
+        "--level",
+        "read",
+        "--purpose",
+        "x",
+        "--until",
+        "2027-01-01",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("--as budi"), "{err}");
-    let (code, out, err) = k(&["--as", "budi", "workflow", "start", "akses", "--system", "SIMPEG", "--level", "read", "--purpose", "Rekap", "--until", "2027-06-30"]);
+    let (code, out, err) = k(&[
+        "--as",
+        "budi",
+        "workflow",
+        "start",
+        "akses",
+        "--system",
+        "SIMPEG",
+        "--level",
+        "read",
+        "--purpose",
+        "Rekap",
+        "--until",
+        "2027-06-30",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("#2 "), "{out}");
-    let (code, out, _) = k(&["--as", "sari", "workflow", "advance", "2", "pertimbangan", "--decision", "reject", "--note", "Tidak ada dasar penugasan"]);
+    let (code, out, _) = k(&[
+        "--as",
+        "sari",
+        "workflow",
+        "advance",
+        "2",
+        "pertimbangan",
+        "--decision",
+        "reject",
+        "--note",
+        "Tidak ada dasar penugasan",
+    ]);
     assert_eq!(code, 0);
     assert!(out.contains("ended"), "{out}");
     let (code, out, _) = k(&["--as", "budi", "workflow", "list", "--mine", "--json"]);

@@ -582,7 +582,7 @@ pub(super) async fn visit(settings: &Settings, c: VisitCommand) -> Result<u8, Fa
                 }
                 "table" => recap_text(&r, lang).into_bytes(),
                 "pdf" | "html" => {
-                    let letter = recap_letter(&r, &svc.config().workflows);
+                    let letter = recap_letter(&r, &svc.config().workflows, svc.now());
                     crate::service::render_letter(&letter, "recap", DocFormat::parse(&a.format)?)?
                         .bytes
                 }
@@ -813,7 +813,11 @@ fn recap_text(r: &crate::service::Recap, lang: Lang) -> String {
 }
 
 /// The recap as a report letter (unnumbered) from the letterhead of the settings.
-fn recap_letter(r: &crate::service::Recap, s: &WorkflowSettings) -> crate::letter::Letter {
+fn recap_letter(
+    r: &crate::service::Recap,
+    s: &WorkflowSettings,
+    now: time::OffsetDateTime,
+) -> crate::letter::Letter {
     let mut details = vec![
         ("Jumlah kunjungan".to_string(), r.visits.to_string()),
         ("Belum keluar".to_string(), r.open.to_string()),
@@ -851,8 +855,8 @@ fn recap_letter(r: &crate::service::Recap, s: &WorkflowSettings) -> crate::lette
         kop: s.kop.clone(),
         title: "REKAPITULASI KUNJUNGAN RUANG SERVER".into(),
         number: String::new(),
-        place_date: s.city.clone(),
-        date: String::new(),
+        place_date: format!("{}, {}", s.city, crate::report::view::date(now, Lang::Id)),
+        date: crate::report::view::date(now, Lang::Id),
         sifat: "Biasa".into(),
         lampiran: "-".into(),
         perihal: format!("Rekap kunjungan bulan {}", r.month),

@@ -33,7 +33,11 @@ pub fn to_pdf(l: &Letter) -> Document {
         author: l.kop.office.clone(),
         subject: l.perihal.clone(),
         lang: "id".into(),
-        footer: format!("{} — {}", l.kop.office, l.number),
+        footer: if l.number.is_empty() {
+            l.kop.office.clone()
+        } else {
+            format!("{} — {}", l.kop.office, l.number)
+        },
         page_label: "Halaman {page} dari {pages}".into(),
         blocks,
     }

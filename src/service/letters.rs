@@ -140,7 +140,7 @@ impl Service {
             );
         }
         Ok(json!({
-            "w": { "id": row.id, "title": row.title, "created": date(row.created_at) },
+            "w": { "id": row.id, "title": row.title, "created": date(row.created_at), "created_at": crate::report::view::when(row.created_at, Lang::Id) },
             "f": fields,
             "fl": fl,
             "requester": self.person(Some(&row.requester)).await?,
@@ -149,6 +149,21 @@ impl Service {
             "actor": self.person(Some(&actor.name())).await?,
             "agency": { "office": self.config.workflows.kop.office, "city": self.config.workflows.city },
         }))
+    }
+
+    /// The title a user signs a step's letter with: the name of the role they hold among the
+    /// step's roles (a step open to "Kepala Bidang / Kepala Seksi" is signed by one of them).
+    fn signing_role(&self, actor: &Actor, def: &crate::workflow::StepDef) -> String {
+        let held = actor.account.as_ref().and_then(|a| {
+            def.roles
+                .iter()
+                .find(|r| a.roles.contains(r))
+                .and_then(|r| self.roles.role(r))
+        });
+        match held {
+            Some(role) => role.name_id.clone(),
+            None => def.role.get(Lang::Id).to_string(),
+        }
     }
 
     fn signer(&self, actor: &Actor, template: &Template, step_role: &str) -> Signer {
@@ -205,7 +220,7 @@ impl Service {
         let step_role = records
             .last()
             .and_then(|r| sop.step(&r.step))
-            .map(|d| d.role.get(Lang::Id).to_string())
+            .map(|d| self.signing_role(actor, d))
             .unwrap_or_default();
         let signer = self.signer(actor, template, &step_role);
         let now = self.now();
@@ -331,7 +346,8 @@ impl Service {
             title: "KARTU AKSES RUANG SERVER".into(),
             number: badge,
             place_date: format!("{}, {}", s.city, date(visit.checkin_at)),
-            perihal: "Pengunjung ruang server — wajib dipakai dan didampingi selama kunjungan".into(),
+            perihal: "Pengunjung ruang server — wajib dipakai dan didampingi selama kunjungan"
+                .into(),
             details: vec![
                 ("Nama".into(), visit.visitor.clone()),
                 ("Instansi".into(), visit.institution.clone()),
