@@ -703,9 +703,11 @@ async fn visit_path(w: &World) {
         .visit_checkout(
             w.who("petugas"),
             id,
-            &["Laptop:SN-L1".to_string()],
-            true,
-            "",
+            &kawal::service::Checkout {
+                devices_out: vec!["Laptop:SN-L1".to_string()],
+                id_returned: true,
+                note: String::new(),
+            },
             &w.sealer,
             Lang::Id,
         )

@@ -550,17 +550,13 @@ pub(super) async fn visit(settings: &Settings, c: VisitCommand) -> Result<u8, Fa
             print_advanced(&done, a.json, lang)?;
         }
         VisitCommand::Checkout(a) => {
-            let out = crate::workflow::fields::list(&a.devices_out);
+            let out = crate::service::Checkout {
+                devices_out: crate::workflow::fields::list(&a.devices_out),
+                id_returned: !a.id_not_returned,
+                note: a.note,
+            };
             let done = svc
-                .visit_checkout(
-                    &actor,
-                    a.id,
-                    &out,
-                    !a.id_not_returned,
-                    &a.note,
-                    &sealer()?,
-                    lang,
-                )
+                .visit_checkout(&actor, a.id, &out, &sealer()?, lang)
                 .await?;
             print_advanced(&done, false, lang)?;
             if done.mismatch.is_some() {

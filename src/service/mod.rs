@@ -20,7 +20,7 @@ pub use identity::{LoginOutcome, SessionInfo};
 pub use letters::{DocFormat, Document, render as render_letter};
 pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput};
 pub use users::{NewToken, NewUser, UserCreated};
-pub use visits::{Recap, month_bounds, recap};
+pub use visits::{Checkout, Recap, month_bounds, recap};
 pub use workflows::{
     AdvanceInput, Advanced, DueView, StartInput, StepView, WorkflowSettings, WorkflowView,
     letter_of, sop_of,

@@ -10,6 +10,17 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
+/// What the door records when a visitor leaves.
+#[derive(Debug, Clone, Default)]
+pub struct Checkout {
+    /// Devices taken out ("name:serial").
+    pub devices_out: Vec<String>,
+    /// The identity card was returned against the badge.
+    pub id_returned: bool,
+    /// Note.
+    pub note: String,
+}
+
 /// The monthly recap of server-room visits.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Recap {
@@ -126,21 +137,19 @@ impl Service {
         &self,
         actor: &Actor,
         id: i64,
-        devices_out: &[String],
-        id_returned: bool,
-        note: &str,
+        out: &Checkout,
         sealer: &Sealer,
         lang: Lang,
     ) -> Result<Advanced, ServiceError> {
         let mut inputs = BTreeMap::new();
-        inputs.insert("devices_out".to_string(), devices_out.join(","));
+        inputs.insert("devices_out".to_string(), out.devices_out.join(","));
         inputs.insert(
             "id_returned".to_string(),
-            if id_returned { "ya" } else { "tidak" }.to_string(),
+            if out.id_returned { "ya" } else { "tidak" }.to_string(),
         );
         let input = AdvanceInput {
             decision: None,
-            note: note.to_string(),
+            note: out.note.clone(),
             inputs,
             attachment: None,
         };

@@ -651,16 +651,13 @@ workflow_db!(sqlx::Sqlite);
 workflow_db!(sqlx::Postgres);
 
 /// Draws the next number of the scheme's yearly counter and stores the letter.
-async fn insert_letter<'c, DB: WorkflowDb>(
+async fn insert_letter<'c, DB: WorkflowDb + LetterDb>(
     tx: &mut sqlx::Transaction<'c, DB>,
     workflow_id: Option<i64>,
     letter: NewLetter,
     issued_by: &str,
     now: OffsetDateTime,
-) -> Result<LetterRow, StoreError>
-where
-    DB: LetterDb,
-{
+) -> Result<LetterRow, StoreError> {
     DB::insert(tx, workflow_id, letter, issued_by, now).await
 }
 

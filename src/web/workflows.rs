@@ -247,18 +247,12 @@ pub async fn checkout(
     Body(b): Body<CheckoutBody>,
 ) -> ApiResult<Json<Value>> {
     let s = sealer(&st, a.lang)?;
-    let done = svc!(
-        a,
-        st.service.visit_checkout(
-            &a.actor,
-            id,
-            &b.devices_out,
-            b.id_returned,
-            &b.note,
-            s,
-            a.lang
-        )
-    );
+    let out = crate::service::Checkout {
+        devices_out: b.devices_out,
+        id_returned: b.id_returned,
+        note: b.note,
+    };
+    let done = svc!(a, st.service.visit_checkout(&a.actor, id, &out, s, a.lang));
     Ok(Json(json!(done)))
 }
 

@@ -231,7 +231,7 @@ impl Sop {
                 c.step, c.step
             ));
         }
-        if c.decision.is_some() == !c.any_of.is_empty() {
+        if c.decision.is_some() != c.any_of.is_empty() {
             return Err(format!(
                 "langkah '{key}': when memerlukan tepat satu dari decision atau any_of / step '{key}': when needs exactly one of decision or any_of"
             ));
