@@ -86,6 +86,17 @@ pub struct FileConfig {
     /// The team service (`kawal serve`).
     #[serde(default)]
     pub server: ServerFileConfig,
+    /// Outgoing e-mail (SMTP).
+    pub mail: Option<crate::notify::MailFileConfig>,
+    /// How reports are delivered to the agencies.
+    #[serde(default)]
+    pub delivery: crate::notify::DeliveryFileConfig,
+    /// Reminders for unacknowledged reports and overdue SOP steps.
+    #[serde(default)]
+    pub reminders: crate::notify::ReminderFileConfig,
+    /// Signed webhooks for chat tools and other systems.
+    #[serde(default)]
+    pub webhook: Vec<crate::notify::WebhookFileConfig>,
 }
 
 /// `[server]` table: the team service.

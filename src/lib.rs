@@ -13,6 +13,7 @@ pub mod health;
 pub mod i18n;
 pub mod model;
 pub mod net;
+pub mod notify;
 pub mod report;
 pub mod runner;
 pub mod schedule;

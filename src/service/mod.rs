@@ -3,6 +3,7 @@
 
 mod apps;
 mod audit;
+mod delivery;
 mod evaluations;
 mod identity;
 mod registrations;
@@ -10,6 +11,7 @@ mod sop;
 mod users;
 
 pub use apps::{AppInput, validate_url};
+pub use delivery::{AckInput, Acknowledged, DELIVERY_STEP, SendInput};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
 pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput};
@@ -148,6 +150,8 @@ pub struct ServiceConfig {
     pub setup_link_ttl: std::time::Duration,
     /// Report rendering settings.
     pub report: ReportSettings,
+    /// How reports are delivered to the agencies.
+    pub delivery: crate::notify::DeliveryPolicy,
 }
 
 impl Default for ServiceConfig {
@@ -158,6 +162,7 @@ impl Default for ServiceConfig {
             throttle_window: std::time::Duration::from_secs(15 * 60),
             setup_link_ttl: std::time::Duration::from_secs(72 * 3600),
             report: ReportSettings::default(),
+            delivery: crate::notify::DeliveryPolicy::default(),
         }
     }
 }
