@@ -7,6 +7,7 @@ mod crawl;
 mod demo;
 mod entropy;
 mod key;
+mod mail;
 mod queue;
 mod record;
 mod run;
@@ -192,6 +193,16 @@ enum Command {
     /// Kunci penyegel profil login, satu untuk semua mesin / the key sealing login profiles, one for every machine
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Surel keluar: uji pengaturan [mail] / outgoing e-mail: test the [mail] settings
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
+    /// Pengiriman laporan ke Perangkat Daerah, kotak masuk dan konfirmasi / report delivery to the agency, inbox and acknowledgement
+    #[command(subcommand)]
+    Delivery(mail::DeliveryCommand),
+    /// Skrip pelengkapan shell / shell completion script
+    Completions(mail::CompletionsArgs),
+    /// Halaman manual (roff) / the man page (roff)
+    Man(mail::ManArgs),
 }
 
 /// Network options shared by scan-like commands.
@@ -612,6 +623,10 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Token(c) => team::token(&settings, c).await,
         Command::Audit(c) => team::audit(&settings, c).await,
         Command::Key(c) => key::run(&settings, c).await,
+        Command::Mail(c) => mail::mail(&settings, c).await,
+        Command::Delivery(c) => mail::delivery(&settings, c).await,
+        Command::Completions(a) => mail::completions(a),
+        Command::Man(a) => mail::man(a),
     }
 }
 

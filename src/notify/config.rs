@@ -300,6 +300,17 @@ impl NotifySettings {
     }
 }
 
+impl DeliveryPolicy {
+    /// Validates `[delivery]` alone (what the service needs; no environment involved).
+    pub fn resolve(
+        d: &DeliveryFileConfig,
+        public_url: Option<&str>,
+        origin: &str,
+    ) -> Result<DeliveryPolicy, ConfigError> {
+        delivery(&Check { origin }, d, public_url)
+    }
+}
+
 fn mail(
     c: &Check<'_>,
     m: &MailFileConfig,

@@ -34,6 +34,11 @@ fn components() -> Map<String, Value> {
         "StepInput" => crate::service::StepInput,
         "DecideInput" => crate::service::DecideInput,
         "FindingStatusInput" => crate::service::FindingStatusInput,
+        "SendInput" => crate::service::SendInput,
+        "AckInput" => crate::service::AckInput,
+        "Delivery" => crate::store::Delivery,
+        "PageDelivery" => crate::store::Page<crate::store::Delivery>,
+        "Acknowledged" => crate::service::Acknowledged,
     );
     let mut defs = g.take_definitions(true);
     for (name, schema) in named {
