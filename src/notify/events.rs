@@ -163,8 +163,7 @@ pub async fn scan(store: &Store, n: &Notifier, now: OffsetDateTime) -> Result<us
             p["due_at"] = json!(due);
             q.webhook("sla.breach", &key, p.clone()).await?;
             for to in &n.settings().reminders.overdue_to {
-                q.email("sla_breach", &to.email.to_string(), &key, &p)
-                    .await?;
+                q.email("sla_breach", to.email.as_ref(), &key, &p).await?;
             }
         }
     }
