@@ -938,12 +938,39 @@ fn deploy_files_are_hardened() {
     ] {
         assert!(unit.contains(k), "kawal.service lacks {k}");
     }
+    systemd_accepts(&unit);
     let docker = std::fs::read_to_string(repo("deploy/Dockerfile")).expect("Dockerfile");
     assert!(docker.matches("FROM ").count() >= 2, "multi-stage");
     assert!(docker.contains("USER kawal"), "runs as non-root");
     let compose = std::fs::read_to_string(repo("deploy/compose.yaml")).expect("compose");
     assert!(compose.contains("image: postgres") && compose.contains("[\"serve\""));
     assert!(compose.contains("cap_drop: [ALL]") && compose.contains("no-new-privileges:true"));
+}
+
+/// `systemd-analyze verify` finds no unknown or malformed setting (where systemd is installed).
+fn systemd_accepts(unit: &str) {
+    let present = Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        eprintln!("systemd-analyze not installed: kawal.service checked by its keys only");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("kawal.service");
+    let unit = unit.replace("/usr/local/bin/kawal", env!("CARGO_BIN_EXE_kawal"));
+    std::fs::write(&path, unit).expect("unit");
+    let out = Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&path)
+        .output()
+        .expect("systemd-analyze");
+    let text =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    for bad in ["Unknown", "Failed to parse", "Invalid", "ignoring"] {
+        assert!(!text.contains(bad), "systemd-analyze: {text}");
+    }
 }
 
 /// Builds the image, starts the compose file and polls `/readyz`, where Docker runs.
@@ -1003,4 +1030,136 @@ fn compose_starts_and_answers_readyz() {
     })();
     compose(&["down", "-v"]);
     result.expect("compose answers /readyz");
+}
+
+/// The whole path through the binary: `kawal delivery send` queues, `kawal serve` sends it
+/// to the SMTP server, the owner acknowledges with `kawal delivery acknowledge`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_sends_what_the_cli_approved() {
+    let Some(smtp) = Smtp::start() else {
+        return;
+    };
+    kawal::install_crypto_provider();
+    let home = tempfile::tempdir().expect("tmp");
+    let db = format!("sqlite://{}/k.db", home.path().display());
+    std::fs::write(
+        home.path().join("kawal.toml"),
+        format!(
+            "database_url = \"{db}\"\n[mail]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"Kawal <kawal@diskominfo.example.go.id>\"\n",
+            smtp.port
+        ),
+    )
+    .expect("config");
+    {
+        let store = Arc::new(Store::open(&db).await.expect("store"));
+        let svc = Service::new(
+            store.clone(),
+            Roles::builtin().expect("roles"),
+            Arc::new(kawal::worker::SystemClock),
+            ServiceConfig::default(),
+        );
+        for (user, role, agency, email) in [
+            ("admin", "administrator", None, None),
+            ("kasi", "kepala-seksi", None, None),
+            (
+                "budi",
+                "pj-aplikasi",
+                Some("DINAS-A"),
+                Some("budi@dinas-a.example.go.id"),
+            ),
+        ] {
+            let by = match store.find_account("admin").await.expect("lookup") {
+                Some(a) => Actor::cli(a),
+                None => Actor::local_operator(),
+            };
+            svc.add_user(
+                &by,
+                NewUser {
+                    username: user.into(),
+                    roles: vec![role.into()],
+                    agency: agency.map(str::to_string),
+                    email: email.map(str::to_string),
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .expect("user");
+        }
+        let app = store
+            .add_app(&NewApp {
+                name: "APP-A".into(),
+                url: "https://app-a.example.go.id".into(),
+                agency: "DINAS-A".into(),
+                owner: "Bagian Umum".into(),
+                timezone: "Asia/Jakarta".into(),
+                ..NewApp::default()
+            })
+            .await
+            .expect("app");
+        let id = store
+            .start_evaluation(Some(app.id), &app.url, "bssn", "1")
+            .await
+            .expect("start");
+        store
+            .finish_evaluation(id, &common::sample::report(5).0)
+            .await
+            .expect("finish");
+        drop(svc);
+        store.close_shared().await;
+    }
+    let as_ = |user: &str, args: &[&str]| {
+        let mut c = common::kawal(home.path());
+        c.args(["--as", user]).args(args);
+        common::run(c)
+    };
+    let (code, out, err) = as_("kasi", &["delivery", "send", "APP-A", "--note", "Segera"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("budi@dinas-a.example.go.id"), "{out}");
+    let (code, _, err) = as_("budi", &["delivery", "send", "APP-A"]);
+    assert_eq!(code, 2, "an owner cannot approve sending: {err}");
+
+    let mut serve = common::kawal(home.path());
+    serve
+        .args([
+            "serve",
+            "--no-http",
+            "--workers",
+            "0",
+            "--tick-secs",
+            "3600",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = serve.spawn().expect("serve starts");
+    let mut got = Vec::new();
+    for _ in 0..200 {
+        got = smtp.messages();
+        if !got.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(got.len(), 1, "kawal serve sent the queued report");
+    assert!(mail_header(&got[0], "To").is_some_and(|t| t.contains("budi@dinas-a.example.go.id")));
+    assert!(pdf_attachment(&got[0]).is_some_and(|(_, b)| b.starts_with(b"%PDF-")));
+    let (code, out, err) = as_("kasi", &["delivery", "outbox", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(rows[0]["status"], "sent", "{rows}");
+
+    let (code, out, err) = as_(
+        "budi",
+        &["delivery", "acknowledge", "1", "--note", "Agenda 9"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("SOP step 10") || out.contains("langkah SOP 10"),
+        "{out}"
+    );
+    let (code, out, _) = as_("budi", &["delivery", "inbox", "--json"]);
+    assert_eq!(code, 0);
+    let inbox: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(inbox["items"][0]["acknowledged_by"], "budi", "{inbox}");
 }

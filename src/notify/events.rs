@@ -14,6 +14,9 @@ use time::{Duration, OffsetDateTime};
 const LOOKBACK_DAYS: i64 = 30;
 /// A finished evaluation older than this is not announced (e.g. when a webhook is added later).
 const ANNOUNCE_WITHIN_HOURS: i64 = 24;
+/// A decision still missing, or a step overdue, is announced only when it became so within this
+/// window: a webhook added to an old deployment does not flood the channel with history.
+const ALERT_WITHIN_DAYS: i64 = 7;
 /// Evaluations scanned per pass.
 const SCAN_LIMIT: i64 = 300;
 /// Reminders per unacknowledged report, at most.
@@ -137,7 +140,10 @@ pub async fn scan(store: &Store, n: &Notifier, now: OffsetDateTime) -> Result<us
                 q.webhook("evaluation.finished", &e.id.to_string(), p)
                     .await?;
             }
-            if !decisions.iter().any(|d| d.kind == "standard") {
+            let recent = e
+                .finished_at
+                .is_some_and(|at| now - at <= Duration::days(ALERT_WITHIN_DAYS));
+            if recent && !decisions.iter().any(|d| d.kind == "standard") {
                 let mut p = base.clone();
                 p["event"] = json!("decision.needed");
                 p["decision"] = json!("standard");
@@ -151,7 +157,15 @@ pub async fn scan(store: &Store, n: &Notifier, now: OffsetDateTime) -> Result<us
         }
         let steps = store.steps(e.id).await?;
         let rows = timeline(&sop, e.created_at, &steps, branch_of(e, &decisions), now);
-        for r in rows.iter().filter(|r| r.state == StepState::Overdue) {
+        let lately = |r: &&crate::sop::TimelineRow| {
+            r.due_at
+                .is_some_and(|d| now - d <= Duration::days(ALERT_WITHIN_DAYS))
+        };
+        for r in rows
+            .iter()
+            .filter(|r| r.state == StepState::Overdue)
+            .filter(lately)
+        {
             let key = format!("{}:{}", e.id, r.def.key);
             let due = r.due_at.map(rfc3339).unwrap_or_default();
             let mut p = base.clone();
