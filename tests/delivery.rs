@@ -287,6 +287,11 @@ async fn world(store: Arc<Store>) -> World {
     let mut cfg = ServiceConfig::default();
     cfg.delivery.max_attempts = 4;
     cfg.delivery.retry_base = Duration::from_secs(1);
+    // DINAS-B prefers a link to the report over an attachment.
+    cfg.delivery.public_url = Some("https://kawal.diskominfo.example.go.id".into());
+    cfg.delivery
+        .agencies
+        .insert("DINAS-B".into(), kawal::notify::DeliveryMode::Link);
     let svc = Arc::new(Service::new(
         store.clone(),
         Roles::builtin().expect("roles"),
@@ -570,13 +575,23 @@ async fn delivery_case(backend: &str) {
         da.pdf_sha256,
         "the PDF archived is the PDF sent"
     );
-    // APP-B goes to its owner account and to the application's owner address.
-    let to_b: Vec<String> = msgs
+    // APP-B goes to its owner account and to the application's owner address, as a link.
+    assert_eq!(db.mode, "link");
+    let to_b: Vec<&String> = msgs
         .iter()
-        .filter_map(|m| mail_header(m, "To"))
-        .filter(|t| t.contains("dinas-b"))
+        .filter(|m| mail_header(m, "To").is_some_and(|t| t.contains("dinas-b")))
         .collect();
     assert_eq!(to_b.len(), 2, "{to_b:?}");
+    for m in to_b {
+        assert!(pdf_attachment(m).is_none(), "link mode attaches nothing");
+        let body = m.replace("=\n", "").replace("=3D", "=");
+        assert!(
+            body.contains(&format!(
+                "https://kawal.diskominfo.example.go.id/api/v1/evaluations/{b}/report?format=pdf"
+            )),
+            "{body}"
+        );
+    }
     let rows = outbox(&w, a).await;
     assert_eq!(
         (rows[0]["status"].as_str(), rows[0]["attempts"].as_i64()),
@@ -980,38 +995,42 @@ fn compose_starts_and_answers_readyz() {
         .args(["info", "--format", "{{.ServerVersion}}"])
         .output()
         .is_ok_and(|o| o.status.success());
-    let compose_ok = docker_ok
-        && Command::new("docker")
-            .args(["compose", "version"])
+    let works = |cmd: &[&str]| {
+        Command::new(cmd[0])
+            .args(&cmd[1..])
+            .arg("version")
             .output()
-            .is_ok_and(|o| o.status.success());
-    if !compose_ok {
+            .is_ok_and(|o| o.status.success())
+    };
+    // The compose plugin, else the standalone docker-compose.
+    let tool: Option<&[&str]> = [&["docker", "compose"][..], &["docker-compose"][..]]
+        .into_iter()
+        .find(|c| docker_ok && works(c));
+    let Some(tool) = tool else {
         eprintln!(
-            "SKIPPED compose_starts_and_answers_readyz: no Docker daemon with the compose plugin here (docker info failed); run where Docker is available"
+            "SKIPPED compose_starts_and_answers_readyz: no Docker daemon with compose here (docker info failed); run where Docker is available"
         );
         return;
-    }
+    };
     let project = format!("kawaltest{}", std::process::id());
     let file = repo("deploy/compose.yaml");
-    let compose = |args: &[&str]| {
-        Command::new("docker")
-            .args(["compose", "-p", &project, "-f"])
+    let cmd = |args: &[&str]| {
+        let mut c = Command::new(tool[0]);
+        c.args(&tool[1..])
+            .args(["-p", &project, "-f"])
             .arg(&file)
             .args(args)
             .env("KAWAL_HTTP_PORT", "0")
-            .env("KAWAL_DB_PASSWORD", "uji-compose-kata-sandi-basis-data")
-            .status()
-            .expect("docker compose")
+            .env("KAWAL_DB_PASSWORD", "uji-compose-kata-sandi-basis-data");
+        c
     };
-    let up = compose(&["up", "-d", "--build", "--wait"]);
+    let compose = |args: &[&str]| cmd(args).status().expect("docker compose");
+    let up = compose(&["up", "-d", "--build"]);
     let result = (|| {
         if !up.success() {
             return Err("docker compose up failed".to_string());
         }
-        let out = Command::new("docker")
-            .args(["compose", "-p", &project, "-f"])
-            .arg(&file)
-            .args(["port", "kawal", "8443"])
+        let out = cmd(&["port", "kawal", "8443"])
             .output()
             .map_err(|e| e.to_string())?;
         let addr = String::from_utf8_lossy(&out.stdout).trim().to_string();
