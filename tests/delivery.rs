@@ -1182,3 +1182,50 @@ async fn serve_sends_what_the_cli_approved() {
     let inbox: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(inbox["items"][0]["acknowledged_by"], "budi", "{inbox}");
 }
+
+/// A mail server that is down at start does not stop `kawal serve`: it says so, and runs.
+#[test]
+fn serve_starts_while_the_mail_server_is_down() {
+    use std::io::BufRead;
+    let port = closed_port();
+    let home = home_with_config(&format!(
+        "[mail]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"kawal@diskominfo.example.go.id\"\n"
+    ));
+    let mut c = common::kawal(home.path());
+    c.args([
+        "serve",
+        "--no-http",
+        "--workers",
+        "0",
+        "--tick-secs",
+        "3600",
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("serve");
+    let err = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = String::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < deadline && !seen.contains("PERINGATAN") {
+        if let Ok(l) = rx.recv_timeout(Duration::from_millis(200)) {
+            seen.push_str(&l);
+            seen.push('\n');
+        }
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let still_running = child.try_wait().expect("wait").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.contains("server surel belum dapat dihubungi")
+            && seen.contains(&format!("127.0.0.1:{port}")),
+        "{seen}"
+    );
+    assert!(still_running, "serve keeps running: {seen}");
+}

@@ -114,6 +114,60 @@ impl Settings {
     }
 }
 
+/// At `kawal serve` start: a server that refuses the login (or the sender) stops the start;
+/// one that cannot be reached now is reported and the outbox keeps the messages until it can.
+pub(super) async fn check_mail_at_start(settings: &Settings, n: &Notifier) -> Result<(), Failure> {
+    let lang = settings.lang;
+    let Some(m) = n.mailer() else {
+        if !settings.quiet {
+            eprintln!(
+                "{}",
+                tr(
+                    lang,
+                    "[mail] belum diatur: laporan yang disetujui menunggu di kotak keluar",
+                    "[mail] is not configured: approved reports wait in the outbox"
+                )
+            );
+        }
+        return Ok(());
+    };
+    let s = m.settings();
+    let checked = tokio::time::timeout(std::time::Duration::from_secs(15), m.check()).await;
+    match checked {
+        Ok(Ok(())) => {
+            if !settings.quiet {
+                eprintln!("SMTP {}:{} {}", s.host, s.port, tr(lang, "siap", "ready"));
+            }
+            Ok(())
+        }
+        Ok(Err(e)) if e.permanent => Err(Failure::usage(anyhow!("[mail]: {e}"))),
+        Ok(Err(e)) => {
+            eprintln!(
+                "{}: {e}",
+                tr(
+                    lang,
+                    "PERINGATAN: server surel belum dapat dihubungi; pesan menunggu di kotak keluar",
+                    "WARNING: the mail server cannot be reached now; messages wait in the outbox"
+                )
+            );
+            Ok(())
+        }
+        Err(_) => {
+            eprintln!(
+                "{} SMTP {}:{}",
+                tr(
+                    lang,
+                    "PERINGATAN: waktu habis menghubungi",
+                    "WARNING: timed out reaching"
+                ),
+                s.host,
+                s.port
+            );
+            Ok(())
+        }
+    }
+}
+
 /// `kawal mail …`.
 pub(super) async fn mail(settings: &Settings, c: MailCommand) -> Result<u8, Failure> {
     let lang = settings.lang;

@@ -211,16 +211,7 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
     check_key(&store).await?;
     // Bad [mail] or [[webhook]] settings stop the start here, with the key and the fix.
     let notifier = Arc::new(settings.notifier()?);
-    if notifier.settings().mail.is_none() && !settings.quiet {
-        eprintln!(
-            "{}",
-            tr(
-                settings.lang,
-                "[mail] belum diatur: laporan yang disetujui menunggu di kotak keluar",
-                "[mail] is not configured: approved reports wait in the outbox"
-            )
-        );
-    }
+    super::mail::check_mail_at_start(settings, &notifier).await?;
     let stop = worker::stop_on_signals();
     if !settings.quiet {
         eprintln!(

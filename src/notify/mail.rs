@@ -103,15 +103,34 @@ impl Mailer {
     /// Sends one message.
     pub async fn send(&self, m: &Mail<'_>) -> Result<(), SendError> {
         let message = self.build(m)?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| {
-            let server = format!("{}:{}", self.settings.host, self.settings.port);
-            let reason = describe(&e, &server);
-            if e.is_permanent() {
-                SendError::permanent(reason)
-            } else {
-                SendError::transient(reason)
-            }
-        })
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.classify(&e))
+    }
+
+    /// Connects, greets and logs in (when credentials are set), then quits: whether the
+    /// settings work right now. A refused login is permanent; an unreachable server is not.
+    pub async fn check(&self) -> Result<(), SendError> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(SendError::transient(format!(
+                "server SMTP {}:{} tidak menjawab / did not answer",
+                self.settings.host, self.settings.port
+            ))),
+            Err(e) => Err(self.classify(&e)),
+        }
+    }
+
+    fn classify(&self, e: &lettre::transport::smtp::Error) -> SendError {
+        let server = format!("{}:{}", self.settings.host, self.settings.port);
+        let reason = describe(e, &server);
+        if e.is_permanent() {
+            SendError::permanent(reason)
+        } else {
+            SendError::transient(reason)
+        }
     }
 
     /// The message as it goes on the wire.

@@ -57,6 +57,11 @@ impl Notifier {
         &self.settings
     }
 
+    /// The SMTP client, when `[mail]` is set.
+    pub fn mailer(&self) -> Option<&Mailer> {
+        self.mailer.as_ref()
+    }
+
     /// The message templates.
     pub fn messages(&self) -> &Messages {
         &self.messages
