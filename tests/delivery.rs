@@ -652,6 +652,17 @@ async fn delivery_case(backend: &str) {
     );
     let (s, v) = call(&w.router, "POST", &ack_a, Some(&ba), Some(json!({}))).await;
     assert_eq!(s, StatusCode::CONFLICT, "acknowledged once: {v}");
+    // The notifier's bulk view of the SOP sees the step too.
+    let snap = w
+        .store
+        .sop_snapshot(w.clock.now() - time::Duration::days(1), 100)
+        .await
+        .expect("snapshot");
+    assert_eq!(snap.len(), 2);
+    let sa = snap.iter().find(|s| s.evaluation.id == a).expect("A");
+    assert_eq!(sa.steps.len(), 1);
+    assert_eq!(sa.steps[0].step, "penyampaian-laporan");
+    assert!(snap.iter().all(|s| s.decisions.is_empty()));
     let admin = w.actor("admin").await;
     let audit = w
         .svc

@@ -11,14 +11,14 @@ use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 /// How far back evaluations are scanned.
-const LOOKBACK_DAYS: i64 = 30;
+const LOOKBACK_DAYS: i64 = 14;
 /// A finished evaluation older than this is not announced (e.g. when a webhook is added later).
 const ANNOUNCE_WITHIN_HOURS: i64 = 24;
 /// A decision still missing, or a step overdue, is announced only when it became so within this
 /// window: a webhook added to an old deployment does not flood the channel with history.
 const ALERT_WITHIN_DAYS: i64 = 7;
-/// Evaluations scanned per pass.
-const SCAN_LIMIT: i64 = 300;
+/// Evaluations scanned per pass (newest first; three queries whatever the number).
+const SCAN_LIMIT: i64 = 5000;
 /// Reminders per unacknowledged report, at most.
 const MAX_ACK_REMINDERS: i64 = 3;
 
@@ -117,10 +117,11 @@ pub async fn scan(store: &Store, n: &Notifier, now: OffsetDateTime) -> Result<us
             .as_ref()
             .map(|u| format!("{u}/api/v1/evaluations/{id}"))
     };
-    let recent = store
-        .recent_evaluations(now - Duration::days(LOOKBACK_DAYS), SCAN_LIMIT)
+    let snapshot = store
+        .sop_snapshot(now - Duration::days(LOOKBACK_DAYS), SCAN_LIMIT)
         .await?;
-    for e in &recent {
+    for s in &snapshot {
+        let (e, decisions, steps) = (&s.evaluation, &s.decisions, &s.steps);
         if matches!(e.status.as_str(), "failed" | "interrupted") {
             continue;
         }
@@ -128,7 +129,6 @@ pub async fn scan(store: &Store, n: &Notifier, now: OffsetDateTime) -> Result<us
             "evaluation_id": e.id, "application": e.application, "agency": e.agency,
             "link": link(e.id),
         });
-        let decisions = store.decisions(e.id).await?;
         if e.status == "finished" {
             if let Some(at) = e.finished_at
                 && now - at <= Duration::hours(ANNOUNCE_WITHIN_HOURS)
@@ -155,8 +155,7 @@ pub async fn scan(store: &Store, n: &Notifier, now: OffsetDateTime) -> Result<us
                 q.webhook("decision.needed", &e.id.to_string(), p).await?;
             }
         }
-        let steps = store.steps(e.id).await?;
-        let rows = timeline(&sop, e.created_at, &steps, branch_of(e, &decisions), now);
+        let rows = timeline(&sop, e.created_at, steps, branch_of(e, decisions), now);
         let lately = |r: &&crate::sop::TimelineRow| {
             r.due_at
                 .is_some_and(|d| now - d <= Duration::days(ALERT_WITHIN_DAYS))

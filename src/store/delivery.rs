@@ -5,7 +5,8 @@
 
 use super::jobs::secs;
 use super::scoped::{AgencyScope, Page, Paging};
-use super::{Store, StoreError, in_write_tx, on};
+use super::{DecisionRecord, Store, StoreError, in_write_tx, on};
+use crate::sop::StepRecord;
 use serde::Serialize;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -145,6 +146,17 @@ pub struct DueMessage {
     pub attempts: i64,
     /// Attempts allowed.
     pub max_attempts: i64,
+}
+
+/// One evaluation's SOP state, as the notifier scans it.
+#[derive(Debug, Clone)]
+pub struct SopSnapshot {
+    /// The evaluation.
+    pub evaluation: RecentEvaluation,
+    /// Steps recorded, in order.
+    pub steps: Vec<StepRecord>,
+    /// Decisions recorded.
+    pub decisions: Vec<DecisionRecord>,
 }
 
 /// An evaluation as the notifier scans it.
@@ -459,24 +471,67 @@ impl Store {
         })
     }
 
-    /// Evaluations of registered applications created since `since`, newest first.
-    pub async fn recent_evaluations(
+    /// Evaluations of registered applications created since `since` (newest first, at most
+    /// `limit`) with their recorded SOP steps and decisions: three queries, whatever the count.
+    pub async fn sop_snapshot(
         &self,
         since: OffsetDateTime,
         limit: i64,
-    ) -> Result<Vec<RecentEvaluation>, StoreError> {
-        on!(self, pool => {
+    ) -> Result<Vec<SopSnapshot>, StoreError> {
+        const IDS: &str = "SELECT e.id FROM evaluation e WHERE e.application_id IS NOT NULL AND e.created_at >= $1 ORDER BY e.id DESC LIMIT $2";
+        let since = secs(since);
+        let mut out: Vec<SopSnapshot> = on!(self, pool => {
             let rows = sqlx::query("SELECT e.id, a.name AS application, g.name AS agency, e.status, e.created_at, e.finished_at, e.meets_standard FROM evaluation e JOIN application a ON a.id = e.application_id JOIN agency g ON g.id = a.agency_id WHERE e.created_at >= $1 ORDER BY e.id DESC LIMIT $2")
-                .bind(secs(since)).bind(limit).fetch_all(pool).await?;
-            rows.iter().map(|r| Ok(RecentEvaluation {
-                id: r.try_get("id")?,
-                application: r.try_get("application")?,
-                agency: r.try_get("agency")?,
-                status: r.try_get("status")?,
-                created_at: r.try_get("created_at")?,
-                finished_at: r.try_get("finished_at")?,
-                meets_standard: r.try_get("meets_standard")?,
-            })).collect()
-        })
+                .bind(since).bind(limit).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(SopSnapshot {
+                evaluation: RecentEvaluation {
+                    id: r.try_get("id")?,
+                    application: r.try_get("application")?,
+                    agency: r.try_get("agency")?,
+                    status: r.try_get("status")?,
+                    created_at: r.try_get("created_at")?,
+                    finished_at: r.try_get("finished_at")?,
+                    meets_standard: r.try_get("meets_standard")?,
+                },
+                steps: Vec::new(),
+                decisions: Vec::new(),
+            })).collect::<Result<Vec<_>, StoreError>>()?
+        });
+        let index: std::collections::HashMap<i64, usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.evaluation.id, i))
+            .collect();
+        on!(self, pool => {
+            let steps = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT evaluation_id, step, status, actor, role, output, note, done_at FROM sop_step WHERE evaluation_id IN ({IDS}) ORDER BY id")))
+                .bind(since).bind(limit).fetch_all(pool).await?;
+            for r in &steps {
+                let Some(&i) = index.get(&r.try_get::<i64, _>("evaluation_id")?) else { continue };
+                out[i].steps.push(StepRecord {
+                    step: r.try_get("step")?,
+                    skipped: r.try_get::<String, _>("status")? == "skipped",
+                    actor: r.try_get("actor")?,
+                    role: r.try_get("role")?,
+                    output: r.try_get("output")?,
+                    note: r.try_get("note")?,
+                    done_at: r.try_get("done_at")?,
+                });
+            }
+            let decisions = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT evaluation_id, kind, recommended, decided, agrees, actor, reason, decided_at FROM decision_record WHERE evaluation_id IN ({IDS}) ORDER BY id")))
+                .bind(since).bind(limit).fetch_all(pool).await?;
+            for r in &decisions {
+                let Some(&i) = index.get(&r.try_get::<i64, _>("evaluation_id")?) else { continue };
+                out[i].decisions.push(DecisionRecord {
+                    kind: r.try_get("kind")?,
+                    recommended: r.try_get("recommended")?,
+                    decided: r.try_get("decided")?,
+                    agrees: r.try_get("agrees")?,
+                    actor: r.try_get("actor")?,
+                    reason: r.try_get("reason")?,
+                    decided_at: r.try_get("decided_at")?,
+                });
+            }
+        });
+        Ok(out)
     }
 }

@@ -18,7 +18,9 @@ pub use crate::model::fingerprint;
 pub use accounts::{Account, AccountPatch, ApiToken, NewAccount, WebSession};
 pub use apps::{App, AppKey, AppPatch, NewApp, validate_app_name};
 pub use audit::{AuditCheck, AuditEntry, AuditFilter};
-pub use delivery::{Delivery, DueMessage, NewDelivery, NewMessage, OutboxRow, RecentEvaluation};
+pub use delivery::{
+    Delivery, DueMessage, NewDelivery, NewMessage, OutboxRow, RecentEvaluation, SopSnapshot,
+};
 pub use evaluations::{EvaluationRow, FindingRow};
 pub use health::SchedulerStatus;
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
