@@ -299,9 +299,10 @@ async fn world(store: Arc<Store>) -> World {
         cfg,
     ));
     let local = Actor::local_operator();
-    let users: [(&str, &str, Option<&str>, Option<&str>); 4] = [
+    let users: [(&str, &str, Option<&str>, Option<&str>); 5] = [
         ("admin", "administrator", None, None),
         ("kasi", "kepala-seksi", None, None),
+        ("kadis", "kepala-dinas", None, None),
         (
             "owner-a",
             "pj-aplikasi",
@@ -339,9 +340,11 @@ async fn world(store: Arc<Store>) -> World {
             .expect("password");
     }
     let mut evals = BTreeMap::new();
+    // APP-C is evaluated but not yet decided: it is what "decision needed" is about.
     for (name, agency, owner) in [
         ("APP-A", "DINAS-A", "Bagian Umum DINAS-A"),
         ("APP-B", "DINAS-B", "pemilik@dinas-b.example.go.id"),
+        ("APP-C", "DINAS-A", "Bagian Umum DINAS-A"),
     ] {
         let app = store
             .add_app(&NewApp {
@@ -472,6 +475,33 @@ async fn delivery_case(backend: &str) {
         .await
         .expect_err("owner cannot send");
     assert!(e.to_string().contains("report:send"), "{e}");
+    // Decision 1 comes first in the SOP; until it is recorded, nothing is sent.
+    let early = w
+        .svc
+        .send_report(&kasi, a, &SendInput::default(), &checklist)
+        .await
+        .expect_err("decision 1 first");
+    assert!(early.to_string().contains("decision 1"), "{early}");
+    let kadis = w.actor("kadis").await;
+    for id in [a, b] {
+        let recommended = match w.store.evaluation(id).await.expect("row").meets_standard {
+            Some(true) => "met",
+            _ => "not_met",
+        };
+        w.svc
+            .decide(
+                &kadis,
+                id,
+                &kawal::service::DecideInput {
+                    standard: Some(recommended.into()),
+                    ..Default::default()
+                },
+                None,
+                kawal::i18n::Lang::Id,
+            )
+            .await
+            .expect("decision 1");
+    }
     // APP-A's owner contact is not an address: only the agency's owner account receives it.
     let da = w
         .svc
@@ -658,11 +688,16 @@ async fn delivery_case(backend: &str) {
         .sop_snapshot(w.clock.now() - time::Duration::days(1), 100)
         .await
         .expect("snapshot");
-    assert_eq!(snap.len(), 2);
+    assert_eq!(snap.len(), 3);
     let sa = snap.iter().find(|s| s.evaluation.id == a).expect("A");
-    assert_eq!(sa.steps.len(), 1);
-    assert_eq!(sa.steps[0].step, "penyampaian-laporan");
-    assert!(snap.iter().all(|s| s.decisions.is_empty()));
+    let steps: Vec<&str> = sa.steps.iter().map(|s| s.step.as_str()).collect();
+    assert_eq!(steps, ["keputusan-standar", "penyampaian-laporan"]);
+    assert_eq!(sa.decisions.len(), 1);
+    let sc = snap
+        .iter()
+        .find(|s| s.evaluation.id == w.evals["APP-C"])
+        .expect("C");
+    assert!(sc.steps.is_empty() && sc.decisions.is_empty());
     let admin = w.actor("admin").await;
     let audit = w
         .svc
@@ -725,8 +760,8 @@ async fn webhooks_and_reminders(w: &World, smtp: &Smtp, b: i64) {
     let cfg = OutboxConfig::default();
     let now = w.clock.now();
     let queued = events::scan(&w.store, &n, now).await.expect("scan");
-    // Per hook: evaluation.finished and decision.needed for both evaluations, plus overdue steps.
-    assert!(queued >= 8, "queued {queued}");
+    // Per hook: evaluation.finished for the three evaluations, decision.needed for APP-C only.
+    assert_eq!(queued, 8, "queued {queued}");
     assert_eq!(
         events::scan(&w.store, &n, now).await.expect("scan"),
         0,
@@ -741,7 +776,14 @@ async fn webhooks_and_reminders(w: &World, smtp: &Smtp, b: i64) {
                 .is_some_and(|v| v == "evaluation.finished")
         })
         .collect();
-    assert_eq!(finished.len(), 2, "both evaluations announced once");
+    assert_eq!(finished.len(), 3, "every evaluation announced once");
+    let needed: Vec<Value> = calls
+        .iter()
+        .filter(|(hd, _)| hd[sign::EVENT_HEADER] == "decision.needed")
+        .map(|(_, b)| serde_json::from_slice(b).expect("json"))
+        .collect();
+    assert_eq!(needed.len(), 1, "only the undecided evaluation: {needed:?}");
+    assert_eq!(needed[0]["evaluation_id"], w.evals["APP-C"]);
     for (hd, body) in &calls {
         let ts: i64 = hd[sign::TIMESTAMP_HEADER]
             .to_str()
@@ -798,7 +840,7 @@ async fn webhooks_and_reminders(w: &World, smtp: &Smtp, b: i64) {
         .iter()
         .filter(|(hd, _)| hd[sign::EVENT_HEADER] == "sla.breach")
         .count();
-    assert!(sla >= 2, "sla.breach for each evaluation's overdue step");
+    assert!(sla >= 3, "sla.breach for each evaluation's overdue step");
     assert!(
         smtp.messages().iter().any(|m| mail_header(m, "To")
             .is_some_and(|t| t.contains("keamanan@"))
@@ -1091,6 +1133,7 @@ async fn serve_sends_what_the_cli_approved() {
         for (user, role, agency, email) in [
             ("admin", "administrator", None, None),
             ("kasi", "kepala-seksi", None, None),
+            ("kadis", "kepala-dinas", None, None),
             (
                 "budi",
                 "pj-aplikasi",
@@ -1142,6 +1185,22 @@ async fn serve_sends_what_the_cli_approved() {
         c.args(["--as", user]).args(args);
         common::run(c)
     };
+    let (code, _, err) = as_("kasi", &["delivery", "send", "APP-A"]);
+    assert_eq!(code, 2, "decision 1 comes first: {err}");
+    assert!(err.contains("kawal evaluation decide"), "{err}");
+    let (code, out, err) = as_(
+        "kadis",
+        &[
+            "evaluation",
+            "decide",
+            "APP-A",
+            "--standard",
+            "met",
+            "--reason",
+            "Diterima dengan catatan",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = as_("kasi", &["delivery", "send", "APP-A", "--note", "Segera"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("budi@dinas-a.example.go.id"), "{out}");

@@ -104,6 +104,19 @@ impl Service {
                 "evaluasi {id} bukan milik aplikasi terdaftar, jadi tidak ada Perangkat Daerah penerima / evaluation {id} is not of a registered application, so there is no receiving agency"
             )));
         };
+        // Step 10 follows the decisions: the agency receives the head of office's decision 1,
+        // not only the recommendation.
+        if !self
+            .store
+            .decisions(id)
+            .await?
+            .iter()
+            .any(|d| d.kind == "standard")
+        {
+            return Err(ServiceError::Conflict(format!(
+                "keputusan 1 evaluasi {id} belum dicatat; laporan dikirim setelah Kepala Dinas memutuskan (kawal evaluation decide {id} --standard …) / decision 1 of evaluation {id} is not recorded yet; the report is sent after the head of office decides"
+            )));
+        }
         let app = self.store.app_by_id(app_id).await?;
         let to = self.owner_addresses(&agency, &app.owner).await?;
         if to.is_empty() {
