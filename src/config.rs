@@ -89,6 +89,17 @@ pub struct FileConfig {
     /// The issuing office of the SOP workflows' letters, their numbering and signatories.
     #[serde(default)]
     pub agency: AgencyFileConfig,
+    /// Outgoing e-mail (SMTP).
+    pub mail: Option<crate::notify::MailFileConfig>,
+    /// How reports are delivered to the agencies.
+    #[serde(default)]
+    pub delivery: crate::notify::DeliveryFileConfig,
+    /// Reminders for unacknowledged reports and overdue SOP steps.
+    #[serde(default)]
+    pub reminders: crate::notify::ReminderFileConfig,
+    /// Signed webhooks for chat tools and other systems.
+    #[serde(default)]
+    pub webhook: Vec<crate::notify::WebhookFileConfig>,
 }
 
 /// `[agency]` table: letterhead, numbering, signatories and personal-data retention of the

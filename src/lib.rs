@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod letter;
 pub mod model;
 pub mod net;
+pub mod notify;
 pub mod report;
 pub mod runner;
 pub mod schedule;

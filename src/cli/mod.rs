@@ -7,6 +7,7 @@ mod crawl;
 mod demo;
 mod entropy;
 mod key;
+mod mail;
 mod queue;
 mod record;
 mod run;
@@ -199,6 +200,16 @@ enum Command {
     /// Buku tamu ruang server / the server-room visitor log
     #[command(subcommand)]
     Visit(workflow::VisitCommand),
+    /// Surel keluar: uji pengaturan [mail] / outgoing e-mail: test the [mail] settings
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
+    /// Pengiriman laporan ke Perangkat Daerah, kotak masuk dan konfirmasi / report delivery to the agency, inbox and acknowledgement
+    #[command(subcommand)]
+    Delivery(mail::DeliveryCommand),
+    /// Skrip pelengkapan shell / shell completion script
+    Completions(mail::CompletionsArgs),
+    /// Halaman manual (roff) / the man page (roff)
+    Man(mail::ManArgs),
 }
 
 /// Network options shared by scan-like commands.
@@ -621,6 +632,10 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
         Command::Workflow(c) => workflow::workflow(&settings, c).await,
         Command::Visit(c) => workflow::visit(&settings, c).await,
         Command::Key(c) => key::run(&settings, c).await,
+        Command::Mail(c) => mail::mail(&settings, c).await,
+        Command::Delivery(c) => mail::delivery(&settings, c).await,
+        Command::Completions(a) => mail::completions(a),
+        Command::Man(a) => mail::man(a),
     }
 }
 

@@ -209,6 +209,9 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
     let env = env(settings, &a.worker.net).await?;
     let store = Arc::new(settings.store().await?);
     check_key(&store).await?;
+    // Bad [mail] or [[webhook]] settings stop the start here, with the key and the fix.
+    let notifier = Arc::new(settings.notifier()?);
+    super::mail::check_mail_at_start(settings, &notifier).await?;
     let stop = worker::stop_on_signals();
     if !settings.quiet {
         eprintln!(
@@ -267,6 +270,13 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
         every: Duration::from_secs(a.tick_secs),
         retry: cfg.retry,
     };
+    let outbox = tokio::spawn(crate::notify::outbox::run(
+        store.clone(),
+        notifier,
+        env.clock.clone(),
+        crate::notify::outbox::OutboxConfig::default(),
+        stop_rx.clone(),
+    ));
     let sched = {
         let (store, clock, stop_tx, stop_rx, health) = (
             store.clone(),
@@ -300,6 +310,7 @@ pub(super) async fn serve(settings: &Settings, a: ServeArgs) -> Result<u8, Failu
     if let Some(h) = http {
         let _ = h.await;
     }
+    let _ = outbox.await;
     Ok(EXIT_OK)
 }
 

@@ -56,6 +56,7 @@ impl Settings {
         cfg.report.office = self.file.report.office.clone();
         cfg.report.evaluator = self.file.report.evaluator.clone();
         cfg.workflows = self.workflow_settings()?;
+        cfg.delivery = self.delivery_policy()?;
         let roles = Roles::builtin().map_err(Failure::usage)?;
         Ok(Service::new(store, roles, Arc::new(SystemClock), cfg))
     }

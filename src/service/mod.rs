@@ -4,6 +4,7 @@
 mod access;
 mod apps;
 mod audit;
+mod delivery;
 mod evaluations;
 mod identity;
 mod letters;
@@ -15,6 +16,7 @@ mod workflows;
 
 pub use access::{Credential, device_mismatch};
 pub use apps::{AppInput, validate_url};
+pub use delivery::{AckInput, Acknowledged, DELIVERY_STEP, SendInput};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
 pub use letters::{DocFormat, Document, render as render_letter};
@@ -175,6 +177,8 @@ pub struct ServiceConfig {
     pub report: ReportSettings,
     /// SOP workflows: letterhead, numbering, signatories, retention.
     pub workflows: WorkflowSettings,
+    /// How reports are delivered to the agencies.
+    pub delivery: crate::notify::DeliveryPolicy,
 }
 
 impl Default for ServiceConfig {
@@ -186,6 +190,7 @@ impl Default for ServiceConfig {
             setup_link_ttl: std::time::Duration::from_secs(72 * 3600),
             report: ReportSettings::default(),
             workflows: WorkflowSettings::default(),
+            delivery: crate::notify::DeliveryPolicy::default(),
         }
     }
 }

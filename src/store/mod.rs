@@ -7,6 +7,7 @@ mod accounts;
 mod apps;
 mod audit;
 mod auth;
+mod delivery;
 mod evaluations;
 mod health;
 mod jobs;
@@ -20,6 +21,9 @@ pub use crate::model::fingerprint;
 pub use accounts::{Account, AccountPatch, ApiToken, NewAccount, WebSession};
 pub use apps::{App, AppKey, AppPatch, NewApp, validate_app_name};
 pub use audit::{AuditCheck, AuditEntry, AuditFilter};
+pub use delivery::{
+    Delivery, DueMessage, NewDelivery, NewMessage, OutboxRow, RecentEvaluation, SopSnapshot,
+};
 pub use evaluations::{EvaluationRow, FindingRow};
 pub use health::SchedulerStatus;
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};
@@ -278,6 +282,7 @@ impl Store {
             (8, "audit", "0008_audit.sql"),
             (9, "lookup", "0009_lookup.sql"),
             (10, "workflows", "0010_workflows.sql"),
+            (11, "delivery", "0011_delivery.sql"),
         );
         let migrator = Migrator::with_migrations(
             files

@@ -15,6 +15,8 @@ pub const PERMISSIONS: &[&str] = &[
     "finding:write",
     "finding:report-fix",
     "report:read",
+    "report:send",
+    "report:acknowledge",
     "job:read",
     "job:write",
     "user:read",

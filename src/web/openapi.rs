@@ -40,6 +40,11 @@ fn components() -> Map<String, Value> {
         "CheckoutBody" => super::workflows::CheckoutBody,
         "IncidentBody" => super::workflows::IncidentBody,
         "ClaimBody" => super::workflows::ClaimBody,
+        "SendInput" => crate::service::SendInput,
+        "AckInput" => crate::service::AckInput,
+        "Delivery" => crate::store::Delivery,
+        "PageDelivery" => crate::store::Page<crate::store::Delivery>,
+        "Acknowledged" => crate::service::Acknowledged,
     );
     let mut defs = g.take_definitions(true);
     for (name, schema) in named {
