@@ -1396,3 +1396,105 @@ fn the_command_line_runs_a_visit_and_an_access_request() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["total"], 1, "budi sees only his own request: {v}");
 }
+
+#[tokio::test]
+async fn an_overdue_workflow_step_is_notified_once_to_its_role_and_the_section() {
+    use kawal::notify::config::Sources;
+    use kawal::notify::{
+        DeliveryFileConfig, MailFileConfig, Notifier, NotifySettings, ReminderFileConfig,
+        WebhookFileConfig, events,
+    };
+    let Some(w) = world("sqlite").await else {
+        return;
+    };
+    let op = Actor::local_operator();
+    let patch = kawal::store::AccountPatch {
+        email: Some(Some("sari@diskominfo.example.go.id".into())),
+        ..kawal::store::AccountPatch::default()
+    };
+    w.svc.edit_user(&op, "sari", patch).await.expect("email");
+    let id = w
+        .start(
+            "eko",
+            "pelanggaran",
+            &[
+                ("subject", "budi"),
+                ("system", "SIMPEG"),
+                ("incident", "Berbagi kata sandi"),
+                ("occurred", "2026-12-01"),
+            ],
+        )
+        .await;
+    let mail = MailFileConfig {
+        host: Some("127.0.0.1".into()),
+        port: Some(9),
+        tls: Some("none".into()),
+        from: Some("Kawal <kawal@diskominfo.example.go.id>".into()),
+        ..MailFileConfig::default()
+    };
+    let hook = WebhookFileConfig {
+        name: "chat".into(),
+        url: "http://127.0.0.1:9/hook".into(),
+        secret: Some("rahasia-webhook-yang-cukup-panjang-untuk-uji".into()),
+        ..WebhookFileConfig::default()
+    };
+    let settings = NotifySettings::resolve(
+        &Sources {
+            mail: Some(&mail),
+            delivery: &DeliveryFileConfig::default(),
+            reminders: &ReminderFileConfig {
+                unacknowledged_days: Some(3),
+                overdue_to: vec!["keamanan@diskominfo.example.go.id".into()],
+            },
+            webhooks: &[hook],
+            public_url: None,
+        },
+        "test",
+        &|_| None,
+    )
+    .expect("settings");
+    let n = Notifier::new(settings).expect("notifier");
+    let breaches = |rows: &[kawal::store::OutboxRow]| {
+        rows.iter()
+            .filter(|r| {
+                r.subject.contains(&format!("alur kerja #{id}"))
+                    || (r.channel == "webhook" && r.topic == "sla.breach")
+            })
+            .map(|r| (r.channel.clone(), r.recipient.clone()))
+            .collect::<Vec<_>>()
+    };
+    events::scan(&w.store, &n, w.clock.now())
+        .await
+        .expect("scan");
+    let rows = w.store.outbox_list(None, None, 500).await.expect("outbox");
+    assert!(
+        breaches(&rows).is_empty(),
+        "within its 15 minutes nothing is due: {rows:?}"
+    );
+    w.clock.advance(Duration::minutes(16));
+    events::scan(&w.store, &n, w.clock.now())
+        .await
+        .expect("scan");
+    events::scan(&w.store, &n, w.clock.now())
+        .await
+        .expect("scan again");
+    let rows = w.store.outbox_list(None, None, 500).await.expect("outbox");
+    let mut got = breaches(&rows);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "email".to_string(),
+                "keamanan@diskominfo.example.go.id".to_string()
+            ),
+            (
+                "email".to_string(),
+                "sari@diskominfo.example.go.id".to_string()
+            ),
+            ("webhook".to_string(), "chat".to_string()),
+        ],
+        "the review step waits for the Kepala Seksi: her, the section and the hook, once each"
+    );
+    w.done().await;
+}

@@ -180,8 +180,70 @@ pub async fn scan(store: &Store, n: &Notifier, now: OffsetDateTime) -> Result<us
             }
         }
     }
+    workflow_breaches(&mut q).await?;
     remind_unacknowledged(&mut q).await?;
     Ok(q.queued)
+}
+
+/// Overdue steps of the SOP workflows: a webhook, and an e-mail to the section's addresses
+/// and to every holder of the role the step waits for (or the requester or subject).
+async fn workflow_breaches(q: &mut Queue<'_>) -> Result<(), StoreError> {
+    let rows = q
+        .store
+        .overdue_pending(q.now, q.now - Duration::days(ALERT_WITHIN_DAYS), SCAN_LIMIT)
+        .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let accounts = q.store.list_accounts().await?;
+    let mut by_step: std::collections::BTreeMap<
+        (i64, String),
+        (crate::store::DueRow, Vec<String>),
+    > = std::collections::BTreeMap::new();
+    for (due, role) in rows {
+        by_step
+            .entry((due.workflow_id, due.step.clone()))
+            .or_insert_with(|| (due, Vec::new()))
+            .1
+            .push(role);
+    }
+    for ((id, step), (due, roles)) in by_step {
+        let def = crate::workflow::builtin(&due.kind)
+            .and_then(Result::ok)
+            .and_then(|s| s.step(&step).cloned());
+        let (step_title, role) = def
+            .map(|d| (d.title.id.clone(), d.role.id.clone()))
+            .unwrap_or_else(|| (step.clone(), roles.join(", ")));
+        let key = format!("wf:{id}:{step}");
+        let p = json!({
+            "event": "sla.breach", "workflow_id": id, "kind": due.kind, "title": due.title,
+            "step": step, "step_title": step_title, "role": role, "roles": roles,
+            "due_at": due.due_at.map(rfc3339).unwrap_or_default(),
+        });
+        q.webhook("sla.breach", &key, p.clone()).await?;
+        let mut to: Vec<String> =
+            q.n.settings()
+                .reminders
+                .overdue_to
+                .iter()
+                .map(|t| t.email.to_string())
+                .collect();
+        for a in accounts.iter().filter(|a| !a.disabled) {
+            let waits_for_them = roles.iter().any(|r| match r.strip_prefix("user:") {
+                Some(u) => u == a.username,
+                None => a.roles.contains(r),
+            });
+            if waits_for_them && let Some(e) = &a.email {
+                to.push(e.clone());
+            }
+        }
+        to.sort();
+        to.dedup();
+        for addr in to {
+            q.email("workflow_sla_breach", &addr, &key, &p).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Reminds the owners of reports not acknowledged after N days, again after 2N and 3N.

@@ -22,7 +22,13 @@ struct Template {
 }
 
 /// The kinds of e-mail Kawal sends.
-pub const KINDS: [&str; 4] = ["report", "reminder_acknowledge", "sla_breach", "test"];
+pub const KINDS: [&str; 5] = [
+    "report",
+    "reminder_acknowledge",
+    "sla_breach",
+    "workflow_sla_breach",
+    "test",
+];
 
 /// Parsed message templates.
 pub struct Messages {

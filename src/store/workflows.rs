@@ -492,6 +492,27 @@ impl Store {
             .collect())
     }
 
+    /// Pending steps whose deadline passed within `(since, now)`, with the role each waits
+    /// for (one row per role), earliest first.
+    pub async fn overdue_pending(
+        &self,
+        now: OffsetDateTime,
+        since: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<(DueRow, String)>, StoreError> {
+        on!(self, pool => {
+            let rows = sqlx::query("SELECT p.workflow_id, w.kind, w.title, p.step, p.role, p.due_at FROM workflow_pending p JOIN workflow w ON w.id = p.workflow_id WHERE p.due_at < $1 AND p.due_at > $2 ORDER BY p.due_at, p.workflow_id LIMIT $3")
+                .bind(now).bind(since).bind(limit).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok((DueRow {
+                workflow_id: r.try_get("workflow_id")?,
+                kind: r.try_get("kind")?,
+                title: r.try_get("title")?,
+                step: r.try_get("step")?,
+                due_at: r.try_get("due_at")?,
+            }, r.try_get("role")?))).collect()
+        })
+    }
+
     /// Letters of a workflow.
     pub async fn letters(&self, workflow_id: i64) -> Result<Vec<LetterRow>, StoreError> {
         on!(self, pool => {
