@@ -3,6 +3,7 @@
 
 mod apps;
 mod audit;
+mod dashboard;
 mod evaluations;
 mod identity;
 mod registrations;
@@ -10,6 +11,7 @@ mod sop;
 mod users;
 
 pub use apps::{AppInput, validate_url};
+pub use dashboard::{AppSummary, Overview, Trend, WaitingStep};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
 pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput};
