@@ -269,6 +269,12 @@ pub fn html_response(ctx: &Ctx, status: StatusCode, html: String) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(PAGE_CSP),
     );
+    // With `no-referrer` browsers send `Origin: null` on the page's own form posts, which the
+    // origin check must refuse; `same-origin` keeps the referrer inside Kawal and the Origin real.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if let Some(l) = ctx.chosen
         && let Ok(v) = HeaderValue::from_str(&format!(
             "{LANG_COOKIE}={l}; Path=/; Secure; SameSite=Lax; Max-Age=31536000"
