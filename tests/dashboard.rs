@@ -407,6 +407,21 @@ async fn the_sop_through_the_pages_in_chromium() {
     b.click("#decide-2").await;
     b.wait_for("#decision-2", 20).await;
     ui.check_page("evaluation-decided").await;
+    // A tablet's width: the same page in one column, still without horizontal scrolling.
+    b.resize(820, 1180).await;
+    ui.open(&eval_path).await;
+    let overflow = b
+        .exec(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        overflow, false,
+        "the evaluation page scrolls sideways on a tablet"
+    );
+    ui.check_page("evaluation-tablet").await;
+    b.resize(1280, 1000).await;
     ui.logout().await;
 
     // The owner sees only their agency and downloads the PDF report.

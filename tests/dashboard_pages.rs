@@ -318,6 +318,48 @@ async fn pages_on(backend: &str) {
     .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(store.find_app("BARU").await.expect("find").is_some());
+    // A test role is stored sealed; the page names it and never shows its password back.
+    let baru = store
+        .find_app("BARU")
+        .await
+        .expect("find")
+        .expect("BARU")
+        .id;
+    let role = "name=warga&privilege=10&login_url=https%3A%2F%2Fbaru.example.go.id%2Flogin&username=warga1&password=rahasia-sekali-123&marker=Keluar";
+    let p = call(
+        &r,
+        "POST",
+        &format!("/apps/{baru}/roles"),
+        Some(&seksi),
+        Some(format!("csrf={token}&{role}")),
+        Some("https://kawal.test"),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = call(
+        &r,
+        "GET",
+        &format!("/apps/{baru}"),
+        Some(&seksi),
+        None,
+        None,
+    )
+    .await;
+    assert!(
+        p.body.contains("warga") && !p.body.contains("rahasia-sekali-123"),
+        "{}",
+        p.body
+    );
+    let p = call(
+        &r,
+        "GET",
+        &format!("/apps/{baru}/edit"),
+        Some(&seksi),
+        None,
+        None,
+    )
+    .await;
+    assert!(p.body.contains("value=\"BARU\"") && !p.body.contains("rahasia-sekali-123"));
 
     // The owner of DINAS-A: only their agency, and B's objects are "not found" by URL.
     let owner = login(&r, "owner-a").await;

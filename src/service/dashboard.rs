@@ -5,17 +5,27 @@
 use super::{Actor, Service, ServiceError};
 use crate::model::EvaluationStatus;
 use crate::sop::{Branch, Sop, StepState, TimelineRow, timeline};
+use crate::store::AgencyScope;
 use crate::store::{
     App, AppFilter, DashboardCounts, DecisionRecord, EvaluationRow, FindingStatus, Page, Paging,
     ScopedFinding,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
 
 /// Which account roles act on which SOP step (data: `pages/waiting.toml`).
 const WAITING: &str = include_str!("../../pages/waiting.toml");
 
 /// Evaluations looked at for "waiting for me": the newest ones in scope.
 const WAITING_WINDOW: i64 = 40;
+
+/// How long the overview's counts are reused.
+pub const COUNTS_TTL: Duration = Duration::from_secs(30);
+
+/// Counts by agency scope (`None`: every agency), with when they were counted.
+pub type CountsCache = Mutex<HashMap<Option<String>, (Instant, OffsetDateTime, DashboardCounts)>>;
 
 /// An application with its newest evaluations.
 #[derive(Debug, Clone)]
@@ -67,6 +77,8 @@ pub struct WaitingStep {
 pub struct Overview {
     /// Counts in the user's scope.
     pub counts: DashboardCounts,
+    /// When they were counted.
+    pub counted_at: OffsetDateTime,
     /// A page of applications with their latest evaluations.
     pub apps: Page<AppSummary>,
     /// Steps waiting for the user's roles.
@@ -155,10 +167,11 @@ impl Service {
     ) -> Result<Overview, ServiceError> {
         let scope = self.require(actor, "app:read")?;
         let apps = self.app_summaries(actor, filter, paging).await?;
-        let counts = self.store.dashboard_counts(&scope).await?;
+        let (counts, counted_at) = self.counts(&scope).await?;
         let waiting = self.waiting_for(actor).await?;
         Ok(Overview {
             counts,
+            counted_at,
             apps,
             waiting,
         })
@@ -170,9 +183,9 @@ impl Service {
         let Some(account) = &actor.account else {
             return Ok(Vec::new());
         };
-        if !self.may(actor, "evaluation:read") {
+        let Ok(scope) = self.require(actor, "evaluation:read") else {
             return Ok(Vec::new());
-        }
+        };
         let roles = step_roles()?;
         let mine = |key: &str| {
             roles
@@ -180,25 +193,23 @@ impl Service {
                 .is_some_and(|r| r.iter().any(|r| account.roles.contains(r)))
         };
         let sop = sop()?;
-        let page = self
-            .list_evaluations(
-                actor,
-                None,
-                Paging {
-                    limit: WAITING_WINDOW,
-                    offset: 0,
-                },
-            )
+        let rows = self
+            .store
+            .recent_open_evaluations(&scope, WAITING_WINDOW)
             .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let records = self.store.sop_records_of(&ids).await?;
         let mut out = Vec::new();
-        for row in page.items {
-            if matches!(
-                row.status,
-                EvaluationStatus::Failed | EvaluationStatus::Interrupted
+        for row in rows {
+            let (steps, decisions) = records.get(&row.id).cloned().unwrap_or_default();
+            let now = self.now();
+            for t in timeline(
+                &sop,
+                row.created_at,
+                &steps,
+                branch_of(&row, &decisions),
+                now,
             ) {
-                continue;
-            }
-            for t in self.timeline_of(&sop, &row).await? {
                 if matches!(t.state, StepState::Due | StepState::Overdue) && mine(&t.def.key) {
                     out.push(WaitingStep {
                         evaluation_id: row.id,
@@ -225,6 +236,31 @@ impl Service {
             branch_of(row, &decisions),
             self.now(),
         ))
+    }
+
+    /// The overview's counts in `scope`, recounted at most every [`COUNTS_TTL`]: counting the
+    /// latest decision of every application reads every evaluation, too much for each page view.
+    async fn counts(
+        &self,
+        scope: &AgencyScope,
+    ) -> Result<(DashboardCounts, OffsetDateTime), ServiceError> {
+        let key = match scope {
+            AgencyScope::All => None,
+            AgencyScope::Only(a) => Some(a.clone()),
+        };
+        if let Ok(cache) = self.counts.lock()
+            && let Some((at, when, c)) = cache.get(&key)
+            && at.elapsed() < COUNTS_TTL
+        {
+            return Ok((c.clone(), *when));
+        }
+        let c = self.store.dashboard_counts(scope).await?;
+        let when = self.now();
+        if let Ok(mut cache) = self.counts.lock() {
+            // Bounded by the number of agencies; stale entries are replaced on the next view.
+            cache.insert(key, (Instant::now(), when, c.clone()));
+        }
+        Ok((c, when))
     }
 
     /// The SOP timeline of one evaluation the actor may see.

@@ -171,6 +171,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     throttle: Mutex<Throttle>,
+    counts: dashboard::CountsCache,
 }
 
 impl Service {
@@ -188,6 +189,7 @@ impl Service {
             clock,
             config,
             throttle,
+            counts: Mutex::default(),
         }
     }
 

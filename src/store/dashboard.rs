@@ -2,10 +2,12 @@
 //! page of applications, and counts in one agency scope.
 
 use super::evaluations::{SELECT_EVAL, eval_from_row};
-use super::{AgencyScope, EvaluationRow, Store, StoreError, on};
+use super::{AgencyScope, DecisionRecord, EvaluationRow, Store, StoreError, on};
 use crate::model::EvaluationStatus;
+use crate::sop::StepRecord;
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 /// Counts shown on the overview.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -28,12 +30,7 @@ impl Store {
         if app_ids.is_empty() {
             return Ok(Vec::new());
         }
-        // Ids are integers formatted by us, never text from a request.
-        let ids = app_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let ids = id_list(app_ids);
         let sql = format!(
             "SELECT x.* FROM (SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.application_id ORDER BY y.id DESC) AS rn FROM ({SELECT_EVAL} WHERE e.application_id IN ({ids})) y) x WHERE x.rn <= $1 ORDER BY x.application_id, x.id DESC"
         );
@@ -62,6 +59,82 @@ impl Store {
             c.queued = sqlx::query(queued).bind(agency).fetch_one(pool).await?.try_get("n")?;
             c.not_met = sqlx::query(not_met).bind(agency).fetch_one(pool).await?.try_get("n")?;
             Ok(c)
+        })
+    }
+}
+
+/// Integers joined for an `IN (…)` list (ids formatted here, never text from a request).
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+impl Store {
+    /// The newest `limit` evaluations in `scope` that may still have SOP steps open (not failed
+    /// or interrupted), newest first; no total is counted.
+    pub async fn recent_open_evaluations(
+        &self,
+        scope: &AgencyScope,
+        limit: i64,
+    ) -> Result<Vec<EvaluationRow>, StoreError> {
+        let agency = match scope {
+            AgencyScope::All => None,
+            AgencyScope::Only(a) => Some(a.as_str()),
+        };
+        let sql = format!(
+            "{SELECT_EVAL} WHERE e.status IN ('queued', 'running', 'finished') AND ($1 IS NULL OR a.agency_id = (SELECT id FROM agency WHERE name = $1)) ORDER BY e.id DESC LIMIT $2"
+        );
+        on!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency).bind(limit).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(eval_from_row!(r))).collect::<Result<Vec<_>, StoreError>>()
+        })
+    }
+
+    /// The recorded SOP steps and decisions of several evaluations, by evaluation id, in two
+    /// queries.
+    pub async fn sop_records_of(
+        &self,
+        ids: &[i64],
+    ) -> Result<BTreeMap<i64, (Vec<StepRecord>, Vec<DecisionRecord>)>, StoreError> {
+        let mut out: BTreeMap<i64, (Vec<StepRecord>, Vec<DecisionRecord>)> = ids
+            .iter()
+            .map(|id| (*id, (Vec::new(), Vec::new())))
+            .collect();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = id_list(ids);
+        let steps = format!(
+            "SELECT evaluation_id, step, status, actor, role, output, note, done_at FROM sop_step WHERE evaluation_id IN ({list}) ORDER BY id"
+        );
+        let decisions = format!(
+            "SELECT evaluation_id, kind, recommended, decided, agrees, actor, reason, decided_at FROM decision_record WHERE evaluation_id IN ({list}) ORDER BY id"
+        );
+        on!(self, pool => {
+            for r in sqlx::query(sqlx::AssertSqlSafe(steps)).fetch_all(pool).await? {
+                let id: i64 = r.try_get("evaluation_id")?;
+                out.entry(id).or_default().0.push(StepRecord {
+                    step: r.try_get("step")?,
+                    skipped: r.try_get::<String, _>("status")? == "skipped",
+                    actor: r.try_get("actor")?,
+                    role: r.try_get("role")?,
+                    output: r.try_get("output")?,
+                    note: r.try_get("note")?,
+                    done_at: r.try_get("done_at")?,
+                });
+            }
+            for r in sqlx::query(sqlx::AssertSqlSafe(decisions)).fetch_all(pool).await? {
+                let id: i64 = r.try_get("evaluation_id")?;
+                out.entry(id).or_default().1.push(DecisionRecord {
+                    kind: r.try_get("kind")?,
+                    recommended: r.try_get("recommended")?,
+                    decided: r.try_get("decided")?,
+                    agrees: r.try_get("agrees")?,
+                    actor: r.try_get("actor")?,
+                    reason: r.try_get("reason")?,
+                    decided_at: r.try_get("decided_at")?,
+                });
+            }
+            Ok(out)
         })
     }
 }

@@ -253,6 +253,17 @@ impl Browser {
         .expect("timeouts");
     }
 
+    /// Resizes the window (e.g. to a tablet's width).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await
+        .expect("window size");
+    }
+
     /// A PNG screenshot of the viewport.
     pub async fn screenshot(&self) -> Vec<u8> {
         use base64::Engine as _;

@@ -97,6 +97,7 @@ pub async fn overview(st: &AppState, ctx: &Ctx, parts: &Parts) -> Response {
             "apps": o.apps.total, "running": o.counts.running,
             "queued": o.counts.queued, "not_met": o.counts.not_met,
         },
+        "counted_at": when(o.counted_at),
         "waiting": waiting,
         "pager": pager("/", &[], o.apps.offset, apps.len(), o.apps.total),
         "apps": apps,

@@ -26,8 +26,7 @@ pub struct EvalQuery {
     page: Option<i64>,
 }
 
-fn decided_json(ctx: &Ctx, d: &DecisionRecord, label: String) -> Value {
-    let _ = ctx;
+fn decided_json(d: &DecisionRecord, label: String) -> Value {
     json!({ "label": label, "actor": d.actor, "at": when(d.decided_at), "reason": d.reason })
 }
 
@@ -56,10 +55,10 @@ fn decisions_json(ctx: &Ctx, report: &Report, decisions: &[DecisionRecord]) -> V
             "met": report.decision.meets_standard,
             "class": if report.decision.meets_standard { "met" } else { "not-met" },
         },
-        "dec1": d1.map(|d| decided_json(ctx, d, standard_label(ctx, d.decided == "met"))),
+        "dec1": d1.map(|d| decided_json(d, standard_label(ctx, d.decided == "met"))),
         // Decision 2 applies only while the application does not meet the standard.
         "rec2": if met_now { Value::Null } else { rec2.unwrap_or(Value::Null) },
-        "dec2": d2.map(|d| decided_json(ctx, d, crate::decision::Action::parse(&d.decided).map(|a| a.label().get(ctx.lang).to_string()).unwrap_or_else(|| d.decided.clone()))),
+        "dec2": d2.map(|d| decided_json(d, crate::decision::Action::parse(&d.decided).map(|a| a.label().get(ctx.lang).to_string()).unwrap_or_else(|| d.decided.clone()))),
     })
 }
 

@@ -38,7 +38,8 @@ pub async fn findings_json(
             };
             json!({
                 "item_id": f.item_id, "locator": f.locator, "application": f.application,
-                "evaluation_id": f.evaluation_id, "severity": f.severity, "outcome": f.outcome,
+                "evaluation_id": f.evaluation_id, "severity": named(ctx, SEVERITIES, &f.severity),
+                "outcome": named(ctx, OUTCOMES, &f.outcome),
                 "summary": summary,
                 "lifecycle": states.get(&f.fingerprint).map(|s| s.label().get(ctx.lang).to_string()),
             })
@@ -83,6 +84,18 @@ const OUTCOMES: &[(&str, &str, &str)] = &[
     ("not_applicable", "tidak berlaku", "not applicable"),
     ("manual", "manual", "manual"),
 ];
+
+/// The label of a stored value in the page's language (the value itself if unknown).
+fn named(ctx: &Ctx, table: &[(&str, &str, &str)], value: &str) -> String {
+    table
+        .iter()
+        .find(|(v, _, _)| *v == value)
+        .map(|(_, id, en)| match ctx.lang {
+            crate::i18n::Lang::Id => id.to_string(),
+            crate::i18n::Lang::En => en.to_string(),
+        })
+        .unwrap_or_else(|| value.to_string())
+}
 
 fn nonempty(s: &Option<String>) -> Option<String> {
     s.as_deref()

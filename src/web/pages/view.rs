@@ -79,11 +79,6 @@ fn load() -> Result<Assets, String> {
     })
 }
 
-/// Checks the embedded templates and labels (at start, so a broken file stops `kawal serve`).
-pub fn check_assets() -> Result<(), String> {
-    assets().map(|_| ())
-}
-
 /// One label in `lang` (the key itself if the file lacks it, which a test refuses).
 pub fn label(lang: Lang, key: &str) -> String {
     assets()
@@ -404,4 +399,53 @@ pub fn query<T: serde::de::DeserializeOwned>(ctx: &Ctx, parts: &Parts) -> Result
                 },
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_parse_and_every_label_they_use_exists_in_both_languages() {
+        let a = assets().expect("pages/ data files");
+        let used = regex::Regex::new(r"\bt\.([a-z0-9_]+)").expect("regex");
+        for (name, text) in TEMPLATES {
+            for c in used.captures_iter(text) {
+                for labels in &a.labels {
+                    assert!(
+                        labels.get(&c[1]).is_some(),
+                        "pages/{name}.hbs uses t.{} which pages/labels.toml lacks",
+                        &c[1]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_language_comes_from_the_query_then_the_cookie_then_the_header() {
+        let parts = |uri: &str, cookie: Option<&str>, accept: Option<&str>| {
+            let mut b = axum::http::Request::builder().uri(uri);
+            if let Some(c) = cookie {
+                b = b.header(header::COOKIE, c);
+            }
+            if let Some(a) = accept {
+                b = b.header(header::ACCEPT_LANGUAGE, a);
+            }
+            b.body(()).expect("request").into_parts().0
+        };
+        assert_eq!(
+            page_lang(&parts("/?lang=en", Some("kawal-lang=id"), None)),
+            (Lang::En, Some(Lang::En))
+        );
+        assert_eq!(
+            page_lang(&parts("/", Some("kawal-lang=en"), Some("id"))),
+            (Lang::En, None)
+        );
+        assert_eq!(
+            page_lang(&parts("/", None, Some("en-US,en;q=0.9"))),
+            (Lang::En, None)
+        );
+        assert_eq!(page_lang(&parts("/?lang=xx", None, None)), (Lang::Id, None));
+    }
 }
