@@ -1,7 +1,8 @@
 //! Kawal evaluates itself: `kawal serve` on loopback (HTTPS with a certificate from a test CA)
 //! with an administrator, two owners of different agencies and an analyst, scanned by
-//! `kawal scan` logging in as each of them. No automated item may fail, and the service must
-//! meet the standard.
+//! `kawal scan` logging in as each of them through the login page, landing on the dashboard
+//! and crawling its pages (the queue and audit pages are declared protected beside their API
+//! routes). No automated item may fail, and the service must meet the standard.
 
 mod common;
 
@@ -166,7 +167,7 @@ async fn kawal_meets_the_standard_it_enforces() {
         ));
     }
     toml.push_str(
-        "[access]\nprotected = [\n  { pattern = \"/api/v1/users*\", allowed = [\"admin\"] },\n  { pattern = \"/api/v1/audit*\", allowed = [\"admin\"] },\n  { pattern = \"/api/v1/jobs*\", allowed = [\"admin\", \"analis\"] },\n]\n",
+        "[access]\nprotected = [\n  { pattern = \"/api/v1/users*\", allowed = [\"admin\"] },\n  { pattern = \"/api/v1/audit*\", allowed = [\"admin\"] },\n  { pattern = \"/api/v1/jobs*\", allowed = [\"admin\", \"analis\"] },\n  { pattern = \"/audit*\", allowed = [\"admin\"] },\n  { pattern = \"/jobs*\", allowed = [\"admin\", \"analis\"] },\n]\n",
     );
     let scan_dir = scanner_home.path();
     std::fs::write(scan_dir.join("kawal.toml"), toml).expect("kawal.toml");

@@ -5,6 +5,7 @@ mod access;
 mod apps;
 mod audit;
 mod delivery;
+mod dashboard;
 mod evaluations;
 mod identity;
 mod letters;
@@ -17,6 +18,7 @@ mod workflows;
 pub use access::{Credential, device_mismatch};
 pub use apps::{AppInput, validate_url};
 pub use delivery::{AckInput, Acknowledged, DELIVERY_STEP, SendInput};
+pub use dashboard::{AppSummary, Overview, Trend, WaitingStep};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
 pub use letters::{DocFormat, Document, render as render_letter};
@@ -202,6 +204,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     throttle: Mutex<Throttle>,
+    counts: dashboard::CountsCache,
 }
 
 impl Service {
@@ -219,6 +222,7 @@ impl Service {
             clock,
             config,
             throttle,
+            counts: Mutex::default(),
         }
     }
 

@@ -8,6 +8,7 @@ mod apps;
 mod audit;
 mod auth;
 mod delivery;
+mod dashboard;
 mod evaluations;
 mod health;
 mod jobs;
@@ -24,6 +25,7 @@ pub use audit::{AuditCheck, AuditEntry, AuditFilter};
 pub use delivery::{
     Delivery, DueMessage, NewDelivery, NewMessage, OutboxRow, RecentEvaluation, SopSnapshot,
 };
+pub use dashboard::DashboardCounts;
 pub use evaluations::{EvaluationRow, FindingRow};
 pub use health::SchedulerStatus;
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};

@@ -108,6 +108,12 @@ fn operation(r: &super::routes::Route) -> Value {
         .collect();
     let ok = if r.response == "html" {
         json!({ "description": "page", "content": { "text/html": { "schema": { "type": "string" } } } })
+    } else if let Some(media) = match r.response {
+        "css" => Some("text/css"),
+        "js" => Some("text/javascript"),
+        _ => None,
+    } {
+        json!({ "description": "static file", "content": { media: { "schema": { "type": "string" } } } })
     } else if r.response == "binary" {
         json!({ "description": "file", "content": { "application/octet-stream": { "schema": { "type": "string", "contentEncoding": "binary" } } } })
     } else {

@@ -1,5 +1,12 @@
-//! The few pages that must work before anyone is logged in: setting a password through the
-//! one-time link. Plain HTML forms, no script, the same headers as the API.
+//! The pages: the few that must work before anyone is logged in (login, setting a password
+//! through the one-time link) and the dashboard (`pages/*.hbs`, modules below). Plain HTML
+//! forms that work without script, the same headers as the API.
+
+pub mod apps;
+pub mod evals;
+pub mod lists;
+pub mod paging;
+pub mod view;
 
 use super::AppState;
 use super::auth::{ReqLang, client_addr, same_origin};
@@ -8,7 +15,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 fn esc(s: &str) -> String {
@@ -19,13 +26,21 @@ fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn page(lang: Lang, title: &str, body: &str) -> Html<String> {
-    Html(format!(
+fn page(lang: Lang, title: &str, body: &str) -> Response {
+    let html = format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{t} — Kawal</title></head><body><main><h1>{t}</h1>{body}</main></body></html>\n",
+         <title>{t} — Kawal</title><link rel=\"stylesheet\" href=\"/static/kawal.css\"></head>\
+         <body><main><h1>{t}</h1>{body}</main></body></html>\n",
         t = esc(title)
-    ))
+    );
+    let ctx = view::Ctx {
+        lang,
+        chosen: None,
+        user: None,
+        nav: serde_json::Value::Null,
+    };
+    view::html_response(&ctx, StatusCode::OK, html)
 }
 
 /// A page that refuses a request, titled with its status code.
@@ -37,7 +52,7 @@ fn tr(lang: Lang, id: &'static str, en: &'static str) -> &'static str {
     crate::i18n::tr(lang, id, en)
 }
 
-fn form(lang: Lang, token: &str, error: Option<&str>) -> Html<String> {
+fn form(lang: Lang, token: &str, error: Option<&str>) -> Response {
     let err = error
         .map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", esc(e)))
         .unwrap_or_default();
@@ -70,7 +85,7 @@ pub struct TokenQuery {
 }
 
 /// `GET /setup-password?token=…`: the form of the one-time link.
-pub async fn setup_form(ReqLang(lang): ReqLang, Query(q): Query<TokenQuery>) -> Html<String> {
+pub async fn setup_form(ReqLang(lang): ReqLang, Query(q): Query<TokenQuery>) -> Response {
     form(lang, q.token.as_deref().unwrap_or_default(), None)
 }
 
@@ -141,13 +156,14 @@ async fn page_session(
     Some((sid, info))
 }
 
-/// `GET /`: what this service is and where its parts are (the dashboard pages build on it);
-/// the logged-in account and a logout button when there is a session.
-pub async fn home(
-    State(st): State<AppState>,
-    ReqLang(lang): ReqLang,
-    parts: Parts,
-) -> Html<String> {
+/// `GET /`: the overview for a logged-in user; otherwise what this service is, where its
+/// parts are, and the way to log in.
+pub async fn home(State(st): State<AppState>, parts: Parts) -> Response {
+    let ctx = view::Ctx::of(&st, &parts).await;
+    if ctx.user.is_some() {
+        return apps::overview(&st, &ctx, &parts).await;
+    }
+    let lang = ctx.lang;
     let links = [
         (
             "/api/v1/openapi.json",
@@ -180,19 +196,10 @@ pub async fn home(
         .iter()
         .map(|(href, label)| format!("<li><a href=\"{href}\">{}</a></li>", esc(label)))
         .collect();
-    let who = match page_session(&st, &parts).await {
-        Some((_, info)) => format!(
-            "<p>{} <strong>{}</strong>.</p><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form>",
-            tr(lang, "Masuk sebagai", "Logged in as"),
-            esc(&info.actor.name()),
-            esc(&info.csrf_token),
-            tr(lang, "Keluar", "Log out"),
-        ),
-        None => format!(
-            "<p><a href=\"/login\">{}</a></p>",
-            tr(lang, "Masuk", "Log in")
-        ),
-    };
+    let who = format!(
+        "<p><a href=\"/login\">{}</a></p>",
+        tr(lang, "Masuk", "Log in")
+    );
     page(
         lang,
         "Kawal",
@@ -212,7 +219,7 @@ pub async fn home(
     )
 }
 
-fn login_form(lang: Lang, error: Option<&str>) -> Html<String> {
+fn login_form(lang: Lang, error: Option<&str>) -> Response {
     let err = error
         .map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", esc(e)))
         .unwrap_or_default();
@@ -232,7 +239,7 @@ fn login_form(lang: Lang, error: Option<&str>) -> Html<String> {
 }
 
 /// `GET /login`: the login form.
-pub async fn login_page(ReqLang(lang): ReqLang) -> Html<String> {
+pub async fn login_page(ReqLang(lang): ReqLang) -> Response {
     login_form(lang, None)
 }
 

@@ -72,6 +72,7 @@ const PAGE: [Param; 2] = [
     p("limit", "query", "integer", "page size, 1–500 (default 50)"),
     p("offset", "query", "integer", "items to skip"),
 ];
+const PG: Param = p("page", "query", "integer", "page number, from 1");
 const APP: Param = p("app", "path", "string", "application id or name");
 const ID: Param = p("id", "path", "integer", "id");
 const USER: Param = p("username", "path", "string", "user name");
@@ -110,6 +111,24 @@ pub static ROUTES: &[Route] = &[
     route!("POST", "/logout", Public, "pages", "Log out from the page (form CSRF token) / Keluar dari halaman", &[], None, "html", 303, post(super::pages::logout_submit)),
     route!("GET", "/setup-password", Public, "pages", "Set-password page of a one-time link / Halaman atur kata sandi", &[p("token", "query", "string", "the link's secret")], None, "html", 200, get(super::pages::setup_form)),
     route!("POST", "/setup-password", Public, "pages", "Set a password from the page / Atur kata sandi dari halaman", &[], None, "html", 200, post(super::pages::setup_submit)),
+    route!("GET", "/static/kawal.css", Public, "pages", "The pages' stylesheet / Lembar gaya halaman", &[], None, "css", 200, get(super::pages::view::stylesheet)),
+    route!("GET", "/static/kawal.js", Public, "pages", "The pages' progress script / Skrip kemajuan halaman", &[], None, "js", 200, get(super::pages::view::script)),
+    route!("GET", "/apps", Public, "pages", "Applications page (session checked by the page) / Halaman aplikasi", &[p("q", "query", "string", "text in name, URL or owner"), p("agency", "query", "string", "agency name"), PG], None, "html", 200, get(super::pages::apps::list)),
+    route!("POST", "/apps", Public, "pages", "Register an application from the page / Daftarkan aplikasi dari halaman", &[], None, "html", 303, post(super::pages::apps::create)),
+    route!("GET", "/apps/new", Public, "pages", "Registration form / Formulir pendaftaran aplikasi", &[], None, "html", 200, get(super::pages::apps::new_form)),
+    route!("GET", "/apps/{app}", Public, "pages", "Application page with live progress / Halaman aplikasi", &[APP, PG], None, "html", 200, get(super::pages::apps::detail)),
+    route!("POST", "/apps/{app}", Public, "pages", "Edit an application from the page / Ubah aplikasi dari halaman", &[APP], None, "html", 303, post(super::pages::apps::update)),
+    route!("GET", "/apps/{app}/edit", Public, "pages", "Edit form / Formulir ubah aplikasi", &[APP], None, "html", 200, get(super::pages::apps::edit_form)),
+    route!("POST", "/apps/{app}/roles", Public, "pages", "Store a test role from the page / Simpan peran uji dari halaman", &[APP], None, "html", 303, post(super::pages::apps::put_role)),
+    route!("POST", "/apps/{app}/evaluate", Public, "pages", "Start an evaluation from the page / Mulai evaluasi dari halaman", &[APP], None, "html", 303, post(super::pages::apps::evaluate)),
+    route!("GET", "/apps/{app}/progress", Public, "pages", "The application's newest jobs, for the page's script / Kemajuan job", &[APP], None, "Object", 200, get(super::pages::apps::progress)),
+    route!("GET", "/evaluations/{id}", Public, "pages", "Evaluation page / Halaman evaluasi", &[ID, PG], None, "html", 200, get(super::pages::evals::detail)),
+    route!("POST", "/evaluations/{id}/manual", Public, "pages", "Record a manual item with an attachment (multipart) / Catat butir manual", &[ID], None, "html", 303, post(super::pages::evals::record_manual).layer(axum::extract::DefaultBodyLimit::max(super::pages::evals::MAX_ATTACHMENT + (64 << 10)))),
+    route!("POST", "/evaluations/{id}/steps", Public, "pages", "Record an SOP step from the page / Catat langkah SOP", &[ID], None, "html", 303, post(super::pages::evals::advance_step)),
+    route!("POST", "/evaluations/{id}/decisions", Public, "pages", "Record decision 1 or 2 from the page / Catat keputusan", &[ID], None, "html", 303, post(super::pages::evals::decide)),
+    route!("GET", "/findings", Public, "pages", "Findings page / Halaman temuan", &[p("app", "query", "string", "application id or name"), p("severity", "query", "string", "severity"), p("outcome", "query", "string", "outcome (default fail)"), PG], None, "html", 200, get(super::pages::lists::findings)),
+    route!("GET", "/jobs", Public, "pages", "Evaluation queue page / Halaman antrean", &[p("app", "query", "string", "application id or name"), p("status", "query", "string", "job status")], None, "html", 200, get(super::pages::lists::jobs)),
+    route!("GET", "/audit", Public, "pages", "Audit log page / Halaman jejak audit", &[p("actor", "query", "string", "user name"), p("action", "query", "string", "action prefix"), p("before", "query", "integer", "entries before this sequence number")], None, "html", 200, get(super::pages::lists::audit)),
     route!("POST", "/api/v1/password/setup", Public, "session", "Set a password with a one-time link / Atur kata sandi dengan tautan sekali pakai", &[], Some("SetupBody"), "Object", 200, post(api::setup_password)),
     route!("GET", "/api/v1/roles", Authenticated, "users", "Roles and their permissions / Peran dan izinnya", &[], None, "Object", 200, get(api::roles)),
     route!("GET", "/api/v1/apps", P("app:read"), "apps", "Applications, paged and filtered / Daftar aplikasi", &[p("q", "query", "string", "text in name, URL or owner"), p("agency", "query", "string", "agency name"), PAGE[0], PAGE[1]], None, "PageApp", 200, get(api::list_apps)),
