@@ -31,6 +31,9 @@ pub struct Recipe {
     pub protected_url: Option<Url>,
     /// Logout URL (default: found on the logged-in page).
     pub logout_url: Option<Url>,
+    /// A JSON login: the application page whose script posts the credentials as a JSON
+    /// document to `url` (the answer sets the session cookie); `None` for a form login.
+    pub json_page: Option<Url>,
 }
 
 /// Cookies of one client, by name (one application, so domain and path are not tracked).
@@ -271,6 +274,9 @@ pub async fn login(ctx: &Context, recipe: &Recipe) -> Result<Session, LoginError
 
 /// Logs in with `recipe` through `http`.
 pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, LoginError> {
+    if let Some(page) = &recipe.json_page {
+        return json_login(http, page, recipe).await;
+    }
     let mut jar = Jar::default();
     let mut seen = fetch(http, &mut jar, Request::get(recipe.url.clone())).await?;
     let before = jar.clone();
@@ -357,6 +363,57 @@ pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, L
     })
 }
 
+/// A JSON login as the application's script performs it: the page first (it may set the
+/// double-submit CSRF cookie or meta token the call must echo), then `POST url` with the
+/// credentials as a JSON document and a browser's headers. The logged-in check is left to the
+/// caller: the answer is a JSON document, not a page showing the marker.
+pub async fn json_login(
+    http: &HttpClient,
+    page: &Url,
+    recipe: &Recipe,
+) -> Result<Session, LoginError> {
+    let mut jar = Jar::default();
+    let mut seen = fetch(http, &mut jar, Request::get(page.clone())).await?;
+    let before = jar.clone();
+    let (shell, html) = seen
+        .last()
+        .map(|r| (r.url.clone(), r.text().into_owned()))
+        .unwrap_or_else(|| (page.clone(), String::new()));
+    let body = serde_json::json!({
+        recipe.username_field.as_str(): recipe.username,
+        recipe.password_field.as_str(): recipe.password,
+    });
+    let mut headers = super::browser::headers(&shell, &html, &jar);
+    headers.push(("content-type".into(), "application/json".into()));
+    headers.push(("accept".into(), "application/json".into()));
+    let req = Request {
+        method: reqwest::Method::POST,
+        url: recipe.url.clone(),
+        headers,
+        body: Some(body.to_string().into_bytes()),
+        follow_redirects: false,
+    };
+    let chain = fetch(http, &mut jar, req).await?;
+    seen.extend(chain);
+    let Some(last) = seen.last().cloned() else {
+        return Err(rejected(recipe, "tanpa jawaban", "no answer"));
+    };
+    if last.status >= 400 {
+        return Err(rejected(
+            recipe,
+            &format!("endpoint login menjawab {}", last.status),
+            &format!("the login endpoint answered {}", last.status),
+        ));
+    }
+    Ok(Session {
+        before,
+        jar,
+        landed: last.url.clone(),
+        page: last,
+        chain: seen,
+    })
+}
+
 fn rejected(recipe: &Recipe, id: &str, en: &str) -> LoginError {
     LoginError::Rejected {
         url: recipe.url.to_string(),
@@ -409,6 +466,66 @@ pub fn same_page(a: &Url, b: &Url) -> bool {
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()
         && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
+}
+
+/// Scripts of the application page read for a logout endpoint.
+const MAX_LOGOUT_SCRIPTS: usize = 5;
+
+/// The logout endpoint a single-page application's own page or same-origin scripts name (its
+/// front end calls it with `POST`, as `fetch(url, {method: "POST"})`): the first named path
+/// whose last segments say logout. `None` when nothing names one.
+pub async fn find_script_logout(http: &HttpClient, page: &Url) -> Option<FormSpec> {
+    let mut jar = Jar::default();
+    let shell = fetch(http, &mut jar, Request::get(page.clone()))
+        .await
+        .ok()?
+        .pop()?;
+    let html = shell.text().into_owned();
+    if let Some(f) = find_logout(&shell.url, &html) {
+        return Some(f);
+    }
+    let mut texts = vec![html.clone()];
+    let scripts = crate::crawl::extract::extract(&shell.url, &html).scripts;
+    for s in scripts
+        .into_iter()
+        .filter(|s| s.origin() == shell.url.origin())
+        .take(MAX_LOGOUT_SCRIPTS)
+    {
+        if let Ok(r) = http.get(&s).await {
+            texts.push(r.response.text().into_owned());
+        }
+    }
+    texts
+        .iter()
+        .flat_map(|t| crate::crawl::textual::named_urls(&shell.url, t))
+        .find(|u| is_logout_path(u.path()))
+        .map(|action| FormSpec {
+            action,
+            method: "POST".into(),
+            fields: Vec::new(),
+        })
+}
+
+/// Whether a path names a logout route (`/api/auth/logout`, `/keluar`, `/sign-out`), by its
+/// last segment (pure).
+pub fn is_logout_path(path: &str) -> bool {
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "logout"
+            | "log-out"
+            | "signout"
+            | "sign-out"
+            | "sign_out"
+            | "log_out"
+            | "keluar"
+            | "logoff"
+    )
 }
 
 /// A logout link or form on a logged-in page: where, how, and the form's fields (its CSRF

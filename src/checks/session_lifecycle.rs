@@ -149,6 +149,18 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
         }
         Err(e) => return without_login(net_failed(&protected, &e)),
     }
+    // A page that shows as logged in without any session cannot tell a replayed session from
+    // an ended one: every later "still logged in" would be a false finding.
+    if let Ok((true, _)) = login::authenticated(ctx, recipe, &Jar::default(), &protected).await {
+        return without_login(Text::new(
+            format!(
+                "Halaman {protected} juga tampil sebagai pengguna terautentikasi tanpa sesi, sehingga tidak dapat membedakan sesi yang masih berlaku; sebutkan halaman yang hanya tampil setelah login (penanda peran url/text atau [login] protected_url)."
+            ),
+            format!(
+                "The page {protected} shows as authenticated without any session too, so it cannot tell a live session from an ended one; name a page only logged-in users see (the role marker's url/text or [login] protected_url)."
+            ),
+        ));
+    }
     let mut out = Vec::new();
 
     // Fixation: the pre-login id must not survive login, nor become logged in.
@@ -237,16 +249,22 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
             fields: Vec::new(),
         })
         .or_else(|| login::find_logout(&s.page.url, &s.page.text()));
+    // A JSON login answers a document, not a page: the front end's page and scripts name the
+    // logout endpoint its script calls.
+    let target = match (target, &recipe.json_page) {
+        (None, Some(page)) => login::find_script_logout(&ctx.http, page).await,
+        (t, _) => t,
+    };
     let Some(form) = target else {
         let why = Text::new(
-            "Tautan atau formulir logout tidak ditemukan pada halaman setelah login; atur [login] logout_url.",
-            "No logout link or form was found on the page after login; set [login] logout_url.",
+            "Tautan, formulir, atau endpoint logout tidak ditemukan pada halaman setelah login maupun pada skrip aplikasi; atur [login] logout_url.",
+            "No logout link, form or endpoint was found on the page after login nor in the application's scripts; set [login] logout_url.",
         );
         return Observation::inconclusive(item, why);
     };
     let url = form.action.clone();
     let mut jar = s.jar.clone();
-    let req = logout_request(&form, &s.page, &jar);
+    let req = logout_request(&form, &s.page, &jar, recipe.json_page.is_some());
     let chain = match login::fetch(&ctx.http, &mut jar, req).await {
         Ok(c) => c,
         Err(e) => return Observation::inconclusive(item, net_failed(&url, &e)),
@@ -270,8 +288,9 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
     o
 }
 
-/// The logout request: a form submitted with its fields and a browser's headers, or a link.
-fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar) -> Request {
+/// The logout request: a form submitted with its fields and a browser's headers, a link, or
+/// (after a JSON login) the script's `POST` of an empty JSON document.
+fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar, json: bool) -> Request {
     let mut headers = super::browser::headers(&page.url, &page.text(), jar);
     if form.method != "POST" {
         headers.retain(|(n, _)| n == "referer");
@@ -280,13 +299,17 @@ fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar) -> Request
             ..Request::get(form.action.clone())
         };
     }
-    headers.push((
-        "content-type".into(),
-        "application/x-www-form-urlencoded".into(),
-    ));
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form.fields.iter())
-        .finish();
+    let (kind, body) = if json && form.fields.is_empty() {
+        ("application/json", "{}".to_string())
+    } else {
+        (
+            "application/x-www-form-urlencoded",
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form.fields.iter())
+                .finish(),
+        )
+    };
+    headers.push(("content-type".into(), kind.into()));
     Request {
         method: reqwest::Method::POST,
         url: form.action.clone(),

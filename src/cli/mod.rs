@@ -401,6 +401,7 @@ impl Settings {
                         .as_deref()
                         .map(|u| url("login.logout_url", u))
                         .transpose()?,
+                    json_page: None,
                 })
             }
         };

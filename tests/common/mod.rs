@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod flask;
+pub mod node;
 pub mod portal;
 pub mod sample;
 

@@ -13,6 +13,13 @@ pub struct Portal {
     pub cert: PathBuf,
 }
 
+impl Portal {
+    /// A running application at `url` whose certificate `cert` signed.
+    pub fn new(child: std::process::Child, url: String, cert: PathBuf) -> Portal {
+        Portal { child, url, cert }
+    }
+}
+
 impl Drop for Portal {
     fn drop(&mut self) {
         let _ = self.child.kill();

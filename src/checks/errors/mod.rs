@@ -205,8 +205,9 @@ fn merge(anonymous: Vec<Observation>, roles: Vec<Vec<Observation>>) -> Vec<Obser
         };
         let mut fails: Vec<Observation> = Vec::new();
         for o in all().filter(|o| o.outcome == Outcome::Fail) {
-            if !fails.iter().any(|f| f.locator == o.locator) {
-                fails.push(o.clone());
+            match fails.iter_mut().find(|f| f.locator == o.locator) {
+                Some(f) => add_instances(f, o),
+                None => fails.push(o.clone()),
             }
         }
         if !fails.is_empty() {
@@ -224,6 +225,36 @@ fn merge(anonymous: Vec<Observation>, roles: Vec<Vec<Observation>>) -> Vec<Obser
         }
     }
     out
+}
+
+/// One root cause seen again as another role: its requests join the finding's instances,
+/// each naming the role it was made as.
+fn add_instances(into: &mut Observation, other: &Observation) {
+    let role = other.figures.get("role").cloned();
+    let Some(more) = other.figures.get("instances").and_then(|v| v.as_array()) else {
+        return;
+    };
+    let Some(list) = into
+        .figures
+        .get_mut("instances")
+        .and_then(|v| v.as_array_mut())
+    else {
+        return;
+    };
+    for i in more {
+        if list.len() >= MAX_INSTANCES {
+            break;
+        }
+        let same = |x: &serde_json::Value| x["method"] == i["method"] && x["url"] == i["url"];
+        if list.iter().any(same) {
+            continue;
+        }
+        let mut i = i.clone();
+        if let (Some(r), serde_json::Value::Object(m)) = (&role, &mut i) {
+            m.insert("role".into(), r.clone());
+        }
+        list.push(i);
+    }
 }
 
 /// Sends the plan: form baselines first (their mutations are compared against them), then the
