@@ -6,33 +6,9 @@
 
 mod common;
 
+use common::apps::EXPRESS_ROLES;
 use common::portal::Portal;
 use common::{item, kawal, run, status};
-
-/// The Express application's roles: two JSON logins setting the session cookie, one JSON login
-/// handing out a bearer token.
-const EXPRESS_ROLES: &str = r#"
-[access]
-protected = [{ pattern = "/api/admin/*", allowed = ["admin"] }]
-
-[[role]]
-name = "admin"
-privilege = 100
-recipe = { kind = "json", url = "BASE/api/auth/login", username = "admin", password = "Admin#2026", token_pointer = "" }
-marker = { url = "BASE/api/auth/me", text = "\"username\":\"admin\"" }
-
-[[role]]
-name = "budi"
-privilege = 10
-recipe = { kind = "json", url = "BASE/api/auth/login", username = "budi", password = "Budi#2026", token_pointer = "" }
-marker = { url = "BASE/api/auth/me", text = "\"username\":\"budi\"" }
-
-[[role]]
-name = "siti"
-privilege = 10
-recipe = { kind = "json", url = "BASE/api/auth/token", username = "siti", password = "Siti#2026", token_pointer = "/data/access_token" }
-marker = { url = "BASE/api/auth/me", text = "\"username\":\"siti\"" }
-"#;
 
 /// Runs `kawal scan` on `app` with `config` as `kawal.toml`; returns the JSON report.
 fn scan(app: &Portal, config: &str) -> serde_json::Value {
