@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::apps::EXPRESS_ROLES;
+use common::apps::{DJANGO_ROLES, EXPRESS_ROLES};
 use common::portal::Portal;
 use common::{item, kawal, run, status};
 
@@ -189,4 +189,55 @@ fn express_spa_over_a_json_api_hardened_is_compliant() {
         .filter(|o| o["figures"]["role"].is_string())
         .count();
     assert!(with_role > 0, "{}", item(&v, "session.cookie.secure"));
+}
+
+#[test]
+fn django_weak_flaws_are_found() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = common::portal::django("weak", dir.path());
+    let v = scan(&app, DJANGO_ROLES);
+    // The session cookie is issued at login, without Secure and HttpOnly.
+    for id in ["session.cookie.secure", "session.cookie.httponly"] {
+        found(&v, id, &["cookie:sessionid"]);
+    }
+    // Logout by link deletes the cookie only; found as the lowest role.
+    found(&v, "session.logout-invalidation", &["/keluar/", "budi"]);
+    // DEBUG = True: the traceback of a view behind login, and the technical 404 page.
+    found(&v, "errors.stack-trace", &["/laporan/"]);
+    found(&v, "errors.debug-mode", &[]);
+    found(&v, "errors.internal-paths", &[]);
+    // Numeric ids of leave requests (IDOR) and the user administration (role bypass).
+    found(&v, "access.idor", &["/cuti/"]);
+    found(&v, "access.role-bypass", &["/kelola/pengguna/"]);
+    // The settings module's backup, named by the framework's conventions.
+    found(&v, "access.exposed-secrets", &["/settings.py.bak"]);
+    // The development server names its version.
+    found(&v, "headers.version-disclosure", &["WSGIServer"]);
+    // Traps: public announcements, the language preference cookie, a "keluarga" link.
+    for id in ["access.idor", "access.role-bypass"] {
+        assert!(
+            !text_of(&v, id).contains("/pengumuman/"),
+            "{id}: {}",
+            item(&v, id)
+        );
+    }
+    assert!(
+        failures(&v, "session.cookie.httponly")
+            .iter()
+            .all(|o| o["locator"] != "cookie:django_language"),
+        "{}",
+        item(&v, "session.cookie.httponly")
+    );
+    for o in observations(&v, "session.logout-invalidation") {
+        let url = o["figures"]["logout_url"].as_str().unwrap_or("");
+        assert!(url.ends_with("/keluar/"), "{o}");
+    }
+}
+
+#[test]
+fn django_hardened_is_compliant() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = common::portal::django("hardened", dir.path());
+    let v = scan(&app, DJANGO_ROLES);
+    fully_compliant(&v);
 }

@@ -528,17 +528,26 @@ pub fn is_logout_path(path: &str) -> bool {
     )
 }
 
+/// Whether a text or URL says "log out" in so many words: whole words, so that "keluarga"
+/// (family) or "blogout" never do (pure).
+pub fn says_logout(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let single = ["logout", "signout", "keluar", "logoff"];
+    words.iter().any(|w| single.contains(w))
+        || words
+            .windows(2)
+            .any(|p| matches!((p[0], p[1]), ("log" | "sign", "out") | ("log", "off")))
+}
+
 /// A logout link or form on a logged-in page: where, how, and the form's fields (its CSRF
 /// token among them).
 pub fn find_logout(page: &Url, html: &str) -> Option<FormSpec> {
     let doc = Html::parse_document(html);
-    let words = [
-        "logout", "log-out", "log out", "signout", "sign-out", "sign out", "keluar", "logoff",
-    ];
-    let matches = |s: &str| {
-        let l = s.to_ascii_lowercase();
-        words.iter().any(|w| l.contains(w))
-    };
+    let matches = |s: &str| says_logout(s);
     if let Ok(sel) = Selector::parse("form") {
         for f in doc.select(&sel) {
             let action = f.value().attr("action").unwrap_or("");
@@ -618,6 +627,31 @@ mod tests {
 
     fn page() -> Url {
         Url::parse("https://app.example.go.id/auth/login").expect("url")
+    }
+
+    #[test]
+    fn logout_is_recognised_by_whole_words_only() {
+        for yes in [
+            "/keluar/",
+            "Log out",
+            "sign-out",
+            "/api/auth/logout",
+            "Keluar",
+        ] {
+            assert!(says_logout(yes), "{yes}");
+        }
+        for no in [
+            "Cuti untuk keperluan keluarga",
+            "/blogout",
+            "/catalog/outlet",
+            "keluaran",
+        ] {
+            assert!(!says_logout(no), "{no}");
+        }
+        let html = "<a href='/cuti/11/'>Cuti untuk keluarga</a> <a href='/keluar/'>Keluar</a>";
+        let found = find_logout(&page(), html).expect("logout link");
+        assert_eq!(found.action.path(), "/keluar/");
+        assert!(is_logout_path("/api/auth/logout") && !is_logout_path("/api/keluarga"));
     }
 
     #[test]

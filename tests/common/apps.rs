@@ -49,3 +49,27 @@ privilege = 10
 recipe = { kind = "json", url = "BASE/api/auth/token", username = "siti", password = "Siti#2026", token_pointer = "/data/access_token" }
 marker = { url = "BASE/api/auth/me", text = "\"username\":\"siti\"" }
 "#;
+
+/// The Django application's roles: three form logins behind Django's CSRF protection.
+pub const DJANGO_ROLES: &str = r#"
+[access]
+protected = [{ pattern = "/kelola/*", allowed = ["admin"] }]
+
+[[role]]
+name = "admin"
+privilege = 100
+recipe = { kind = "form", url = "BASE/masuk/", username = "admin", password = "Admin#2026" }
+marker = { text = "Masuk sebagai" }
+
+[[role]]
+name = "budi"
+privilege = 10
+recipe = { kind = "form", url = "BASE/masuk/", username = "budi", password = "Budi#2026" }
+marker = { text = "Masuk sebagai" }
+
+[[role]]
+name = "siti"
+privilege = 10
+recipe = { kind = "form", url = "BASE/masuk/", username = "siti", password = "Siti#2026" }
+marker = { text = "Masuk sebagai" }
+"#;

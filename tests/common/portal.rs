@@ -107,3 +107,28 @@ pub fn portal(mode: &str, dir: &Path) -> Portal {
         cert: ca,
     }
 }
+
+/// Starts the Django application (`fixtures/python/django_app.py`) in `mode` with a certificate
+/// made in `dir`; fails with an install hint without Django.
+pub fn django(mode: &str, dir: &Path) -> Portal {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import django"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        probe.status.success(),
+        "Django is not installed; install it with: python3 -m pip install django ({})",
+        String::from_utf8_lossy(&probe.stderr).trim()
+    );
+    let (ca, cert, key) = certificate(dir);
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(format!(
+        "{}/fixtures/python/django_app.py",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .arg(mode)
+    .arg(cert)
+    .arg(key);
+    let (child, port) = super::flask::spawn_command(cmd, "django_app.py");
+    Portal::new(child, format!("https://127.0.0.1:{port}/"), ca)
+}
