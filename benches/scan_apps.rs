@@ -59,6 +59,16 @@ fn main() {
             start: common::node::express,
             roles: common::apps::EXPRESS_ROLES,
         },
+        App {
+            name: "django",
+            start: common::portal::django,
+            roles: common::apps::DJANGO_ROLES,
+        },
+        App {
+            name: "php",
+            start: common::portal::php,
+            roles: common::apps::PHP_ROLES,
+        },
     ];
     let mut total = 0.0;
     println!(

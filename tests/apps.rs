@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::apps::{DJANGO_ROLES, EXPRESS_ROLES};
+use common::apps::{DJANGO_ROLES, EXPRESS_ROLES, PHP_ROLES};
 use common::portal::Portal;
 use common::{item, kawal, run, status};
 
@@ -239,5 +239,56 @@ fn django_hardened_is_compliant() {
     let dir = tempfile::tempdir().expect("tmp");
     let app = common::portal::django("hardened", dir.path());
     let v = scan(&app, DJANGO_ROLES);
+    fully_compliant(&v);
+}
+
+#[test]
+fn php_weak_flaws_are_found() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = common::portal::php("weak", dir.path());
+    let v = scan(&app, PHP_ROLES);
+    for id in [
+        "session.cookie.secure",
+        "session.cookie.httponly",
+        "session.cookie.samesite",
+    ] {
+        found(&v, id, &["cookie:PHPSESSID"]);
+    }
+    // The anonymous PHPSESSID survives the login.
+    found(&v, "session.fixation", &["PHPSESSID"]);
+    found(&v, "session.logout-invalidation", &["/logout.php", "budi"]);
+    // display_errors: the warning names the script's path, the uncaught exception its trace;
+    // /cetak.php is reached only when logged in.
+    found(&v, "errors.stack-trace", &["/cetak.php"]);
+    found(&v, "errors.internal-paths", &[]);
+    found(&v, "errors.phpinfo", &["/info.php"]);
+    found(&v, "access.idor", &["/surat.php?id="]);
+    found(&v, "access.role-bypass", &["/admin/pengguna.php"]);
+    found(&v, "access.exposed-secrets", &["/koneksi.php.bak"]);
+    found(&v, "headers.version-disclosure", &["PHP/"]);
+    // Traps: public news by numeric id, the display preference cookie.
+    for id in ["access.idor", "access.role-bypass"] {
+        assert!(
+            !text_of(&v, id).contains("/berita.php"),
+            "{id}: {}",
+            item(&v, id)
+        );
+    }
+    for id in ["session.cookie.httponly", "session.cookie.secure"] {
+        assert!(
+            failures(&v, id)
+                .iter()
+                .all(|o| o["locator"] != "cookie:tema"),
+            "{id}: {}",
+            item(&v, id)
+        );
+    }
+}
+
+#[test]
+fn php_hardened_is_compliant() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = common::portal::php("hardened", dir.path());
+    let v = scan(&app, PHP_ROLES);
     fully_compliant(&v);
 }

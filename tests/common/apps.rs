@@ -73,3 +73,27 @@ privilege = 10
 recipe = { kind = "form", url = "BASE/masuk/", username = "siti", password = "Siti#2026" }
 marker = { text = "Masuk sebagai" }
 "#;
+
+/// The PHP application's roles: three form logins.
+pub const PHP_ROLES: &str = r#"
+[access]
+protected = [{ pattern = "/admin/*", allowed = ["admin"] }]
+
+[[role]]
+name = "admin"
+privilege = 100
+recipe = { kind = "form", url = "BASE/login.php", username = "admin", password = "Admin#2026" }
+marker = { text = "Masuk sebagai" }
+
+[[role]]
+name = "budi"
+privilege = 10
+recipe = { kind = "form", url = "BASE/login.php", username = "budi", password = "Budi#2026" }
+marker = { text = "Masuk sebagai" }
+
+[[role]]
+name = "siti"
+privilege = 10
+recipe = { kind = "form", url = "BASE/login.php", username = "siti", password = "Siti#2026" }
+marker = { text = "Masuk sebagai" }
+"#;

@@ -132,3 +132,25 @@ pub fn django(mode: &str, dir: &Path) -> Portal {
     let (child, port) = super::flask::spawn_command(cmd, "django_app.py");
     Portal::new(child, format!("https://127.0.0.1:{port}/"), ca)
 }
+
+/// Starts the PHP application (`fixtures/php/app.php` under `php -S`, behind the TLS front of
+/// `fixtures/php/serve.py`) in `mode` with a certificate made in `dir`; fails with an install
+/// hint without PHP.
+pub fn php(mode: &str, dir: &Path) -> Portal {
+    let probe = std::process::Command::new("php").arg("--version").output();
+    assert!(
+        probe.is_ok_and(|o| o.status.success()),
+        "PHP is not installed; install it with: apt-get install php-cli"
+    );
+    let (ca, cert, key) = certificate(dir);
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(format!(
+        "{}/fixtures/php/serve.py",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .arg(mode)
+    .arg(cert)
+    .arg(key);
+    let (child, port) = super::flask::spawn_command(cmd, "fixtures/php/serve.py");
+    Portal::new(child, format!("https://127.0.0.1:{port}/"), ca)
+}
