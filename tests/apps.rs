@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::apps::{DJANGO_ROLES, EXPRESS_ROLES, PHP_ROLES};
+use common::apps::{DJANGO_ROLES, EXPRESS_ROLES, PHP_ROLES, PORTAL_ROLES};
 use common::portal::Portal;
 use common::{item, kawal, run, status};
 
@@ -290,5 +290,38 @@ fn php_hardened_is_compliant() {
     let dir = tempfile::tempdir().expect("tmp");
     let app = common::portal::php("hardened", dir.path());
     let v = scan(&app, PHP_ROLES);
+    fully_compliant(&v);
+}
+
+#[test]
+fn flask_portal_weak_flaws_are_found() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = common::portal::portal("weak", dir.path());
+    let v = scan(&app, PORTAL_ROLES);
+    for id in ["session.cookie.secure", "session.cookie.httponly"] {
+        found(&v, id, &["cookie:sid"]);
+    }
+    found(&v, "session.cookie.persistent", &["cookie:remember_token"]);
+    found(&v, "session.token.construction", &["repeated_logins"]);
+    found(&v, "session.logout-invalidation", &["/keluar", "budi"]);
+    found(
+        &v,
+        "access.role-bypass",
+        &["/api/admin/pengguna", "/api/admin/statistik"],
+    );
+    found(&v, "access.idor", &["/api/surat/"]);
+    found(&v, "access.exposed-secrets", &["/app.py.bak"]);
+    found(&v, "errors.stack-trace", &["/laporan"]);
+    // Trap: Werkzeug's plain 404 for unknown paths is no finding.
+    for o in failures(&v, "errors.generic-error-page") {
+        assert_ne!(o["figures"]["status"], 404, "{o}");
+    }
+}
+
+#[test]
+fn flask_portal_hardened_is_compliant() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = common::portal::portal("hardened", dir.path());
+    let v = scan(&app, PORTAL_ROLES);
     fully_compliant(&v);
 }

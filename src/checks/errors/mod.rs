@@ -219,9 +219,19 @@ fn merge(anonymous: Vec<Observation>, roles: Vec<Vec<Observation>>) -> Vec<Obser
                 && o.outcome.status() == "inconclusive"
                 && !o.figures["lost_requests"].is_null()
         });
-        match unsure {
-            Some(o) => out.push(o.clone()),
-            None => out.extend(anonymous.iter().filter(|o| o.item_id == *item).cloned()),
+        // A stranger may find nothing to probe (every input is behind login) where a role
+        // probed and saw no leak: that role's pass is the verdict.
+        let anon: Vec<&Observation> = anonymous.iter().filter(|o| o.item_id == *item).collect();
+        let anon_unsure =
+            !anon.is_empty() && anon.iter().all(|o| o.outcome.status() == "inconclusive");
+        let role_pass = roles
+            .iter()
+            .flatten()
+            .find(|o| o.item_id == *item && o.outcome == Outcome::Pass);
+        match (unsure, role_pass) {
+            (Some(o), _) => out.push(o.clone()),
+            (None, Some(p)) if anon_unsure => out.push(p.clone()),
+            (None, _) => out.extend(anon.into_iter().cloned()),
         }
     }
     out
