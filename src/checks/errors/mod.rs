@@ -773,6 +773,51 @@ mod tests {
         }
     }
 
+    fn obs(item: &str, outcome: Outcome, locator: &str, figures: serde_json::Value) -> Observation {
+        Observation::new(item, outcome, crate::i18n::Text::new("x", "x"))
+            .at(locator)
+            .with_figures(figures)
+    }
+
+    #[test]
+    fn roles_add_instances_and_decide_what_strangers_could_not_probe() {
+        let trace = "errors.stack-trace";
+        let db = "errors.database";
+        let anonymous = vec![
+            obs(
+                trace,
+                Outcome::Fail,
+                "node.frame",
+                json!({"instances": [{"method": "GET", "url": "https://a.example.go.id/"}]}),
+            ),
+            obs(
+                db,
+                Outcome::inconclusive("tidak ada", "nothing to probe"),
+                "",
+                json!({}),
+            ),
+        ];
+        let budi = vec![
+            obs(
+                trace,
+                Outcome::Fail,
+                "node.frame",
+                json!({"role": "budi", "instances": [{"method": "GET", "url": "https://a.example.go.id/api/x/1'"}, {"method": "GET", "url": "https://a.example.go.id/"}]}),
+            ),
+            obs(db, Outcome::Pass, "", json!({"role": "budi"})),
+        ];
+        let merged = merge(anonymous, vec![budi]);
+        let fails: Vec<&Observation> = merged.iter().filter(|o| o.item_id == trace).collect();
+        assert_eq!(fails.len(), 1, "one root cause, one finding: {fails:?}");
+        let inst = fails[0].figures["instances"].as_array().expect("instances");
+        assert_eq!(inst.len(), 2, "{inst:?}");
+        assert_eq!(inst[1]["role"], "budi");
+        let d: Vec<&Observation> = merged.iter().filter(|o| o.item_id == db).collect();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].outcome, Outcome::Pass, "{d:?}");
+        assert_eq!(d[0].figures["role"], "budi");
+    }
+
     #[test]
     fn only_a_plain_framework_404_is_benign() {
         let generic = "errors.generic-error-page";
