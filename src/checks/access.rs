@@ -861,6 +861,8 @@ struct Browsed {
     refused: Vec<kawal_access::wordlist::Probe>,
     /// Requests sent (not-found learning included).
     requests: usize,
+    /// The site's "not found" answer could be told from a page (a soft-404 was learned).
+    soft_404: bool,
 }
 
 /// A refusal: the probe exists behind a login or a permission (401/403), or the visitor was
@@ -954,6 +956,7 @@ async fn browse_as(
         hits,
         refused,
         requests,
+        soft_404: !soft.is_empty(),
     })
 }
 
@@ -1079,7 +1082,7 @@ async fn forced_browsing(
                         format!("{} wordlist paths were requested; none was reachable (the site's 'not found' page was learned first).", n_probes),
                     ),
                 )
-                .with_figures(serde_json::json!({"requests": n_probes, "soft_404": true, "refused_to_anonymous": b.refused.len()})),
+                .with_figures(serde_json::json!({"requests": n_probes, "soft_404": b.soft_404, "refused_to_anonymous": b.refused.len()})),
             );
         }
     }

@@ -211,6 +211,7 @@ fn merge(anonymous: Vec<Observation>, roles: Vec<Vec<Observation>>) -> Vec<Obser
             }
         }
         if !fails.is_empty() {
+            fails.iter_mut().for_each(name_roles);
             out.extend(fails);
             continue;
         }
@@ -265,6 +266,43 @@ fn add_instances(into: &mut Observation, other: &Observation) {
         }
         list.push(i);
     }
+    let more = other.figures["occurrences"].as_u64().unwrap_or(0);
+    if let Some(n) = into.figures.get_mut("occurrences")
+        && let Some(k) = n.as_u64()
+    {
+        *n = json!(k + more);
+    }
+    let own = into.figures.get("role").cloned();
+    if let (Some(r), serde_json::Value::Object(m)) =
+        (role.filter(|r| Some(r) != own.as_ref()), &mut into.figures)
+    {
+        let seen = m.entry("provoked_as").or_insert_with(|| json!([]));
+        if let Some(a) = seen.as_array_mut()
+            && !a.contains(&r)
+        {
+            a.push(r);
+        }
+    }
+}
+
+/// Names, in the summary, the roles whose requests joined a finding.
+fn name_roles(o: &mut Observation) {
+    let Some(roles) = o.figures.get("provoked_as").and_then(|v| v.as_array()) else {
+        return;
+    };
+    let names: Vec<String> = roles
+        .iter()
+        .filter_map(|r| r.as_str())
+        .map(|r| format!("'{r}'"))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let names = names.join(", ");
+    o.summary = Text::new(
+        format!("{} Juga terpicu sebagai peran {names}.", o.summary.id),
+        format!("{} Also provoked as role {names}.", o.summary.en),
+    );
 }
 
 /// Sends the plan: form baselines first (their mutations are compared against them), then the
@@ -812,6 +850,14 @@ mod tests {
         let inst = fails[0].figures["instances"].as_array().expect("instances");
         assert_eq!(inst.len(), 2, "{inst:?}");
         assert_eq!(inst[1]["role"], "budi");
+        assert!(
+            fails[0]
+                .summary
+                .en
+                .ends_with("Also provoked as role 'budi'."),
+            "{:?}",
+            fails[0].summary
+        );
         let d: Vec<&Observation> = merged.iter().filter(|o| o.item_id == db).collect();
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].outcome, Outcome::Pass, "{d:?}");
