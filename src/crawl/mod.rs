@@ -526,3 +526,42 @@ async fn hints_into(st: &mut State<'_>, start: &Url) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(url: &str, status: u16, ctype: &str, body: &str) -> Response {
+        Response {
+            method: "GET".into(),
+            url: Url::parse(url).expect("url"),
+            status,
+            headers: vec![("content-type".into(), ctype.into())],
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_guessed_item_url_counts_only_when_it_answers_that_object() {
+        let u = Url::parse("https://app.example.go.id/api/permohonan/42").expect("url");
+        let ok = answer(u.as_str(), 200, "application/json", r#"{"data":{"id":42}}"#);
+        assert!(is_item_answer(&u, &ok));
+        // A catch-all page that echoes the path, a JSON "not found", another object.
+        for (status, ctype, body) in [
+            (
+                200,
+                "text/html",
+                "<p>Halaman /api/permohonan/42 tidak ada</p>",
+            ),
+            (404, "application/json", r#"{"error":"42 tidak ditemukan"}"#),
+            (200, "application/json", r#"{"data":{"id":7}}"#),
+        ] {
+            assert!(
+                !is_item_answer(&u, &answer(u.as_str(), status, ctype, body)),
+                "{body}"
+            );
+        }
+    }
+}
