@@ -12,6 +12,11 @@ use common::{item, kawal, run, status};
 
 /// Runs `kawal scan` on `app` with `config` as `kawal.toml`; returns the JSON report.
 fn scan(app: &Portal, config: &str) -> serde_json::Value {
+    scan_with(app, config, &[])
+}
+
+/// [`scan`] with the checklist cut to `checks` (all of it when empty).
+fn scan_with(app: &Portal, config: &str, checks: &[&str]) -> serde_json::Value {
     let dir = tempfile::tempdir().expect("tmp");
     // Login and marker URLs are absolute in kawal.toml.
     let config = config.replace("BASE/", &app.url);
@@ -28,6 +33,10 @@ fn scan(app: &Portal, config: &str) -> serde_json::Value {
             "--ca-bundle",
         ])
         .arg(&app.cert);
+        if !checks.is_empty() {
+            c.arg("--checklist")
+                .arg(common::checklist_of(dir.path(), checks));
+        }
         c
     });
     assert!(matches!(code, 0 | 1), "exit {code}: {err}");
@@ -324,4 +333,39 @@ fn flask_portal_hardened_is_compliant() {
     let app = common::portal::portal("hardened", dir.path());
     let v = scan(&app, PORTAL_ROLES);
     fully_compliant(&v);
+}
+
+#[test]
+fn express_bearer_token_sessions_go_through_the_lifecycle_tests() {
+    // The session tests as siti, whose JSON login hands out a bearer token.
+    let config = format!("[session]\nrole = \"siti\"\n{EXPRESS_ROLES}");
+    let dir = tempfile::tempdir().expect("tmp");
+    let weak = common::node::express("weak", dir.path());
+    let v = scan_with(&weak, &config, &["session-lifecycle"]);
+    drop(weak);
+    // The weak logout leaves the token valid.
+    found(
+        &v,
+        "session.logout-invalidation",
+        &["/api/auth/logout", "siti"],
+    );
+    assert_eq!(
+        status(&v, "session.concurrent"),
+        "pass",
+        "{}",
+        item(&v, "session.concurrent")
+    );
+
+    let hardened = common::node::express("hardened", dir.path());
+    let v = scan_with(&hardened, &config, &["session-lifecycle"]);
+    let o = &observations(&v, "session.logout-invalidation")[0];
+    assert_eq!(o["outcome"]["status"], "pass", "{o}");
+    assert_eq!(o["figures"]["role"], "siti", "{o}");
+    // No cookie to plant before a bearer login.
+    assert_eq!(
+        status(&v, "session.fixation"),
+        "not_applicable",
+        "{}",
+        item(&v, "session.fixation")
+    );
 }

@@ -351,6 +351,7 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
                 protected_url: None,
                 logout_url: None,
                 json_page: None,
+                token_pointer: None,
             };
             let ctx_free = login::login_with(http, &recipe).await;
             match ctx_free {
@@ -382,6 +383,7 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
                 protected_url: None,
                 logout_url: None,
                 json_page: Some(base.clone()),
+                token_pointer: Some(token_pointer.clone()).filter(|p| !p.is_empty()),
             };
             let s = match login::json_login(http, base, &recipe).await {
                 Ok(s) => s,
@@ -393,30 +395,7 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
             };
             session.jar = s.jar;
             session.responses = s.chain;
-            let resp = s.page;
-            if !token_pointer.is_empty() {
-                let doc: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
-                    rejected(
-                        role,
-                        format!("jawaban login bukan JSON: {e}"),
-                        format!("the login answer is not JSON: {e}"),
-                    )
-                })?;
-                let token = doc
-                    .pointer(token_pointer)
-                    .and_then(|v| v.as_str())
-                    .filter(|t| !t.is_empty())
-                    .ok_or_else(|| {
-                        rejected(
-                            role,
-                            format!("token tidak ada di {token_pointer} pada jawaban login"),
-                            format!("no token at {token_pointer} in the login answer"),
-                        )
-                    })?;
-                session
-                    .headers
-                    .push(("authorization".into(), format!("Bearer {token}")));
-            }
+            session.headers = s.headers;
         }
         Recipe::Cookie { name, value } => session.jar.set(name, value),
         Recipe::Header { name, value } => session.headers.push((name.clone(), value.clone())),

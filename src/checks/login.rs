@@ -34,6 +34,8 @@ pub struct Recipe {
     /// A JSON login: the application page whose script posts the credentials as a JSON
     /// document to `url` (the answer sets the session cookie); `None` for a form login.
     pub json_page: Option<Url>,
+    /// A JSON login handing out a bearer token: where it is in the answer (a JSON pointer).
+    pub token_pointer: Option<String>,
 }
 
 /// Cookies of one client, by name (one application, so domain and path are not tracked).
@@ -104,6 +106,8 @@ pub struct Session {
     pub page: Response,
     /// Every response of the login, form page first (their `Set-Cookie` headers are judged).
     pub chain: Vec<Response>,
+    /// Headers that carry the session besides its cookies (`Authorization: Bearer …`).
+    pub headers: Vec<(String, String)>,
 }
 
 /// Why a login did not succeed.
@@ -360,6 +364,7 @@ pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, L
         landed: last.url.clone(),
         page: last,
         chain: seen,
+        headers: Vec::new(),
     })
 }
 
@@ -405,13 +410,40 @@ pub async fn json_login(
             &format!("the login endpoint answered {}", last.status),
         ));
     }
+    let headers = match &recipe.token_pointer {
+        Some(pointer) => vec![("authorization".into(), bearer(recipe, &last, pointer)?)],
+        None => Vec::new(),
+    };
     Ok(Session {
         before,
         jar,
         landed: last.url.clone(),
         page: last,
         chain: seen,
+        headers,
     })
+}
+
+/// `Bearer <token>` from the JSON answer of a token login, at `pointer`.
+fn bearer(recipe: &Recipe, answer: &Response, pointer: &str) -> Result<String, LoginError> {
+    let doc: serde_json::Value = serde_json::from_slice(&answer.body).map_err(|e| {
+        rejected(
+            recipe,
+            &format!("jawaban login bukan JSON: {e}"),
+            &format!("the login answer is not JSON: {e}"),
+        )
+    })?;
+    doc.pointer(pointer)
+        .and_then(|v| v.as_str())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("Bearer {t}"))
+        .ok_or_else(|| {
+            rejected(
+                recipe,
+                &format!("token tidak ada di {pointer} pada jawaban login"),
+                &format!("no token at {pointer} in the login answer"),
+            )
+        })
 }
 
 fn rejected(recipe: &Recipe, id: &str, en: &str) -> LoginError {
@@ -430,17 +462,22 @@ pub fn protected_url(recipe: &Recipe, session: &Session) -> Url {
         .unwrap_or_else(|| session.landed.clone())
 }
 
-/// Whether `jar` is still logged in: the protected page answers 200 without sending the client
+/// Whether `jar` (with `headers`, a bearer token) is still logged in: the protected page answers 200 without sending the client
 /// to the login page (nor showing a login form), and shows the success marker when one is set.
 /// The jar is not updated, so a replay never refreshes the session it tests.
 pub async fn authenticated(
     ctx: &Context,
     recipe: &Recipe,
     jar: &Jar,
+    headers: &[(String, String)],
     protected: &Url,
 ) -> Result<(bool, Response), NetError> {
     let mut probe = jar.clone();
-    let chain = fetch(&ctx.http, &mut probe, Request::get(protected.clone())).await?;
+    let req = Request {
+        headers: headers.to_vec(),
+        ..Request::get(protected.clone())
+    };
+    let chain = fetch(&ctx.http, &mut probe, req).await?;
     let Some(last) = chain.last().cloned() else {
         return Err(NetError::Http {
             url: protected.to_string(),

@@ -133,7 +133,7 @@ fn login_failed(recipe: &Recipe, e: &LoginError) -> Text {
 async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observation> {
     let protected = login::protected_url(recipe, &s1);
     let cookie = session_cookie_name(&s1.jar, ctx.options.session_cookie.as_deref());
-    match login::authenticated(ctx, recipe, &s1.jar, &protected).await {
+    match login::authenticated(ctx, recipe, &s1.jar, &s1.headers, &protected).await {
         Ok((true, _)) => {}
         Ok((false, r)) => {
             return without_login(Text::new(
@@ -151,7 +151,8 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
     }
     // A page that shows as logged in without any session cannot tell a replayed session from
     // an ended one: every later "still logged in" would be a false finding.
-    if let Ok((true, _)) = login::authenticated(ctx, recipe, &Jar::default(), &protected).await {
+    if let Ok((true, _)) = login::authenticated(ctx, recipe, &Jar::default(), &[], &protected).await
+    {
         return without_login(Text::new(
             format!(
                 "Halaman {protected} juga tampil sebagai pengguna terautentikasi tanpa sesi, sehingga tidak dapat membedakan sesi yang masih berlaku; sebutkan halaman yang hanya tampil setelah login (penanda peran url/text atau [login] protected_url)."
@@ -176,19 +177,34 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
         (Some(c), Some(b)) if Some(b) != after.as_ref() => {
             let mut old = s1.jar.clone();
             old.set(c, b);
-            login::authenticated(ctx, recipe, &old, &protected)
+            login::authenticated(ctx, recipe, &old, &[], &protected)
                 .await
                 .ok()
                 .map(|(ok, _)| ok)
         }
         _ => None,
     };
-    out.push(judge_fixation(
-        cookie.as_deref(),
-        before.as_deref(),
-        after.as_deref(),
-        old_logged_in.unwrap_or(false),
-    ));
+    if cookie.is_none() && !s1.headers.is_empty() {
+        // A bearer token exists only in the login answer: there is no id to plant beforehand.
+        let why = Text::new(
+            "Sesi dibawa token bearer yang baru diterbitkan pada jawaban login, bukan cookie; tidak ada pengenal sesi yang dapat ditanamkan sebelum login.",
+            "The session is a bearer token issued in the login answer, not a cookie; there is no session id to plant before login.",
+        );
+        out.push(Observation::new(
+            "session.fixation",
+            Outcome::NotApplicable {
+                reason: why.clone(),
+            },
+            why,
+        ));
+    } else {
+        out.push(judge_fixation(
+            cookie.as_deref(),
+            before.as_deref(),
+            after.as_deref(),
+            old_logged_in.unwrap_or(false),
+        ));
+    }
 
     // Concurrent sessions, then logout on the newest one.
     match login::login(ctx, recipe).await {
@@ -201,8 +217,8 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
             ));
         }
         Ok(s2) => {
-            let first = login::authenticated(ctx, recipe, &s1.jar, &protected).await;
-            let second = login::authenticated(ctx, recipe, &s2.jar, &protected).await;
+            let first = login::authenticated(ctx, recipe, &s1.jar, &s1.headers, &protected).await;
+            let second = login::authenticated(ctx, recipe, &s2.jar, &s2.headers, &protected).await;
             match (first, second) {
                 (Ok((a, _)), Ok((b, _))) => out.push(judge_concurrent(a, b)),
                 (Err(e), _) | (_, Err(e)) => {
@@ -264,14 +280,20 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
     };
     let url = form.action.clone();
     let mut jar = s.jar.clone();
-    let req = logout_request(&form, &s.page, &jar, recipe.json_page.is_some());
+    let mut req = logout_request(&form, &s.page, &jar, recipe.json_page.is_some());
+    req.headers.extend(s.headers.iter().cloned());
     let chain = match login::fetch(&ctx.http, &mut jar, req).await {
         Ok(c) => c,
         Err(e) => return Observation::inconclusive(item, net_failed(&url, &e)),
     };
     let cookie = session_cookie_name(&s.jar, ctx.options.session_cookie.as_deref());
-    let seen = LogoutSeen::of(&chain, cookie.as_deref(), &s.jar, &jar);
-    let replay = match login::authenticated(ctx, recipe, &s.jar, protected).await {
+    let mut seen = LogoutSeen::of(&chain, cookie.as_deref(), &s.jar, &jar);
+    // A bearer token cannot be cleared visibly: the API's JSON acknowledgement of the logout
+    // call is the sign it went through.
+    if !s.headers.is_empty() {
+        seen.left_session |= chain.first().is_some_and(acknowledged);
+    }
+    let replay = match login::authenticated(ctx, recipe, &s.jar, &s.headers, protected).await {
         Ok(r) => r,
         Err(e) => return Observation::inconclusive(item, net_failed(protected, &e)),
     };
@@ -319,6 +341,14 @@ fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar, json: bool
     }
 }
 
+/// A JSON API's successful answer (2xx, a JSON document or no body), not a page.
+fn acknowledged(r: &Response) -> bool {
+    let json = r
+        .header("content-type")
+        .is_some_and(|c| c.to_ascii_lowercase().contains("json"));
+    (200..300).contains(&r.status) && (json || r.body.is_empty())
+}
+
 /// What the logout request itself showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogoutSeen {
@@ -326,7 +356,8 @@ pub struct LogoutSeen {
     pub status: u16,
     /// The session cookie was deleted or replaced.
     pub cookie_ended: bool,
-    /// The answer redirected, or ended on a login form.
+    /// The answer redirected, or ended on a login form (or, for a bearer token, the API
+    /// acknowledged the logout call).
     pub left_session: bool,
 }
 
@@ -405,7 +436,7 @@ async fn idle_timeout(ctx: &Context, recipe: &Recipe, wait: Duration) -> Observa
     };
     let protected = login::protected_url(recipe, &s);
     tokio::time::sleep(wait).await;
-    match login::authenticated(ctx, recipe, &s.jar, &protected).await {
+    match login::authenticated(ctx, recipe, &s.jar, &s.headers, &protected).await {
         Ok((still, r)) => judge_idle(wait, still).with_evidence(r.evidence(None)),
         Err(e) => {
             let why = net_failed(&protected, &e);
@@ -435,7 +466,7 @@ async fn absolute_timeout(
     loop {
         let elapsed = started.elapsed();
         let last = elapsed >= wait;
-        match login::authenticated(ctx, recipe, &s.jar, &protected).await {
+        match login::authenticated(ctx, recipe, &s.jar, &s.headers, &protected).await {
             Ok((false, r)) => {
                 return judge_absolute(wait, every, Some(started.elapsed()))
                     .with_evidence(r.evidence(None));

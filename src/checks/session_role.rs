@@ -52,10 +52,10 @@ pub fn mints_sessions(role: &Role) -> bool {
 }
 
 /// The login recipe of a role for the session tests, resolved against the application's URL:
-/// a form login, or a JSON login whose answer sets the session cookie (a JSON login handing
-/// out a bearer token, and fixed credentials, are no session a browser holds).
+/// a form login, or a JSON login whose answer sets the session cookie or hands out a bearer
+/// token (fixed credentials mint no session to test).
 pub fn form_recipe(role: &Role, base: &Url) -> Option<Recipe> {
-    let (url, username_field, password_field, username, password, json_page) = match &role.recipe {
+    let (url, username_field, password_field, username, password, json) = match &role.recipe {
         auth::Recipe::Form {
             url,
             username_field,
@@ -77,13 +77,13 @@ pub fn form_recipe(role: &Role, base: &Url) -> Option<Recipe> {
             username,
             password,
             token_pointer,
-        } if token_pointer.is_empty() => (
+        } => (
             url,
             username_field,
             password_field,
             username,
             password,
-            Some(base.clone()),
+            Some(Some(token_pointer.clone()).filter(|p| !p.is_empty())),
         ),
         _ => return None,
     };
@@ -97,7 +97,8 @@ pub fn form_recipe(role: &Role, base: &Url) -> Option<Recipe> {
         success_marker: role.marker.text.clone().filter(|t| !t.is_empty()),
         protected_url: role.marker.url.as_deref().and_then(|u| base.join(u).ok()),
         logout_url: None,
-        json_page,
+        json_page: json.as_ref().map(|_| base.clone()),
+        token_pointer: json.flatten(),
     })
 }
 
@@ -112,11 +113,11 @@ pub fn lifecycle_recipe(opts: &CheckOptions, base: &Url) -> Result<Recipe, Text>
             None => fallback.clone().ok_or_else(|| {
                 Text::new(
                     format!(
-                        "Peran '{}' tidak login melalui formulir maupun login JSON yang memberi cookie sesi, sedangkan pengujian siklus sesi memerlukan salah satunya; sebutkan peran demikian dengan [session] role, atau atur [login].",
+                        "Peran '{}' tidak login melalui formulir maupun login JSON, sedangkan pengujian siklus sesi memerlukan salah satunya; sebutkan peran demikian dengan [session] role, atau atur [login].",
                         role.name
                     ),
                     format!(
-                        "Role '{}' logs in neither through a form nor through a JSON login that sets a session cookie, and the session-lifecycle tests need one of them; name such a role with [session] role, or set [login].",
+                        "Role '{}' logs in neither through a form nor through a JSON login, and the session-lifecycle tests need one of them; name such a role with [session] role, or set [login].",
                         role.name
                     ),
                 )

@@ -133,6 +133,7 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
                 protected_url: None,
                 logout_url: None,
                 json_page: None,
+                token_pointer: None,
             });
         }
         if !settings.quiet {

@@ -402,6 +402,7 @@ impl Settings {
                         .map(|u| url("login.logout_url", u))
                         .transpose()?,
                     json_page: None,
+                    token_pointer: None,
                 })
             }
         };
