@@ -350,6 +350,8 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
                 success_marker: role.marker.text.clone(),
                 protected_url: None,
                 logout_url: None,
+                json_page: None,
+                token_pointer: None,
             };
             let ctx_free = login::login_with(http, &recipe).await;
             match ctx_free {
@@ -370,64 +372,30 @@ pub async fn login(http: &HttpClient, base: &Url, role: &Role) -> Result<AuthSes
             password,
             token_pointer,
         } => {
-            let body = serde_json::json!({ username_field.as_str(): username, password_field.as_str(): password });
-            // The application's page first, as its script would run there: it may set the
-            // double-submit CSRF cookie (or meta token) the login call must echo.
-            let shell = login::fetch(http, &mut session.jar, Request::get(base.clone()))
-                .await
-                .map_err(net)?;
-            let (page, html) = shell
-                .last()
-                .map(|r| (r.url.clone(), r.text().into_owned()))
-                .unwrap_or_else(|| (base.clone(), String::new()));
-            let mut headers = crate::checks::browser::headers(&page, &html, &session.jar);
-            headers.push(("content-type".into(), "application/json".into()));
-            headers.push(("accept".into(), "application/json".into()));
-            let req = Request {
-                method: reqwest::Method::POST,
+            let recipe = login::Recipe {
+                role: role.name.clone(),
                 url: parse(url)?,
-                headers,
-                body: Some(body.to_string().into_bytes()),
-                follow_redirects: false,
+                username_field: username_field.clone(),
+                password_field: password_field.clone(),
+                username: username.clone(),
+                password: password.clone(),
+                success_marker: None,
+                protected_url: None,
+                logout_url: None,
+                json_page: Some(base.clone()),
+                token_pointer: Some(token_pointer.clone()).filter(|p| !p.is_empty()),
             };
-            let chain = login::fetch(http, &mut session.jar, req)
-                .await
-                .map_err(net)?;
-            session.responses.extend(shell);
-            session.responses.extend(chain.iter().cloned());
-            let Some(resp) = chain.last() else {
-                return Err(rejected(role, "tanpa jawaban", "no answer"));
+            let s = match login::json_login(http, base, &recipe).await {
+                Ok(s) => s,
+                Err(login::LoginError::Net(e)) => return Err(net(e)),
+                Err(login::LoginError::Rejected { why_id, why_en, .. }) => {
+                    return Err(rejected(role, why_id, why_en));
+                }
+                Err(e) => return Err(rejected(role, e.to_string(), e.to_string())),
             };
-            if resp.status >= 400 {
-                return Err(rejected(
-                    role,
-                    format!("endpoint login menjawab {}", resp.status),
-                    format!("the login endpoint answered {}", resp.status),
-                ));
-            }
-            if !token_pointer.is_empty() {
-                let doc: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
-                    rejected(
-                        role,
-                        format!("jawaban login bukan JSON: {e}"),
-                        format!("the login answer is not JSON: {e}"),
-                    )
-                })?;
-                let token = doc
-                    .pointer(token_pointer)
-                    .and_then(|v| v.as_str())
-                    .filter(|t| !t.is_empty())
-                    .ok_or_else(|| {
-                        rejected(
-                            role,
-                            format!("token tidak ada di {token_pointer} pada jawaban login"),
-                            format!("no token at {token_pointer} in the login answer"),
-                        )
-                    })?;
-                session
-                    .headers
-                    .push(("authorization".into(), format!("Bearer {token}")));
-            }
+            session.jar = s.jar;
+            session.responses = s.chain;
+            session.headers = s.headers;
         }
         Recipe::Cookie { name, value } => session.jar.set(name, value),
         Recipe::Header { name, value } => session.headers.push((name.clone(), value.clone())),

@@ -239,7 +239,7 @@ pub async fn run(
     let anon = AuthSession::anonymous();
     let anon_crawl = crawl::crawl(http, target, None, &opts.crawl).await;
 
-    let (_, lost) = in_phase(forced_browsing(
+    let (refused, lost) = in_phase(forced_browsing(
         http,
         target,
         opts,
@@ -290,6 +290,22 @@ pub async fn run(
             observations: out,
             stats,
         };
+    }
+
+    // Forced browsing as every role, of what strangers were refused.
+    if let Some(refused) = &refused {
+        let mark = out.len();
+        let (_, lost) = in_phase(forced_browsing_as_roles(
+            http, target, opts, refused, &sessions, &mut out, &mut stats,
+        ))
+        .await;
+        guard_from(
+            &mut out,
+            mark,
+            &lost,
+            "Penjelajahan paksa per peran",
+            "Forced browsing as roles",
+        );
     }
 
     // Crawl as every role.
@@ -815,29 +831,68 @@ fn fingerprint_text(c: &Crawl) -> String {
     out
 }
 
-async fn forced_browsing(
+/// What anonymous forced browsing leaves to the roles: the wordlist, and the probes the
+/// anonymous visitor was refused (401/403, or sent elsewhere by a redirect).
+struct Refused {
+    list: Wordlist,
+    probes: Vec<kawal_access::wordlist::Probe>,
+}
+
+/// The base-path join of wordlist paths onto the target.
+fn wordlist_url(target: &Url, path: &str) -> Option<Url> {
+    let base_path = target.path().trim_end_matches('/');
+    target
+        .join(&format!("{base_path}/{}", path.trim_start_matches('/')))
+        .ok()
+}
+
+/// One validated forced-browsing hit.
+struct Hit {
+    probe: kawal_access::wordlist::Probe,
+    response: Response,
+    matched: kawal_access::wordlist::Evidence,
+}
+
+/// What one forced-browsing pass as one session found.
+struct Browsed {
+    /// Validated hits (administration pages of the most privileged role left out).
+    hits: Vec<Hit>,
+    /// Probes this session was refused.
+    refused: Vec<kawal_access::wordlist::Probe>,
+    /// Requests sent (not-found learning included).
+    requests: usize,
+    /// The site's "not found" answer could be told from a page (a soft-404 was learned).
+    soft_404: bool,
+}
+
+/// A refusal: the probe exists behind a login or a permission (401/403), or the visitor was
+/// redirected (typically to the login page) instead of being told "not found".
+fn refused_answer(o: &Observed) -> bool {
+    matches!(o.status, 401 | 403) || o.is_redirect()
+}
+
+/// The item a wordlist category belongs to.
+fn forced_item(c: Category) -> &'static str {
+    match c {
+        Category::Secret | Category::Vcs | Category::Backup => SECRETS,
+        Category::Admin => ADMIN,
+        Category::Debug | Category::Info => FORCED,
+    }
+}
+
+/// Forced browsing as `who`: learns the site's "not found" answer for this session, requests
+/// every probe (GET only) and keeps each hit validated by content. `top` is true for the most
+/// privileged role, whose own administration pages are no finding.
+#[allow(clippy::too_many_arguments)]
+async fn browse_as(
     http: &Arc<HttpClient>,
     target: &Url,
-    opts: &AccessOptions,
-    anon: Option<&Crawl>,
-    out: &mut Vec<Observation>,
-    stats: &mut Stats,
-) {
-    let list = match Wordlist::default_list() {
-        Ok(l) => l,
-        Err(e) => {
-            for item in [FORCED, SECRETS, ADMIN] {
-                out.push(inconclusive(item, e.to_string(), e.to_string()));
-            }
-            return;
-        }
-    };
-    let base_path = target.path().trim_end_matches('/').to_string();
-    let join = |p: &str| {
-        target
-            .join(&format!("{base_path}/{}", p.trim_start_matches('/')))
-            .ok()
-    };
+    who: &AuthSession,
+    list: &Wordlist,
+    probes: Vec<kawal_access::wordlist::Probe>,
+    parallel: usize,
+    top: bool,
+) -> Option<Browsed> {
     // Learn what the site answers for paths that cannot exist.
     let seed = target
         .as_str()
@@ -845,32 +900,135 @@ async fn forced_browsing(
         .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         });
-    let probes = Soft404::probe_paths(seed);
-    let nobody = AuthSession::anonymous();
-    let samples: Vec<(String, Observed)> = stream::iter(probes)
-        .map(|p| {
-            let nobody = &nobody;
-            async move {
-                let url = join(&p)?;
-                let r = send(http, nobody, reqwest::Method::GET, url, &[]).await?;
-                Some((p, observed(&r)))
-            }
+    let learn = Soft404::probe_paths(seed);
+    let n_learn = learn.len();
+    let samples: Vec<(String, Observed)> = stream::iter(learn)
+        .map(|p| async move {
+            let url = wordlist_url(target, &p)?;
+            let r = send(http, who, reqwest::Method::GET, url, &[]).await?;
+            Some((p, observed(&r)))
         })
-        .buffer_unordered(opts.parallel.max(1))
+        .buffer_unordered(parallel.max(1))
         .filter_map(|x| async move { x })
         .collect()
         .await;
     if samples.is_empty() {
-        for item in [FORCED, SECRETS, ADMIN] {
-            out.push(inconclusive(
-                item,
-                "Situs tidak menjawab permintaan uji jalur acak, sehingga halaman 'tidak ditemukan' tidak dapat dipelajari.".into(),
-                "The site did not answer the random-path probes, so its 'not found' page could not be learned.".into(),
-            ));
-        }
-        return;
+        return None;
     }
     let soft = Soft404::learn(&samples);
+    let requests = n_learn + probes.len();
+    let answers: Vec<_> = stream::iter(probes)
+        .map(|probe| async move {
+            let url = wordlist_url(target, &probe.path)?;
+            let r = send(http, who, reqwest::Method::GET, url, &[]).await?;
+            Some((probe, r))
+        })
+        .buffer_unordered(parallel.max(1))
+        .filter_map(|x| async move { x })
+        .collect()
+        .await;
+    let mut hits = Vec::new();
+    let mut refused = Vec::new();
+    for (probe, response) in answers {
+        let Some(entry) = list.entries.get(probe.entry) else {
+            continue;
+        };
+        let obs = observed(&response);
+        if soft.is_not_found(&probe.path, &obs) {
+            continue;
+        }
+        if refused_answer(&obs) {
+            refused.push(probe);
+            continue;
+        }
+        if top && entry.category == Category::Admin {
+            continue;
+        }
+        if let Some(matched) = kawal_access::wordlist::check(entry, &obs) {
+            hits.push(Hit {
+                probe,
+                response,
+                matched,
+            });
+        }
+    }
+    Some(Browsed {
+        hits,
+        refused,
+        requests,
+        soft_404: !soft.is_empty(),
+    })
+}
+
+/// The finding of one hit; `roles` name the logged-in roles that reached it (none when the
+/// anonymous visitor did).
+fn hit_observation(list: &Wordlist, hit: &Hit, roles: &[String]) -> Option<Observation> {
+    let entry = list.entries.get(hit.probe.entry)?;
+    let path = &hit.probe.path;
+    let mut e = hit
+        .response
+        .evidence(Some(format!("cocok / matched: {}", hit.matched.matched)));
+    e.body_excerpt = hit.matched.excerpt.clone();
+    let (to_id, to_en) = if roles.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let names = roles
+            .iter()
+            .map(|r| format!("'{r}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let en = if roles.len() == 1 { "role" } else { "roles" };
+        (
+            format!(" bagi peran {names} (ditolak bagi pengunjung anonim)"),
+            format!(" to {en} {names} (refused to anonymous visitors)"),
+        )
+    };
+    let mut figures = serde_json::json!({"category": format!("{:?}", entry.category).to_lowercase(), "severity": entry.severity.label_en(), "remediation": {"id": entry.remediation_id, "en": entry.remediation_en}});
+    if let Some(first) = roles.first() {
+        figures["role"] = serde_json::json!(first);
+        figures["roles"] = serde_json::json!(roles);
+    }
+    Some(
+        Observation::new(
+            forced_item(entry.category),
+            Outcome::Fail,
+            Text::new(
+                format!(
+                    "{} dapat diakses di {path}{to_id} ({}).",
+                    entry.title_id,
+                    entry.severity.label_id()
+                ),
+                format!(
+                    "{} is reachable at {path}{to_en} ({}).",
+                    entry.title_en,
+                    entry.severity.label_en()
+                ),
+            ),
+        )
+        .at(path)
+        .with_evidence(e)
+        .with_figures(figures),
+    )
+}
+
+async fn forced_browsing(
+    http: &Arc<HttpClient>,
+    target: &Url,
+    opts: &AccessOptions,
+    anon: Option<&Crawl>,
+    out: &mut Vec<Observation>,
+    stats: &mut Stats,
+) -> Option<Refused> {
+    let list = match Wordlist::default_list() {
+        Ok(l) => l,
+        Err(e) => {
+            for item in [FORCED, SECRETS, ADMIN] {
+                out.push(inconclusive(item, e.to_string(), e.to_string()));
+            }
+            return None;
+        }
+    };
+    let base_path = target.path().trim_end_matches('/').to_string();
     let discovered: Vec<String> = anon
         .map(|c| {
             c.pages
@@ -892,54 +1050,26 @@ async fn forced_browsing(
         _ => Vec::new(),
     };
     let probes = list.expand_with(&discovered, &entry_points);
-    stats.forced_requests = probes.len() + samples.len();
     let n_probes = probes.len();
-    let hits: Vec<_> = stream::iter(probes)
-        .map(|probe| {
-            let nobody = &nobody;
-            async move {
-                let url = join(&probe.path)?;
-                let r = send(http, nobody, reqwest::Method::GET, url, &[]).await?;
-                Some((probe, r))
-            }
-        })
-        .buffer_unordered(opts.parallel.max(1))
-        .filter_map(|x| async move { x })
-        .collect()
-        .await;
-    let mut per_item: BTreeMap<&str, usize> = BTreeMap::new();
-    for (probe, resp) in hits {
-        let Some(entry) = list.entries.get(probe.entry) else {
-            continue;
-        };
-        let obs = observed(&resp);
-        if soft.is_not_found(&probe.path, &obs) {
-            continue;
-        }
-        let Some(ev) = kawal_access::wordlist::check(entry, &obs) else {
-            continue;
-        };
-        let item = match entry.category {
-            Category::Secret | Category::Vcs | Category::Backup => SECRETS,
-            Category::Admin => ADMIN,
-            Category::Debug | Category::Info => FORCED,
-        };
-        *per_item.entry(item).or_default() += 1;
-        let mut e = resp.evidence(Some(format!("cocok / matched: {}", ev.matched)));
-        e.body_excerpt = ev.excerpt.clone();
-        out.push(
-            Observation::new(
+    let nobody = AuthSession::anonymous();
+    let Some(b) = browse_as(http, target, &nobody, &list, probes, opts.parallel, false).await
+    else {
+        for item in [FORCED, SECRETS, ADMIN] {
+            out.push(inconclusive(
                 item,
-                Outcome::Fail,
-                Text::new(
-                    format!("{} dapat diakses di {} ({}).", entry.title_id, probe.path, entry.severity.label_id()),
-                    format!("{} is reachable at {} ({}).", entry.title_en, probe.path, entry.severity.label_en()),
-                ),
-            )
-            .at(&probe.path)
-            .with_evidence(e)
-            .with_figures(serde_json::json!({"category": format!("{:?}", entry.category).to_lowercase(), "severity": entry.severity.label_en(), "remediation": {"id": entry.remediation_id, "en": entry.remediation_en}})),
-        );
+                "Situs tidak menjawab permintaan uji jalur acak, sehingga halaman 'tidak ditemukan' tidak dapat dipelajari.".into(),
+                "The site did not answer the random-path probes, so its 'not found' page could not be learned.".into(),
+            ));
+        }
+        return None;
+    };
+    stats.forced_requests = b.requests;
+    let mut per_item: BTreeMap<&str, usize> = BTreeMap::new();
+    for hit in &b.hits {
+        if let Some(o) = hit_observation(&list, hit, &[]) {
+            *per_item.entry(forced_item_of(&o)).or_default() += 1;
+            out.push(o);
+        }
     }
     for item in [FORCED, SECRETS, ADMIN] {
         if !per_item.contains_key(item) {
@@ -952,9 +1082,72 @@ async fn forced_browsing(
                         format!("{} wordlist paths were requested; none was reachable (the site's 'not found' page was learned first).", n_probes),
                     ),
                 )
-                .with_figures(serde_json::json!({"requests": n_probes, "soft_404": !soft.is_empty()})),
+                .with_figures(serde_json::json!({"requests": n_probes, "soft_404": b.soft_404, "refused_to_anonymous": b.refused.len()})),
             );
         }
+    }
+    Some(Refused {
+        list,
+        probes: b.refused,
+    })
+}
+
+/// The item of a forced-browsing observation.
+fn forced_item_of(o: &Observation) -> &'static str {
+    [FORCED, SECRETS, ADMIN]
+        .into_iter()
+        .find(|i| *i == o.item_id)
+        .unwrap_or(FORCED)
+}
+
+/// Forced browsing as each logged-in role, of the wordlist paths the anonymous visitor was
+/// refused (a login wall hides them from strangers, not from every user). Same safety rules
+/// as anonymously: GET only, and no path that would end the session. A path reached by
+/// several roles is one finding naming them all.
+async fn forced_browsing_as_roles(
+    http: &Arc<HttpClient>,
+    target: &Url,
+    opts: &AccessOptions,
+    refused: &Refused,
+    sessions: &[AuthSession],
+    out: &mut Vec<Observation>,
+    stats: &mut Stats,
+) {
+    let probes: Vec<_> = refused
+        .probes
+        .iter()
+        .filter(|p| !super::login::is_logout_path(&p.path))
+        .cloned()
+        .collect();
+    if probes.is_empty() {
+        return;
+    }
+    let top = sessions.iter().map(|s| s.privilege).max().unwrap_or(0);
+    let mut found: BTreeMap<String, (Hit, Vec<String>)> = BTreeMap::new();
+    for s in sessions {
+        let top = s.privilege == top;
+        let probes = probes.clone();
+        let Some(b) = browse_as(http, target, s, &refused.list, probes, opts.parallel, top).await
+        else {
+            continue;
+        };
+        stats.forced_requests += b.requests;
+        for hit in b.hits {
+            found
+                .entry(hit.probe.path.clone())
+                .or_insert_with(|| (hit, Vec::new()))
+                .1
+                .push(s.role.clone());
+        }
+    }
+    for (hit, roles) in found.values() {
+        let Some(o) = hit_observation(&refused.list, hit, roles) else {
+            continue;
+        };
+        // The anonymous pass of this item stands corrected: a role reached what strangers could not.
+        let item = forced_item_of(&o);
+        out.retain(|x| !(x.item_id == item && x.outcome == Outcome::Pass));
+        out.push(o);
     }
 }
 

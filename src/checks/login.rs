@@ -31,6 +31,11 @@ pub struct Recipe {
     pub protected_url: Option<Url>,
     /// Logout URL (default: found on the logged-in page).
     pub logout_url: Option<Url>,
+    /// A JSON login: the application page whose script posts the credentials as a JSON
+    /// document to `url` (the answer sets the session cookie); `None` for a form login.
+    pub json_page: Option<Url>,
+    /// A JSON login handing out a bearer token: where it is in the answer (a JSON pointer).
+    pub token_pointer: Option<String>,
 }
 
 /// Cookies of one client, by name (one application, so domain and path are not tracked).
@@ -101,6 +106,8 @@ pub struct Session {
     pub page: Response,
     /// Every response of the login, form page first (their `Set-Cookie` headers are judged).
     pub chain: Vec<Response>,
+    /// Headers that carry the session besides its cookies (`Authorization: Bearer …`).
+    pub headers: Vec<(String, String)>,
 }
 
 /// Why a login did not succeed.
@@ -271,6 +278,9 @@ pub async fn login(ctx: &Context, recipe: &Recipe) -> Result<Session, LoginError
 
 /// Logs in with `recipe` through `http`.
 pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, LoginError> {
+    if let Some(page) = &recipe.json_page {
+        return json_login(http, page, recipe).await;
+    }
     let mut jar = Jar::default();
     let mut seen = fetch(http, &mut jar, Request::get(recipe.url.clone())).await?;
     let before = jar.clone();
@@ -354,7 +364,86 @@ pub async fn login_with(http: &HttpClient, recipe: &Recipe) -> Result<Session, L
         landed: last.url.clone(),
         page: last,
         chain: seen,
+        headers: Vec::new(),
     })
+}
+
+/// A JSON login as the application's script performs it: the page first (it may set the
+/// double-submit CSRF cookie or meta token the call must echo), then `POST url` with the
+/// credentials as a JSON document and a browser's headers. The logged-in check is left to the
+/// caller: the answer is a JSON document, not a page showing the marker.
+pub async fn json_login(
+    http: &HttpClient,
+    page: &Url,
+    recipe: &Recipe,
+) -> Result<Session, LoginError> {
+    let mut jar = Jar::default();
+    let mut seen = fetch(http, &mut jar, Request::get(page.clone())).await?;
+    let before = jar.clone();
+    let (shell, html) = seen
+        .last()
+        .map(|r| (r.url.clone(), r.text().into_owned()))
+        .unwrap_or_else(|| (page.clone(), String::new()));
+    let body = serde_json::json!({
+        recipe.username_field.as_str(): recipe.username,
+        recipe.password_field.as_str(): recipe.password,
+    });
+    let mut headers = super::browser::headers(&shell, &html, &jar);
+    headers.push(("content-type".into(), "application/json".into()));
+    headers.push(("accept".into(), "application/json".into()));
+    let req = Request {
+        method: reqwest::Method::POST,
+        url: recipe.url.clone(),
+        headers,
+        body: Some(body.to_string().into_bytes()),
+        follow_redirects: false,
+    };
+    let chain = fetch(http, &mut jar, req).await?;
+    seen.extend(chain);
+    let Some(last) = seen.last().cloned() else {
+        return Err(rejected(recipe, "tanpa jawaban", "no answer"));
+    };
+    if last.status >= 400 {
+        return Err(rejected(
+            recipe,
+            &format!("endpoint login menjawab {}", last.status),
+            &format!("the login endpoint answered {}", last.status),
+        ));
+    }
+    let headers = match &recipe.token_pointer {
+        Some(pointer) => vec![("authorization".into(), bearer(recipe, &last, pointer)?)],
+        None => Vec::new(),
+    };
+    Ok(Session {
+        before,
+        jar,
+        landed: last.url.clone(),
+        page: last,
+        chain: seen,
+        headers,
+    })
+}
+
+/// `Bearer <token>` from the JSON answer of a token login, at `pointer`.
+fn bearer(recipe: &Recipe, answer: &Response, pointer: &str) -> Result<String, LoginError> {
+    let doc: serde_json::Value = serde_json::from_slice(&answer.body).map_err(|e| {
+        rejected(
+            recipe,
+            &format!("jawaban login bukan JSON: {e}"),
+            &format!("the login answer is not JSON: {e}"),
+        )
+    })?;
+    doc.pointer(pointer)
+        .and_then(|v| v.as_str())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("Bearer {t}"))
+        .ok_or_else(|| {
+            rejected(
+                recipe,
+                &format!("token tidak ada di {pointer} pada jawaban login"),
+                &format!("no token at {pointer} in the login answer"),
+            )
+        })
 }
 
 fn rejected(recipe: &Recipe, id: &str, en: &str) -> LoginError {
@@ -373,17 +462,22 @@ pub fn protected_url(recipe: &Recipe, session: &Session) -> Url {
         .unwrap_or_else(|| session.landed.clone())
 }
 
-/// Whether `jar` is still logged in: the protected page answers 200 without sending the client
+/// Whether `jar` (with `headers`, a bearer token) is still logged in: the protected page answers 200 without sending the client
 /// to the login page (nor showing a login form), and shows the success marker when one is set.
 /// The jar is not updated, so a replay never refreshes the session it tests.
 pub async fn authenticated(
     ctx: &Context,
     recipe: &Recipe,
     jar: &Jar,
+    headers: &[(String, String)],
     protected: &Url,
 ) -> Result<(bool, Response), NetError> {
     let mut probe = jar.clone();
-    let chain = fetch(&ctx.http, &mut probe, Request::get(protected.clone())).await?;
+    let req = Request {
+        headers: headers.to_vec(),
+        ..Request::get(protected.clone())
+    };
+    let chain = fetch(&ctx.http, &mut probe, req).await?;
     let Some(last) = chain.last().cloned() else {
         return Err(NetError::Http {
             url: protected.to_string(),
@@ -411,17 +505,86 @@ pub fn same_page(a: &Url, b: &Url) -> bool {
         && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
 }
 
+/// Scripts of the application page read for a logout endpoint.
+const MAX_LOGOUT_SCRIPTS: usize = 5;
+
+/// The logout endpoint a single-page application's own page or same-origin scripts name (its
+/// front end calls it with `POST`, as `fetch(url, {method: "POST"})`): the first named path
+/// whose last segments say logout. `None` when nothing names one.
+pub async fn find_script_logout(http: &HttpClient, page: &Url) -> Option<FormSpec> {
+    let mut jar = Jar::default();
+    let shell = fetch(http, &mut jar, Request::get(page.clone()))
+        .await
+        .ok()?
+        .pop()?;
+    let html = shell.text().into_owned();
+    if let Some(f) = find_logout(&shell.url, &html) {
+        return Some(f);
+    }
+    let mut texts = vec![html.clone()];
+    let scripts = crate::crawl::extract::extract(&shell.url, &html).scripts;
+    for s in scripts
+        .into_iter()
+        .filter(|s| s.origin() == shell.url.origin())
+        .take(MAX_LOGOUT_SCRIPTS)
+    {
+        if let Ok(r) = http.get(&s).await {
+            texts.push(r.response.text().into_owned());
+        }
+    }
+    texts
+        .iter()
+        .flat_map(|t| crate::crawl::textual::named_urls(&shell.url, t))
+        .find(|u| is_logout_path(u.path()))
+        .map(|action| FormSpec {
+            action,
+            method: "POST".into(),
+            fields: Vec::new(),
+        })
+}
+
+/// Whether a path names a logout route (`/api/auth/logout`, `/keluar`, `/sign-out`), by its
+/// last segment (pure).
+pub fn is_logout_path(path: &str) -> bool {
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "logout"
+            | "log-out"
+            | "signout"
+            | "sign-out"
+            | "sign_out"
+            | "log_out"
+            | "keluar"
+            | "logoff"
+    )
+}
+
+/// Whether a text or URL says "log out" in so many words: whole words, so that "keluarga"
+/// (family) or "blogout" never do (pure).
+pub fn says_logout(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let single = ["logout", "signout", "keluar", "logoff"];
+    words.iter().any(|w| single.contains(w))
+        || words
+            .windows(2)
+            .any(|p| matches!((p[0], p[1]), ("log" | "sign", "out") | ("log", "off")))
+}
+
 /// A logout link or form on a logged-in page: where, how, and the form's fields (its CSRF
 /// token among them).
 pub fn find_logout(page: &Url, html: &str) -> Option<FormSpec> {
     let doc = Html::parse_document(html);
-    let words = [
-        "logout", "log-out", "log out", "signout", "sign-out", "sign out", "keluar", "logoff",
-    ];
-    let matches = |s: &str| {
-        let l = s.to_ascii_lowercase();
-        words.iter().any(|w| l.contains(w))
-    };
+    let matches = |s: &str| says_logout(s);
     if let Ok(sel) = Selector::parse("form") {
         for f in doc.select(&sel) {
             let action = f.value().attr("action").unwrap_or("");
@@ -501,6 +664,31 @@ mod tests {
 
     fn page() -> Url {
         Url::parse("https://app.example.go.id/auth/login").expect("url")
+    }
+
+    #[test]
+    fn logout_is_recognised_by_whole_words_only() {
+        for yes in [
+            "/keluar/",
+            "Log out",
+            "sign-out",
+            "/api/auth/logout",
+            "Keluar",
+        ] {
+            assert!(says_logout(yes), "{yes}");
+        }
+        for no in [
+            "Cuti untuk keperluan keluarga",
+            "/blogout",
+            "/catalog/outlet",
+            "keluaran",
+        ] {
+            assert!(!says_logout(no), "{no}");
+        }
+        let html = "<a href='/cuti/11/'>Cuti untuk keluarga</a> <a href='/keluar/'>Keluar</a>";
+        let found = find_logout(&page(), html).expect("logout link");
+        assert_eq!(found.action.path(), "/keluar/");
+        assert!(is_logout_path("/api/auth/logout") && !is_logout_path("/api/keluarga"));
     }
 
     #[test]

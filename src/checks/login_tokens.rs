@@ -1,6 +1,7 @@
 //! Session-token samples from repeated logins of one registered role, for applications that
-//! issue the session id only at login. Logins run one at a time under the client's rate limit,
-//! never more than the configured bound (`[session] login_samples`).
+//! issue the session id only at login. The first logins run one at a time, later ones a few at
+//! once (see [`LoginCollector::sequential`]), all under the client's rate limit and never more
+//! than the configured bound (`[session] login_samples`).
 
 use super::setcookie::{SetCookie, httpdate_to_unix, session_reason};
 use crate::auth::{self, AuthSession, Role};
@@ -28,6 +29,10 @@ pub struct LoginCollector {
     pub budget: u32,
     /// Logins done.
     pub logins: u32,
+    /// Tokens collected one login at a time before logins run in parallel windows.
+    pub sequential: usize,
+    /// Logins at once after the sequential ones (1 = always one at a time).
+    pub parallel: usize,
 }
 
 impl LoginCollector {
@@ -39,6 +44,8 @@ impl LoginCollector {
             cookie,
             budget,
             logins: 0,
+            sequential: usize::MAX,
+            parallel: 1,
         }
     }
 
@@ -53,6 +60,14 @@ impl LoginCollector {
     }
 
     /// Logs in until `tokens` holds `target` tokens or the bound is reached.
+    ///
+    /// The first `sequential` tokens come one login at a time, so the order-based tests
+    /// (counters, timestamps, linear generators) see the tokens in the order the application
+    /// issued them; that is where a predictable generator shows. Later logins run `parallel`
+    /// at a time and their tokens are kept in request order. For a sound generator the order
+    /// of independent tokens carries no information, so the statistics are unchanged; for a
+    /// sequential one the issue order differs from the request order by less than one window,
+    /// so a counter still shows as small differences. Speed without a different verdict.
     pub async fn fill(
         &mut self,
         http: &HttpClient,
@@ -60,34 +75,51 @@ impl LoginCollector {
         target: usize,
     ) -> Result<(), LoginSampleError> {
         while tokens.len() < target && self.budget > 0 {
-            self.budget -= 1;
-            self.logins += 1;
-            let s = auth::login(http, &self.base, &self.role)
-                .await
-                .map_err(|e| LoginSampleError(e.to_string()))?;
-            let captured = time::OffsetDateTime::now_utc();
-            if self.cookie.is_none() {
-                self.cookie = session_name(&s);
-            }
-            let value = self.cookie.as_deref().and_then(|n| token_of(&s, n));
-            let Some(value) = value else {
-                return Err(LoginSampleError(format!(
-                    "login peran '{}' tidak menerbitkan cookie sesi atau token / the login of role '{}' issued no session cookie or token",
-                    self.role.name, self.role.name
-                )));
+            let window = if tokens.len() < self.sequential {
+                1
+            } else {
+                self.parallel.max(1)
             };
-            let date = s
-                .responses
-                .iter()
-                .rev()
-                .find_map(|r| r.header("date").and_then(httpdate_to_unix));
-            tokens.push(Token {
-                value,
-                captured_at_ms: Some((captured.unix_timestamp_nanos() / 1_000_000) as i64),
-                date_header_s: date,
-            });
+            let n = window
+                .min(target - tokens.len())
+                .min(self.budget as usize)
+                .max(1);
+            self.budget -= n as u32;
+            self.logins += n as u32;
+            let logins = (0..n).map(|_| auth::login(http, &self.base, &self.role));
+            let sessions = futures_util::future::join_all(logins).await;
+            for s in sessions {
+                let s = s.map_err(|e| LoginSampleError(e.to_string()))?;
+                let token = self.token(&s)?;
+                tokens.push(token);
+            }
         }
         Ok(())
+    }
+
+    /// The session token of one login, with its capture time and `Date` header.
+    fn token(&mut self, s: &AuthSession) -> Result<Token, LoginSampleError> {
+        let captured = time::OffsetDateTime::now_utc();
+        if self.cookie.is_none() {
+            self.cookie = session_name(s);
+        }
+        let value = self.cookie.as_deref().and_then(|n| token_of(s, n));
+        let Some(value) = value else {
+            return Err(LoginSampleError(format!(
+                "login peran '{}' tidak menerbitkan cookie sesi atau token / the login of role '{}' issued no session cookie or token",
+                self.role.name, self.role.name
+            )));
+        };
+        let date = s
+            .responses
+            .iter()
+            .rev()
+            .find_map(|r| r.header("date").and_then(httpdate_to_unix));
+        Ok(Token {
+            value,
+            captured_at_ms: Some((captured.unix_timestamp_nanos() / 1_000_000) as i64),
+            date_header_s: date,
+        })
     }
 }
 

@@ -22,6 +22,8 @@ const ITEMS: &[&str] = &[
 const FIRST_LOOK: usize = 30;
 /// Tokens in the second look (the analyser's minimum for statistics).
 const SECOND_LOOK: usize = 100;
+/// Most logins at once for token samples after the second look.
+const MAX_PARALLEL_LOGINS: usize = 8;
 /// Consecutive responses without the cookie after which collection gives up.
 const MAX_MISSES: u32 = 20;
 
@@ -252,12 +254,16 @@ impl Check for SessionEntropyCheck {
                         samples = samples
                             .min(budget as usize)
                             .max(FIRST_LOOK.min(budget as usize));
-                        Source::Logins(Box::new(super::login_tokens::LoginCollector::new(
+                        let mut c = super::login_tokens::LoginCollector::new(
                             role.clone(),
                             ctx.target.clone(),
                             wanted.clone(),
                             budget,
-                        )))
+                        );
+                        // The looks that decide on structure see the issue order.
+                        c.sequential = SECOND_LOOK;
+                        c.parallel = ctx.http.config().concurrency.clamp(1, MAX_PARALLEL_LOGINS);
+                        Source::Logins(Box::new(c))
                     }
                     None => {
                         return Ok(all_inconclusive(

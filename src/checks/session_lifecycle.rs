@@ -133,7 +133,7 @@ fn login_failed(recipe: &Recipe, e: &LoginError) -> Text {
 async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observation> {
     let protected = login::protected_url(recipe, &s1);
     let cookie = session_cookie_name(&s1.jar, ctx.options.session_cookie.as_deref());
-    match login::authenticated(ctx, recipe, &s1.jar, &protected).await {
+    match login::authenticated(ctx, recipe, &s1.jar, &s1.headers, &protected).await {
         Ok((true, _)) => {}
         Ok((false, r)) => {
             return without_login(Text::new(
@@ -148,6 +148,19 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
             ));
         }
         Err(e) => return without_login(net_failed(&protected, &e)),
+    }
+    // A page that shows as logged in without any session cannot tell a replayed session from
+    // an ended one: every later "still logged in" would be a false finding.
+    if let Ok((true, _)) = login::authenticated(ctx, recipe, &Jar::default(), &[], &protected).await
+    {
+        return without_login(Text::new(
+            format!(
+                "Halaman {protected} juga tampil sebagai pengguna terautentikasi tanpa sesi, sehingga tidak dapat membedakan sesi yang masih berlaku; sebutkan halaman yang hanya tampil setelah login (penanda peran url/text atau [login] protected_url)."
+            ),
+            format!(
+                "The page {protected} shows as authenticated without any session too, so it cannot tell a live session from an ended one; name a page only logged-in users see (the role marker's url/text or [login] protected_url)."
+            ),
+        ));
     }
     let mut out = Vec::new();
 
@@ -164,19 +177,34 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
         (Some(c), Some(b)) if Some(b) != after.as_ref() => {
             let mut old = s1.jar.clone();
             old.set(c, b);
-            login::authenticated(ctx, recipe, &old, &protected)
+            login::authenticated(ctx, recipe, &old, &[], &protected)
                 .await
                 .ok()
                 .map(|(ok, _)| ok)
         }
         _ => None,
     };
-    out.push(judge_fixation(
-        cookie.as_deref(),
-        before.as_deref(),
-        after.as_deref(),
-        old_logged_in.unwrap_or(false),
-    ));
+    if cookie.is_none() && !s1.headers.is_empty() {
+        // A bearer token exists only in the login answer: there is no id to plant beforehand.
+        let why = Text::new(
+            "Sesi dibawa token bearer yang baru diterbitkan pada jawaban login, bukan cookie; tidak ada pengenal sesi yang dapat ditanamkan sebelum login.",
+            "The session is a bearer token issued in the login answer, not a cookie; there is no session id to plant before login.",
+        );
+        out.push(Observation::new(
+            "session.fixation",
+            Outcome::NotApplicable {
+                reason: why.clone(),
+            },
+            why,
+        ));
+    } else {
+        out.push(judge_fixation(
+            cookie.as_deref(),
+            before.as_deref(),
+            after.as_deref(),
+            old_logged_in.unwrap_or(false),
+        ));
+    }
 
     // Concurrent sessions, then logout on the newest one.
     match login::login(ctx, recipe).await {
@@ -189,8 +217,8 @@ async fn logged_in(ctx: &Context, recipe: &Recipe, s1: Session) -> Vec<Observati
             ));
         }
         Ok(s2) => {
-            let first = login::authenticated(ctx, recipe, &s1.jar, &protected).await;
-            let second = login::authenticated(ctx, recipe, &s2.jar, &protected).await;
+            let first = login::authenticated(ctx, recipe, &s1.jar, &s1.headers, &protected).await;
+            let second = login::authenticated(ctx, recipe, &s2.jar, &s2.headers, &protected).await;
             match (first, second) {
                 (Ok((a, _)), Ok((b, _))) => out.push(judge_concurrent(a, b)),
                 (Err(e), _) | (_, Err(e)) => {
@@ -237,23 +265,35 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
             fields: Vec::new(),
         })
         .or_else(|| login::find_logout(&s.page.url, &s.page.text()));
+    // A JSON login answers a document, not a page: the front end's page and scripts name the
+    // logout endpoint its script calls.
+    let target = match (target, &recipe.json_page) {
+        (None, Some(page)) => login::find_script_logout(&ctx.http, page).await,
+        (t, _) => t,
+    };
     let Some(form) = target else {
         let why = Text::new(
-            "Tautan atau formulir logout tidak ditemukan pada halaman setelah login; atur [login] logout_url.",
-            "No logout link or form was found on the page after login; set [login] logout_url.",
+            "Tautan, formulir, atau endpoint logout tidak ditemukan pada halaman setelah login maupun pada skrip aplikasi; atur [login] logout_url.",
+            "No logout link, form or endpoint was found on the page after login nor in the application's scripts; set [login] logout_url.",
         );
         return Observation::inconclusive(item, why);
     };
     let url = form.action.clone();
     let mut jar = s.jar.clone();
-    let req = logout_request(&form, &s.page, &jar);
+    let mut req = logout_request(&form, &s.page, &jar, recipe.json_page.is_some());
+    req.headers.extend(s.headers.iter().cloned());
     let chain = match login::fetch(&ctx.http, &mut jar, req).await {
         Ok(c) => c,
         Err(e) => return Observation::inconclusive(item, net_failed(&url, &e)),
     };
     let cookie = session_cookie_name(&s.jar, ctx.options.session_cookie.as_deref());
-    let seen = LogoutSeen::of(&chain, cookie.as_deref(), &s.jar, &jar);
-    let replay = match login::authenticated(ctx, recipe, &s.jar, protected).await {
+    let mut seen = LogoutSeen::of(&chain, cookie.as_deref(), &s.jar, &jar);
+    // A bearer token cannot be cleared visibly: the API's JSON acknowledgement of the logout
+    // call is the sign it went through.
+    if !s.headers.is_empty() {
+        seen.left_session |= chain.first().is_some_and(acknowledged);
+    }
+    let replay = match login::authenticated(ctx, recipe, &s.jar, &s.headers, protected).await {
         Ok(r) => r,
         Err(e) => return Observation::inconclusive(item, net_failed(protected, &e)),
     };
@@ -270,8 +310,9 @@ async fn logout(ctx: &Context, recipe: &Recipe, s: &Session, protected: &Url) ->
     o
 }
 
-/// The logout request: a form submitted with its fields and a browser's headers, or a link.
-fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar) -> Request {
+/// The logout request: a form submitted with its fields and a browser's headers, a link, or
+/// (after a JSON login) the script's `POST` of an empty JSON document.
+fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar, json: bool) -> Request {
     let mut headers = super::browser::headers(&page.url, &page.text(), jar);
     if form.method != "POST" {
         headers.retain(|(n, _)| n == "referer");
@@ -280,13 +321,17 @@ fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar) -> Request
             ..Request::get(form.action.clone())
         };
     }
-    headers.push((
-        "content-type".into(),
-        "application/x-www-form-urlencoded".into(),
-    ));
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form.fields.iter())
-        .finish();
+    let (kind, body) = if json && form.fields.is_empty() {
+        ("application/json", "{}".to_string())
+    } else {
+        (
+            "application/x-www-form-urlencoded",
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form.fields.iter())
+                .finish(),
+        )
+    };
+    headers.push(("content-type".into(), kind.into()));
     Request {
         method: reqwest::Method::POST,
         url: form.action.clone(),
@@ -296,6 +341,14 @@ fn logout_request(form: &login::FormSpec, page: &Response, jar: &Jar) -> Request
     }
 }
 
+/// A JSON API's successful answer (2xx, a JSON document or no body), not a page.
+fn acknowledged(r: &Response) -> bool {
+    let json = r
+        .header("content-type")
+        .is_some_and(|c| c.to_ascii_lowercase().contains("json"));
+    (200..300).contains(&r.status) && (json || r.body.is_empty())
+}
+
 /// What the logout request itself showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogoutSeen {
@@ -303,7 +356,8 @@ pub struct LogoutSeen {
     pub status: u16,
     /// The session cookie was deleted or replaced.
     pub cookie_ended: bool,
-    /// The answer redirected, or ended on a login form.
+    /// The answer redirected, or ended on a login form (or, for a bearer token, the API
+    /// acknowledged the logout call).
     pub left_session: bool,
 }
 
@@ -382,7 +436,7 @@ async fn idle_timeout(ctx: &Context, recipe: &Recipe, wait: Duration) -> Observa
     };
     let protected = login::protected_url(recipe, &s);
     tokio::time::sleep(wait).await;
-    match login::authenticated(ctx, recipe, &s.jar, &protected).await {
+    match login::authenticated(ctx, recipe, &s.jar, &s.headers, &protected).await {
         Ok((still, r)) => judge_idle(wait, still).with_evidence(r.evidence(None)),
         Err(e) => {
             let why = net_failed(&protected, &e);
@@ -412,7 +466,7 @@ async fn absolute_timeout(
     loop {
         let elapsed = started.elapsed();
         let last = elapsed >= wait;
-        match login::authenticated(ctx, recipe, &s.jar, &protected).await {
+        match login::authenticated(ctx, recipe, &s.jar, &s.headers, &protected).await {
             Ok((false, r)) => {
                 return judge_absolute(wait, every, Some(started.elapsed()))
                     .with_evidence(r.evidence(None));

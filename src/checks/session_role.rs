@@ -51,17 +51,41 @@ pub fn mints_sessions(role: &Role) -> bool {
     )
 }
 
-/// The form-login recipe of a role, resolved against the application's URL.
+/// The login recipe of a role for the session tests, resolved against the application's URL:
+/// a form login, or a JSON login whose answer sets the session cookie or hands out a bearer
+/// token (fixed credentials mint no session to test).
 pub fn form_recipe(role: &Role, base: &Url) -> Option<Recipe> {
-    let auth::Recipe::Form {
-        url,
-        username_field,
-        password_field,
-        username,
-        password,
-    } = &role.recipe
-    else {
-        return None;
+    let (url, username_field, password_field, username, password, json) = match &role.recipe {
+        auth::Recipe::Form {
+            url,
+            username_field,
+            password_field,
+            username,
+            password,
+        } => (
+            url,
+            username_field,
+            password_field,
+            username,
+            password,
+            None,
+        ),
+        auth::Recipe::Json {
+            url,
+            username_field,
+            password_field,
+            username,
+            password,
+            token_pointer,
+        } => (
+            url,
+            username_field,
+            password_field,
+            username,
+            password,
+            Some(Some(token_pointer.clone()).filter(|p| !p.is_empty())),
+        ),
+        _ => return None,
     };
     Some(Recipe {
         role: role.name.clone(),
@@ -73,6 +97,8 @@ pub fn form_recipe(role: &Role, base: &Url) -> Option<Recipe> {
         success_marker: role.marker.text.clone().filter(|t| !t.is_empty()),
         protected_url: role.marker.url.as_deref().and_then(|u| base.join(u).ok()),
         logout_url: None,
+        json_page: json.as_ref().map(|_| base.clone()),
+        token_pointer: json.flatten(),
     })
 }
 
@@ -87,11 +113,11 @@ pub fn lifecycle_recipe(opts: &CheckOptions, base: &Url) -> Result<Recipe, Text>
             None => fallback.clone().ok_or_else(|| {
                 Text::new(
                     format!(
-                        "Peran '{}' tidak login melalui formulir, sedangkan pengujian siklus sesi memerlukan login formulir; sebutkan peran berformulir dengan [session] role, atau atur [login].",
+                        "Peran '{}' tidak login melalui formulir maupun login JSON, sedangkan pengujian siklus sesi memerlukan salah satunya; sebutkan peran demikian dengan [session] role, atau atur [login].",
                         role.name
                     ),
                     format!(
-                        "Role '{}' does not log in through a form, and the session-lifecycle tests need a form login; name a form role with [session] role, or set [login].",
+                        "Role '{}' logs in neither through a form nor through a JSON login, and the session-lifecycle tests need one of them; name such a role with [session] role, or set [login].",
                         role.name
                     ),
                 )

@@ -132,6 +132,8 @@ pub(super) async fn run(settings: &Settings, a: DemoArgs) -> Result<u8, Failure>
                 success_marker: None,
                 protected_url: None,
                 logout_url: None,
+                json_page: None,
+                token_pointer: None,
             });
         }
         if !settings.quiet {

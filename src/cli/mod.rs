@@ -419,6 +419,8 @@ impl Settings {
                         .as_deref()
                         .map(|u| url("login.logout_url", u))
                         .transpose()?,
+                    json_page: None,
+                    token_pointer: None,
                 })
             }
         };

@@ -71,7 +71,7 @@ pub struct Page {
     /// Link hops from the start page.
     pub depth: usize,
     /// How it was found: `start`, `link`, `script`, `named` (in text or a script), `json`,
-    /// `openapi`, `robots`, `sitemap`.
+    /// `item` (a JSON list's id under its collection), `openapi`, `robots`, `sitemap`.
     pub via: &'static str,
     /// Final status.
     pub status: u16,
@@ -115,6 +115,8 @@ pub struct Skipped {
     pub session_ending: usize,
     /// Files that hold no links (images, documents).
     pub not_pages: usize,
+    /// Item URLs guessed from a JSON list whose answer was not that item's JSON document.
+    pub unconfirmed_items: usize,
 }
 
 /// Hints found in `robots.txt` and sitemaps.
@@ -215,7 +217,12 @@ impl State<'_> {
             return;
         }
         self.seen.insert(key);
-        let pat = pattern::pattern(&url);
+        // An item whose id came from a JSON list is sampled beside the same route filled in
+        // from an API description's placeholder: only the real id reaches a real object.
+        let pat = match via {
+            "item" => format!("item {}", pattern::pattern(&url)),
+            _ => pattern::pattern(&url),
+        };
         let n = self.per_pattern.entry(pat).or_default();
         if *n >= self.opts.per_pattern {
             self.out.skipped.duplicate_pattern += 1;
@@ -229,6 +236,10 @@ impl State<'_> {
     /// Records a fetched page and queues what it links to.
     fn record(&mut self, job: Job, ex: Exchange) {
         let r = ex.response;
+        if job.via == "item" && !is_item_answer(&job.url, &r) {
+            self.out.skipped.unconfirmed_items += 1;
+            return;
+        }
         let final_url = (r.url != job.url).then(|| r.url.to_string());
         if final_url.is_some() {
             self.seen.insert(r.url.to_string());
@@ -303,12 +314,27 @@ impl State<'_> {
             for u in urls {
                 self.offer(u, job.depth + 1, via);
             }
+            if via == "json" {
+                for u in textual::item_urls(&r.url, &doc) {
+                    self.offer(u, job.depth + 1, "item");
+                }
+            }
         }
         if self.opts.keep_responses {
             page.response = Some(Arc::new(r));
         }
         self.out.pages.push(page);
     }
+}
+
+/// A guessed `<collection>/<id>` URL is a page only when it answers that object: a successful
+/// JSON document naming the id (a catch-all or "not found" page is not the object).
+fn is_item_answer(url: &Url, r: &Response) -> bool {
+    let id = url.path().rsplit('/').next().unwrap_or("");
+    (200..300).contains(&r.status)
+        && !id.is_empty()
+        && json_body(r.header("content-type"), &r.body).is_some()
+        && r.text().contains(id)
 }
 
 fn is_script(content_type: Option<&str>) -> bool {
@@ -497,6 +523,45 @@ async fn hints_into(st: &mut State<'_>, start: &Url) {
             } else {
                 st.offer(u, 1, "sitemap");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(url: &str, status: u16, ctype: &str, body: &str) -> Response {
+        Response {
+            method: "GET".into(),
+            url: Url::parse(url).expect("url"),
+            status,
+            headers: vec![("content-type".into(), ctype.into())],
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_guessed_item_url_counts_only_when_it_answers_that_object() {
+        let u = Url::parse("https://app.example.go.id/api/permohonan/42").expect("url");
+        let ok = answer(u.as_str(), 200, "application/json", r#"{"data":{"id":42}}"#);
+        assert!(is_item_answer(&u, &ok));
+        // A catch-all page that echoes the path, a JSON "not found", another object.
+        for (status, ctype, body) in [
+            (
+                200,
+                "text/html",
+                "<p>Halaman /api/permohonan/42 tidak ada</p>",
+            ),
+            (404, "application/json", r#"{"error":"42 tidak ditemukan"}"#),
+            (200, "application/json", r#"{"data":{"id":7}}"#),
+        ] {
+            assert!(
+                !is_item_answer(&u, &answer(u.as_str(), status, ctype, body)),
+                "{body}"
+            );
         }
     }
 }

@@ -97,6 +97,42 @@ pub fn json_urls(base: &Url, doc: &Value) -> Vec<Url> {
     out
 }
 
+/// Most item URLs derived from one JSON answer.
+pub const MAX_ITEMS: usize = 3;
+
+/// Item URLs of a JSON collection, by the REST convention `<collection>/<id>`: the `id` (or
+/// `uuid`) of each object listed in the answer of `collection` (a top-level array, or an array
+/// one level down such as `data`, `items`, `results`). Single-page front ends build these URLs
+/// in script code, so the identifiers appear only in JSON; a guess that is wrong answers 404.
+pub fn item_urls(collection: &Url, doc: &Value) -> Vec<Url> {
+    let lists: Vec<&Vec<Value>> = match doc {
+        Value::Array(a) => vec![a],
+        Value::Object(m) => m.values().filter_map(Value::as_array).collect(),
+        _ => Vec::new(),
+    };
+    let base = collection.path().trim_end_matches('/');
+    let mut out: Vec<Url> = Vec::new();
+    for item in lists.into_iter().flatten() {
+        let id = ["id", "uuid"]
+            .iter()
+            .find_map(|k| item.get(*k))
+            .and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) if n.is_u64() => Some(n.to_string()),
+                _ => None,
+            })
+            .filter(|v| kawal_access::ids::classify(v).is_some());
+        let Some(id) = id else { continue };
+        if let Ok(mut u) = collection.join(&format!("{base}/{id}")) {
+            u.set_query(None);
+            if out.len() < MAX_ITEMS && !out.contains(&u) {
+                out.push(u);
+            }
+        }
+    }
+    out
+}
+
 fn walk(v: &Value, f: &mut dyn FnMut(&str)) {
     match v {
         Value::String(s) => f(s),
@@ -217,6 +253,20 @@ mod tests {
         )
         .expect("spec");
         assert!(is_api_description(&spec));
+        let list: Value = serde_json::from_str(
+            r#"{"data":[{"id":"0f8e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b","jenis":"x"},{"id":42},{"id":"bukan id"},{"nama":"tanpa id"}],"total":4}"#,
+        )
+        .expect("list");
+        let coll = Url::parse("https://app.example.go.id/api/permohonan?page=1").expect("url");
+        assert_eq!(
+            paths(&item_urls(&coll, &list)),
+            vec![
+                "/api/permohonan/0f8e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+                "/api/permohonan/42"
+            ]
+        );
+        let single: Value = serde_json::from_str(r#"{"id": 7, "nama": "budi"}"#).expect("one");
+        assert!(item_urls(&coll, &single).is_empty());
         assert_eq!(
             paths(&openapi_paths(&base(), &spec)),
             vec!["/v2/admin/users", "/v2/users/7f1c"]

@@ -30,13 +30,19 @@ pub fn spawn(script: &str, args: &[&OsStr]) -> (std::process::Child, u16) {
         String::from_utf8_lossy(&probe.stderr).trim()
     );
     let path = format!("{}/fixtures/python/{script}", env!("CARGO_MANIFEST_DIR"));
-    let mut child = std::process::Command::new("python3")
-        .arg(path)
-        .args(args)
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(path).args(args);
+    spawn_command(cmd, script)
+}
+
+/// Starts `cmd`, a test application that prints "PORT n" once it listens; waits for the port
+/// to accept connections.
+pub fn spawn_command(mut cmd: std::process::Command, script: &str) -> (std::process::Child, u16) {
+    let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("start flask app");
+        .unwrap_or_else(|e| panic!("start {script}: {e}"));
     let mut line = String::new();
     let stdout = child.stdout.take().expect("stdout");
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)

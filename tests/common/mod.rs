@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests: the demo target and the `kawal` binary.
 #![allow(dead_code)]
 
+pub mod apps;
 pub mod flask;
+pub mod node;
 pub mod portal;
 pub mod sample;
 

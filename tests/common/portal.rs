@@ -13,6 +13,13 @@ pub struct Portal {
     pub cert: PathBuf,
 }
 
+impl Portal {
+    /// A running application at `url` whose certificate `cert` signed.
+    pub fn new(child: std::process::Child, url: String, cert: PathBuf) -> Portal {
+        Portal { child, url, cert }
+    }
+}
+
 impl Drop for Portal {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -99,4 +106,51 @@ pub fn portal(mode: &str, dir: &Path) -> Portal {
         url: format!("https://127.0.0.1:{port}/"),
         cert: ca,
     }
+}
+
+/// Starts the Django application (`fixtures/python/django_app.py`) in `mode` with a certificate
+/// made in `dir`; fails with an install hint without Django.
+pub fn django(mode: &str, dir: &Path) -> Portal {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import django"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        probe.status.success(),
+        "Django is not installed; install it with: python3 -m pip install django ({})",
+        String::from_utf8_lossy(&probe.stderr).trim()
+    );
+    let (ca, cert, key) = certificate(dir);
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(format!(
+        "{}/fixtures/python/django_app.py",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .arg(mode)
+    .arg(cert)
+    .arg(key);
+    let (child, port) = super::flask::spawn_command(cmd, "django_app.py");
+    Portal::new(child, format!("https://127.0.0.1:{port}/"), ca)
+}
+
+/// Starts the PHP application (`fixtures/php/app.php` under `php -S`, behind the TLS front of
+/// `fixtures/php/serve.py`) in `mode` with a certificate made in `dir`; fails with an install
+/// hint without PHP.
+pub fn php(mode: &str, dir: &Path) -> Portal {
+    let probe = std::process::Command::new("php").arg("--version").output();
+    assert!(
+        probe.is_ok_and(|o| o.status.success()),
+        "PHP is not installed; install it with: apt-get install php-cli"
+    );
+    let (ca, cert, key) = certificate(dir);
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(format!(
+        "{}/fixtures/php/serve.py",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .arg(mode)
+    .arg(cert)
+    .arg(key);
+    let (child, port) = super::flask::spawn_command(cmd, "fixtures/php/serve.py");
+    Portal::new(child, format!("https://127.0.0.1:{port}/"), ca)
 }

@@ -205,11 +205,13 @@ fn merge(anonymous: Vec<Observation>, roles: Vec<Vec<Observation>>) -> Vec<Obser
         };
         let mut fails: Vec<Observation> = Vec::new();
         for o in all().filter(|o| o.outcome == Outcome::Fail) {
-            if !fails.iter().any(|f| f.locator == o.locator) {
-                fails.push(o.clone());
+            match fails.iter_mut().find(|f| f.locator == o.locator) {
+                Some(f) => add_instances(f, o),
+                None => fails.push(o.clone()),
             }
         }
         if !fails.is_empty() {
+            fails.iter_mut().for_each(name_roles);
             out.extend(fails);
             continue;
         }
@@ -218,12 +220,89 @@ fn merge(anonymous: Vec<Observation>, roles: Vec<Vec<Observation>>) -> Vec<Obser
                 && o.outcome.status() == "inconclusive"
                 && !o.figures["lost_requests"].is_null()
         });
-        match unsure {
-            Some(o) => out.push(o.clone()),
-            None => out.extend(anonymous.iter().filter(|o| o.item_id == *item).cloned()),
+        // A stranger may find nothing to probe (every input is behind login) where a role
+        // probed and saw no leak: that role's pass is the verdict.
+        let anon: Vec<&Observation> = anonymous.iter().filter(|o| o.item_id == *item).collect();
+        let anon_unsure =
+            !anon.is_empty() && anon.iter().all(|o| o.outcome.status() == "inconclusive");
+        let role_pass = roles
+            .iter()
+            .flatten()
+            .find(|o| o.item_id == *item && o.outcome == Outcome::Pass);
+        match (unsure, role_pass) {
+            (Some(o), _) => out.push(o.clone()),
+            (None, Some(p)) if anon_unsure => out.push(p.clone()),
+            (None, _) => out.extend(anon.into_iter().cloned()),
         }
     }
     out
+}
+
+/// One root cause seen again as another role: its requests join the finding's instances,
+/// each naming the role it was made as.
+fn add_instances(into: &mut Observation, other: &Observation) {
+    let role = other.figures.get("role").cloned();
+    let Some(more) = other.figures.get("instances").and_then(|v| v.as_array()) else {
+        return;
+    };
+    let Some(list) = into
+        .figures
+        .get_mut("instances")
+        .and_then(|v| v.as_array_mut())
+    else {
+        return;
+    };
+    for i in more {
+        if list.len() >= MAX_INSTANCES {
+            break;
+        }
+        let same = |x: &serde_json::Value| x["method"] == i["method"] && x["url"] == i["url"];
+        if list.iter().any(same) {
+            continue;
+        }
+        let mut i = i.clone();
+        if let (Some(r), serde_json::Value::Object(m)) = (&role, &mut i) {
+            m.insert("role".into(), r.clone());
+        }
+        list.push(i);
+    }
+    let more = other.figures["occurrences"].as_u64().unwrap_or(0);
+    if let Some(n) = into.figures.get_mut("occurrences")
+        && let Some(k) = n.as_u64()
+    {
+        *n = json!(k + more);
+    }
+    let own = into.figures.get("role").cloned();
+    if let (Some(r), serde_json::Value::Object(m)) =
+        (role.filter(|r| Some(r) != own.as_ref()), &mut into.figures)
+    {
+        let seen = m.entry("provoked_as").or_insert_with(|| json!([]));
+        if let Some(a) = seen.as_array_mut()
+            && !a.contains(&r)
+        {
+            a.push(r);
+        }
+    }
+}
+
+/// Names, in the summary, the roles whose requests joined a finding.
+fn name_roles(o: &mut Observation) {
+    let Some(roles) = o.figures.get("provoked_as").and_then(|v| v.as_array()) else {
+        return;
+    };
+    let names: Vec<String> = roles
+        .iter()
+        .filter_map(|r| r.as_str())
+        .map(|r| format!("'{r}'"))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let names = names.join(", ");
+    o.summary = Text::new(
+        format!("{} Juga terpicu sebagai peran {names}.", o.summary.id),
+        format!("{} Also provoked as role {names}.", o.summary.en),
+    );
 }
 
 /// Sends the plan: form baselines first (their mutations are compared against them), then the
@@ -730,6 +809,59 @@ mod tests {
             body: None,
             baseline: None,
         }
+    }
+
+    fn obs(item: &str, outcome: Outcome, locator: &str, figures: serde_json::Value) -> Observation {
+        Observation::new(item, outcome, crate::i18n::Text::new("x", "x"))
+            .at(locator)
+            .with_figures(figures)
+    }
+
+    #[test]
+    fn roles_add_instances_and_decide_what_strangers_could_not_probe() {
+        let trace = "errors.stack-trace";
+        let db = "errors.database";
+        let anonymous = vec![
+            obs(
+                trace,
+                Outcome::Fail,
+                "node.frame",
+                json!({"instances": [{"method": "GET", "url": "https://a.example.go.id/"}]}),
+            ),
+            obs(
+                db,
+                Outcome::inconclusive("tidak ada", "nothing to probe"),
+                "",
+                json!({}),
+            ),
+        ];
+        let budi = vec![
+            obs(
+                trace,
+                Outcome::Fail,
+                "node.frame",
+                json!({"role": "budi", "instances": [{"method": "GET", "url": "https://a.example.go.id/api/x/1'"}, {"method": "GET", "url": "https://a.example.go.id/"}]}),
+            ),
+            obs(db, Outcome::Pass, "", json!({"role": "budi"})),
+        ];
+        let merged = merge(anonymous, vec![budi]);
+        let fails: Vec<&Observation> = merged.iter().filter(|o| o.item_id == trace).collect();
+        assert_eq!(fails.len(), 1, "one root cause, one finding: {fails:?}");
+        let inst = fails[0].figures["instances"].as_array().expect("instances");
+        assert_eq!(inst.len(), 2, "{inst:?}");
+        assert_eq!(inst[1]["role"], "budi");
+        assert!(
+            fails[0]
+                .summary
+                .en
+                .ends_with("Also provoked as role 'budi'."),
+            "{:?}",
+            fails[0].summary
+        );
+        let d: Vec<&Observation> = merged.iter().filter(|o| o.item_id == db).collect();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].outcome, Outcome::Pass, "{d:?}");
+        assert_eq!(d[0].figures["role"], "budi");
     }
 
     #[test]
