@@ -43,9 +43,10 @@ struct World {
     schema: Option<(String, String)>,
 }
 
-const PEOPLE: [(&str, &str, &[&str]); 10] = [
+const PEOPLE: [(&str, &str, &[&str]); 11] = [
     ("adi", "Adi Nugroho", &["administrator"]),
     ("budi", "Budi Santoso", &["pengguna"]),
+    ("tono", "Tono Sugiarto", &["pengguna"]),
     ("rina", "Rina Wati", &["pengguna", "kepala-seksi"]),
     ("sari", "Sari Dewi", &["kepala-seksi"]),
     ("dodi", "Dodi Pratama", &["kepala-bidang"]),
@@ -1496,5 +1497,168 @@ async fn an_overdue_workflow_step_is_notified_once_to_its_role_and_the_section()
         ],
         "the review step waits for the Kepala Seksi: her, the section and the hook, once each"
     );
+    w.done().await;
+}
+
+/// A browser session on the pages: its cookie and CSRF token.
+async fn page_login(w: &World, user: &str) -> (String, String) {
+    const PW: &str = "kata-sandi-uji-alur-kerja";
+    let (token, _) = w
+        .svc
+        .reset_password(&Actor::local_operator(), user)
+        .await
+        .expect("reset");
+    w.svc
+        .set_password(&token, PW, None)
+        .await
+        .expect("password");
+    let sess = w.svc.login(user, PW, None).await.expect("login");
+    (sess.session_id, sess.csrf_token)
+}
+
+/// A page request with the session cookie; forms are posted url-encoded from the same origin.
+async fn page(
+    r: &axum::Router,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<&str>,
+) -> (u16, String, Option<String>) {
+    use axum::http::{Request, header};
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "kawal.example.go.id")
+        .header(header::COOKIE, format!("__Host-kawal={cookie}"));
+    if form.is_some() {
+        b = b
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, "https://kawal.example.go.id");
+    }
+    let req = b
+        .body(axum::body::Body::from(form.unwrap_or_default().to_string()))
+        .expect("request");
+    let resp = tower_service::Service::call(&mut r.clone(), req)
+        .await
+        .expect("infallible");
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let csp = resp
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let html = String::from_utf8_lossy(&body).into_owned();
+    if status == 200 {
+        assert!(
+            csp.contains("script-src 'self'") && !html.contains("<script>"),
+            "no inline script on {path}"
+        );
+    }
+    (status, html, location)
+}
+
+#[tokio::test]
+async fn the_workflow_pages_start_show_and_record_steps_by_role() {
+    let Some(w) = world("sqlite").await else {
+        return;
+    };
+    let state = kawal::web::AppState {
+        service: w.svc.clone(),
+        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+        web: Arc::new(kawal::web::WebConfig::default()),
+        liveness: None,
+        sealer: Some(Arc::new(Sealer::from_key([9; 32]))),
+    };
+    let r = kawal::web::router(state);
+    let (budi, budi_csrf) = page_login(&w, "budi").await;
+    let (sari, sari_csrf) = page_login(&w, "sari").await;
+    let (tono, _) = page_login(&w, "tono").await;
+    let (s, html, _) = page(&r, "GET", "/workflows/new?kind=akses", &budi, None).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("name=\"f.system\"") && html.contains("<label for=\"f-until\">"),
+        "{html}"
+    );
+    // A bad date comes back with the reason, and the form keeps what was typed.
+    let bad = format!(
+        "csrf={budi_csrf}&kind=akses&f.system=SIMPEG&f.level=read&f.purpose=Rekap&f.until=30-06-2027"
+    );
+    let (s, html, _) = page(&r, "POST", "/workflows/new", &budi, Some(&bad)).await;
+    assert_eq!(s, 422);
+    assert!(
+        html.contains("YYYY-MM-DD") && html.contains("value=\"SIMPEG\""),
+        "{html}"
+    );
+    let good = bad.replace("30-06-2027", "2027-06-30");
+    let (s, _, loc) = page(&r, "POST", "/workflows/new", &budi, Some(&good)).await;
+    assert_eq!(s, 303);
+    let loc = loc.expect("location");
+    let id: i64 = loc.trim_start_matches("/workflows/").parse().expect("id");
+    // The requester sees the workflow but no form for the review step; the reviewer does.
+    let (s, html, _) = page(&r, "GET", &loc, &budi, None).await;
+    assert_eq!(s, 200);
+    assert!(
+        !html.contains(&format!("action=\"/workflows/{id}/steps/pertimbangan\"")),
+        "{html}"
+    );
+    let (_, html, _) = page(&r, "GET", "/workflows", &sari, None).await;
+    assert!(
+        html.contains(&format!("href=\"/workflows/{id}\"")) && html.contains("pertimbangan"),
+        "waiting for sari: {html}"
+    );
+    let (_, html, _) = page(&r, "GET", &loc, &sari, None).await;
+    assert!(
+        html.contains(&format!("action=\"/workflows/{id}/steps/pertimbangan\"")),
+        "{html}"
+    );
+    let no_token = "decision=approve&note=ok";
+    assert_eq!(
+        page(
+            &r,
+            "POST",
+            &format!("/workflows/{id}/steps/pertimbangan"),
+            &sari,
+            Some(no_token)
+        )
+        .await
+        .0,
+        403
+    );
+    let step = format!("csrf={sari_csrf}&decision=approve&note=Sesuai+tugas");
+    let (s, _, loc2) = page(
+        &r,
+        "POST",
+        &format!("/workflows/{id}/steps/pertimbangan"),
+        &sari,
+        Some(&step),
+    )
+    .await;
+    assert_eq!((s, loc2.as_deref()), (303, Some(loc.as_str())));
+    let (_, html, _) = page(&r, "GET", &loc, &sari, None).await;
+    assert!(
+        html.contains("Sesuai tugas") && html.contains("approve"),
+        "{html}"
+    );
+    // Recording it twice is refused with the reason on the page.
+    let (s, html, _) = page(
+        &r,
+        "POST",
+        &format!("/workflows/{id}/steps/pertimbangan"),
+        &sari,
+        Some(&step),
+    )
+    .await;
+    assert_eq!(s, 409, "{html}");
+    // Someone else's request does not exist for another ordinary user.
+    assert_eq!(page(&r, "GET", &loc, &tono, None).await.0, 404);
     w.done().await;
 }

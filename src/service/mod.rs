@@ -4,8 +4,8 @@
 mod access;
 mod apps;
 mod audit;
-mod delivery;
 mod dashboard;
+mod delivery;
 mod evaluations;
 mod identity;
 mod letters;
@@ -17,8 +17,8 @@ mod workflows;
 
 pub use access::{Credential, device_mismatch};
 pub use apps::{AppInput, validate_url};
-pub use delivery::{AckInput, Acknowledged, DELIVERY_STEP, SendInput};
 pub use dashboard::{AppSummary, Overview, Trend, WaitingStep};
+pub use delivery::{AckInput, Acknowledged, DELIVERY_STEP, SendInput};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
 pub use letters::{DocFormat, Document, render as render_letter};

@@ -115,6 +115,8 @@ pub struct StepView {
     pub record: Option<StepRecord>,
     /// Recorded inputs.
     pub inputs: BTreeMap<String, String>,
+    /// The inputs the step takes.
+    pub input_fields: Vec<workflow::FieldDef>,
 }
 
 /// A workflow as shown.
@@ -544,6 +546,7 @@ impl Service {
                 due_at: r.due_at,
                 output: r.def.output.get(lang).to_string(),
                 decisions: r.def.decisions.clone(),
+                input_fields: r.def.inputs.clone(),
                 inputs: steps
                     .iter()
                     .find(|(s, _)| s.step == r.def.key)

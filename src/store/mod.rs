@@ -7,8 +7,8 @@ mod accounts;
 mod apps;
 mod audit;
 mod auth;
-mod delivery;
 mod dashboard;
+mod delivery;
 mod evaluations;
 mod health;
 mod jobs;
@@ -22,10 +22,10 @@ pub use crate::model::fingerprint;
 pub use accounts::{Account, AccountPatch, ApiToken, NewAccount, WebSession};
 pub use apps::{App, AppKey, AppPatch, NewApp, validate_app_name};
 pub use audit::{AuditCheck, AuditEntry, AuditFilter};
+pub use dashboard::DashboardCounts;
 pub use delivery::{
     Delivery, DueMessage, NewDelivery, NewMessage, OutboxRow, RecentEvaluation, SopSnapshot,
 };
-pub use dashboard::DashboardCounts;
 pub use evaluations::{EvaluationRow, FindingRow};
 pub use health::SchedulerStatus;
 pub use jobs::{ClaimLimits, Job, JobStatus, TickStats};

@@ -7,6 +7,7 @@ pub mod evals;
 pub mod lists;
 pub mod paging;
 pub mod view;
+pub mod workflows;
 
 use super::AppState;
 use super::auth::{ReqLang, client_addr, same_origin};

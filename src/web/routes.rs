@@ -179,4 +179,9 @@ pub static ROUTES: &[Route] = &[
     route!("POST", "/api/v1/credentials/claim", Public, "workflows", "Initial credentials of an access grant, once / Kredensial awal, sekali", &[], Some("ClaimBody"), "Object", 200, post(wf::claim)),
     route!("GET", "/credentials/{token}", Public, "pages", "Single-use credential page / Halaman kredensial sekali pakai", &[p("token", "path", "string", "the link's secret")], None, "html", 200, get(wf::credential_form)),
     route!("POST", "/credentials/{token}", Public, "pages", "Reveal the initial credentials once / Tampilkan kredensial sekali", &[p("token", "path", "string", "the link's secret")], None, "html", 200, post(wf::credential_reveal)),
+    route!("GET", "/workflows", Public, "pages", "SOP workflows page: waiting for me, and the list / Halaman alur kerja", &[p("kind", "query", "string", "akses, pelanggaran, kunjungan"), p("status", "query", "string", "open, completed, ended"), p("offset", "query", "integer", "rows to skip")], None, "html", 200, get(super::pages::workflows::list)),
+    route!("GET", "/workflows/new", Public, "pages", "Form that starts a workflow / Formulir alur kerja baru", &[p("kind", "query", "string", "akses, pelanggaran, kunjungan")], None, "html", 200, get(super::pages::workflows::new_form)),
+    route!("POST", "/workflows/new", Public, "pages", "Start a workflow from the form / Mulai alur kerja", &[], None, "html", 303, post(super::pages::workflows::create)),
+    route!("GET", "/workflows/{id}", Public, "pages", "One workflow with the forms of my steps / Halaman satu alur kerja", &[ID], None, "html", 200, get(super::pages::workflows::detail)),
+    route!("POST", "/workflows/{id}/steps/{step}", Public, "pages", "Record a step from its form / Catat langkah", &[ID, p("step", "path", "string", "step key")], None, "html", 303, post(super::pages::workflows::advance)),
 ];

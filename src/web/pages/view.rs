@@ -32,6 +32,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("jobs", include_str!("../../../pages/jobs.hbs")),
     ("audit", include_str!("../../../pages/audit.hbs")),
     ("message", include_str!("../../../pages/message.hbs")),
+    ("workflows", include_str!("../../../pages/workflows.hbs")),
+    ("workflow", include_str!("../../../pages/workflow.hbs")),
+    (
+        "workflow_new",
+        include_str!("../../../pages/workflow_new.hbs"),
+    ),
 ];
 const LABELS: &str = include_str!("../../../pages/labels.toml");
 /// The stylesheet served at `/static/kawal.css`.
@@ -158,6 +164,11 @@ impl Ctx {
             "findings": user.as_ref().is_some_and(|u| st.service.may(&u.actor, "finding:read")),
             "jobs": all("job:read"),
             "audit": all("audit:read"),
+            "workflows": user.as_ref().is_some_and(|u| {
+                ["workflow:request", "workflow:review", "workflow:decide", "workflow:administer", "workflow:visit"]
+                    .iter()
+                    .any(|p| st.service.may(&u.actor, p))
+            }),
         });
         Ctx {
             lang,
