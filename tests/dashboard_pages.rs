@@ -372,7 +372,7 @@ async fn pages_on(backend: &str) {
     assert!(!p.body.contains("href=\"/audit\"") && !p.body.contains("href=\"/jobs\""));
     for path in [
         format!("/apps/{b_app}"),
-        format!("/apps/APP-006"),
+        "/apps/APP-006".to_string(),
         format!("/evaluations/{b_eval}"),
         format!("/apps/{b_app}/edit"),
     ] {
