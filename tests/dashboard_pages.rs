@@ -262,8 +262,7 @@ async fn pages_on(backend: &str) {
     }
 
     // A form without the session's token, or from another origin, changes nothing.
-    let new_app =
-        "name=BARU&url=https%3A%2F%2Fbaru.example.go.id&agency=DINAS-A&owner=x%40example.go.id";
+    let new_app = "name=BARU&url=https%3A%2F%2Fbaru.example.go.id&agency=DINAS-A&owner=x%40baru.example.go.id";
     let p = call(
         &r,
         "POST",
@@ -372,7 +371,7 @@ async fn pages_on(backend: &str) {
     assert!(!p.body.contains("href=\"/audit\"") && !p.body.contains("href=\"/jobs\""));
     for path in [
         format!("/apps/{b_app}"),
-        format!("/apps/APP-006"),
+        "/apps/APP-006".to_string(),
         format!("/evaluations/{b_eval}"),
         format!("/apps/{b_app}/edit"),
     ] {

@@ -54,11 +54,11 @@ impl Store {
         // The latest finished evaluation of each application, through its highest id.
         let not_met = "SELECT COUNT(*) AS n FROM evaluation e JOIN (SELECT e2.application_id, MAX(e2.id) AS id FROM evaluation e2 JOIN application a ON a.id = e2.application_id WHERE e2.status = 'finished' AND ($1 IS NULL OR a.agency_id = (SELECT id FROM agency WHERE name = $1)) GROUP BY e2.application_id) l ON l.id = e.id WHERE e.meets_standard = FALSE";
         on!(self, pool => {
-            let mut c = DashboardCounts::default();
-            c.running = sqlx::query(running).bind(agency).fetch_one(pool).await?.try_get("n")?;
-            c.queued = sqlx::query(queued).bind(agency).fetch_one(pool).await?.try_get("n")?;
-            c.not_met = sqlx::query(not_met).bind(agency).fetch_one(pool).await?.try_get("n")?;
-            Ok(c)
+            Ok(DashboardCounts {
+                running: sqlx::query(running).bind(agency).fetch_one(pool).await?.try_get("n")?,
+                queued: sqlx::query(queued).bind(agency).fetch_one(pool).await?.try_get("n")?,
+                not_met: sqlx::query(not_met).bind(agency).fetch_one(pool).await?.try_get("n")?,
+            })
         })
     }
 }

@@ -65,7 +65,7 @@ pub async fn overview(st: &AppState, ctx: &Ctx, parts: &Parts) -> Response {
     };
     let q: AppsQuery = match query(ctx, parts) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let o = match st
         .service
@@ -117,11 +117,11 @@ pub async fn list(State(st): State<AppState>, parts: Parts) -> Response {
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q: AppsQuery = match query(&ctx, &parts) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let page = match st
         .service
@@ -216,11 +216,11 @@ pub async fn detail(State(st): State<AppState>, Path(key): Path<String>, parts: 
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q: PageQuery = match query(&ctx, &parts) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let svc = &st.service;
     let app = match svc.app(&user.actor, &key).await {
@@ -389,7 +389,7 @@ pub async fn new_form(State(st): State<AppState>, parts: Parts) -> Response {
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(e) = st.service.require(&user.actor, "app:write") {
         return refused(&ctx, e);
@@ -415,7 +415,7 @@ pub async fn edit_form(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let app = match st.service.app(&user.actor, &key).await {
         Ok(a) => a,
@@ -450,7 +450,7 @@ pub async fn create(State(st): State<AppState>, parts: Parts, Form(f): Form<AppF
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !form_allowed(&parts, user, &f.csrf) {
         return csrf_refused(&ctx);
@@ -483,7 +483,7 @@ pub async fn update(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !form_allowed(&parts, user, &f.csrf) {
         return csrf_refused(&ctx);
@@ -529,7 +529,7 @@ pub async fn put_role(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !form_allowed(&parts, user, &f.csrf) {
         return csrf_refused(&ctx);
@@ -584,7 +584,7 @@ pub async fn evaluate(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !form_allowed(&parts, user, &f.csrf) {
         return csrf_refused(&ctx);

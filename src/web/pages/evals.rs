@@ -67,11 +67,11 @@ pub async fn detail(State(st): State<AppState>, Path(id): Path<i64>, parts: Part
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q: EvalQuery = match query(&ctx, &parts) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let svc = &st.service;
     let actor = &user.actor;
@@ -182,7 +182,7 @@ pub async fn record_manual(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let invalid = |field: &str, message: String| ServiceError::Invalid {
         field: field.into(),
@@ -265,7 +265,7 @@ pub async fn advance_step(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !form_allowed(&parts, user, &f.csrf) {
         return refused(
@@ -311,7 +311,7 @@ pub async fn decide(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !form_allowed(&parts, user, &f.csrf) {
         return refused(

@@ -109,11 +109,11 @@ pub async fn findings(State(st): State<AppState>, parts: Parts) -> Response {
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q: FindingsQuery = match query(&ctx, &parts) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut filter = FindingFilter {
         severity: nonempty(&q.severity),
@@ -164,11 +164,11 @@ pub async fn jobs(State(st): State<AppState>, parts: Parts) -> Response {
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q: JobsQuery = match query(&ctx, &parts) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (app, status) = (nonempty(&q.app), nonempty(&q.status));
     let jobs = match st
@@ -216,11 +216,11 @@ pub async fn audit(State(st): State<AppState>, parts: Parts) -> Response {
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q: AuditQuery = match query(&ctx, &parts) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let f = AuditFilter {
         since: None,

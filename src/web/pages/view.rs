@@ -179,10 +179,10 @@ impl Ctx {
     }
 
     /// The user, or the answer sending the browser to the login page.
-    pub fn require(&self) -> Result<&PageUser, Response> {
+    pub fn require(&self) -> Result<&PageUser, Box<Response>> {
         self.user
             .as_ref()
-            .ok_or_else(|| redirect("/login").into_response())
+            .ok_or_else(|| Box::new(redirect("/login")))
     }
 
     /// A label.
@@ -398,17 +398,17 @@ pub fn decision_label(ctx: &Ctx, e: &crate::store::EvaluationRow) -> (String, &'
 }
 
 /// The query of a page request, or a page saying what is wrong with it.
-pub fn query<T: serde::de::DeserializeOwned>(ctx: &Ctx, parts: &Parts) -> Result<T, Response> {
+pub fn query<T: serde::de::DeserializeOwned>(ctx: &Ctx, parts: &Parts) -> Result<T, Box<Response>> {
     axum::extract::Query::<T>::try_from_uri(&parts.uri)
         .map(|q| q.0)
         .map_err(|e| {
-            refused(
+            Box::new(refused(
                 ctx,
                 ServiceError::Invalid {
                     field: "query".into(),
                     message: e.body_text(),
                 },
-            )
+            ))
         })
 }
 
