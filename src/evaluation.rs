@@ -184,6 +184,22 @@ impl Report {
         );
     }
 
+    /// How much of the target the automated items could observe: `(inconclusive, judged)`,
+    /// where judged counts passed, failed and inconclusive items (manual and not-applicable
+    /// items are not observations of the target).
+    pub fn observation(&self) -> (usize, usize) {
+        let s = &self.summary;
+        (s.inconclusive, s.pass + s.fail + s.inconclusive)
+    }
+
+    /// Whether most automated items could not be judged: a scan that saw too little of the
+    /// target to vouch for it (a server that does not speak HTTP, a landing page that never
+    /// arrived) must not pass a CI gate silently.
+    pub fn mostly_unobserved(&self) -> bool {
+        let (inconclusive, judged) = self.observation();
+        judged == 0 || inconclusive * 2 > judged
+    }
+
     /// Items whose outcome is a failure at or above `min`.
     pub fn failures_at_or_above(&self, min: Severity) -> impl Iterator<Item = &ItemResult> {
         self.items

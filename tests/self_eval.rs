@@ -186,7 +186,16 @@ async fn kawal_meets_the_standard_it_enforces() {
         .filter(|i| i["check"] != "manual" && i["outcome"]["status"] == "fail")
         .filter_map(|i| i["id"].as_str())
         .collect();
-    assert!(failed.is_empty(), "Kawal fails its own checks: {failed:?}");
+    let detail: Vec<String> = items
+        .iter()
+        .filter(|i| i["check"] != "manual" && i["outcome"]["status"] == "fail")
+        .map(|i| serde_json::to_string_pretty(i).unwrap_or_default())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "Kawal fails its own checks: {failed:?}\n{}",
+        detail.join("\n")
+    );
     let inconclusive: Vec<String> = items
         .iter()
         .filter(|i| i["outcome"]["status"] == "inconclusive")

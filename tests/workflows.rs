@@ -1660,5 +1660,12 @@ async fn the_workflow_pages_start_show_and_record_steps_by_role() {
     assert_eq!(s, 409, "{html}");
     // Someone else's request does not exist for another ordinary user.
     assert_eq!(page(&r, "GET", &loc, &tono, None).await.0, 404);
+    // The start form of a violation report is only for those who may report one.
+    assert_eq!(
+        page(&r, "GET", "/workflows/new?kind=pelanggaran", &tono, None)
+            .await
+            .0,
+        403
+    );
     w.done().await;
 }

@@ -252,6 +252,9 @@ struct ScanArgs {
     /// Butir yang tidak dapat disimpulkan juga menggagalkan / inconclusive items count as failures for --fail-on
     #[arg(long)]
     strict: bool,
+    /// Jangan keluar 3 bila sebagian besar butir tidak dapat disimpulkan / do not exit 3 when most automated items are inconclusive
+    #[arg(long)]
+    allow_inconclusive: bool,
     /// Izinkan permintaan uji yang mengubah data (POST formulir, badan permintaan) / allow state-changing test requests (POST forms, request bodies)
     #[arg(long)]
     allow_unsafe_methods: bool,
@@ -560,7 +563,25 @@ pub async fn main(cli: Cli) -> Result<u8, Failure> {
                         _ => false,
                     }
             });
-            Ok(if failing { EXIT_NOT_MET } else { EXIT_OK })
+            if failing {
+                return Ok(EXIT_NOT_MET);
+            }
+            if report.mostly_unobserved() && !a.allow_inconclusive {
+                let (inconclusive, judged) = report.observation();
+                eprintln!(
+                    "{}",
+                    match settings.lang {
+                        crate::i18n::Lang::Id => format!(
+                            "kawal scan tidak dapat mengamati target: {inconclusive} dari {judged} butir otomatis tidak dapat disimpulkan (lihat alasannya di laporan). Target tidak dinyatakan lulus; --allow-inconclusive menerima hasil ini."
+                        ),
+                        crate::i18n::Lang::En => format!(
+                            "kawal scan could not observe the target: {inconclusive} of {judged} automated items are inconclusive (see their reasons in the report). The target is not passed; --allow-inconclusive accepts this result."
+                        ),
+                    }
+                );
+                return Ok(EXIT_INCOMPLETE);
+            }
+            Ok(EXIT_OK)
         }
         Command::Evaluate(a) => {
             let store = settings.store().await?;

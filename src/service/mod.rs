@@ -27,7 +27,7 @@ pub use users::{NewToken, NewUser, UserCreated};
 pub use visits::{Checkout, Recap, month_bounds, recap};
 pub use workflows::{
     AdvanceInput, Advanced, DueView, StartInput, StepView, WorkflowSettings, WorkflowView,
-    letter_of, sop_of,
+    letter_of, sop_of, start_permission,
 };
 
 use crate::i18n::Lang;

@@ -235,7 +235,7 @@ pub fn sop_of(kind: &str) -> Result<Sop, ServiceError> {
 }
 
 /// The permission that starts a workflow of `kind`.
-fn start_permission(kind: &str) -> &'static str {
+pub fn start_permission(kind: &str) -> &'static str {
     match kind {
         "akses" => "workflow:request",
         "pelanggaran" => "workflow:administer",
@@ -451,6 +451,32 @@ impl Service {
                 format!("akun '{name}' tidak ada / no account '{name}'"),
             )),
         }
+    }
+
+    /// Refuses a user who holds no workflow permission and takes part in no workflow: for
+    /// them the workflow pages do not exist.
+    pub async fn require_workflow_access(&self, actor: &Actor) -> Result<(), ServiceError> {
+        const ANY: [&str; 5] = [
+            "workflow:request",
+            "workflow:review",
+            "workflow:decide",
+            "workflow:administer",
+            "workflow:visit",
+        ];
+        if actor.account.is_none() || ANY.iter().any(|p| self.may(actor, p)) {
+            return Ok(());
+        }
+        let mine = WorkflowFilter {
+            party: Some(actor.name()),
+            limit: 1,
+            ..WorkflowFilter::default()
+        };
+        if self.store.workflows(&mine).await?.1 > 0 {
+            return Ok(());
+        }
+        Err(ServiceError::Forbidden {
+            permission: "workflow:*".into(),
+        })
     }
 
     /// Workflows the actor may see.

@@ -60,8 +60,11 @@ pub async fn list(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
+    if let Err(e) = st.service.require_workflow_access(&user.actor).await {
+        return refused(&ctx, e);
+    }
     let (kind, status) = (nonempty(&q.kind), nonempty(&q.status));
     let offset = q.offset.unwrap_or(0).max(0);
     let due = match st
@@ -224,7 +227,7 @@ async fn show(
 ) -> Response {
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match st.service.workflow_show(&user.actor, id, ctx.lang).await {
         Ok(v) => {
@@ -253,7 +256,7 @@ pub async fn advance(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !form_allowed(&parts, user, f.get("csrf").map_or("", |s| s)) {
         return refused(
@@ -344,8 +347,14 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> Response {
     let ctx = Ctx::of(&st, &parts).await;
-    if let Err(r) = ctx.require() {
-        return r;
+    let user = match ctx.require() {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    // The form is offered only to those who may start this kind of workflow.
+    let permission = crate::service::start_permission(&q.kind);
+    if let Err(e) = st.service.require(&user.actor, permission) {
+        return refused(&ctx, e);
     }
     start_page(&ctx, &q.kind, &BTreeMap::new(), StatusCode::OK, None)
 }
@@ -359,7 +368,7 @@ pub async fn create(
     let ctx = Ctx::of(&st, &parts).await;
     let user = match ctx.require() {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !form_allowed(&parts, user, f.get("csrf").map_or("", |s| s)) {
         return refused(

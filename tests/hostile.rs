@@ -1,0 +1,86 @@
+//! Servers that do not answer as HTTP servers should: `kawal scan` ends in bounded time,
+//! reports what it could not observe, and never passes a target it could not see (exit 3).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+/// A loopback server that answers every connection with `reply` and closes.
+fn serve(reply: &'static [u8]) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(Duration::from_millis(300)));
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(reply);
+            });
+        }
+    });
+    port
+}
+
+fn scan(port: u16, extra: &[&str]) -> (i32, String, String, Duration) {
+    let home = tempfile::tempdir().expect("home");
+    let mut c = common::kawal(home.path());
+    c.args([
+        "scan",
+        &format!("http://127.0.0.1:{port}/"),
+        "--format",
+        "json",
+        "--rate-limit",
+        "0",
+    ]);
+    c.args(extra);
+    let t = Instant::now();
+    let (code, out, err) = common::run(c);
+    (code, out, err, t.elapsed())
+}
+
+fn assert_unobserved(name: &str, reply: &'static [u8]) {
+    let port = serve(reply);
+    let (code, out, err, took) = scan(port, &[]);
+    assert_eq!(
+        code, 3,
+        "{name}: a target Kawal could not observe is not passed\n{err}"
+    );
+    assert!(
+        err.contains("could not observe") || err.contains("tidak dapat mengamati"),
+        "{name}: {err}"
+    );
+    assert!(
+        took < Duration::from_secs(120),
+        "{name}: bounded time, took {took:?}"
+    );
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("{name}: report is JSON ({e}): {out}"));
+    let items = v["items"].as_array().expect("items");
+    assert!(
+        !items.iter().any(|i| i["outcome"]["status"] == "pass"
+            && i["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("headers."))),
+        "{name}: no header item passes on a response that never arrived: {out}"
+    );
+    let (code, _, _, _) = scan(port, &["--allow-inconclusive"]);
+    assert_ne!(code, 3, "{name}: --allow-inconclusive accepts the result");
+}
+
+#[test]
+fn a_server_answering_random_bytes_is_not_passed() {
+    assert_unobserved(
+        "random bytes",
+        b"\x16\x03\x01\x02\x00\x01\xff\xfe\x00garbage\x07\x08 not http at all\r\n\r\n\x00\x01",
+    );
+}
+
+#[test]
+fn an_http_0_9_reply_is_not_passed() {
+    assert_unobserved("HTTP/0.9", b"<html><body>Selamat datang</body></html>\n");
+}
