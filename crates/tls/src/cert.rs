@@ -203,6 +203,25 @@ pub struct FetchedChain {
     pub source: String,
 }
 
+/// A rustls client for `versions` that accepts any certificate: for probes that carry no data.
+pub(crate) fn accept_any_config(
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<rustls::ClientConfig, String> {
+    let provider = provider();
+    let capture = Arc::new(Capture {
+        seen: Mutex::new(None),
+        schemes: provider
+            .signature_verification_algorithms
+            .supported_schemes(),
+    });
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(capture)
+        .with_no_client_auth())
+}
+
 /// Fetches the chain with a rustls handshake (TLS 1.2/1.3); the connection is dropped right after.
 pub async fn fetch_chain(
     addr: SocketAddr,

@@ -12,6 +12,7 @@ pub mod grade;
 pub mod probe;
 pub mod render;
 pub mod report;
+pub mod resume;
 pub mod suites;
 pub mod vuln;
 pub mod weakness;
@@ -177,19 +178,31 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     // Phase 2: probes that depend on what phase 1 found, folded together where one hello can
     // answer several questions.
     let best = best_legacy(&scans);
-    let (more, combined, fallback) = {
+    let tls12_accepted: Option<Vec<u16>> = scans
+        .iter()
+        .find(|s| s.version == Version::Tls12 && s.support == Support::Supported)
+        .map(|s| s.accepted.iter().map(|a| a.0).collect());
+    let (more, combined, fallback, resumption) = {
         let scans_ro = &scans;
         tokio::join!(
             more_groups(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             combined_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             fallback_probe(&pr, scans_ro, sni.clone()),
+            resume::probe(&pr, tls12_accepted.as_deref(), &name, sni.as_deref()),
         )
     };
+    // The two full resumption handshakes go through rustls, outside the raw-hello counter.
+    extra_handshakes += resumption
+        .as_ref()
+        .map_or(0, |r| r.handshakes.min(RESUMPTION_FULL_HANDSHAKES));
     if let (Some(i), Some(groups)) = (best, more) {
         scans[i].groups = groups;
     }
     let mut findings = Findings::default();
-    let mut capabilities = report::Capabilities::default();
+    let mut capabilities = report::Capabilities {
+        resumption,
+        ..Default::default()
+    };
     if let (Some(i), Some(c)) = (best, combined) {
         if let Some(chosen) = c.chosen {
             scans[i].judge_preference(chosen);
@@ -315,6 +328,9 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         notes,
     })
 }
+
+/// Full (rustls) handshakes the resumption probe makes whenever it runs.
+const RESUMPTION_FULL_HANDSHAKES: u32 = 2;
 
 /// Index of the highest supported version below TLS 1.3.
 fn best_legacy(scans: &[VersionScan]) -> Option<usize> {

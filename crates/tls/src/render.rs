@@ -358,6 +358,64 @@ fn capabilities_section(o: &mut String, report: &TlsReport, lang: Lang) {
         t(lang, "Session ticket", "Session tickets"),
         yes_no(lang, c.session_tickets)
     );
+    if let Some(r) = &c.resumption {
+        resumption_lines(o, r, lang);
+    }
+}
+
+/// Session resumption (TLS 1.2) with the handshakes it cost.
+fn resumption_lines(o: &mut String, r: &crate::resume::Resumption, lang: Lang) {
+    let issued = |yes: bool| match (lang, yes) {
+        (Lang::Id, true) => "diterbitkan",
+        (Lang::Id, false) => "tidak diterbitkan",
+        (Lang::En, true) => "issued",
+        (Lang::En, false) => "not issued",
+    };
+    if r.handshakes == 0 {
+        let _ = writeln!(
+            o,
+            "  {:<28} {}: {}",
+            t(lang, "Resumsi sesi", "Session resumption"),
+            yes_no(lang, None),
+            r.reason.clone().unwrap_or_default()
+        );
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "  {:<28} {} (session id {})",
+        t(lang, "Resumsi dgn session id", "Resumption by session id"),
+        yes_no(lang, r.by_session_id),
+        issued(r.session_id_issued)
+    );
+    let _ = writeln!(
+        o,
+        "  {:<28} {} (ticket {})",
+        t(lang, "Resumsi dgn ticket", "Resumption by ticket"),
+        yes_no(lang, r.by_ticket),
+        issued(r.ticket_issued)
+    );
+    if let Some(hint) = r.ticket_lifetime_hint {
+        let value = if hint == 0 {
+            t(lang, "tidak ditentukan", "unspecified").to_string()
+        } else {
+            format!("{hint} s")
+        };
+        let _ = writeln!(
+            o,
+            "  {:<28} {value}",
+            t(lang, "Masa berlaku ticket", "Ticket lifetime hint")
+        );
+    }
+    if let Some(reason) = &r.reason {
+        let _ = writeln!(o, "    {}: {reason}", t(lang, "catatan", "note"));
+    }
+    let _ = writeln!(
+        o,
+        "  {:<28} {}",
+        t(lang, "Handshake resumsi", "Resumption handshakes"),
+        r.handshakes
+    );
 }
 
 /// What common clients would negotiate.

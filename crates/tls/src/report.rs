@@ -160,6 +160,8 @@ pub struct Capabilities {
     pub alpn: Option<String>,
     /// The server agreed to issue a session ticket (RFC 5077).
     pub session_tickets: Option<bool>,
+    /// TLS 1.2 session resumption by id and by ticket (None: TLS 1.2 not accepted).
+    pub resumption: Option<crate::resume::Resumption>,
 }
 
 /// Full result of one TLS scan.
