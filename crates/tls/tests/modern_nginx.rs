@@ -81,7 +81,11 @@ async fn modern_nginx_in_few_handshakes_and_not_vulnerable() {
     // (2 more + 1 refusal, the first doubling as the preference test); the fallback hello; one
     // hello for TLS 1.2 preference, compression, Heartbleed and CCS injection. Before: 30.
     // Session resumption comes on top: two full handshakes and one hello per mechanism.
-    let resumption = r.capabilities.resumption.as_ref().expect("resumption probed");
+    let resumption = r
+        .capabilities
+        .resumption
+        .as_ref()
+        .expect("resumption probed");
     assert_eq!(resumption.handshakes, 4, "{resumption:?}");
     assert!(
         r.handshakes - resumption.handshakes <= 19,
