@@ -170,6 +170,7 @@ fn probe_evidence(item: &str, r: &kawal_tls::TlsReport, t: &Target) -> Vec<crate
         "tls.known-weaknesses" => [
             ("Heartbleed", &r.weaknesses.heartbleed),
             ("CCS injection", &r.weaknesses.ccs_injection),
+            ("Client renegotiation", &r.weaknesses.client_renegotiation),
         ]
         .into_iter()
         .filter_map(|(name, f)| {

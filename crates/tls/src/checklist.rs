@@ -404,6 +404,15 @@ fn known_weaknesses(r: &TlsReport) -> ItemOutcome {
             "vulnerable to CCS injection (CVE-2014-0224): an early ChangeCipherSpec is accepted",
         ));
     }
+    if w.client_renegotiation
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        found.push((
+            "renegosiasi yang dimulai klien diterima (celah DoS: tiap renegosiasi membebani CPU server)",
+            "client-initiated renegotiation accepted (a denial-of-service lever: each one costs the server CPU)",
+        ));
+    }
     let figures = json!(w);
     if found.is_empty() {
         let mut sid =

@@ -11,6 +11,7 @@ pub mod enumerate;
 pub mod grade;
 pub mod probe;
 pub mod render;
+pub mod reneg;
 pub mod report;
 pub mod resume;
 pub mod suites;
@@ -182,15 +183,26 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         .iter()
         .find(|s| s.version == Version::Tls12 && s.support == Support::Supported)
         .map(|s| s.accepted.iter().map(|a| a.0).collect());
-    let (more, combined, fallback, resumption) = {
+    let any_legacy = scans.iter().any(|s| {
+        s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
+    });
+    let (more, combined, fallback, resumption, renegotiation) = {
         let scans_ro = &scans;
         tokio::join!(
             more_groups(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             combined_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             fallback_probe(&pr, scans_ro, sni.clone()),
             resume::probe(&pr, tls12_accepted.as_deref(), &name, sni.as_deref()),
+            renegotiation_probe(
+                &pr,
+                any_legacy,
+                tls12_accepted.as_deref(),
+                &name,
+                sni.as_deref()
+            ),
         )
     };
+    extra_handshakes += u32::from(renegotiation.as_ref().is_some_and(|r| r.1));
     // The two full resumption handshakes go through rustls, outside the raw-hello counter.
     extra_handshakes += resumption
         .as_ref()
@@ -288,6 +300,7 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         .collect();
     weakness::apply_dh(&mut weaknesses, &dh_params);
     findings.apply(&scans, &mut weaknesses);
+    weaknesses.client_renegotiation = renegotiation.map(|r| r.0);
     weaknesses.fallback_scsv = fallback;
     if weaknesses
         .ccs_injection
@@ -326,6 +339,39 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         capabilities,
         clients,
         notes,
+    })
+}
+
+/// Client-initiated renegotiation on TLS 1.2 when a legacy version is on: the finding and
+/// whether a handshake was spent on it.
+async fn renegotiation_probe(
+    pr: &Prober,
+    any_legacy: bool,
+    tls12_accepted: Option<&[u16]>,
+    name: &str,
+    sni: Option<&str>,
+) -> Option<(vuln::ProbeFinding, bool)> {
+    if !any_legacy {
+        return None;
+    }
+    let untested = |evidence: String| vuln::ProbeFinding {
+        vulnerable: None,
+        protocol: "TLS 1.2".into(),
+        evidence,
+    };
+    let completable =
+        tls12_accepted.is_some_and(|a| a.iter().any(|c| resume::COMPLETABLE_SUITES.contains(c)));
+    if !completable {
+        return Some((
+            untested(
+                "not tested: it needs TLS 1.2 with an ECDHE suite using AES-GCM or ChaCha20".into(),
+            ),
+            false,
+        ));
+    }
+    Some(match reneg::probe(pr, name, sni).await {
+        Ok(f) => (f, true),
+        Err(e) => (untested(format!("not tested: {e}")), true),
     })
 }
 

@@ -198,7 +198,7 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     let w = &report.weaknesses;
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
-    let rows: [(&str, &str, Option<bool>); 16] = [
+    let rows: [(&str, &str, Option<bool>); 17] = [
         ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
         ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
         (
@@ -250,6 +250,11 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
             "Injeksi CCS (diuji)",
             "CCS injection (tested)",
             w.ccs_injection.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "Renegosiasi oleh klien",
+            "Client renegotiation",
+            w.client_renegotiation.as_ref().and_then(|f| f.vulnerable),
         ),
     ];
     for (id, en, v) in rows {
@@ -324,6 +329,10 @@ fn probes_section(o: &mut String, report: &TlsReport, lang: Lang) {
     for (name, f) in [
         ("Heartbleed", &w.heartbleed),
         (t(lang, "Injeksi CCS", "CCS injection"), &w.ccs_injection),
+        (
+            t(lang, "Renegosiasi oleh klien", "Client renegotiation"),
+            &w.client_renegotiation,
+        ),
     ] {
         if let Some(f) = f {
             let _ = writeln!(o, "    {name} ({}): {}", f.protocol, f.evidence);

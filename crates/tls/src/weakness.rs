@@ -50,6 +50,9 @@ pub struct Weaknesses {
     pub heartbleed: Option<ProbeFinding>,
     /// CCS injection (CVE-2014-0224) tested with an early ChangeCipherSpec.
     pub ccs_injection: Option<ProbeFinding>,
+    /// Client-initiated renegotiation accepted (TLS 1.2; a denial-of-service lever), tested with
+    /// an encrypted ClientHello on an established connection.
+    pub client_renegotiation: Option<ProbeFinding>,
 }
 
 /// Derives the suite-based findings from protocol results; handshake-level fields are filled by the caller.

@@ -42,16 +42,27 @@ async fn legacy_nginx_matches_configuration() {
         .iter()
         .filter(|g| g.versions.contains(&Version::Tls12))
         .count() as f64;
-    // Session resumption has its own budget: two full handshakes and one hello per mechanism.
+    // Session resumption has its own budget (two full handshakes and one hello per mechanism),
+    // and client renegotiation costs one full handshake.
     let resumption = r
         .capabilities
         .resumption
         .as_ref()
-        .map_or(0, |res| res.handshakes);
-    assert!(resumption <= 4, "{resumption} resumption handshakes");
+        .map_or(0, |res| res.handshakes)
+        + 1;
+    let reneg = r
+        .weaknesses
+        .client_renegotiation
+        .as_ref()
+        .expect("renegotiation tested");
+    assert_eq!(reneg.vulnerable, Some(false), "{}", reneg.evidence);
+    assert!(
+        resumption <= 5,
+        "{resumption} resumption and renegotiation handshakes"
+    );
     assert!(
         f64::from(r.handshakes - resumption) <= 1.2 * accepted + 6.0 + curves,
-        "{} handshakes ({resumption} for resumption) for {accepted} suites and {curves} curves",
+        "{} handshakes ({resumption} for resumption and renegotiation) for {accepted} suites and {curves} curves",
         r.handshakes
     );
     let hb = r.weaknesses.heartbleed.as_ref().expect("heartbleed tested");
