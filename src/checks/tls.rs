@@ -171,6 +171,7 @@ fn probe_evidence(item: &str, r: &kawal_tls::TlsReport, t: &Target) -> Vec<crate
             ("Heartbleed", &r.weaknesses.heartbleed),
             ("CCS injection", &r.weaknesses.ccs_injection),
             ("Client renegotiation", &r.weaknesses.client_renegotiation),
+            ("ROBOT", &r.weaknesses.robot),
         ]
         .into_iter()
         .filter_map(|(name, f)| {

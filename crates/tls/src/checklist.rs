@@ -413,6 +413,12 @@ fn known_weaknesses(r: &TlsReport) -> ItemOutcome {
             "client-initiated renegotiation accepted (a denial-of-service lever: each one costs the server CPU)",
         ));
     }
+    if w.robot.as_ref().is_some_and(|f| f.vulnerable == Some(true)) {
+        found.push((
+            "rentan ROBOT: reaksi server membedakan padding PKCS#1 yang benar dan salah pada pertukaran kunci RSA",
+            "vulnerable to ROBOT: the server's reactions tell well-formed from malformed PKCS#1 padding on RSA key exchange",
+        ));
+    }
     let figures = json!(w);
     if found.is_empty() {
         let mut sid =

@@ -14,6 +14,7 @@ pub mod render;
 pub mod reneg;
 pub mod report;
 pub mod resume;
+pub mod robot;
 pub mod suites;
 pub mod vuln;
 pub mod weakness;
@@ -203,6 +204,8 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         )
     };
     extra_handshakes += u32::from(renegotiation.as_ref().is_some_and(|r| r.1));
+    let resumption_cost = resumption.as_ref().map(|r| r.handshakes);
+    let renegotiation_cost = renegotiation.as_ref().map(|r| u32::from(r.1));
     // The two full resumption handshakes go through rustls, outside the raw-hello counter.
     extra_handshakes += resumption
         .as_ref()
@@ -226,7 +229,10 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         findings.add(c.heartbleed, c.ccs);
         inherit_preference(&mut scans, i);
     }
-    let others = other_legacy_probes(&pr, &scans, best, sni.clone()).await;
+    let (others, robot) = tokio::join!(
+        other_legacy_probes(&pr, &scans, best, sni.clone()),
+        robot_probe(&pr, &scans, sni.clone()),
+    );
     for (i, o) in others {
         if let Some(chosen) = o.chosen {
             scans[i].judge_preference(chosen);
@@ -301,6 +307,17 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     weakness::apply_dh(&mut weaknesses, &dh_params);
     findings.apply(&scans, &mut weaknesses);
     weaknesses.client_renegotiation = renegotiation.map(|r| r.0);
+    let mut probe_handshakes = BTreeMap::new();
+    if let Some(r) = &resumption_cost {
+        probe_handshakes.insert("resumption", *r);
+    }
+    if let Some(r) = &renegotiation_cost {
+        probe_handshakes.insert("client_renegotiation", *r);
+    }
+    if let Some((_, n)) = &robot {
+        probe_handshakes.insert("robot", *n);
+    }
+    weaknesses.robot = robot.map(|r| r.0);
     weaknesses.fallback_scsv = fallback;
     if weaknesses
         .ccs_injection
@@ -328,6 +345,7 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
             .unwrap_or_default(),
         duration_ms: started.elapsed().as_millis() as u64,
         handshakes: pr.count() + extra_handshakes,
+        probe_handshakes,
         protocols,
         groups,
         dh_min_bits,
@@ -340,6 +358,43 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         clients,
         notes,
     })
+}
+
+/// ROBOT on the highest TLS version that accepted an RSA key-exchange suite, with the RSA key
+/// of the certificate that version presented.
+async fn robot_probe(
+    pr: &Prober,
+    scans: &[VersionScan],
+    sni: Option<String>,
+) -> Option<(vuln::ProbeFinding, u32)> {
+    let (s, suite) = scans
+        .iter()
+        .rev()
+        .filter(|s| {
+            s.support == Support::Supported
+                && matches!(s.version, Version::Tls10 | Version::Tls11 | Version::Tls12)
+        })
+        .find_map(|s| {
+            s.accepted
+                .iter()
+                .map(|a| a.0)
+                .find(|c| suites::by_code(*c).is_some_and(|t| t.kx == suites::Kx::Rsa && !t.export))
+                .map(|c| (s, c))
+        })?;
+    let key = s
+        .flights
+        .iter()
+        .find_map(|f| f.certificates.first())
+        .and_then(|der| robot::rsa_key(der));
+    let Some(key) = key else {
+        let f = vuln::ProbeFinding {
+            vulnerable: None,
+            protocol: s.version.label().into(),
+            evidence: "RSA key exchange is accepted but no RSA certificate key was seen".into(),
+        };
+        return Some((f, 0));
+    };
+    Some(robot::probe(pr, s.version, suite, &key, sni).await)
 }
 
 /// Client-initiated renegotiation on TLS 1.2 when a legacy version is on: the finding and
@@ -531,11 +586,11 @@ async fn other_legacy_probes(
             r.map(|r| (i, r))
         });
     }
-    futures_join_all(set).await.into_iter().flatten().collect()
+    join_all(set).await.into_iter().flatten().collect()
 }
 
 /// Runs futures concurrently (the prober's semaphore bounds the connections).
-async fn futures_join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+pub(crate) async fn join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
     let mut pinned: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
     let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {

@@ -198,7 +198,7 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     let w = &report.weaknesses;
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
-    let rows: [(&str, &str, Option<bool>); 17] = [
+    let rows: [(&str, &str, Option<bool>); 18] = [
         ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
         ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
         (
@@ -255,6 +255,11 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
             "Renegosiasi oleh klien",
             "Client renegotiation",
             w.client_renegotiation.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "ROBOT (diuji)",
+            "ROBOT (tested)",
+            w.robot.as_ref().and_then(|f| f.vulnerable),
         ),
     ];
     for (id, en, v) in rows {
@@ -333,6 +338,7 @@ fn probes_section(o: &mut String, report: &TlsReport, lang: Lang) {
             t(lang, "Renegosiasi oleh klien", "Client renegotiation"),
             &w.client_renegotiation,
         ),
+        ("ROBOT", &w.robot),
     ] {
         if let Some(f) = f {
             let _ = writeln!(o, "    {name} ({}): {}", f.protocol, f.evidence);

@@ -175,6 +175,9 @@ pub struct TlsReport {
     pub duration_ms: u64,
     /// Number of hellos sent (raw probes plus the certificate handshake).
     pub handshakes: u32,
+    /// Handshakes (included in `handshakes`) spent by the probes beyond enumeration, by probe:
+    /// "resumption", "client_renegotiation", "robot".
+    pub probe_handshakes: std::collections::BTreeMap<&'static str, u32>,
     /// Per-version results, oldest first.
     pub protocols: Vec<ProtocolResult>,
     /// Key-exchange groups accepted.

@@ -53,6 +53,9 @@ pub struct Weaknesses {
     /// Client-initiated renegotiation accepted (TLS 1.2; a denial-of-service lever), tested with
     /// an encrypted ClientHello on an established connection.
     pub client_renegotiation: Option<ProbeFinding>,
+    /// ROBOT: the server's reactions to well-formed and malformed PKCS#1 v1.5 premaster secrets
+    /// on an RSA key-exchange suite differ (a Bleichenbacher oracle).
+    pub robot: Option<ProbeFinding>,
 }
 
 /// Derives the suite-based findings from protocol results; handshake-level fields are filled by the caller.

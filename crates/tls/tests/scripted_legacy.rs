@@ -93,7 +93,11 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
 
 async fn scan_flawed(flaws: Flaws) -> (kawal_tls::TlsReport, usize) {
     let (cert, _key) = self_signed(&["localhost"]);
-    let server = scripted_server(cert.to_vec(), flaws).await;
+    scan_flawed_with(cert.to_vec(), flaws).await
+}
+
+async fn scan_flawed_with(cert: Vec<u8>, flaws: Flaws) -> (kawal_tls::TlsReport, usize) {
+    let server = scripted_server(cert, flaws).await;
     let (t, connections) = relayed_target(server).await;
     let opts = ScanOptions {
         connect_timeout: Duration::from_secs(1),
@@ -189,5 +193,47 @@ async fn shared_1024_bit_dh_prime_is_logjam() {
         r.grade.caps.iter().any(|c| c.contains("logjam")),
         "{:?}",
         r.grade
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robot_oracle_with_distinguishable_alerts() {
+    let (cert, key) = rsa_cert_and_key();
+    let (r, connections) = scan_flawed_with(
+        cert,
+        Flaws {
+            robot_oracle: Some(key),
+            ..Flaws::default()
+        },
+    )
+    .await;
+    let robot = r.weaknesses.robot.as_ref().expect("tested");
+    assert_eq!(robot.vulnerable, Some(true), "{}", robot.evidence);
+    // The oracle checks only the 0x00 0x02 prefix, as the original Bleichenbacher one did: the
+    // wrong first bytes got handshake_failure at once, everything else bad_record_mac.
+    assert!(
+        robot.evidence.contains("well-formed: alert 2/20")
+            && robot.evidence.contains("(0x4117): alert 2/40")
+            && robot.evidence.contains("no 0x00 separator: alert 2/20"),
+        "{}",
+        robot.evidence
+    );
+    assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
+    assert!(known_weaknesses(&r).contains("ROBOT"));
+    assert_eq!(r.probe_handshakes.get("robot"), Some(&10), "confirmed once");
+    assert_eq!(connections, r.handshakes as usize + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robot_uniform_reactions_are_not_an_oracle() {
+    // The same RSA certificate without the oracle: one alert for every variant, five hellos.
+    let (cert, _key) = rsa_cert_and_key();
+    let (with_probe, _) = scan_flawed_with(cert, Flaws::default()).await;
+    let robot = with_probe.weaknesses.robot.as_ref().expect("tested");
+    assert_eq!(robot.vulnerable, Some(false), "{}", robot.evidence);
+    assert!(
+        robot.evidence.contains("same reaction"),
+        "{}",
+        robot.evidence
     );
 }
