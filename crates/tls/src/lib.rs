@@ -15,6 +15,7 @@ pub mod reneg;
 pub mod report;
 pub mod resume;
 pub mod robot;
+pub mod sigalgs;
 pub mod suites;
 pub mod vuln;
 pub mod weakness;
@@ -187,6 +188,19 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     let any_legacy = scans.iter().any(|s| {
         s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
     });
+    let tls12_scan = scans.iter().find(|s| s.version == Version::Tls12);
+    let tls13_on = scans
+        .iter()
+        .any(|s| s.version == Version::Tls13 && s.support == Support::Supported);
+    let (sig12, sig13) = tokio::join!(
+        async {
+            match tls12_scan {
+                Some(s) => sigalgs::tls12(&pr, s, sni.clone()).await,
+                None => None,
+            }
+        },
+        sigalgs::tls13(&pr, tls13_on, &name),
+    );
     let (more, combined, fallback, resumption, renegotiation) = {
         let scans_ro = &scans;
         tokio::join!(
@@ -214,7 +228,10 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         scans[i].groups = groups;
     }
     let mut findings = Findings::default();
+    // The TLS 1.3 signature handshakes go through rustls, outside the raw-hello counter.
+    extra_handshakes += sig13.as_ref().map_or(0, |s| s.handshakes);
     let mut capabilities = report::Capabilities {
+        signature_algorithms: sig12.iter().chain(sig13.iter()).cloned().collect(),
         resumption,
         ..Default::default()
     };
@@ -316,6 +333,13 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     }
     if let Some((_, n)) = &robot {
         probe_handshakes.insert("robot", *n);
+    }
+    for s in &capabilities.signature_algorithms {
+        let key = match s.version {
+            Version::Tls13 => "signature_algorithms_tls13",
+            _ => "signature_algorithms_tls12",
+        };
+        probe_handshakes.insert(key, s.handshakes);
     }
     weaknesses.robot = robot.map(|r| r.0);
     weaknesses.fallback_scsv = fallback;

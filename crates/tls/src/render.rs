@@ -373,6 +373,25 @@ fn capabilities_section(o: &mut String, report: &TlsReport, lang: Lang) {
         t(lang, "Session ticket", "Session tickets"),
         yes_no(lang, c.session_tickets)
     );
+    for s in &c.signature_algorithms {
+        let list = if s.accepted.is_empty() {
+            t(lang, "tidak ada", "none").to_string()
+        } else {
+            s.accepted.join(", ")
+        };
+        let _ = writeln!(
+            o,
+            "  {:<28} {list}",
+            format!(
+                "{} {}",
+                t(lang, "Algoritma tanda tangan", "Signature algs"),
+                s.version.label()
+            )
+        );
+        if let Some(reason) = &s.reason {
+            let _ = writeln!(o, "    {}: {reason}", t(lang, "catatan", "note"));
+        }
+    }
     if let Some(r) = &c.resumption {
         resumption_lines(o, r, lang);
     }

@@ -588,6 +588,21 @@ pub fn parse_server_key_exchange(body: &[u8], ecdhe: bool) -> Result<KxParams, W
     }
 }
 
+/// The signature scheme of a TLS 1.2 ServerKeyExchange (after the ECDHE or DHE parameters).
+pub fn ske_signature_scheme(body: &[u8], ecdhe: bool) -> Option<u16> {
+    let mut r = Reader::new(body, "server key exchange");
+    if ecdhe {
+        r.u8().ok()?;
+        r.u16().ok()?;
+        r.vec8().ok()?;
+    } else {
+        for _ in 0..3 {
+            r.vec16().ok()?;
+        }
+    }
+    r.u16().ok()
+}
+
 /// The parsed reply to an SSLv2 CLIENT-HELLO.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sslv2ServerHello {
@@ -651,6 +666,8 @@ pub struct ServerFlight {
     pub ocsp_stapled: bool,
     /// ServerKeyExchange parameters, when present and understood.
     pub kx: Option<KxParams>,
+    /// TLS 1.2 ServerKeyExchange signature scheme, when present and understood.
+    pub ske_signature: Option<u16>,
 }
 
 /// Final interpretation of a server's answer to one ClientHello.
@@ -768,6 +785,9 @@ pub fn analyze_response(buf: &[u8], is_ecdhe: IsEcdhe) -> Result<Progress, WireE
                     if let Some(ec) = is_ecdhe(f.hello.cipher_suite) {
                         // A key exchange we cannot decode is not fatal for enumeration.
                         f.kx = parse_server_key_exchange(body, ec).ok();
+                        if f.hello.legacy_version == 0x0303 {
+                            f.ske_signature = ske_signature_scheme(body, ec);
+                        }
                     }
                 }
                 (Some(_), HS_SERVER_HELLO_DONE) => {

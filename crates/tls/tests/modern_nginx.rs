@@ -88,6 +88,46 @@ async fn modern_nginx_in_few_handshakes_and_not_vulnerable() {
         .as_ref()
         .expect("resumption probed");
     assert_eq!(resumption.handshakes, 4, "{resumption:?}");
+    // Signature schemes per protocol, as OpenSSL 3 signs with an RSA key: PSS and PKCS#1 v1.5
+    // (SHA-224 up) in TLS 1.2, PSS only in TLS 1.3.
+    let sig = |v: Version| -> BTreeSet<String> {
+        r.capabilities
+            .signature_algorithms
+            .iter()
+            .find(|s| s.version == v)
+            .map(|s| s.accepted.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    let set = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        sig(Version::Tls12),
+        set(&[
+            "rsa_pss_rsae_sha256",
+            "rsa_pss_rsae_sha384",
+            "rsa_pss_rsae_sha512",
+            "rsa_pkcs1_sha256",
+            "rsa_pkcs1_sha384",
+            "rsa_pkcs1_sha512",
+            "rsa_sha224"
+        ])
+    );
+    assert_eq!(
+        sig(Version::Tls13),
+        set(&[
+            "rsa_pss_rsae_sha256",
+            "rsa_pss_rsae_sha384",
+            "rsa_pss_rsae_sha512"
+        ])
+    );
+    // One hello per scheme beyond the one enumeration saw, plus the refusal.
+    assert_eq!(
+        r.probe_handshakes.get("signature_algorithms_tls12"),
+        Some(&7)
+    );
+    assert_eq!(
+        r.probe_handshakes.get("signature_algorithms_tls13"),
+        Some(&4)
+    );
     assert_eq!(r.probe_handshakes.get("resumption"), Some(&4));
     assert_eq!(r.probe_handshakes.get("client_renegotiation"), Some(&1));
     assert_eq!(
