@@ -285,6 +285,27 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
             l.key_bits
         ));
     }
+    if let Some(st) = &c.ocsp {
+        // A revoked, stale or foreign staple makes clients that check it refuse the site.
+        if st.cert_status.as_deref() == Some("revoked") && st.matches_certificate {
+            id.push("respons OCSP yang di-staple menyatakan sertifikat DICABUT".to_string());
+            en.push("the stapled OCSP response says the certificate is REVOKED".to_string());
+        } else if !st.matches_certificate {
+            id.push("respons OCSP yang di-staple bukan untuk sertifikat ini".to_string());
+            en.push("the stapled OCSP response is about another certificate".to_string());
+        } else if !st.fresh {
+            id.push(
+                "respons OCSP yang di-staple sudah kedaluwarsa (nextUpdate terlewati)".to_string(),
+            );
+            en.push("the stapled OCSP response is out of date (nextUpdate has passed)".to_string());
+        } else if st.cert_status.is_none() {
+            id.push("respons OCSP yang di-staple tidak dapat dibaca".to_string());
+            en.push(format!(
+                "the stapled OCSP response is unusable: {}",
+                st.problem.clone().unwrap_or_default()
+            ));
+        }
+    }
     if c.weak_signature {
         id.push("tanda tangan sertifikat memakai SHA-1/MD5".to_string());
         en.push("signature uses SHA-1/MD5".to_string());
@@ -303,6 +324,8 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
         "ocsp_stapled": c.ocsp_stapled,
         "must_staple": leaf.map(|l| l.must_staple),
         "embedded_scts": leaf.map(|l| l.embedded_scts),
+        "ocsp": c.ocsp,
+        "sct_tls_extension": c.sct_tls_extension,
         "validation_level": c.validation_level,
     });
     if id.is_empty() {

@@ -129,6 +129,7 @@ pub fn build_hello(version: Version, suites_offered: &[u16], p: &HelloParams) ->
         }
         exts.push(Extension::RenegotiationInfo);
         exts.push(Extension::StatusRequest);
+        exts.push(Extension::Raw(wire::EXT_SCT, Vec::new()));
         exts.push(Extension::Heartbeat);
         if p.browser_extensions {
             exts.push(Extension::Raw(EXT_ALPN, alpn_body()));

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod dhprimes;
 pub mod enumerate;
 pub mod grade;
+pub mod ocsp;
 pub mod probe;
 pub mod render;
 pub mod reneg;
@@ -272,6 +273,8 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         .map(|f| cert::FetchedChain {
             chain: f.certificates.clone(),
             ocsp_stapled: f.ocsp_stapled,
+            ocsp_response: f.ocsp_response.clone(),
+            sct_extension: Some(f.hello.extension(wire::EXT_SCT).map_or(0, ocsp::count_scts)),
             source: "raw_handshake".into(),
         });
     let fetched = match raw_chain {

@@ -175,6 +175,29 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
                 "OCSP stapling",
                 yes_no(lang, Some(c.ocsp_stapled))
             );
+            if let Some(st) = &c.ocsp {
+                let _ = writeln!(
+                    o,
+                    "    {} {}; thisUpdate {}; nextUpdate {}; {} {}; SCT {}",
+                    t(lang, "status", "status"),
+                    st.cert_status.as_deref().unwrap_or("-"),
+                    st.this_update.as_deref().unwrap_or("-"),
+                    st.next_update.as_deref().unwrap_or("-"),
+                    t(lang, "untuk sertifikat ini", "for this certificate"),
+                    yes_no(lang, Some(st.matches_certificate)),
+                    st.sct_count
+                );
+                if let Some(p) = &st.problem {
+                    let _ = writeln!(o, "    {}: {p}", t(lang, "masalah", "problem"));
+                }
+            }
+            if let Some(n) = c.sct_tls_extension {
+                let _ = writeln!(
+                    o,
+                    "  {:<22} {n}",
+                    t(lang, "SCT di ekstensi TLS", "SCTs in TLS extension")
+                );
+            }
             if let Some(l) = c.chain.first() {
                 let _ = writeln!(
                     o,
