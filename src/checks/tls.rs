@@ -172,6 +172,7 @@ fn probe_evidence(item: &str, r: &kawal_tls::TlsReport, t: &Target) -> Vec<crate
             ("CCS injection", &r.weaknesses.ccs_injection),
             ("Client renegotiation", &r.weaknesses.client_renegotiation),
             ("ROBOT", &r.weaknesses.robot),
+            ("Ticketbleed", &r.weaknesses.ticketbleed),
         ]
         .into_iter()
         .filter_map(|(name, f)| {

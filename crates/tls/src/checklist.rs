@@ -442,6 +442,15 @@ fn known_weaknesses(r: &TlsReport) -> ItemOutcome {
             "vulnerable to ROBOT: the server's reactions tell well-formed from malformed PKCS#1 padding on RSA key exchange",
         ));
     }
+    if w.ticketbleed
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        found.push((
+            "rentan Ticketbleed (CVE-2016-9244): session id yang dikembalikan berisi memori server",
+            "vulnerable to Ticketbleed (CVE-2016-9244): the echoed session id carries server memory",
+        ));
+    }
     let figures = json!(w);
     if found.is_empty() {
         let mut sid =

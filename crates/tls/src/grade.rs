@@ -267,6 +267,13 @@ pub fn compute(
     {
         cap(&mut rank, &mut caps, "ccs_injection", "F");
     }
+    if weak
+        .ticketbleed
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "ticketbleed", "F");
+    }
     // SSL Labs grades a ROBOT oracle F as well.
     if weak
         .robot

@@ -345,6 +345,10 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         probe_handshakes.insert(key, s.handshakes);
     }
     weaknesses.robot = robot.map(|r| r.0);
+    weaknesses.ticketbleed = capabilities
+        .resumption
+        .as_ref()
+        .and_then(|r| r.ticketbleed.clone());
     weaknesses.fallback_scsv = fallback;
     if weaknesses
         .ccs_injection

@@ -221,7 +221,7 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     let w = &report.weaknesses;
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
-    let rows: [(&str, &str, Option<bool>); 18] = [
+    let rows: [(&str, &str, Option<bool>); 19] = [
         ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
         ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
         (
@@ -283,6 +283,11 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
             "ROBOT (diuji)",
             "ROBOT (tested)",
             w.robot.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "Ticketbleed (diuji)",
+            "Ticketbleed (tested)",
+            w.ticketbleed.as_ref().and_then(|f| f.vulnerable),
         ),
     ];
     for (id, en, v) in rows {
@@ -362,6 +367,7 @@ fn probes_section(o: &mut String, report: &TlsReport, lang: Lang) {
             &w.client_renegotiation,
         ),
         ("ROBOT", &w.robot),
+        ("Ticketbleed", &w.ticketbleed),
     ] {
         if let Some(f) = f {
             let _ = writeln!(o, "    {name} ({}): {}", f.protocol, f.evidence);

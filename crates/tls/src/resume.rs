@@ -25,7 +25,9 @@ pub const COMPLETABLE_SUITES: [u16; 6] = [0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8
 /// Most server bytes kept from the first handshake; its clear-text part is far smaller.
 const MAX_RECORDED: usize = 256 * 1024;
 /// Session id offered with a ticket; RFC 5077 section 3.4 has the server echo it on acceptance.
-const TICKET_SESSION_ID: [u8; 32] = [0x5b; 32];
+/// Shorter than 32 bytes, so a server that pads the echo to 32 shows Ticketbleed
+/// (CVE-2016-9244) at no extra cost.
+const TICKET_SESSION_ID: [u8; 16] = [0x5b; 16];
 
 /// What the resumption probe found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -40,6 +42,8 @@ pub struct Resumption {
     pub by_ticket: Option<bool>,
     /// Ticket lifetime hint in seconds (0: the server left it unspecified).
     pub ticket_lifetime_hint: Option<u32>,
+    /// Ticketbleed (CVE-2016-9244), judged on the ticket resumption (None: nothing resumed).
+    pub ticketbleed: Option<crate::vuln::ProbeFinding>,
     /// Why a part could not be tested.
     pub reason: Option<String>,
     /// Handshakes this probe cost.
@@ -145,11 +149,42 @@ pub fn resumption_hello(
 pub fn judge_resumed(offered_id: &[u8], answer: &Outcome) -> Option<bool> {
     match answer {
         Outcome::Hello(f) => Some(
-            !offered_id.is_empty() && f.hello.session_id == offered_id && f.certificates.is_empty(),
+            !offered_id.is_empty()
+                && f.hello.session_id.starts_with(offered_id)
+                && f.certificates.is_empty(),
         ),
         // Refusing a resumption hello outright is not a refusal to resume.
         Outcome::Alert(_) | Outcome::Closed | Outcome::Sslv2(_) => None,
     }
+}
+
+/// Ticketbleed on a ticket resumption: a server that echoes more session-id bytes than were
+/// offered returns uninitialised memory (only the count is kept).
+pub fn judge_ticketbleed(offered_id: &[u8], answer: &Outcome) -> Option<crate::vuln::ProbeFinding> {
+    if judge_resumed(offered_id, answer) != Some(true) {
+        return None;
+    }
+    let Outcome::Hello(f) = answer else {
+        return None;
+    };
+    let extra = f.hello.session_id.len() - offered_id.len();
+    let evidence = if extra > 0 {
+        format!(
+            "a {}-byte session id offered with the ticket came back as {} bytes: {extra} bytes of server memory",
+            offered_id.len(),
+            f.hello.session_id.len()
+        )
+    } else {
+        format!(
+            "a {}-byte session id offered with the ticket came back unchanged",
+            offered_id.len()
+        )
+    };
+    Some(crate::vuln::ProbeFinding {
+        vulnerable: Some(extra > 0),
+        protocol: "TLS 1.2".into(),
+        evidence,
+    })
 }
 
 /// Copies every byte the server sends (up to a cap) while rustls reads them.
@@ -264,26 +299,46 @@ async fn by_session_id(
 }
 
 /// Resumption by ticket: a full handshake offering tickets, then the ticket offered back.
-async fn by_ticket(
-    pr: &Prober,
-    name: &str,
-    sni: Option<&str>,
-) -> Result<(Option<u32>, bool, Option<bool>, u32), String> {
+async fn by_ticket(pr: &Prober, name: &str, sni: Option<&str>) -> Result<TicketResult, String> {
     let first = full_handshake(pr, name, true).await?;
     let hint = first.ticket.as_ref().map(|t| t.0);
     // An empty NewSessionTicket is how a server says it decided not to issue one after all.
     let Some((_, ticket)) = first.ticket.as_ref().filter(|t| !t.1.is_empty()) else {
-        return Ok((hint, false, Some(false), 1));
+        return Ok(TicketResult {
+            hint,
+            issued: false,
+            resumed: Some(false),
+            ticketbleed: None,
+            handshakes: 1,
+        });
     };
-    let (resumed, n) = offer_back(
-        pr,
+    let hello = resumption_hello(
         first.cipher_suite,
         sni,
         &TICKET_SESSION_ID,
         Some(ticket.as_slice()),
-    )
-    .await;
-    Ok((hint, true, resumed, 1 + n))
+    );
+    let answer = pr.hello(&hello, enumerate::ske_kind).await.ok();
+    Ok(TicketResult {
+        hint,
+        issued: true,
+        resumed: answer
+            .as_ref()
+            .and_then(|o| judge_resumed(&TICKET_SESSION_ID, o)),
+        ticketbleed: answer
+            .as_ref()
+            .and_then(|o| judge_ticketbleed(&TICKET_SESSION_ID, o)),
+        handshakes: 2,
+    })
+}
+
+/// What the ticket half of the probe found.
+struct TicketResult {
+    hint: Option<u32>,
+    issued: bool,
+    resumed: Option<bool>,
+    ticketbleed: Option<crate::vuln::ProbeFinding>,
+    handshakes: u32,
 }
 
 /// Runs the probe when TLS 1.2 accepted a suite rustls can complete; `None` when TLS 1.2 is off.
@@ -324,12 +379,13 @@ pub async fn probe(
         }
     }
     match ticket {
-        Ok((hint, issued, resumed, n)) => {
-            r.ticket_lifetime_hint = hint.filter(|_| issued);
-            r.ticket_issued = issued;
-            r.by_ticket = resumed;
-            r.handshakes += n;
-            if resumed.is_none() {
+        Ok(t) => {
+            r.ticket_lifetime_hint = t.hint.filter(|_| t.issued);
+            r.ticket_issued = t.issued;
+            r.by_ticket = t.resumed;
+            r.ticketbleed = t.ticketbleed;
+            r.handshakes += t.handshakes;
+            if t.resumed.is_none() {
                 reasons.push(
                     "ticket: the server gave no usable answer to the resumption hello".to_string(),
                 );
@@ -421,6 +477,37 @@ mod tests {
         assert_eq!(judge_resumed(&id, &flight(&id, 1)), Some(false));
         assert_eq!(judge_resumed(&[], &flight(&[], 0)), Some(false));
         assert_eq!(judge_resumed(&id, &Outcome::Closed), None);
+    }
+
+    #[test]
+    fn ticketbleed_is_a_longer_echo_on_a_resumption() {
+        let id = [5u8; 16];
+        let answer = |sid: Vec<u8>, certs: usize| {
+            Outcome::Hello(Box::new(ServerFlight {
+                hello: ServerHello {
+                    session_id: sid,
+                    ..Default::default()
+                },
+                certificates: vec![vec![1]; certs],
+                ..Default::default()
+            }))
+        };
+        let mut padded = id.to_vec();
+        padded.extend_from_slice(&[0xa5; 16]);
+        let f = judge_ticketbleed(&id, &answer(padded, 0)).expect("resumed");
+        assert_eq!(f.vulnerable, Some(true));
+        assert!(
+            f.evidence.contains("16 bytes of server memory"),
+            "{}",
+            f.evidence
+        );
+        assert!(!f.evidence.contains("a5"));
+        let f = judge_ticketbleed(&id, &answer(id.to_vec(), 0)).expect("resumed");
+        assert_eq!(f.vulnerable, Some(false));
+        assert!(
+            judge_ticketbleed(&id, &answer(vec![9; 32], 1)).is_none(),
+            "full handshake"
+        );
     }
 
     #[test]

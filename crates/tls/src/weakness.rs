@@ -56,6 +56,8 @@ pub struct Weaknesses {
     /// ROBOT: the server's reactions to well-formed and malformed PKCS#1 v1.5 premaster secrets
     /// on an RSA key-exchange suite differ (a Bleichenbacher oracle).
     pub robot: Option<ProbeFinding>,
+    /// Ticketbleed (CVE-2016-9244): a session id offered with a ticket comes back longer.
+    pub ticketbleed: Option<ProbeFinding>,
 }
 
 /// Derives the suite-based findings from protocol results; handshake-level fields are filled by the caller.

@@ -50,6 +50,12 @@ async fn nginx_default_resumes_by_ticket_only() {
         res.handshakes, 4,
         "two full handshakes, one hello per mechanism"
     );
+    let tb = r
+        .weaknesses
+        .ticketbleed
+        .as_ref()
+        .expect("tested on the ticket resumption");
+    assert_eq!(tb.vulnerable, Some(false), "{}", tb.evidence);
 
     let json = serde_json::to_value(&r).expect("json");
     assert_eq!(
@@ -104,4 +110,76 @@ async fn no_completable_tls12_suite_is_inconclusive_without_a_handshake() {
         res.reason.as_deref().unwrap_or_default().contains("ECDHE"),
         "{res:?}"
     );
+}
+
+/// A relay that pads a 16-byte session id in a ServerHello to 32 bytes, as F5's Ticketbleed
+/// did on ticket resumption, so the probe meets the bug's exact wire behaviour.
+async fn ticketbleed_relay(upstream: std::net::SocketAddr) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((down, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(up) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut dr, mut dw) = down.into_split();
+                let (mut ur, mut uw) = up.into_split();
+                tokio::spawn(async move { tokio::io::copy(&mut dr, &mut uw).await });
+                let mut head = [0u8; 5];
+                if ur.read_exact(&mut head).await.is_err() {
+                    return;
+                }
+                let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+                if ur.read_exact(&mut body).await.is_err() {
+                    return;
+                }
+                // ServerHello: type, 3-byte length, version, random, session id length.
+                if head[0] == 22 && body.first() == Some(&2) && body.get(38) == Some(&16) {
+                    body.splice(55..55, [0xa5u8; 16]);
+                    body[38] = 32;
+                    let len = ((usize::from(body[2]) << 8) | usize::from(body[3])) + 16;
+                    body[2] = (len >> 8) as u8;
+                    body[3] = len as u8;
+                    let rlen = body.len() as u16;
+                    head[3..5].copy_from_slice(&rlen.to_be_bytes());
+                }
+                if dw.write_all(&head).await.is_err() || dw.write_all(&body).await.is_err() {
+                    return;
+                }
+                let _ = tokio::io::copy(&mut ur, &mut dw).await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ticketbleed_padding_of_the_echoed_session_id_is_caught() {
+    let ngx = start_nginx_with("TLSv1.2", CIPHERS, "");
+    let relay = ticketbleed_relay(ngx.addr).await;
+    let t = kawal_tls::Target {
+        host: "localhost".into(),
+        port: relay.port(),
+        sni: None,
+        ip: Some(relay.ip()),
+    };
+    let opts = ScanOptions {
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+        ..ScanOptions::default()
+    };
+    let r = scan(&t, &opts).await.expect("scan");
+    let tb = r.weaknesses.ticketbleed.as_ref().expect("tested");
+    assert_eq!(tb.vulnerable, Some(true), "{}", tb.evidence);
+    assert!(
+        tb.evidence.contains("16 bytes of server memory"),
+        "{}",
+        tb.evidence
+    );
+    assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
+    assert!(!serde_json::to_string(&r).expect("json").contains("a5a5a5"));
 }
