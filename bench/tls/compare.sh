@@ -162,6 +162,7 @@ def ts_has(i, word):
     f = e.get('finding', '').lower()
     return 'no' if ('not ' + word) in f or 'no ' + word in f or f.startswith('not') else 'yes'
 cert = k.get('certificate') or {}
+res = (k.get('capabilities') or {}).get('resumption') or {}
 rows = [
     ('Heartbleed vulnerable', probe(w.get('heartbleed')), ts_vuln('heartbleed')),
     ('CCS injection vulnerable', probe(w.get('ccs_injection')), ts_vuln('CCS')),
@@ -178,12 +179,17 @@ rows = [
     ('OCSP stapled', yn(cert.get('ocsp_stapled')), ts_has('OCSP_stapling', 'offered')),
     ('ALPN selected', (k.get('capabilities') or {}).get('alpn') or '-', (t.get('ALPN') or {}).get('finding', '-')),
     ('Session tickets', yn((k.get('capabilities') or {}).get('session_tickets')), ts_has('TLS_session_ticket', 'ticket')),
+    ('Client renegotiation accepted', probe(w.get('client_renegotiation')), ts_vuln('secure_client_renego')),
+    ('ROBOT', probe(w.get('robot')), ts_vuln('ROBOT')),
+    ('Ticketbleed', probe(w.get('ticketbleed')), ts_vuln('ticketbleed')),
+    ('Resumption by session id', yn(res.get('by_session_id')), ts_has('sessionresumption_ID', 'supported')),
+    ('Resumption by ticket', yn(res.get('by_ticket')), ts_has('sessionresumption_ticket', 'supported')),
 ]
 print(f"  {'finding':<32} {'kawal':<10} {'testssl.sh':<24} agree")
 for name, a, b in rows:
     agree = 'yes' if a == b or (a in b and a != '-') else ('n/a' if '-' in (a, b) else 'NO')
     print(f"  {name:<32} {a:<10} {b[:24]:<24} {agree}")
-print(f"  handshakes: kawal {k['handshakes']} (counted by the scanner)")
+print(f"  handshakes: kawal {k['handshakes']} (counted by the scanner), of which probes: {k.get('probe_handshakes')}")
 PY
 }
 

@@ -11,6 +11,7 @@ pub mod enumerate;
 pub mod grade;
 pub mod ocsp;
 pub mod probe;
+pub mod rehandshake;
 pub mod render;
 pub mod reneg;
 pub mod report;
@@ -326,6 +327,7 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         .collect();
     weakness::apply_dh(&mut weaknesses, &dh_params);
     findings.apply(&scans, &mut weaknesses);
+    weaknesses.client_renegotiations_completed = renegotiation.as_ref().and_then(|r| r.2);
     weaknesses.client_renegotiation = renegotiation.map(|r| r.0);
     let mut probe_handshakes = BTreeMap::new();
     if let Some(r) = &resumption_cost {
@@ -436,7 +438,7 @@ async fn renegotiation_probe(
     tls12_accepted: Option<&[u16]>,
     name: &str,
     sni: Option<&str>,
-) -> Option<(vuln::ProbeFinding, bool)> {
+) -> Option<(vuln::ProbeFinding, bool, Option<u32>)> {
     if !any_legacy {
         return None;
     }
@@ -453,11 +455,12 @@ async fn renegotiation_probe(
                 "not tested: it needs TLS 1.2 with an ECDHE suite using AES-GCM or ChaCha20".into(),
             ),
             false,
+            None,
         ));
     }
     Some(match reneg::probe(pr, name, sni).await {
-        Ok(f) => (f, true),
-        Err(e) => (untested(format!("not tested: {e}")), true),
+        Ok((f, n)) => (f, true, Some(n)),
+        Err(e) => (untested(format!("not tested: {e}")), true, None),
     })
 }
 

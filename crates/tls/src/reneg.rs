@@ -3,18 +3,18 @@
 //!
 //! rustls completes the first handshake (it never renegotiates itself); its traffic keys are
 //! then taken over so that one encrypted ClientHello, carrying the RFC 5746 client verify_data
-//! a secure-renegotiation server insists on, can be sent on the same connection. A ServerHello
-//! in reply proves acceptance; the server's renegotiation flight is not answered, so the probe
-//! costs one handshake and leaves no session behind.
+//! a secure-renegotiation server insists on, can be sent on the same connection. Each accepted
+//! renegotiation is completed (see `rehandshake`) and the next one tried, up to
+//! [`MAX_RENEGOTIATIONS`]: one connection, one handshake in the count.
 
-use crate::suites::{GROUPS, SIGNATURE_ALGORITHMS};
+use crate::suites::SIGNATURE_ALGORITHMS;
 use crate::vuln::ProbeFinding;
 use crate::wire::{self, ClientHelloSpec, Extension, Parsed};
 use aws_lc_rs::{aead, digest, hmac};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// Alert no_renegotiation (RFC 5246 7.2.2).
 pub const ALERT_NO_RENEGOTIATION: u8 = 100;
@@ -22,8 +22,6 @@ pub const ALERT_NO_RENEGOTIATION: u8 = 100;
 const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 /// Most clear-text bytes recorded per direction during the first handshake.
 const MAX_RECORDED: usize = 256 * 1024;
-/// Most bytes read while waiting for the reaction to the renegotiation hello.
-const MAX_REACTION: usize = 64 * 1024;
 
 /// Record protection for one direction of a TLS 1.2 AEAD connection.
 pub struct Sealer {
@@ -59,6 +57,23 @@ impl Sealer {
             iv,
             explicit,
             seq,
+        })
+    }
+
+    /// A sealer at sequence 0 from a key and a 12-byte nonce base (GCM: salt then zeros).
+    pub fn new(
+        alg: &'static aead::Algorithm,
+        key: &[u8],
+        iv: [u8; 12],
+        explicit: bool,
+    ) -> Result<Sealer, String> {
+        let unbound =
+            aead::UnboundKey::new(alg, key).map_err(|_| "unusable traffic key".to_string())?;
+        Ok(Sealer {
+            key: aead::LessSafeKey::new(unbound),
+            iv,
+            explicit,
+            seq: 0,
         })
     }
 
@@ -194,15 +209,19 @@ pub fn transcript(client: &[Vec<u8>], server: &[Vec<u8>]) -> Option<Vec<u8>> {
     Some(t)
 }
 
-/// The renegotiation ClientHello handshake message (no record header).
-pub fn renegotiation_hello(suite: u16, sni: Option<&str>, verify_data: &[u8]) -> Vec<u8> {
+/// The renegotiation ClientHello handshake message (no record header) offering `groups`.
+pub fn renegotiation_hello_with(
+    suite: u16,
+    sni: Option<&str>,
+    verify_data: &[u8],
+    random: [u8; 32],
+    groups: &[u16],
+) -> Vec<u8> {
     let mut exts = Vec::new();
     if let Some(name) = sni {
         exts.push(Extension::ServerName(name.to_string()));
     }
-    exts.push(Extension::SupportedGroups(
-        GROUPS.iter().map(|g| g.0).filter(|c| *c < 0x0100).collect(),
-    ));
+    exts.push(Extension::SupportedGroups(groups.to_vec()));
     exts.push(Extension::EcPointFormats);
     exts.push(Extension::SignatureAlgorithms(
         SIGNATURE_ALGORITHMS.to_vec(),
@@ -215,7 +234,7 @@ pub fn renegotiation_hello(suite: u16, sni: Option<&str>, verify_data: &[u8]) ->
     let rec = wire::client_hello_record(&ClientHelloSpec {
         record_version: 0x0303,
         client_version: 0x0303,
-        random: [0x4d; 32],
+        random,
         session_id: Vec::new(),
         cipher_suites: vec![suite],
         compression_methods: vec![0],
@@ -224,41 +243,42 @@ pub fn renegotiation_hello(suite: u16, sni: Option<&str>, verify_data: &[u8]) ->
     rec[5..].to_vec()
 }
 
-/// How the server reacted to the encrypted renegotiation hello.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reaction {
-    /// A ServerHello: a new handshake started.
-    ServerHello,
-    /// An alert (level, description).
-    Alert(u8, u8),
-    /// The connection was closed.
-    Closed,
-    /// Nothing within the read timeout.
-    Silent,
-}
+/// Most renegotiations attempted on one connection: enough to show there is no limit of one,
+/// few enough to cost the server little.
+pub const MAX_RENEGOTIATIONS: u32 = 3;
 
-/// Judges the reaction; `vulnerable` means client-initiated renegotiation is accepted.
-pub fn judge(reaction: &Reaction) -> ProbeFinding {
-    let (vulnerable, evidence) = match reaction {
-        Reaction::ServerHello => (
+/// Judges a run of renegotiation attempts: `completed` full renegotiations, then how the run
+/// ended (`end`), and whether the attempt that ended it had got a ServerHello.
+pub fn judge_run(completed: u32, end: Option<&str>, accepted_then_failed: bool) -> ProbeFinding {
+    let (vulnerable, evidence) = match (completed, end) {
+        (0, Some(e)) if accepted_then_failed => (
             Some(true),
-            "an encrypted ClientHello on an established connection was answered with a ServerHello: a new handshake started".to_string(),
+            format!(
+                "an encrypted ClientHello on an established connection was answered with a ServerHello; the renegotiation could not be completed ({e})"
+            ),
         ),
-        Reaction::Alert(level, ALERT_NO_RENEGOTIATION) => (
+        (0, Some(e)) if e.starts_with("refused") => (
             Some(false),
-            format!("an encrypted ClientHello was refused with a no_renegotiation alert (level {level})"),
+            format!("an encrypted ClientHello on an established connection was {e}"),
         ),
-        Reaction::Alert(level, d) => (
-            Some(false),
-            format!("an encrypted ClientHello was refused with alert {d} (level {level})"),
-        ),
-        Reaction::Closed => (
-            Some(false),
-            "the server closed the connection on an encrypted ClientHello".to_string(),
-        ),
-        Reaction::Silent => (
+        (0, e) => (
             None,
-            "no answer to an encrypted ClientHello within the read timeout".to_string(),
+            format!(
+                "renegotiation could not be tested: {}",
+                e.unwrap_or("no answer")
+            ),
+        ),
+        (n, None) => (
+            Some(true),
+            format!(
+                "{n} client-initiated renegotiations completed on one connection; stopped there"
+            ),
+        ),
+        (n, Some(e)) => (
+            Some(true),
+            format!(
+                "{n} client-initiated renegotiation(s) completed on one connection, then the next ended: {e}"
+            ),
         ),
     };
     ProbeFinding {
@@ -330,46 +350,12 @@ impl rustls::KeyLog for MasterSecret {
     }
 }
 
-/// Reads records after the renegotiation hello until one decides the question.
-async fn read_reaction<S: AsyncRead + Unpin>(
-    io: &mut S,
-    rx: &mut Sealer,
-    deadline: tokio::time::Instant,
-) -> Result<Reaction, String> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 16384];
-    loop {
-        while let Ok(Parsed::Done(rec, used)) = wire::parse_record(&buf) {
-            let plain = rx.open(rec.content_type, rec.body)?;
-            match rec.content_type {
-                wire::CT_ALERT if plain.len() >= 2 => {
-                    return Ok(Reaction::Alert(plain[0], plain[1]));
-                }
-                wire::CT_HANDSHAKE if plain.first() == Some(&wire::HS_SERVER_HELLO) => {
-                    return Ok(Reaction::ServerHello);
-                }
-                // Application data or a HelloRequest decide nothing; keep reading.
-                _ => {}
-            }
-            buf.drain(..used);
-        }
-        if buf.len() > MAX_REACTION {
-            return Err("the server sent more than 64 KiB without answering".into());
-        }
-        match tokio::time::timeout_at(deadline, io.read(&mut chunk)).await {
-            Err(_) => return Ok(Reaction::Silent),
-            Ok(Ok(0)) | Ok(Err(_)) => return Ok(Reaction::Closed),
-            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-}
-
 /// Runs the probe on a TLS 1.2 connection rustls can complete; an error says why it could not.
 pub async fn probe(
     pr: &crate::probe::Prober,
     server_name: &str,
     sni: Option<&str>,
-) -> Result<ProbeFinding, String> {
+) -> Result<(ProbeFinding, u32), String> {
     let mut config = crate::cert::accept_any_config(&[&rustls::version::TLS12])?;
     let master = Arc::new(MasterSecret::default());
     config.key_log = master.clone();
@@ -397,7 +383,7 @@ pub async fn probe(
         .await
         .map_err(|_| "the first handshake did not finish within the read timeout".to_string())?
         .map_err(|e| format!("the first handshake failed: {e}"))?;
-    let (mut tap, conn) = tls.into_inner();
+    let (tap, conn) = tls.into_inner();
     let suite = conn
         .negotiated_cipher_suite()
         .map(|s| u16::from(s.suite()))
@@ -415,18 +401,31 @@ pub async fn probe(
     let server = clear_handshake_messages(&tap.read);
     let t = transcript(&client, &server).ok_or("no ClientHello recorded")?;
     let verify = client_verify_data(suite, &ms, &t);
-    let mut tx = Sealer::from_rustls(secrets.tx.0, &secrets.tx.1)?;
-    let mut rx = Sealer::from_rustls(secrets.rx.0, &secrets.rx.1)?;
-    let record = tx.seal(
-        wire::CT_HANDSHAKE,
-        &renegotiation_hello(suite, sni, &verify),
-    )?;
-    let deadline = tokio::time::Instant::now() + pr.read_timeout;
-    let reaction = match tokio::time::timeout_at(deadline, tap.inner.write_all(&record)).await {
-        Ok(Ok(())) => read_reaction(&mut tap.inner, &mut rx, deadline).await?,
-        _ => Reaction::Closed,
-    };
-    Ok(judge(&reaction))
+    let tx = Sealer::from_rustls(secrets.tx.0, &secrets.tx.1)?;
+    let rx = Sealer::from_rustls(secrets.rx.0, &secrets.rx.1)?;
+    let mut session = crate::rehandshake::Session::new(tap.inner, tx, rx, suite, verify);
+    let mut completed = 0;
+    let mut end = None;
+    let mut accepted_then_failed = false;
+    while completed < MAX_RENEGOTIATIONS {
+        let deadline = tokio::time::Instant::now() + pr.read_timeout;
+        match session.renegotiate(sni, deadline).await {
+            Ok(crate::rehandshake::Attempt::Completed) => completed += 1,
+            Ok(crate::rehandshake::Attempt::Refused(why)) => {
+                end = Some(format!("refused: {why}"));
+                break;
+            }
+            Err(e) => {
+                accepted_then_failed = session.saw_server_hello;
+                end = Some(e);
+                break;
+            }
+        }
+    }
+    Ok((
+        judge_run(completed, end.as_deref(), accepted_then_failed),
+        completed,
+    ))
 }
 
 #[cfg(test)]
@@ -486,13 +485,27 @@ mod tests {
     }
 
     #[test]
-    fn only_a_server_hello_proves_acceptance() {
-        assert_eq!(judge(&Reaction::ServerHello).vulnerable, Some(true));
-        assert_eq!(
-            judge(&Reaction::Alert(1, ALERT_NO_RENEGOTIATION)).vulnerable,
-            Some(false)
+    fn a_completed_or_answered_renegotiation_is_acceptance() {
+        assert_eq!(judge_run(3, None, false).vulnerable, Some(true));
+        assert!(
+            judge_run(3, None, false)
+                .evidence
+                .contains("3 client-initiated")
         );
-        assert_eq!(judge(&Reaction::Closed).vulnerable, Some(false));
-        assert_eq!(judge(&Reaction::Silent).vulnerable, None);
+        assert_eq!(
+            judge_run(0, Some("connection closed"), true).vulnerable,
+            Some(true)
+        );
+        let refused = judge_run(0, Some("refused: alert no_renegotiation (1/100)"), false);
+        assert_eq!(refused.vulnerable, Some(false));
+        assert!(refused.evidence.contains("no_renegotiation"));
+        assert_eq!(
+            judge_run(0, Some("no answer within the read timeout"), false).vulnerable,
+            None
+        );
+        assert_eq!(
+            judge_run(1, Some("refused: connection closed"), false).vulnerable,
+            Some(true)
+        );
     }
 }

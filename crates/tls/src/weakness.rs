@@ -53,6 +53,8 @@ pub struct Weaknesses {
     /// Client-initiated renegotiation accepted (TLS 1.2; a denial-of-service lever), tested with
     /// an encrypted ClientHello on an established connection.
     pub client_renegotiation: Option<ProbeFinding>,
+    /// Client-initiated renegotiations completed on one connection (the probe stops at 3).
+    pub client_renegotiations_completed: Option<u32>,
     /// ROBOT: the server's reactions to well-formed and malformed PKCS#1 v1.5 premaster secrets
     /// on an RSA key-exchange suite differ (a Bleichenbacher oracle).
     pub robot: Option<ProbeFinding>,

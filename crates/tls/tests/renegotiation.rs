@@ -88,8 +88,16 @@ async fn openssl_allowing_client_renegotiation_is_caught() {
     let f = reneg::probe(&pr, "localhost", Some("localhost"))
         .await
         .expect("probe ran");
+    let (f, completed) = f;
     assert_eq!(f.vulnerable, Some(true), "{}", f.evidence);
-    assert!(f.evidence.contains("ServerHello"), "{}", f.evidence);
+    // Each renegotiation is completed (both Finished messages verified) before the next.
+    assert_eq!(completed, reneg::MAX_RENEGOTIATIONS, "{}", f.evidence);
+    assert!(
+        f.evidence
+            .contains("3 client-initiated renegotiations completed"),
+        "{}",
+        f.evidence
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,8 +108,10 @@ async fn openssl_default_refuses_client_renegotiation() {
     let f = reneg::probe(&pr, "localhost", Some("localhost"))
         .await
         .expect("probe ran");
+    let (f, completed) = f;
     assert_eq!(f.vulnerable, Some(false), "{}", f.evidence);
     assert!(f.evidence.contains("no_renegotiation"), "{}", f.evidence);
+    assert_eq!(completed, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,6 +121,7 @@ async fn nginx_refuses_client_renegotiation() {
     let f = reneg::probe(&pr, "localhost", Some("localhost"))
         .await
         .expect("probe ran");
+    let (f, _) = f;
     assert_eq!(f.vulnerable, Some(false), "{}", f.evidence);
     assert_eq!(
         pr.count(),
