@@ -183,58 +183,24 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     // Phase 2: probes that depend on what phase 1 found, folded together where one hello can
     // answer several questions.
     let best = best_legacy(&scans);
-    let tls12_accepted: Option<Vec<u16>> = scans
-        .iter()
-        .find(|s| s.version == Version::Tls12 && s.support == Support::Supported)
-        .map(|s| s.accepted.iter().map(|a| a.0).collect());
-    let any_legacy = scans.iter().any(|s| {
-        s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
-    });
-    let tls12_scan = scans.iter().find(|s| s.version == Version::Tls12);
-    let tls13_on = scans
-        .iter()
-        .any(|s| s.version == Version::Tls13 && s.support == Support::Supported);
-    let (sig12, sig13) = tokio::join!(
-        async {
-            match tls12_scan {
-                Some(s) => sigalgs::tls12(&pr, s, sni.clone()).await,
-                None => None,
-            }
-        },
-        sigalgs::tls13(&pr, tls13_on, &name),
-    );
-    let (more, combined, fallback, resumption, renegotiation) = {
+    let (more, combined, fallback, deeper) = {
         let scans_ro = &scans;
         tokio::join!(
             more_groups(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             combined_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             fallback_probe(&pr, scans_ro, sni.clone()),
-            resume::probe(&pr, tls12_accepted.as_deref(), &name, sni.as_deref()),
-            renegotiation_probe(
-                &pr,
-                any_legacy,
-                tls12_accepted.as_deref(),
-                &name,
-                sni.as_deref()
-            ),
+            deeper_probes(&pr, scans_ro, &name, sni.clone()),
         )
     };
-    extra_handshakes += u32::from(renegotiation.as_ref().is_some_and(|r| r.1));
-    let resumption_cost = resumption.as_ref().map(|r| r.handshakes);
-    let renegotiation_cost = renegotiation.as_ref().map(|r| u32::from(r.1));
-    // The two full resumption handshakes go through rustls, outside the raw-hello counter.
-    extra_handshakes += resumption
-        .as_ref()
-        .map_or(0, |r| r.handshakes.min(RESUMPTION_FULL_HANDSHAKES));
+    extra_handshakes += deeper.rustls_handshakes();
+    let mut probe_handshakes = deeper.costs();
     if let (Some(i), Some(groups)) = (best, more) {
         scans[i].groups = groups;
     }
     let mut findings = Findings::default();
-    // The TLS 1.3 signature handshakes go through rustls, outside the raw-hello counter.
-    extra_handshakes += sig13.as_ref().map_or(0, |s| s.handshakes);
     let mut capabilities = report::Capabilities {
-        signature_algorithms: sig12.iter().chain(sig13.iter()).cloned().collect(),
-        resumption,
+        signature_algorithms: deeper.sig12.iter().chain(&deeper.sig13).cloned().collect(),
+        resumption: deeper.resumption.clone(),
         ..Default::default()
     };
     if let (Some(i), Some(c)) = (best, combined) {
@@ -327,24 +293,10 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         .collect();
     weakness::apply_dh(&mut weaknesses, &dh_params);
     findings.apply(&scans, &mut weaknesses);
-    weaknesses.client_renegotiations_completed = renegotiation.as_ref().and_then(|r| r.2);
-    weaknesses.client_renegotiation = renegotiation.map(|r| r.0);
-    let mut probe_handshakes = BTreeMap::new();
-    if let Some(r) = &resumption_cost {
-        probe_handshakes.insert("resumption", *r);
-    }
-    if let Some(r) = &renegotiation_cost {
-        probe_handshakes.insert("client_renegotiation", *r);
-    }
+    weaknesses.client_renegotiations_completed = deeper.renegotiation.as_ref().and_then(|r| r.2);
+    weaknesses.client_renegotiation = deeper.renegotiation.map(|r| r.0);
     if let Some((_, n)) = &robot {
         probe_handshakes.insert("robot", *n);
-    }
-    for s in &capabilities.signature_algorithms {
-        let key = match s.version {
-            Version::Tls13 => "signature_algorithms_tls13",
-            _ => "signature_algorithms_tls12",
-        };
-        probe_handshakes.insert(key, s.handshakes);
     }
     weaknesses.robot = robot.map(|r| r.0);
     weaknesses.ticketbleed = capabilities
@@ -391,6 +343,88 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         clients,
         notes,
     })
+}
+
+/// Results of the probes that need only phase 1 and run beside phase 2.
+struct Deeper {
+    sig12: Option<sigalgs::SigAlgs>,
+    sig13: Option<sigalgs::SigAlgs>,
+    resumption: Option<resume::Resumption>,
+    /// Finding, whether a handshake was spent, renegotiations completed.
+    renegotiation: Option<(vuln::ProbeFinding, bool, Option<u32>)>,
+}
+
+impl Deeper {
+    /// Handshakes made through rustls, which the raw-hello counter does not see: the TLS 1.3
+    /// signature handshakes, the two full resumption handshakes, the renegotiation connection.
+    fn rustls_handshakes(&self) -> u32 {
+        self.sig13.as_ref().map_or(0, |s| s.handshakes)
+            + self
+                .resumption
+                .as_ref()
+                .map_or(0, |r| r.handshakes.min(RESUMPTION_FULL_HANDSHAKES))
+            + u32::from(self.renegotiation.as_ref().is_some_and(|r| r.1))
+    }
+
+    /// What each probe spent, for the JSON.
+    fn costs(&self) -> BTreeMap<&'static str, u32> {
+        let mut m = BTreeMap::new();
+        if let Some(r) = &self.resumption {
+            m.insert("resumption", r.handshakes);
+        }
+        if let Some(r) = &self.renegotiation {
+            m.insert("client_renegotiation", u32::from(r.1));
+        }
+        if let Some(s) = &self.sig12 {
+            m.insert("signature_algorithms_tls12", s.handshakes);
+        }
+        if let Some(s) = &self.sig13 {
+            m.insert("signature_algorithms_tls13", s.handshakes);
+        }
+        m
+    }
+}
+
+/// Signature algorithms, resumption and renegotiation: they need only phase 1's results.
+async fn deeper_probes(
+    pr: &Prober,
+    scans: &[VersionScan],
+    name: &str,
+    sni: Option<String>,
+) -> Deeper {
+    let supported = |v: Version| {
+        scans
+            .iter()
+            .find(|s| s.version == v && s.support == Support::Supported)
+    };
+    let tls12 = supported(Version::Tls12);
+    let tls12_accepted: Option<Vec<u16>> = tls12.map(|s| s.accepted.iter().map(|a| a.0).collect());
+    let any_legacy = scans.iter().any(|s| {
+        s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
+    });
+    let (sig12, sig13, resumption, renegotiation) = tokio::join!(
+        async {
+            match tls12 {
+                Some(s) => sigalgs::tls12(pr, s, sni.clone()).await,
+                None => None,
+            }
+        },
+        sigalgs::tls13(pr, supported(Version::Tls13).is_some(), name),
+        resume::probe(pr, tls12_accepted.as_deref(), name, sni.as_deref()),
+        renegotiation_probe(
+            pr,
+            any_legacy,
+            tls12_accepted.as_deref(),
+            name,
+            sni.as_deref()
+        ),
+    );
+    Deeper {
+        sig12,
+        sig13,
+        resumption,
+        renegotiation,
+    }
 }
 
 /// ROBOT on the highest TLS version that accepted an RSA key-exchange suite, with the RSA key

@@ -288,11 +288,22 @@ pub fn judge_run(completed: u32, end: Option<&str>, accepted_then_failed: bool) 
     }
 }
 
-/// Keeps a copy of each direction's bytes while rustls does the first handshake.
-struct Tap<S> {
-    inner: S,
-    read: Vec<u8>,
-    written: Vec<u8>,
+/// Keeps a copy of each direction's bytes (up to a cap) while rustls does a handshake.
+pub(crate) struct Tap<S> {
+    pub(crate) inner: S,
+    pub(crate) read: Vec<u8>,
+    pub(crate) written: Vec<u8>,
+}
+
+impl<S> Tap<S> {
+    /// Wraps a stream.
+    pub(crate) fn new(inner: S) -> Self {
+        Tap {
+            inner,
+            read: Vec::new(),
+            written: Vec::new(),
+        }
+    }
 }
 
 fn keep(buf: &mut Vec<u8>, new: &[u8]) {
@@ -374,11 +385,7 @@ pub async fn probe(
         p.wait().await;
     }
     let tcp = pr.connect().await.map_err(|e| e.to_string())?;
-    let tap = Tap {
-        inner: tcp,
-        read: Vec::new(),
-        written: Vec::new(),
-    };
+    let tap = Tap::new(tcp);
     let tls = tokio::time::timeout(pr.read_timeout, connector.connect(name, tap))
         .await
         .map_err(|_| "the first handshake did not finish within the read timeout".to_string())?

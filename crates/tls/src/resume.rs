@@ -12,9 +12,7 @@ use crate::probe::{Outcome, Prober};
 use crate::suites::{GROUPS, SIGNATURE_ALGORITHMS};
 use crate::wire::{self, ClientHelloSpec, Extension, Parsed};
 use serde::Serialize;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::AsyncWriteExt;
 
 /// Handshake type of NewSessionTicket.
 const HS_NEW_SESSION_TICKET: u8 = 4;
@@ -22,8 +20,6 @@ const HS_NEW_SESSION_TICKET: u8 = 4;
 const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 /// TLS 1.2 suites rustls can complete a handshake with (ECDHE with AES-GCM or ChaCha20-Poly1305).
 pub const COMPLETABLE_SUITES: [u16; 6] = [0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8, 0xcca9];
-/// Most server bytes kept from the first handshake; its clear-text part is far smaller.
-const MAX_RECORDED: usize = 256 * 1024;
 /// Session id offered with a ticket; RFC 5077 section 3.4 has the server echo it on acceptance.
 /// Shorter than 32 bytes, so a server that pads the echo to 32 shows Ticketbleed
 /// (CVE-2016-9244) at no extra cost.
@@ -187,47 +183,6 @@ pub fn judge_ticketbleed(offered_id: &[u8], answer: &Outcome) -> Option<crate::v
     })
 }
 
-/// Copies every byte the server sends (up to a cap) while rustls reads them.
-struct Recorder<S> {
-    inner: S,
-    seen: Vec<u8>,
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Recorder<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = r {
-            let room = MAX_RECORDED.saturating_sub(self.seen.len());
-            let new = &buf.filled()[before..];
-            let take = new.len().min(room);
-            let copied = new[..take].to_vec();
-            self.seen.extend_from_slice(&copied);
-        }
-        r
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Recorder<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
 /// Completes one TLS 1.2 handshake with rustls, offering session tickets or not, and returns
 /// the server's clear-text part.
 async fn full_handshake(
@@ -254,17 +209,14 @@ async fn full_handshake(
         p.wait().await;
     }
     let tcp = pr.connect().await.map_err(|e| e.to_string())?;
-    let io = Recorder {
-        inner: tcp,
-        seen: Vec::new(),
-    };
+    let io = crate::reneg::Tap::new(tcp);
     let mut tls = tokio::time::timeout(pr.read_timeout, connector.connect(name, io))
         .await
         .map_err(|_| "the handshake did not finish within the read timeout".to_string())?
         .map_err(|e| format!("the handshake failed: {e}"))?;
     // A clean close_notify: some servers drop a session from their cache on an abrupt close.
     let _ = tokio::time::timeout(pr.read_timeout, tls.shutdown()).await;
-    parse_first_handshake(&tls.get_ref().0.seen).map_err(|e| e.to_string())
+    parse_first_handshake(&tls.get_ref().0.read).map_err(|e| e.to_string())
 }
 
 /// Offers a stored session back in one raw hello; (resumed, handshakes spent).
