@@ -442,6 +442,12 @@ fn known_weaknesses(r: &TlsReport) -> ItemOutcome {
             "vulnerable to ROBOT: the server's reactions tell well-formed from malformed PKCS#1 padding on RSA key exchange",
         ));
     }
+    if !w.sslv2 && w.drown.as_ref().is_some_and(|f| f.vulnerable == Some(true)) {
+        found.push((
+            "rentan DROWN: port lain pada host ini menerima SSL 2.0 dengan kunci RSA yang sama",
+            "vulnerable to DROWN: another port of this host accepts SSL 2.0 with the same RSA key",
+        ));
+    }
     if w.ticketbleed
         .as_ref()
         .is_some_and(|f| f.vulnerable == Some(true))

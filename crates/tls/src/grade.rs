@@ -274,6 +274,13 @@ pub fn compute(
     {
         cap(&mut rank, &mut caps, "ticketbleed", "F");
     }
+    if weak
+        .drown
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "drown", "F");
+    }
     // SSL Labs grades a ROBOT oracle F as well.
     if weak
         .robot

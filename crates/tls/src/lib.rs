@@ -7,6 +7,7 @@ pub mod certerr;
 pub mod checklist;
 pub mod clients;
 pub mod dhprimes;
+pub mod drown;
 pub mod enumerate;
 pub mod grade;
 pub mod ocsp;
@@ -103,6 +104,8 @@ pub struct ScanOptions {
     pub extra_ca_pem: Option<Vec<u8>>,
     /// Waited on before every connection, so handshakes count against a per-host rate limit.
     pub pacer: Option<Arc<dyn Pacer>>,
+    /// Other ports of the same host asked for SSL 2.0 with the same RSA key (DROWN).
+    pub drown_ports: Vec<u16>,
 }
 
 impl Default for ScanOptions {
@@ -113,6 +116,7 @@ impl Default for ScanOptions {
             max_concurrency: 8,
             extra_ca_pem: None,
             pacer: None,
+            drown_ports: Vec::new(),
         }
     }
 }
@@ -262,6 +266,14 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         Err(e) => (None, Some(e)),
     };
 
+    let drown_answers = drown::ask_ports(
+        addr,
+        &opts.drown_ports,
+        opts.connect_timeout,
+        opts.pacer.clone(),
+    )
+    .await;
+    let leaf_rsa = raw_leaf(&scans).and_then(|der| robot::rsa_key(&der));
     let (protocols, mut notes) = protocol_results(&scans);
     let groups = group_results(&scans);
     let clients = match clients::profiles() {
@@ -299,6 +311,15 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         probe_handshakes.insert("robot", *n);
     }
     weaknesses.robot = robot.map(|r| r.0);
+    weaknesses.drown = Some(drown::judge(
+        weaknesses.sslv2,
+        leaf_rsa.as_ref(),
+        &drown_answers,
+    ));
+    if !drown_answers.is_empty() {
+        probe_handshakes.insert("drown", drown_answers.len() as u32);
+        extra_handshakes += drown_answers.len() as u32;
+    }
     weaknesses.ticketbleed = capabilities
         .resumption
         .as_ref()
@@ -343,6 +364,15 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         clients,
         notes,
     })
+}
+
+/// The leaf certificate from the raw TLS ≤ 1.2 flights, when there is one.
+fn raw_leaf(scans: &[VersionScan]) -> Option<Vec<u8>> {
+    scans
+        .iter()
+        .filter(|s| s.version != Version::Tls13)
+        .flat_map(|s| &s.flights)
+        .find_map(|f| f.certificates.first().cloned())
 }
 
 /// Results of the probes that need only phase 1 and run beside phase 2.

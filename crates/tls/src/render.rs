@@ -221,7 +221,7 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     let w = &report.weaknesses;
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
-    let rows: [(&str, &str, Option<bool>); 19] = [
+    let rows: [(&str, &str, Option<bool>); 20] = [
         ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
         ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
         (
@@ -288,6 +288,11 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
             "Ticketbleed (diuji)",
             "Ticketbleed (tested)",
             w.ticketbleed.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "DROWN (kunci yang sama)",
+            "DROWN (same key)",
+            w.drown.as_ref().and_then(|f| f.vulnerable),
         ),
     ];
     for (id, en, v) in rows {
@@ -368,6 +373,7 @@ fn probes_section(o: &mut String, report: &TlsReport, lang: Lang) {
         ),
         ("ROBOT", &w.robot),
         ("Ticketbleed", &w.ticketbleed),
+        ("DROWN", &w.drown),
     ] {
         if let Some(f) = f {
             let _ = writeln!(o, "    {name} ({}): {}", f.protocol, f.evidence);

@@ -60,6 +60,8 @@ pub struct Weaknesses {
     pub robot: Option<ProbeFinding>,
     /// Ticketbleed (CVE-2016-9244): a session id offered with a ticket comes back longer.
     pub ticketbleed: Option<ProbeFinding>,
+    /// DROWN: SSL 2.0 on this port, or on another port of the host with the same RSA key.
+    pub drown: Option<ProbeFinding>,
 }
 
 /// Derives the suite-based findings from protocol results; handshake-level fields are filled by the caller.

@@ -21,6 +21,7 @@ async fn legacy_nginx_matches_configuration() {
         max_concurrency: 16,
         extra_ca_pem: None,
         pacer: None,
+        drown_ports: Vec::new(),
     };
     let start = Instant::now();
     let r = scan(&t, &opts).await.expect("scan");

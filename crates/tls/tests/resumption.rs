@@ -180,6 +180,11 @@ async fn ticketbleed_padding_of_the_echoed_session_id_is_caught() {
         "{}",
         tb.evidence
     );
+    assert!(
+        r.grade.caps.contains(&"ticketbleed:F".to_string()),
+        "{:?}",
+        r.grade
+    );
     assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
     assert!(!serde_json::to_string(&r).expect("json").contains("a5a5a5"));
 }

@@ -25,6 +25,7 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
         max_concurrency: 16,
         extra_ca_pem: None,
         pacer: None,
+        drown_ports: Vec::new(),
     };
     let r = scan(&t, &opts).await.expect("scan");
     let status = |v| r.protocol(v).map(|p| p.status);
@@ -220,6 +221,11 @@ async fn robot_oracle_with_distinguishable_alerts() {
     );
     assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
     assert!(known_weaknesses(&r).contains("ROBOT"));
+    assert!(
+        r.grade.caps.contains(&"robot:F".to_string()),
+        "{:?}",
+        r.grade
+    );
     assert_eq!(r.probe_handshakes.get("robot"), Some(&10), "confirmed once");
     assert_eq!(connections, r.handshakes as usize + 1);
 }
@@ -236,4 +242,57 @@ async fn robot_uniform_reactions_are_not_an_oracle() {
         "{}",
         robot.evidence
     );
+}
+
+async fn scan_with_drown_port(tls_cert: Vec<u8>, sslv2_cert: Vec<u8>) -> kawal_tls::TlsReport {
+    let tls = scripted_server(tls_cert, Flaws::default()).await;
+    let v2 = sslv2_server(sslv2_cert).await;
+    let t = Target {
+        host: "localhost".into(),
+        port: tls.port(),
+        sni: None,
+        ip: Some(tls.ip()),
+    };
+    let opts = ScanOptions {
+        connect_timeout: Duration::from_secs(1),
+        read_timeout: Duration::from_millis(800),
+        drown_ports: vec![v2.port(), tls.port()],
+        ..ScanOptions::default()
+    };
+    scan(&t, &opts).await.expect("scan")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drown_sslv2_elsewhere_with_the_same_rsa_key() {
+    let (cert, _key) = rsa_cert_and_key();
+    let r = scan_with_drown_port(cert.clone(), cert).await;
+    assert_eq!(
+        r.protocol(Version::Ssl2).map(|p| p.status),
+        Some(SupportStatus::NotSupported),
+        "no SSL 2.0 on the scanned port itself"
+    );
+    let d = r.weaknesses.drown.as_ref().expect("judged");
+    assert_eq!(d.vulnerable, Some(true), "{}", d.evidence);
+    assert!(d.evidence.contains("same RSA key"), "{}", d.evidence);
+    assert_eq!(
+        r.probe_handshakes.get("drown"),
+        Some(&1),
+        "the scanned port is not asked twice"
+    );
+    assert!(
+        r.grade.caps.contains(&"drown:F".to_string()),
+        "{:?}",
+        r.grade
+    );
+    assert!(known_weaknesses(&r).contains("DROWN"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drown_sslv2_elsewhere_with_another_key_is_not_drown() {
+    let (cert, _key) = rsa_cert_and_key();
+    let (other, _key) = rsa_cert_and_key();
+    let r = scan_with_drown_port(cert, other).await;
+    let d = r.weaknesses.drown.as_ref().expect("judged");
+    assert_eq!(d.vulnerable, Some(false), "{}", d.evidence);
+    assert!(d.evidence.contains("1 other port"), "{}", d.evidence);
 }

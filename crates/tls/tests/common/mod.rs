@@ -731,3 +731,35 @@ pub async fn relayed_target(
     };
     (t, connections)
 }
+
+/// A server that speaks only SSL 2.0 and presents `cert_der` in its SERVER-HELLO, like an old
+/// mail server sharing the web server's certificate.
+pub async fn sslv2_server(cert_der: Vec<u8>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let cert = Arc::new(cert_der);
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let cert = cert.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let n = tcp.read(&mut buf).await.unwrap_or(0);
+                if n == 0 || buf[0] & 0x80 == 0 {
+                    return;
+                }
+                // SERVER-HELLO: no session hit, X.509, version 2, the certificate, one spec
+                // (SSL_CK_RC4_128_WITH_MD5), 16-byte connection id.
+                let mut m = vec![4, 0, 1, 0x00, 0x02];
+                m.extend_from_slice(&(cert.len() as u16).to_be_bytes());
+                m.extend_from_slice(&[0x00, 0x03, 0x00, 0x10]);
+                m.extend_from_slice(&cert);
+                m.extend_from_slice(&[0x01, 0x00, 0x80]);
+                m.extend_from_slice(&[0x42; 16]);
+                let mut r = vec![0x80 | (m.len() >> 8) as u8, m.len() as u8];
+                r.extend_from_slice(&m);
+                let _ = tcp.write_all(&r).await;
+            });
+        }
+    });
+    addr
+}
