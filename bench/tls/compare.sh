@@ -183,8 +183,9 @@ rows = [
     ('ROBOT', probe(w.get('robot')), ts_vuln('ROBOT')),
     ('Ticketbleed', probe(w.get('ticketbleed')), ts_vuln('ticketbleed')),
     # Kawal asks TLS 1.2 only. testssl.sh's "ID" row resumes with -no_ticket, which on a TLS 1.3
-    # server still resumes by a TLS 1.3 ticket (PSK): nginx's default then differs here, while
-    # `openssl s_client -tls1_2 -no_ticket -sess_in` shows no TLS 1.2 session-id resumption.
+    # server can still resume by a TLS 1.3 ticket (PSK): on the modern nginx it has said "yes" in
+    # one run and "no" in the next, while `openssl s_client -tls1_2 -no_ticket -sess_in` shows no
+    # TLS 1.2 session-id resumption with nginx's default session cache.
     ('Resumption by session id (TLS 1.2)', yn(res.get('by_session_id')), ts_has('sessionresumption_ID', 'supported')),
     ('Resumption by ticket', yn(res.get('by_ticket')), ts_has('sessionresumption_ticket', 'supported')),
 ]
