@@ -18,6 +18,10 @@ WORK="$(mktemp -d /tmp/kawal-tls-bench.XXXXXX)"
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    # start_nginx runs in a command substitution, so its PIDs never reach PIDS: use nginx's pid files.
+    for f in "$WORK"/*/nginx.pid; do
+        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
