@@ -51,6 +51,7 @@ pub fn scan_options(
         max_concurrency: (net.concurrency * 2).clamp(1, 8),
         extra_ca_pem: net.extra_ca_pem.clone(),
         pacer,
+        drown_ports: Vec::new(),
     }
 }
 
@@ -170,6 +171,10 @@ fn probe_evidence(item: &str, r: &kawal_tls::TlsReport, t: &Target) -> Vec<crate
         "tls.known-weaknesses" => [
             ("Heartbleed", &r.weaknesses.heartbleed),
             ("CCS injection", &r.weaknesses.ccs_injection),
+            ("Client renegotiation", &r.weaknesses.client_renegotiation),
+            ("ROBOT", &r.weaknesses.robot),
+            ("Ticketbleed", &r.weaknesses.ticketbleed),
+            ("DROWN", &r.weaknesses.drown),
         ]
         .into_iter()
         .filter_map(|(name, f)| {

@@ -19,6 +19,10 @@ pub(super) struct TlsArgs {
     /// Tulis ke berkas / write to a file
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Port lain di host yang sama yang diuji SSL 2.0 dengan kunci RSA yang sama (DROWN) /
+    /// other ports of the same host asked for SSL 2.0 with the same RSA key (DROWN), e.g. 25,465,587,993,995
+    #[arg(long, value_delimiter = ',')]
+    drown_ports: Vec<u16>,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -49,16 +53,16 @@ pub(super) async fn run(settings: &Settings, a: TlsArgs) -> Result<u8, Failure> 
         target.ip = Some(*ip);
     }
     let pacer = crate::net::HostPacer::standalone(net.rate_limit);
-    let report = kawal_tls::scan(&target, &crate::checks::tls::scan_options(&net, pacer))
-        .await
-        .map_err(|e| match e {
-            kawal_tls::Error::InvalidTarget(_) | kawal_tls::Error::ExtraCa(_) => {
-                Failure::usage(anyhow!("{e}"))
-            }
-            _ => Failure::incomplete(anyhow!(
-                "pemindaian TLS tidak selesai / TLS scan could not complete: {e}"
-            )),
-        })?;
+    let mut opts = crate::checks::tls::scan_options(&net, pacer);
+    opts.drown_ports = a.drown_ports;
+    let report = kawal_tls::scan(&target, &opts).await.map_err(|e| match e {
+        kawal_tls::Error::InvalidTarget(_) | kawal_tls::Error::ExtraCa(_) => {
+            Failure::usage(anyhow!("{e}"))
+        }
+        _ => Failure::incomplete(anyhow!(
+            "pemindaian TLS tidak selesai / TLS scan could not complete: {e}"
+        )),
+    })?;
     let text = if a.format == "json" {
         serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
     } else {

@@ -124,6 +124,10 @@ pub struct CertReport {
     pub validation_level: Option<&'static str>,
     /// The leaf requires a stapled OCSP response but none was stapled.
     pub must_staple_missing: bool,
+    /// What the stapled OCSP response says (None: nothing stapled).
+    pub ocsp: Option<crate::ocsp::Staple>,
+    /// SCTs in the TLS extension (None: not observable on the connection used).
+    pub sct_tls_extension: Option<usize>,
 }
 
 /// Builds the root store: Mozilla roots plus any PEM certificates in `extra_ca_pem`.
@@ -148,10 +152,13 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
+/// The chain (DER, leaf first) and the stapled OCSP response (empty when none).
+type Presented = (Vec<Vec<u8>>, Vec<u8>);
+
 /// Records what the server presented and accepts it: this connection never carries data.
 #[derive(Debug)]
 struct Capture {
-    seen: Mutex<Option<(Vec<Vec<u8>>, bool)>>,
+    seen: Mutex<Option<Presented>>,
     schemes: Vec<SignatureScheme>,
 }
 
@@ -167,7 +174,7 @@ impl ServerCertVerifier for Capture {
         let mut chain = vec![end_entity.to_vec()];
         chain.extend(intermediates.iter().map(|c| c.to_vec()));
         if let Ok(mut g) = self.seen.lock() {
-            *g = Some((chain, !ocsp_response.is_empty()));
+            *g = Some((chain, ocsp_response.to_vec()));
         }
         Ok(ServerCertVerified::assertion())
     }
@@ -199,8 +206,31 @@ pub struct FetchedChain {
     pub chain: Vec<Vec<u8>>,
     /// OCSP response stapled.
     pub ocsp_stapled: bool,
+    /// The stapled OCSPResponse (DER), empty when none.
+    pub ocsp_response: Vec<u8>,
+    /// SCTs the server sent in the TLS extension (None: not seen on this connection).
+    pub sct_extension: Option<usize>,
     /// How it was obtained.
     pub source: String,
+}
+
+/// A rustls client for `versions` that accepts any certificate: for probes that carry no data.
+pub(crate) fn accept_any_config(
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<rustls::ClientConfig, String> {
+    let provider = provider();
+    let capture = Arc::new(Capture {
+        seen: Mutex::new(None),
+        schemes: provider
+            .signature_verification_algorithms
+            .supported_schemes(),
+    });
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(capture)
+        .with_no_client_auth())
 }
 
 /// Fetches the chain with a rustls handshake (TLS 1.2/1.3); the connection is dropped right after.
@@ -242,7 +272,9 @@ pub async fn fetch_chain(
     match (seen, result) {
         (Some((chain, ocsp)), _) => Ok(FetchedChain {
             chain,
-            ocsp_stapled: ocsp,
+            ocsp_stapled: !ocsp.is_empty(),
+            ocsp_response: ocsp,
+            sct_extension: None,
             source: version.into(),
         }),
         (None, Err(_)) => Err("TLS handshake timed out".into()),
@@ -459,6 +491,13 @@ pub fn analyse(
         .any(|c| !c.self_signed && weak_sig(&c.signature_algorithm));
     let level = validation_level(&leaf.policy_oids);
     let must_staple_missing = leaf.must_staple && !fetched.ocsp_stapled;
+    let ocsp = (!fetched.ocsp_response.is_empty()).then(|| {
+        let l = crate::ocsp::Leaf {
+            serial: leaf_x509.tbs_certificate.raw_serial(),
+            issuer_name_der: leaf_x509.issuer().as_raw(),
+        };
+        crate::ocsp::analyse(&fetched.ocsp_response, &l, now)
+    });
     Ok(CertReport {
         self_signed: leaf.self_signed,
         chain,
@@ -478,6 +517,8 @@ pub fn analyse(
         ocsp_stapled: fetched.ocsp_stapled,
         validation_level: level,
         must_staple_missing,
+        ocsp,
+        sct_tls_extension: fetched.sct_extension,
     })
 }
 

@@ -285,6 +285,27 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
             l.key_bits
         ));
     }
+    if let Some(st) = &c.ocsp {
+        // A revoked, stale or foreign staple makes clients that check it refuse the site.
+        if st.cert_status.as_deref() == Some("revoked") && st.matches_certificate {
+            id.push("respons OCSP yang di-staple menyatakan sertifikat DICABUT".to_string());
+            en.push("the stapled OCSP response says the certificate is REVOKED".to_string());
+        } else if !st.matches_certificate {
+            id.push("respons OCSP yang di-staple bukan untuk sertifikat ini".to_string());
+            en.push("the stapled OCSP response is about another certificate".to_string());
+        } else if !st.fresh {
+            id.push(
+                "respons OCSP yang di-staple sudah kedaluwarsa (nextUpdate terlewati)".to_string(),
+            );
+            en.push("the stapled OCSP response is out of date (nextUpdate has passed)".to_string());
+        } else if st.cert_status.is_none() {
+            id.push("respons OCSP yang di-staple tidak dapat dibaca".to_string());
+            en.push(format!(
+                "the stapled OCSP response is unusable: {}",
+                st.problem.clone().unwrap_or_default()
+            ));
+        }
+    }
     if c.weak_signature {
         id.push("tanda tangan sertifikat memakai SHA-1/MD5".to_string());
         en.push("signature uses SHA-1/MD5".to_string());
@@ -303,6 +324,8 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
         "ocsp_stapled": c.ocsp_stapled,
         "must_staple": leaf.map(|l| l.must_staple),
         "embedded_scts": leaf.map(|l| l.embedded_scts),
+        "ocsp": c.ocsp,
+        "sct_tls_extension": c.sct_tls_extension,
         "validation_level": c.validation_level,
     });
     if id.is_empty() {
@@ -402,6 +425,36 @@ fn known_weaknesses(r: &TlsReport) -> ItemOutcome {
         found.push((
             "rentan injeksi CCS (CVE-2014-0224): ChangeCipherSpec dini diterima",
             "vulnerable to CCS injection (CVE-2014-0224): an early ChangeCipherSpec is accepted",
+        ));
+    }
+    if w.client_renegotiation
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        found.push((
+            "renegosiasi yang dimulai klien diterima (celah DoS: tiap renegosiasi membebani CPU server)",
+            "client-initiated renegotiation accepted (a denial-of-service lever: each one costs the server CPU)",
+        ));
+    }
+    if w.robot.as_ref().is_some_and(|f| f.vulnerable == Some(true)) {
+        found.push((
+            "rentan ROBOT: reaksi server membedakan padding PKCS#1 yang benar dan salah pada pertukaran kunci RSA",
+            "vulnerable to ROBOT: the server's reactions tell well-formed from malformed PKCS#1 padding on RSA key exchange",
+        ));
+    }
+    if !w.sslv2 && w.drown.as_ref().is_some_and(|f| f.vulnerable == Some(true)) {
+        found.push((
+            "rentan DROWN: port lain pada host ini menerima SSL 2.0 dengan kunci RSA yang sama",
+            "vulnerable to DROWN: another port of this host accepts SSL 2.0 with the same RSA key",
+        ));
+    }
+    if w.ticketbleed
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        found.push((
+            "rentan Ticketbleed (CVE-2016-9244): session id yang dikembalikan berisi memori server",
+            "vulnerable to Ticketbleed (CVE-2016-9244): the echoed session id carries server memory",
         ));
     }
     let figures = json!(w);

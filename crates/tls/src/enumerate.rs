@@ -24,6 +24,8 @@ pub struct HelloParams {
     pub fallback_scsv: bool,
     /// Offer ALPN "h2" and "http/1.1" and an empty session ticket, as browsers do.
     pub browser_extensions: bool,
+    /// signature_algorithms for TLS 1.2 and 1.3; empty means the broad default list.
+    pub signature_algorithms: Vec<u16>,
 }
 
 /// ALPN extension type.
@@ -80,6 +82,11 @@ pub fn build_hello(version: Version, suites_offered: &[u16], p: &HelloParams) ->
         .sni
         .as_ref()
         .filter(|s| !s.is_empty() && s.parse::<std::net::IpAddr>().is_err());
+    let sig_algs = if p.signature_algorithms.is_empty() {
+        SIGNATURE_ALGORITHMS.to_vec()
+    } else {
+        p.signature_algorithms.clone()
+    };
     let mut exts = Vec::new();
     if let Some(name) = sni {
         exts.push(Extension::ServerName(name.clone()));
@@ -105,9 +112,7 @@ pub fn build_hello(version: Version, suites_offered: &[u16], p: &HelloParams) ->
         };
         exts.push(Extension::SupportedVersions(vec![0x0304]));
         exts.push(Extension::SupportedGroups(groups));
-        exts.push(Extension::SignatureAlgorithms(
-            SIGNATURE_ALGORITHMS.to_vec(),
-        ));
+        exts.push(Extension::SignatureAlgorithms(sig_algs));
         exts.push(Extension::PskKeyExchangeModes);
         exts.push(Extension::KeyShare(shares));
         Some(exts)
@@ -120,12 +125,11 @@ pub fn build_hello(version: Version, suites_offered: &[u16], p: &HelloParams) ->
         exts.push(Extension::SupportedGroups(groups));
         exts.push(Extension::EcPointFormats);
         if version == Version::Tls12 {
-            exts.push(Extension::SignatureAlgorithms(
-                SIGNATURE_ALGORITHMS.to_vec(),
-            ));
+            exts.push(Extension::SignatureAlgorithms(sig_algs));
         }
         exts.push(Extension::RenegotiationInfo);
         exts.push(Extension::StatusRequest);
+        exts.push(Extension::Raw(wire::EXT_SCT, Vec::new()));
         exts.push(Extension::Heartbeat);
         if p.browser_extensions {
             exts.push(Extension::Raw(EXT_ALPN, alpn_body()));

@@ -267,6 +267,28 @@ pub fn compute(
     {
         cap(&mut rank, &mut caps, "ccs_injection", "F");
     }
+    if weak
+        .ticketbleed
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "ticketbleed", "F");
+    }
+    if weak
+        .drown
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "drown", "F");
+    }
+    // SSL Labs grades a ROBOT oracle F as well.
+    if weak
+        .robot
+        .as_ref()
+        .is_some_and(|f| f.vulnerable == Some(true))
+    {
+        cap(&mut rank, &mut caps, "robot", "F");
+    }
     let letter_if_trusted = LETTERS[rank].to_string();
     let letter = match cert {
         Some(c) if !c.trusted || c.expired || c.self_signed => "T".to_string(),

@@ -7,11 +7,18 @@ pub mod certerr;
 pub mod checklist;
 pub mod clients;
 pub mod dhprimes;
+pub mod drown;
 pub mod enumerate;
 pub mod grade;
+pub mod ocsp;
 pub mod probe;
+pub mod rehandshake;
 pub mod render;
+pub mod reneg;
 pub mod report;
+pub mod resume;
+pub mod robot;
+pub mod sigalgs;
 pub mod suites;
 pub mod vuln;
 pub mod weakness;
@@ -97,6 +104,8 @@ pub struct ScanOptions {
     pub extra_ca_pem: Option<Vec<u8>>,
     /// Waited on before every connection, so handshakes count against a per-host rate limit.
     pub pacer: Option<Arc<dyn Pacer>>,
+    /// Other ports of the same host asked for SSL 2.0 with the same RSA key (DROWN).
+    pub drown_ports: Vec<u16>,
 }
 
 impl Default for ScanOptions {
@@ -107,6 +116,7 @@ impl Default for ScanOptions {
             max_concurrency: 8,
             extra_ca_pem: None,
             pacer: None,
+            drown_ports: Vec::new(),
         }
     }
 }
@@ -177,19 +187,26 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     // Phase 2: probes that depend on what phase 1 found, folded together where one hello can
     // answer several questions.
     let best = best_legacy(&scans);
-    let (more, combined, fallback) = {
+    let (more, combined, fallback, deeper) = {
         let scans_ro = &scans;
         tokio::join!(
             more_groups(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             combined_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             fallback_probe(&pr, scans_ro, sni.clone()),
+            deeper_probes(&pr, scans_ro, &name, sni.clone()),
         )
     };
+    extra_handshakes += deeper.rustls_handshakes();
+    let mut probe_handshakes = deeper.costs();
     if let (Some(i), Some(groups)) = (best, more) {
         scans[i].groups = groups;
     }
     let mut findings = Findings::default();
-    let mut capabilities = report::Capabilities::default();
+    let mut capabilities = report::Capabilities {
+        signature_algorithms: deeper.sig12.iter().chain(&deeper.sig13).cloned().collect(),
+        resumption: deeper.resumption.clone(),
+        ..Default::default()
+    };
     if let (Some(i), Some(c)) = (best, combined) {
         if let Some(chosen) = c.chosen {
             scans[i].judge_preference(chosen);
@@ -201,7 +218,10 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         findings.add(c.heartbleed, c.ccs);
         inherit_preference(&mut scans, i);
     }
-    let others = other_legacy_probes(&pr, &scans, best, sni.clone()).await;
+    let (others, robot) = tokio::join!(
+        other_legacy_probes(&pr, &scans, best, sni.clone()),
+        robot_probe(&pr, &scans, sni.clone()),
+    );
     for (i, o) in others {
         if let Some(chosen) = o.chosen {
             scans[i].judge_preference(chosen);
@@ -224,6 +244,8 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         .map(|f| cert::FetchedChain {
             chain: f.certificates.clone(),
             ocsp_stapled: f.ocsp_stapled,
+            ocsp_response: f.ocsp_response.clone(),
+            sct_extension: Some(f.hello.extension(wire::EXT_SCT).map_or(0, ocsp::count_scts)),
             source: "raw_handshake".into(),
         });
     let fetched = match raw_chain {
@@ -244,6 +266,14 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         Err(e) => (None, Some(e)),
     };
 
+    let drown_answers = drown::ask_ports(
+        addr,
+        &opts.drown_ports,
+        opts.connect_timeout,
+        opts.pacer.clone(),
+    )
+    .await;
+    let leaf_rsa = raw_leaf(&scans).and_then(|der| robot::rsa_key(&der));
     let (protocols, mut notes) = protocol_results(&scans);
     let groups = group_results(&scans);
     let clients = match clients::profiles() {
@@ -275,6 +305,25 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         .collect();
     weakness::apply_dh(&mut weaknesses, &dh_params);
     findings.apply(&scans, &mut weaknesses);
+    weaknesses.client_renegotiations_completed = deeper.renegotiation.as_ref().and_then(|r| r.2);
+    weaknesses.client_renegotiation = deeper.renegotiation.map(|r| r.0);
+    if let Some((_, n)) = &robot {
+        probe_handshakes.insert("robot", *n);
+    }
+    weaknesses.robot = robot.map(|r| r.0);
+    weaknesses.drown = Some(drown::judge(
+        weaknesses.sslv2,
+        leaf_rsa.as_ref(),
+        &drown_answers,
+    ));
+    if !drown_answers.is_empty() {
+        probe_handshakes.insert("drown", drown_answers.len() as u32);
+        extra_handshakes += drown_answers.len() as u32;
+    }
+    weaknesses.ticketbleed = capabilities
+        .resumption
+        .as_ref()
+        .and_then(|r| r.ticketbleed.clone());
     weaknesses.fallback_scsv = fallback;
     if weaknesses
         .ccs_injection
@@ -302,6 +351,7 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
             .unwrap_or_default(),
         duration_ms: started.elapsed().as_millis() as u64,
         handshakes: pr.count() + extra_handshakes,
+        probe_handshakes,
         protocols,
         groups,
         dh_min_bits,
@@ -315,6 +365,171 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         notes,
     })
 }
+
+/// The leaf certificate from the raw TLS ≤ 1.2 flights, when there is one.
+fn raw_leaf(scans: &[VersionScan]) -> Option<Vec<u8>> {
+    scans
+        .iter()
+        .filter(|s| s.version != Version::Tls13)
+        .flat_map(|s| &s.flights)
+        .find_map(|f| f.certificates.first().cloned())
+}
+
+/// Results of the probes that need only phase 1 and run beside phase 2.
+struct Deeper {
+    sig12: Option<sigalgs::SigAlgs>,
+    sig13: Option<sigalgs::SigAlgs>,
+    resumption: Option<resume::Resumption>,
+    /// Finding, whether a handshake was spent, renegotiations completed.
+    renegotiation: Option<(vuln::ProbeFinding, bool, Option<u32>)>,
+}
+
+impl Deeper {
+    /// Handshakes made through rustls, which the raw-hello counter does not see: the TLS 1.3
+    /// signature handshakes, the two full resumption handshakes, the renegotiation connection.
+    fn rustls_handshakes(&self) -> u32 {
+        self.sig13.as_ref().map_or(0, |s| s.handshakes)
+            + self
+                .resumption
+                .as_ref()
+                .map_or(0, |r| r.handshakes.min(RESUMPTION_FULL_HANDSHAKES))
+            + u32::from(self.renegotiation.as_ref().is_some_and(|r| r.1))
+    }
+
+    /// What each probe spent, for the JSON.
+    fn costs(&self) -> BTreeMap<&'static str, u32> {
+        let mut m = BTreeMap::new();
+        if let Some(r) = &self.resumption {
+            m.insert("resumption", r.handshakes);
+        }
+        if let Some(r) = &self.renegotiation {
+            m.insert("client_renegotiation", u32::from(r.1));
+        }
+        if let Some(s) = &self.sig12 {
+            m.insert("signature_algorithms_tls12", s.handshakes);
+        }
+        if let Some(s) = &self.sig13 {
+            m.insert("signature_algorithms_tls13", s.handshakes);
+        }
+        m
+    }
+}
+
+/// Signature algorithms, resumption and renegotiation: they need only phase 1's results.
+async fn deeper_probes(
+    pr: &Prober,
+    scans: &[VersionScan],
+    name: &str,
+    sni: Option<String>,
+) -> Deeper {
+    let supported = |v: Version| {
+        scans
+            .iter()
+            .find(|s| s.version == v && s.support == Support::Supported)
+    };
+    let tls12 = supported(Version::Tls12);
+    let tls12_accepted: Option<Vec<u16>> = tls12.map(|s| s.accepted.iter().map(|a| a.0).collect());
+    let any_legacy = scans.iter().any(|s| {
+        s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
+    });
+    let (sig12, sig13, resumption, renegotiation) = tokio::join!(
+        async {
+            match tls12 {
+                Some(s) => sigalgs::tls12(pr, s, sni.clone()).await,
+                None => None,
+            }
+        },
+        sigalgs::tls13(pr, supported(Version::Tls13).is_some(), name),
+        resume::probe(pr, tls12_accepted.as_deref(), name, sni.as_deref()),
+        renegotiation_probe(
+            pr,
+            any_legacy,
+            tls12_accepted.as_deref(),
+            name,
+            sni.as_deref()
+        ),
+    );
+    Deeper {
+        sig12,
+        sig13,
+        resumption,
+        renegotiation,
+    }
+}
+
+/// ROBOT on the highest TLS version that accepted an RSA key-exchange suite, with the RSA key
+/// of the certificate that version presented.
+async fn robot_probe(
+    pr: &Prober,
+    scans: &[VersionScan],
+    sni: Option<String>,
+) -> Option<(vuln::ProbeFinding, u32)> {
+    let (s, suite) = scans
+        .iter()
+        .rev()
+        .filter(|s| {
+            s.support == Support::Supported
+                && matches!(s.version, Version::Tls10 | Version::Tls11 | Version::Tls12)
+        })
+        .find_map(|s| {
+            s.accepted
+                .iter()
+                .map(|a| a.0)
+                .find(|c| suites::by_code(*c).is_some_and(|t| t.kx == suites::Kx::Rsa && !t.export))
+                .map(|c| (s, c))
+        })?;
+    let key = s
+        .flights
+        .iter()
+        .find_map(|f| f.certificates.first())
+        .and_then(|der| robot::rsa_key(der));
+    let Some(key) = key else {
+        let f = vuln::ProbeFinding {
+            vulnerable: None,
+            protocol: s.version.label().into(),
+            evidence: "RSA key exchange is accepted but no RSA certificate key was seen".into(),
+        };
+        return Some((f, 0));
+    };
+    Some(robot::probe(pr, s.version, suite, &key, sni).await)
+}
+
+/// Client-initiated renegotiation on TLS 1.2 when a legacy version is on: the finding and
+/// whether a handshake was spent on it.
+async fn renegotiation_probe(
+    pr: &Prober,
+    any_legacy: bool,
+    tls12_accepted: Option<&[u16]>,
+    name: &str,
+    sni: Option<&str>,
+) -> Option<(vuln::ProbeFinding, bool, Option<u32>)> {
+    if !any_legacy {
+        return None;
+    }
+    let untested = |evidence: String| vuln::ProbeFinding {
+        vulnerable: None,
+        protocol: "TLS 1.2".into(),
+        evidence,
+    };
+    let completable =
+        tls12_accepted.is_some_and(|a| a.iter().any(|c| resume::COMPLETABLE_SUITES.contains(c)));
+    if !completable {
+        return Some((
+            untested(
+                "not tested: it needs TLS 1.2 with an ECDHE suite using AES-GCM or ChaCha20".into(),
+            ),
+            false,
+            None,
+        ));
+    }
+    Some(match reneg::probe(pr, name, sni).await {
+        Ok((f, n)) => (f, true, Some(n)),
+        Err(e) => (untested(format!("not tested: {e}")), true, None),
+    })
+}
+
+/// Full (rustls) handshakes the resumption probe makes whenever it runs.
+const RESUMPTION_FULL_HANDSHAKES: u32 = 2;
 
 /// Index of the highest supported version below TLS 1.3.
 fn best_legacy(scans: &[VersionScan]) -> Option<usize> {
@@ -469,11 +684,11 @@ async fn other_legacy_probes(
             r.map(|r| (i, r))
         });
     }
-    futures_join_all(set).await.into_iter().flatten().collect()
+    join_all(set).await.into_iter().flatten().collect()
 }
 
 /// Runs futures concurrently (the prober's semaphore bounds the connections).
-async fn futures_join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+pub(crate) async fn join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
     let mut pinned: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
     let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {

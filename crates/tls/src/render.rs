@@ -175,6 +175,29 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
                 "OCSP stapling",
                 yes_no(lang, Some(c.ocsp_stapled))
             );
+            if let Some(st) = &c.ocsp {
+                let _ = writeln!(
+                    o,
+                    "    {} {}; thisUpdate {}; nextUpdate {}; {} {}; SCT {}",
+                    t(lang, "status", "status"),
+                    st.cert_status.as_deref().unwrap_or("-"),
+                    st.this_update.as_deref().unwrap_or("-"),
+                    st.next_update.as_deref().unwrap_or("-"),
+                    t(lang, "untuk sertifikat ini", "for this certificate"),
+                    yes_no(lang, Some(st.matches_certificate)),
+                    st.sct_count
+                );
+                if let Some(p) = &st.problem {
+                    let _ = writeln!(o, "    {}: {p}", t(lang, "masalah", "problem"));
+                }
+            }
+            if let Some(n) = c.sct_tls_extension {
+                let _ = writeln!(
+                    o,
+                    "  {:<22} {n}",
+                    t(lang, "SCT di ekstensi TLS", "SCTs in TLS extension")
+                );
+            }
             if let Some(l) = c.chain.first() {
                 let _ = writeln!(
                     o,
@@ -198,7 +221,7 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     let w = &report.weaknesses;
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "KELEMAHAN", "WEAKNESSES"));
-    let rows: [(&str, &str, Option<bool>); 16] = [
+    let rows: [(&str, &str, Option<bool>); 20] = [
         ("SSL 2.0 (DROWN)", "SSL 2.0 (DROWN)", Some(w.sslv2)),
         ("SSL 3.0 (POODLE)", "SSL 3.0 (POODLE)", Some(w.poodle_sslv3)),
         (
@@ -250,6 +273,26 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
             "Injeksi CCS (diuji)",
             "CCS injection (tested)",
             w.ccs_injection.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "Renegosiasi oleh klien",
+            "Client renegotiation",
+            w.client_renegotiation.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "ROBOT (diuji)",
+            "ROBOT (tested)",
+            w.robot.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "Ticketbleed (diuji)",
+            "Ticketbleed (tested)",
+            w.ticketbleed.as_ref().and_then(|f| f.vulnerable),
+        ),
+        (
+            "DROWN (kunci yang sama)",
+            "DROWN (same key)",
+            w.drown.as_ref().and_then(|f| f.vulnerable),
         ),
     ];
     for (id, en, v) in rows {
@@ -324,6 +367,13 @@ fn probes_section(o: &mut String, report: &TlsReport, lang: Lang) {
     for (name, f) in [
         ("Heartbleed", &w.heartbleed),
         (t(lang, "Injeksi CCS", "CCS injection"), &w.ccs_injection),
+        (
+            t(lang, "Renegosiasi oleh klien", "Client renegotiation"),
+            &w.client_renegotiation,
+        ),
+        ("ROBOT", &w.robot),
+        ("Ticketbleed", &w.ticketbleed),
+        ("DROWN", &w.drown),
     ] {
         if let Some(f) = f {
             let _ = writeln!(o, "    {name} ({}): {}", f.protocol, f.evidence);
@@ -357,6 +407,83 @@ fn capabilities_section(o: &mut String, report: &TlsReport, lang: Lang) {
         "  {:<28} {}",
         t(lang, "Session ticket", "Session tickets"),
         yes_no(lang, c.session_tickets)
+    );
+    for s in &c.signature_algorithms {
+        let list = if s.accepted.is_empty() {
+            t(lang, "tidak ada", "none").to_string()
+        } else {
+            s.accepted.join(", ")
+        };
+        let _ = writeln!(
+            o,
+            "  {:<28} {list}",
+            format!(
+                "{} {}",
+                t(lang, "Algoritma tanda tangan", "Signature algs"),
+                s.version.label()
+            )
+        );
+        if let Some(reason) = &s.reason {
+            let _ = writeln!(o, "    {}: {reason}", t(lang, "catatan", "note"));
+        }
+    }
+    if let Some(r) = &c.resumption {
+        resumption_lines(o, r, lang);
+    }
+}
+
+/// Session resumption (TLS 1.2) with the handshakes it cost.
+fn resumption_lines(o: &mut String, r: &crate::resume::Resumption, lang: Lang) {
+    let issued = |yes: bool| match (lang, yes) {
+        (Lang::Id, true) => "diterbitkan",
+        (Lang::Id, false) => "tidak diterbitkan",
+        (Lang::En, true) => "issued",
+        (Lang::En, false) => "not issued",
+    };
+    if r.handshakes == 0 {
+        let _ = writeln!(
+            o,
+            "  {:<28} {}: {}",
+            t(lang, "Resumsi sesi", "Session resumption"),
+            yes_no(lang, None),
+            r.reason.clone().unwrap_or_default()
+        );
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "  {:<28} {} (session id {})",
+        t(lang, "Resumsi dgn session id", "Resumption by session id"),
+        yes_no(lang, r.by_session_id),
+        issued(r.session_id_issued)
+    );
+    let _ = writeln!(
+        o,
+        "  {:<28} {} (ticket {})",
+        t(lang, "Resumsi dgn ticket", "Resumption by ticket"),
+        yes_no(lang, r.by_ticket),
+        issued(r.ticket_issued)
+    );
+    if let Some(hint) = r.ticket_lifetime_hint {
+        let value = if hint == 0 {
+            t(lang, "tidak ditentukan", "unspecified").to_string()
+        } else {
+            format!("{hint} s")
+        };
+        let _ = writeln!(
+            o,
+            "  {:<28} {value}",
+            t(lang, "Masa berlaku ticket", "Ticket lifetime hint")
+        );
+    }
+    if let Some(reason) = &r.reason {
+        let _ = writeln!(o, "    {}: {reason}", t(lang, "catatan", "note"));
+    }
+    let _ = writeln!(
+        o,
+        "  {:<28} {}",
+        t(lang, "Handshake resumsi", "Resumption handshakes"),
+        r.handshakes
     );
 }
 

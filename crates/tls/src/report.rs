@@ -160,6 +160,10 @@ pub struct Capabilities {
     pub alpn: Option<String>,
     /// The server agreed to issue a session ticket (RFC 5077).
     pub session_tickets: Option<bool>,
+    /// Signature schemes the server signs with, per protocol (TLS 1.2, TLS 1.3).
+    pub signature_algorithms: Vec<crate::sigalgs::SigAlgs>,
+    /// TLS 1.2 session resumption by id and by ticket (None: TLS 1.2 not accepted).
+    pub resumption: Option<crate::resume::Resumption>,
 }
 
 /// Full result of one TLS scan.
@@ -173,6 +177,9 @@ pub struct TlsReport {
     pub duration_ms: u64,
     /// Number of hellos sent (raw probes plus the certificate handshake).
     pub handshakes: u32,
+    /// Handshakes (included in `handshakes`) spent by the probes beyond enumeration, by probe:
+    /// "resumption", "client_renegotiation", "robot", "signature_algorithms_tls12", "…_tls13".
+    pub probe_handshakes: std::collections::BTreeMap<&'static str, u32>,
     /// Per-version results, oldest first.
     pub protocols: Vec<ProtocolResult>,
     /// Key-exchange groups accepted.

@@ -336,6 +336,43 @@ pub const SIGNATURE_ALGORITHMS: &[u16] = &[
     0x0102,
 ];
 
+/// Signature scheme names (RFC 8446 and the TLS 1.2 hash/signature pairs).
+pub const SIGNATURE_SCHEME_NAMES: &[(u16, &str)] = &[
+    (0x0101, "rsa_md5"),
+    (0x0102, "dsa_md5"),
+    (0x0201, "rsa_pkcs1_sha1"),
+    (0x0202, "dsa_sha1"),
+    (0x0203, "ecdsa_sha1"),
+    (0x0301, "rsa_sha224"),
+    (0x0302, "dsa_sha224"),
+    (0x0303, "ecdsa_sha224"),
+    (0x0401, "rsa_pkcs1_sha256"),
+    (0x0402, "dsa_sha256"),
+    (0x0403, "ecdsa_secp256r1_sha256"),
+    (0x0501, "rsa_pkcs1_sha384"),
+    (0x0502, "dsa_sha384"),
+    (0x0503, "ecdsa_secp384r1_sha384"),
+    (0x0601, "rsa_pkcs1_sha512"),
+    (0x0602, "dsa_sha512"),
+    (0x0603, "ecdsa_secp521r1_sha512"),
+    (0x0804, "rsa_pss_rsae_sha256"),
+    (0x0805, "rsa_pss_rsae_sha384"),
+    (0x0806, "rsa_pss_rsae_sha512"),
+    (0x0807, "ed25519"),
+    (0x0808, "ed448"),
+    (0x0809, "rsa_pss_pss_sha256"),
+    (0x080a, "rsa_pss_pss_sha384"),
+    (0x080b, "rsa_pss_pss_sha512"),
+];
+
+/// Name of a signature scheme, or its hex code.
+pub fn signature_scheme_name(code: u16) -> String {
+    SIGNATURE_SCHEME_NAMES
+        .iter()
+        .find(|s| s.0 == code)
+        .map_or_else(|| format!("0x{code:04x}"), |s| s.1.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,18 @@ pub struct Weaknesses {
     pub heartbleed: Option<ProbeFinding>,
     /// CCS injection (CVE-2014-0224) tested with an early ChangeCipherSpec.
     pub ccs_injection: Option<ProbeFinding>,
+    /// Client-initiated renegotiation accepted (TLS 1.2; a denial-of-service lever), tested with
+    /// an encrypted ClientHello on an established connection.
+    pub client_renegotiation: Option<ProbeFinding>,
+    /// Client-initiated renegotiations completed on one connection (the probe stops at 3).
+    pub client_renegotiations_completed: Option<u32>,
+    /// ROBOT: the server's reactions to well-formed and malformed PKCS#1 v1.5 premaster secrets
+    /// on an RSA key-exchange suite differ (a Bleichenbacher oracle).
+    pub robot: Option<ProbeFinding>,
+    /// Ticketbleed (CVE-2016-9244): a session id offered with a ticket comes back longer.
+    pub ticketbleed: Option<ProbeFinding>,
+    /// DROWN: SSL 2.0 on this port, or on another port of the host with the same RSA key.
+    pub drown: Option<ProbeFinding>,
 }
 
 /// Derives the suite-based findings from protocol results; handshake-level fields are filled by the caller.

@@ -44,6 +44,8 @@ pub const EXT_SUPPORTED_VERSIONS: u16 = 43;
 pub const EXT_PSK_KEY_EXCHANGE_MODES: u16 = 45;
 /// Extension: key_share.
 pub const EXT_KEY_SHARE: u16 = 51;
+/// Extension: signed_certificate_timestamp (RFC 6962).
+pub const EXT_SCT: u16 = 18;
 /// Extension: renegotiation_info.
 pub const EXT_RENEGOTIATION_INFO: u16 = 0xff01;
 
@@ -588,6 +590,21 @@ pub fn parse_server_key_exchange(body: &[u8], ecdhe: bool) -> Result<KxParams, W
     }
 }
 
+/// The signature scheme of a TLS 1.2 ServerKeyExchange (after the ECDHE or DHE parameters).
+pub fn ske_signature_scheme(body: &[u8], ecdhe: bool) -> Option<u16> {
+    let mut r = Reader::new(body, "server key exchange");
+    if ecdhe {
+        r.u8().ok()?;
+        r.u16().ok()?;
+        r.vec8().ok()?;
+    } else {
+        for _ in 0..3 {
+            r.vec16().ok()?;
+        }
+    }
+    r.u16().ok()
+}
+
 /// The parsed reply to an SSLv2 CLIENT-HELLO.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sslv2ServerHello {
@@ -649,8 +666,12 @@ pub struct ServerFlight {
     pub certificates: Vec<Vec<u8>>,
     /// A stapled OCSP response was sent.
     pub ocsp_stapled: bool,
+    /// The stapled OCSPResponse (DER), empty when none.
+    pub ocsp_response: Vec<u8>,
     /// ServerKeyExchange parameters, when present and understood.
     pub kx: Option<KxParams>,
+    /// TLS 1.2 ServerKeyExchange signature scheme, when present and understood.
+    pub ske_signature: Option<u16>,
 }
 
 /// Final interpretation of a server's answer to one ClientHello.
@@ -763,11 +784,20 @@ pub fn analyze_response(buf: &[u8], is_ecdhe: IsEcdhe) -> Result<Progress, WireE
                 }
                 (None, _) => return Err(WireError::Malformed("handshake before server hello")),
                 (Some(f), HS_CERTIFICATE) => f.certificates = parse_certificate_list(body)?,
-                (Some(f), HS_CERTIFICATE_STATUS) => f.ocsp_stapled = true,
+                (Some(f), HS_CERTIFICATE_STATUS) => {
+                    f.ocsp_stapled = true;
+                    // status_type ocsp (1), then a 24-bit length and the DER response.
+                    if body.first() == Some(&1) {
+                        f.ocsp_response = body.get(4..).unwrap_or_default().to_vec();
+                    }
+                }
                 (Some(f), HS_SERVER_KEY_EXCHANGE) => {
                     if let Some(ec) = is_ecdhe(f.hello.cipher_suite) {
                         // A key exchange we cannot decode is not fatal for enumeration.
                         f.kx = parse_server_key_exchange(body, ec).ok();
+                        if f.hello.legacy_version == 0x0303 {
+                            f.ske_signature = ske_signature_scheme(body, ec);
+                        }
                     }
                 }
                 (Some(_), HS_SERVER_HELLO_DONE) => {

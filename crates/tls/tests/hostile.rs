@@ -20,6 +20,7 @@ async fn run(kind: Hostile) -> kawal_tls::TlsReport {
         max_concurrency: 16,
         extra_ca_pem: None,
         pacer: None,
+        drown_ports: Vec::new(),
     };
     let start = Instant::now();
     let r = tokio::time::timeout(Duration::from_secs(10), scan(&t, &opts))
@@ -140,6 +141,7 @@ async fn sslv2_only_server_is_detected() {
         max_concurrency: 16,
         extra_ca_pem: None,
         pacer: None,
+        drown_ports: Vec::new(),
     };
     let r = scan(&t, &opts).await.expect("scan");
     let p = r.protocol(Version::Ssl2).expect("sslv2");

@@ -17,6 +17,7 @@ fn opts(extra_ca: Option<String>) -> ScanOptions {
         max_concurrency: 16,
         extra_ca_pem: extra_ca.map(String::into_bytes),
         pacer: None,
+        drown_ports: Vec::new(),
     }
 }
 

@@ -25,6 +25,7 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
         max_concurrency: 16,
         extra_ca_pem: None,
         pacer: None,
+        drown_ports: Vec::new(),
     };
     let r = scan(&t, &opts).await.expect("scan");
     let status = |v| r.protocol(v).map(|p| p.status);
@@ -93,7 +94,11 @@ async fn sslv3_rc4_3des_crime_heartbeat() {
 
 async fn scan_flawed(flaws: Flaws) -> (kawal_tls::TlsReport, usize) {
     let (cert, _key) = self_signed(&["localhost"]);
-    let server = scripted_server(cert.to_vec(), flaws).await;
+    scan_flawed_with(cert.to_vec(), flaws).await
+}
+
+async fn scan_flawed_with(cert: Vec<u8>, flaws: Flaws) -> (kawal_tls::TlsReport, usize) {
+    let server = scripted_server(cert, flaws).await;
     let (t, connections) = relayed_target(server).await;
     let opts = ScanOptions {
         connect_timeout: Duration::from_secs(1),
@@ -190,4 +195,104 @@ async fn shared_1024_bit_dh_prime_is_logjam() {
         "{:?}",
         r.grade
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robot_oracle_with_distinguishable_alerts() {
+    let (cert, key) = rsa_cert_and_key();
+    let (r, connections) = scan_flawed_with(
+        cert,
+        Flaws {
+            robot_oracle: Some(key),
+            ..Flaws::default()
+        },
+    )
+    .await;
+    let robot = r.weaknesses.robot.as_ref().expect("tested");
+    assert_eq!(robot.vulnerable, Some(true), "{}", robot.evidence);
+    // The oracle checks only the 0x00 0x02 prefix, as the original Bleichenbacher one did: the
+    // wrong first bytes got handshake_failure at once, everything else bad_record_mac.
+    assert!(
+        robot.evidence.contains("well-formed: alert 2/20")
+            && robot.evidence.contains("(0x4117): alert 2/40")
+            && robot.evidence.contains("no 0x00 separator: alert 2/20"),
+        "{}",
+        robot.evidence
+    );
+    assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
+    assert!(known_weaknesses(&r).contains("ROBOT"));
+    assert!(
+        r.grade.caps.contains(&"robot:F".to_string()),
+        "{:?}",
+        r.grade
+    );
+    assert_eq!(r.probe_handshakes.get("robot"), Some(&10), "confirmed once");
+    assert_eq!(connections, r.handshakes as usize + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robot_uniform_reactions_are_not_an_oracle() {
+    // The same RSA certificate without the oracle: one alert for every variant, five hellos.
+    let (cert, _key) = rsa_cert_and_key();
+    let (with_probe, _) = scan_flawed_with(cert, Flaws::default()).await;
+    let robot = with_probe.weaknesses.robot.as_ref().expect("tested");
+    assert_eq!(robot.vulnerable, Some(false), "{}", robot.evidence);
+    assert!(
+        robot.evidence.contains("same reaction"),
+        "{}",
+        robot.evidence
+    );
+}
+
+async fn scan_with_drown_port(tls_cert: Vec<u8>, sslv2_cert: Vec<u8>) -> kawal_tls::TlsReport {
+    let tls = scripted_server(tls_cert, Flaws::default()).await;
+    let v2 = sslv2_server(sslv2_cert).await;
+    let t = Target {
+        host: "localhost".into(),
+        port: tls.port(),
+        sni: None,
+        ip: Some(tls.ip()),
+    };
+    let opts = ScanOptions {
+        connect_timeout: Duration::from_secs(1),
+        read_timeout: Duration::from_millis(800),
+        drown_ports: vec![v2.port(), tls.port()],
+        ..ScanOptions::default()
+    };
+    scan(&t, &opts).await.expect("scan")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drown_sslv2_elsewhere_with_the_same_rsa_key() {
+    let (cert, _key) = rsa_cert_and_key();
+    let r = scan_with_drown_port(cert.clone(), cert).await;
+    assert_eq!(
+        r.protocol(Version::Ssl2).map(|p| p.status),
+        Some(SupportStatus::NotSupported),
+        "no SSL 2.0 on the scanned port itself"
+    );
+    let d = r.weaknesses.drown.as_ref().expect("judged");
+    assert_eq!(d.vulnerable, Some(true), "{}", d.evidence);
+    assert!(d.evidence.contains("same RSA key"), "{}", d.evidence);
+    assert_eq!(
+        r.probe_handshakes.get("drown"),
+        Some(&1),
+        "the scanned port is not asked twice"
+    );
+    assert!(
+        r.grade.caps.contains(&"drown:F".to_string()),
+        "{:?}",
+        r.grade
+    );
+    assert!(known_weaknesses(&r).contains("DROWN"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drown_sslv2_elsewhere_with_another_key_is_not_drown() {
+    let (cert, _key) = rsa_cert_and_key();
+    let (other, _key) = rsa_cert_and_key();
+    let r = scan_with_drown_port(cert, other).await;
+    let d = r.weaknesses.drown.as_ref().expect("judged");
+    assert_eq!(d.vulnerable, Some(false), "{}", d.evidence);
+    assert!(d.evidence.contains("1 other port"), "{}", d.evidence);
 }

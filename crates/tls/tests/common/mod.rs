@@ -479,11 +479,71 @@ pub struct Flaws {
     pub ccs_injection: bool,
     /// Prefer DHE-RSA-AES128-SHA with this prime (big-endian) in the ServerKeyExchange.
     pub dhe_prime: Option<&'static [u8]>,
+    /// A Bleichenbacher oracle: decrypt the ClientKeyExchange with this key and answer a
+    /// premaster without the 0x00 0x02 prefix at once with handshake_failure, a well-formed one
+    /// only after the Finished, with bad_record_mac.
+    pub robot_oracle: Option<&'static RsaPrivate>,
+}
+
+/// An RSA private key as the scripted oracle needs it.
+#[derive(Debug)]
+pub struct RsaPrivate {
+    pub n: num_bigint::BigUint,
+    pub d: num_bigint::BigUint,
+}
+
+/// A self-signed RSA-1024 certificate (DER) and its private key, made by openssl.
+pub fn rsa_cert_and_key() -> (Vec<u8>, &'static RsaPrivate) {
+    let dir = TempDir::new("rsa");
+    let key = dir.0.join("key.pem");
+    let cert = dir.0.join("cert.der");
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:1024",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-outform",
+        "DER",
+        "-keyout",
+        key.to_str().unwrap_or_default(),
+        "-out",
+        cert.to_str().unwrap_or_default(),
+    ]);
+    let text = String::from_utf8(openssl(&[
+        "rsa",
+        "-in",
+        key.to_str().unwrap_or_default(),
+        "-noout",
+        "-text",
+    ]))
+    .expect("utf-8");
+    let field = |name: &str| {
+        let hex: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with(name))
+            .skip(1)
+            .take_while(|l| l.starts_with(' '))
+            .flat_map(|l| l.trim().split(':'))
+            .collect();
+        num_bigint::BigUint::parse_bytes(hex.as_bytes(), 16).expect("hex field")
+    };
+    let private = RsaPrivate {
+        n: field("modulus:"),
+        d: field("privateExponent:"),
+    };
+    let der = std::fs::read(&cert).expect("cert");
+    (der, Box::leak(Box::new(private)))
 }
 
 /// Reacts to the records a client sends after the first flight, as a patched or flawed server would.
 async fn after_flight(tcp: &mut tokio::net::TcpStream, version: u16, flaws: Flaws) {
     let mut ccs_accepted = false;
+    let mut premaster_ok = false;
     loop {
         let mut head = [0u8; 5];
         if tcp.read_exact(&mut head).await.is_err() {
@@ -508,6 +568,20 @@ async fn after_flight(tcp: &mut tokio::net::TcpStream, version: u16, flaws: Flaw
             }
             // RFC 6520: a heartbeat whose claimed length exceeds the record is discarded silently.
             24 => {}
+            22 if flaws.robot_oracle.is_some() && !premaster_ok && body.first() == Some(&16) => {
+                let key = flaws.robot_oracle.expect("checked");
+                let c = num_bigint::BigUint::from_bytes_be(body.get(6..).unwrap_or_default());
+                let m = c.modpow(&key.d, &key.n).to_bytes_be();
+                // to_bytes_be drops the leading 0x00, so a well-formed block is one byte short.
+                let k = key.n.to_bytes_be().len();
+                if m.len() == k - 1 && m.first() == Some(&2) {
+                    premaster_ok = true;
+                } else {
+                    let _ = tcp.write_all(&alert(40)).await;
+                    return;
+                }
+            }
+            20 if premaster_ok => ccs_accepted = true,
             20 if flaws.ccs_injection => ccs_accepted = true,
             20 => {
                 let _ = tcp.write_all(&alert(10)).await;
@@ -656,4 +730,36 @@ pub async fn relayed_target(
         ip: Some(relay.ip()),
     };
     (t, connections)
+}
+
+/// A server that speaks only SSL 2.0 and presents `cert_der` in its SERVER-HELLO, like an old
+/// mail server sharing the web server's certificate.
+pub async fn sslv2_server(cert_der: Vec<u8>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let cert = Arc::new(cert_der);
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let cert = cert.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let n = tcp.read(&mut buf).await.unwrap_or(0);
+                if n == 0 || buf[0] & 0x80 == 0 {
+                    return;
+                }
+                // SERVER-HELLO: no session hit, X.509, version 2, the certificate, one spec
+                // (SSL_CK_RC4_128_WITH_MD5), 16-byte connection id.
+                let mut m = vec![4, 0, 1, 0x00, 0x02];
+                m.extend_from_slice(&(cert.len() as u16).to_be_bytes());
+                m.extend_from_slice(&[0x00, 0x03, 0x00, 0x10]);
+                m.extend_from_slice(&cert);
+                m.extend_from_slice(&[0x01, 0x00, 0x80]);
+                m.extend_from_slice(&[0x42; 16]);
+                let mut r = vec![0x80 | (m.len() >> 8) as u8, m.len() as u8];
+                r.extend_from_slice(&m);
+                let _ = tcp.write_all(&r).await;
+            });
+        }
+    });
+    addr
 }
