@@ -84,3 +84,30 @@ fn a_server_answering_random_bytes_is_not_passed() {
 fn an_http_0_9_reply_is_not_passed() {
     assert_unobserved("HTTP/0.9", b"<html><body>Selamat datang</body></html>\n");
 }
+
+/// A loopback HTTP server that answers every request with `body` as HTML.
+fn serve_html(body: String) -> u16 {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let reply: &'static [u8] = Box::leak(format!("{head}{body}").into_bytes().into_boxed_slice());
+    serve(reply)
+}
+
+#[test]
+fn a_page_of_200000_nested_divs_is_scanned_in_bounded_time() {
+    let page = format!(
+        "<html><head><title>Dalam</title></head><body><a href=\"/masuk\">Masuk</a>{}x{}</body></html>",
+        "<div>".repeat(200_000),
+        "</div>".repeat(200_000)
+    );
+    let port = serve_html(page);
+    let (code, out, err, took) = scan(port, &["--allow-inconclusive"]);
+    // Before the nesting cap this took minutes (html5ever walks the open-element stack).
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+    assert!(matches!(code, 0 | 1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("report");
+    assert!(v["items"].as_array().is_some_and(|i| !i.is_empty()));
+}

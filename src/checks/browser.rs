@@ -65,7 +65,7 @@ pub fn headers(page: &Url, html: &str, jar: &Jar) -> Vec<(String, String)> {
         }
     }
     if !conv.meta.is_empty() && html.contains("<meta") {
-        let doc = scraper::Html::parse_document(html);
+        let doc = crate::crawl::html::parse(html);
         for e in &conv.meta {
             let Ok(sel) = scraper::Selector::parse(&format!("meta[name=\"{}\"]", e.name)) else {
                 continue;

@@ -4,7 +4,7 @@
 use super::Context;
 use super::setcookie::SetCookie;
 use crate::net::{HttpClient, NetError, Request, Response};
-use scraper::{Html, Selector};
+use scraper::Selector;
 use url::Url;
 
 /// Redirects followed by one request of a login session.
@@ -151,7 +151,7 @@ pub struct FormSpec {
 
 /// The form holding a field named `password_field` (else the first with a password input).
 pub fn find_form(page: &Url, html: &str, password_field: &str) -> Option<FormSpec> {
-    let doc = Html::parse_document(html);
+    let doc = crate::crawl::html::parse(html);
     let forms = Selector::parse("form").ok()?;
     let controls = Selector::parse("input, select, textarea").ok()?;
     let mut fallback = None;
@@ -583,7 +583,7 @@ pub fn says_logout(s: &str) -> bool {
 /// A logout link or form on a logged-in page: where, how, and the form's fields (its CSRF
 /// token among them).
 pub fn find_logout(page: &Url, html: &str) -> Option<FormSpec> {
-    let doc = Html::parse_document(html);
+    let doc = crate::crawl::html::parse(html);
     let matches = |s: &str| says_logout(s);
     if let Ok(sel) = Selector::parse("form") {
         for f in doc.select(&sel) {

@@ -773,7 +773,7 @@ pub fn urls_of(responses: &[Response]) -> Vec<(Url, Seen)> {
 
 /// Links, form actions and frames of an HTML page.
 pub fn links(base: &Url, html: &str) -> Vec<Url> {
-    let doc = scraper::Html::parse_document(html);
+    let doc = crate::crawl::html::parse(html);
     let mut out = Vec::new();
     for (sel, attr) in [
         ("a[href]", "href"),

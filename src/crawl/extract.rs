@@ -1,6 +1,6 @@
 //! Pure extraction of links, forms, scripts and resources from one HTML page.
 
-use scraper::{Html, Node};
+use scraper::Node;
 use serde::Serialize;
 use std::collections::HashMap;
 use url::Url;
@@ -235,7 +235,7 @@ pub fn extract(page: &Url, html: &str) -> Extracted {
         flat(&mut b, html);
         return b.out;
     }
-    let doc = Html::parse_document(html);
+    let doc = super::html::parse(html);
     // Form element node → index in `out.forms`.
     let mut form_nodes = HashMap::new();
     for node in doc.tree.root().descendants() {

@@ -6,6 +6,7 @@
 
 pub mod extract;
 pub mod hints;
+pub mod html;
 pub mod pattern;
 pub mod textual;
 
