@@ -111,3 +111,82 @@ fn a_page_of_200000_nested_divs_is_scanned_in_bounded_time() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("report");
     assert!(v["items"].as_array().is_some_and(|i| !i.is_empty()));
 }
+
+/// A scan of a server that keeps answering with `reply`: ends in bounded time, without a panic,
+/// with a JSON report; returns the exit code and the report.
+fn bounded(name: &str, reply: &'static [u8]) -> (i32, serde_json::Value) {
+    let port = serve(reply);
+    let (code, out, err, took) = scan(port, &[]);
+    assert!(
+        took < Duration::from_secs(120),
+        "{name}: bounded time, took {took:?}"
+    );
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or(serde_json::Value::Null);
+    (code, v)
+}
+
+fn passes(v: &serde_json::Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|i| i["outcome"]["status"] == "pass")
+                .filter_map(|i| i["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn ten_thousand_headers_are_not_passed() {
+    let mut r = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n");
+    for i in 0..10_000 {
+        r.push_str(&format!("X-Padding-{i}: {i}\r\n"));
+    }
+    r.push_str("Content-Length: 5\r\nConnection: close\r\n\r\nhello");
+    let reply: &'static [u8] = Box::leak(r.into_bytes().into_boxed_slice());
+    let (code, v) = bounded("10,000 headers", reply);
+    assert_eq!(
+        code, 3,
+        "a response Kawal refuses to read is not observed: {v}"
+    );
+}
+
+#[test]
+fn an_error_for_every_request_is_reported_not_passed() {
+    let (code, v) = bounded(
+        "500 everywhere",
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nerror",
+    );
+    assert_ne!(
+        code,
+        0,
+        "an application that answers only errors is not passed: {:?}",
+        passes(&v)
+    );
+}
+
+#[test]
+fn a_redirect_loop_ends() {
+    let (code, _) = bounded(
+        "redirect loop",
+        b"HTTP/1.1 302 Found\r\nLocation: /\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    assert_ne!(code, 0, "a landing page that never arrives is not passed");
+}
+
+#[test]
+fn a_body_shorter_than_its_content_length_is_not_passed() {
+    let (code, v) = bounded(
+        "short body",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n<html>",
+    );
+    assert_ne!(
+        code,
+        0,
+        "a truncated landing page is not vouched for: {:?}",
+        passes(&v)
+    );
+}
