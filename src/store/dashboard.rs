@@ -112,16 +112,7 @@ impl Store {
         on!(self, pool => {
             for r in sqlx::query(sqlx::AssertSqlSafe(steps)).fetch_all(pool).await? {
                 let id: i64 = r.try_get("evaluation_id")?;
-                out.entry(id).or_default().0.push(StepRecord {
-                    step: r.try_get("step")?,
-                    skipped: r.try_get::<String, _>("status")? == "skipped",
-                    actor: r.try_get("actor")?,
-                    role: r.try_get("role")?,
-                    output: r.try_get("output")?,
-                    note: r.try_get("note")?,
-                    decision: None,
-                    done_at: r.try_get("done_at")?,
-                });
+                out.entry(id).or_default().0.push(super::sop::sop_step_from_row!(&r));
             }
             for r in sqlx::query(sqlx::AssertSqlSafe(decisions)).fetch_all(pool).await? {
                 let id: i64 = r.try_get("evaluation_id")?;

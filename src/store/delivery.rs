@@ -507,16 +507,7 @@ impl Store {
                 .bind(since).bind(limit).fetch_all(pool).await?;
             for r in &steps {
                 let Some(&i) = index.get(&r.try_get::<i64, _>("evaluation_id")?) else { continue };
-                out[i].steps.push(StepRecord {
-                    step: r.try_get("step")?,
-                    skipped: r.try_get::<String, _>("status")? == "skipped",
-                    actor: r.try_get("actor")?,
-                    role: r.try_get("role")?,
-                    output: r.try_get("output")?,
-                    note: r.try_get("note")?,
-                    decision: None,
-                    done_at: r.try_get("done_at")?,
-                });
+                out[i].steps.push(super::sop::sop_step_from_row!(r));
             }
             let decisions = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT evaluation_id, kind, recommended, decided, agrees, actor, reason, decided_at FROM decision_record WHERE evaluation_id IN ({IDS}) ORDER BY id")))
                 .bind(since).bind(limit).fetch_all(pool).await?;

@@ -176,6 +176,24 @@ pub struct HistoryPoint {
     pub failures: i64,
 }
 
+/// A `sop_step` row as a [`StepRecord`] (the evaluation SOP keeps its decisions elsewhere).
+macro_rules! sop_step_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        $crate::sop::StepRecord {
+            step: r.try_get("step")?,
+            skipped: r.try_get::<String, _>("status")? == "skipped",
+            actor: r.try_get("actor")?,
+            role: r.try_get("role")?,
+            output: r.try_get("output")?,
+            note: r.try_get("note")?,
+            decision: None,
+            done_at: r.try_get("done_at")?,
+        }
+    }};
+}
+pub(crate) use sop_step_from_row;
+
 impl Store {
     /// Records an SOP step as done (or skipped) for an evaluation.
     #[allow(clippy::too_many_arguments)]
@@ -221,16 +239,7 @@ impl Store {
         on!(self, pool => {
             let rows = sqlx::query("SELECT step, status, actor, role, output, note, done_at FROM sop_step WHERE evaluation_id = $1 ORDER BY id")
                 .bind(evaluation_id).fetch_all(pool).await?;
-            rows.iter().map(|r| Ok(StepRecord {
-                step: r.try_get("step")?,
-                skipped: r.try_get::<String, _>("status")? == "skipped",
-                actor: r.try_get("actor")?,
-                role: r.try_get("role")?,
-                output: r.try_get("output")?,
-                note: r.try_get("note")?,
-                decision: None,
-                done_at: r.try_get("done_at")?,
-            })).collect()
+            rows.iter().map(|r| Ok(sop_step_from_row!(r))).collect()
         })
     }
 
