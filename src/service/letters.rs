@@ -184,18 +184,16 @@ impl Service {
         }
     }
 
-    /// The letter `doc` for the step being recorded (`records` include it), ready to number.
-    #[allow(clippy::too_many_arguments)]
+    /// The letter `doc` for the step being recorded, ready to number. `steps` are the recorded
+    /// steps with their inputs, the step being recorded last.
     pub(super) async fn letter_for(
         &self,
         actor: &Actor,
         sop: &Sop,
         row: &WorkflowRow,
-        records: &[StepRecord],
-        current_inputs: &BTreeMap<String, String>,
+        steps: &[(StepRecord, BTreeMap<String, String>)],
         doc: &str,
         sealer: &Sealer,
-        lang: Lang,
     ) -> Result<NewLetter, ServiceError> {
         let set = templates(&self.config.workflows)?;
         let template = set.get(doc).ok_or_else(|| {
@@ -204,18 +202,13 @@ impl Service {
                 set.kinds()
             ))
         })?;
-        let mut inputs: BTreeMap<String, BTreeMap<String, String>> = self
-            .store
-            .workflow_steps(row.id)
-            .await?
-            .into_iter()
-            .map(|(r, i)| (r.step, i))
+        let records: Vec<StepRecord> = steps.iter().map(|(r, _)| r.clone()).collect();
+        let inputs: BTreeMap<String, BTreeMap<String, String>> = steps
+            .iter()
+            .map(|(r, i)| (r.step.clone(), i.clone()))
             .collect();
-        if let Some(last) = records.last() {
-            inputs.insert(last.step.clone(), current_inputs.clone());
-        }
         let context = self
-            .context(actor, row, records, &inputs, template, sealer)
+            .context(actor, row, &records, &inputs, template, sealer)
             .await?;
         let step_role = records
             .last()
@@ -228,7 +221,6 @@ impl Service {
         let letter = template
             .fill(&fill_of(&self.config.workflows, &today, signer, &context))
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let _ = lang;
         Ok(new_letter(
             doc,
             scheme_for(&self.config.workflows, doc)?,
@@ -238,36 +230,17 @@ impl Service {
     }
 
     /// Issues the letter of a workflow's first step (recorded at start).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn issue_for_step(
+    pub(super) async fn issue_first_letter(
         &self,
         actor: &Actor,
         sop: &Sop,
         row: &WorkflowRow,
-        step: &str,
         doc: &str,
         sealer: &Sealer,
-        lang: Lang,
     ) -> Result<LetterRow, ServiceError> {
-        let records: Vec<StepRecord> = self
-            .store
-            .workflow_steps(row.id)
-            .await?
-            .into_iter()
-            .map(|(r, _)| r)
-            .collect();
-        let _ = step;
+        let steps = self.store.workflow_steps(row.id).await?;
         let letter = self
-            .letter_for(
-                actor,
-                sop,
-                row,
-                &records,
-                &BTreeMap::new(),
-                doc,
-                sealer,
-                lang,
-            )
+            .letter_for(actor, sop, row, &steps, doc, sealer)
             .await?;
         let l = self
             .store

@@ -243,14 +243,15 @@ pub fn start_permission(kind: &str) -> &'static str {
     }
 }
 
-/// The current steps as pending rows, one per role that may record them.
-pub(super) fn standing(sop: &Sop, row: &WorkflowRow, rows: &[TimelineRow]) -> Standing {
+/// The current steps as pending rows, one per role that may record them (the requester's and
+/// the subject's steps wait for those users by name).
+pub(super) fn standing(requester: &str, subject: Option<&str>, rows: &[TimelineRow]) -> Standing {
     let mut pending = Vec::new();
     for r in workflow::current(rows) {
         for role in &r.def.roles {
             let role = match role.as_str() {
-                "requester" => format!("user:{}", row.requester),
-                "subject" => format!("user:{}", row.subject.clone().unwrap_or_default()),
+                "requester" => format!("user:{requester}"),
+                "subject" => format!("user:{}", subject.unwrap_or_default()),
                 other => other.to_string(),
             };
             pending.push(Pending {
@@ -260,7 +261,6 @@ pub(super) fn standing(sop: &Sop, row: &WorkflowRow, rows: &[TimelineRow]) -> St
             });
         }
     }
-    let _ = sop;
     Standing {
         pending,
         status: workflow::status(rows).as_str().to_string(),
@@ -268,7 +268,8 @@ pub(super) fn standing(sop: &Sop, row: &WorkflowRow, rows: &[TimelineRow]) -> St
 }
 
 impl Service {
-    fn party<'a>(actor: &'a Actor, row: &'a WorkflowRow) -> Party<'a> {
+    /// The acting user and the workflow's parties, as the step rules see them.
+    pub fn party<'a>(actor: &'a Actor, row: &'a WorkflowRow) -> Party<'a> {
         Party {
             user: actor.account.as_ref().map(|a| a.username.as_str()),
             roles: actor
@@ -368,23 +369,9 @@ impl Service {
             purpose: input.fields.get("purpose").cloned().unwrap_or_default(),
             devices_in: workflow::fields::list(input.fields.get("devices").map_or("", |s| s)),
         });
-        let standing_row = WorkflowRow {
-            id: 0,
-            kind: new.kind.clone(),
-            requester: new.requester.clone(),
-            subject: new.subject.clone(),
-            agency: new.agency.clone(),
-            title: new.title.clone(),
-            fields: BTreeMap::new(),
-            pii: None,
-            pii_purged_at: None,
-            status: "open".into(),
-            created_at: now,
-            closed_at: None,
-        };
         let stand = |recs: &[StepRecord]| {
             let rows = workflow::timeline(&sop, now, recs, &|_| None, now);
-            standing(&sop, &standing_row, &rows)
+            standing(&new.requester, new.subject.as_deref(), &rows)
         };
         let id = self
             .store
@@ -413,7 +400,7 @@ impl Service {
             Some(doc) => {
                 let row = self.store.workflow(id).await?;
                 let l = self
-                    .issue_for_step(actor, &sop, &row, &first.key, doc, sealer, lang)
+                    .issue_first_letter(actor, &sop, &row, doc, sealer)
                     .await?;
                 vec![summary(&l)]
             }
@@ -624,13 +611,8 @@ impl Service {
     ) -> Result<Advanced, ServiceError> {
         let row = self.visible_workflow(actor, id).await?;
         let sop = sop_of(&row.kind)?;
-        let records: Vec<StepRecord> = self
-            .store
-            .workflow_steps(id)
-            .await?
-            .into_iter()
-            .map(|(r, _)| r)
-            .collect();
+        let steps = self.store.workflow_steps(id).await?;
+        let records: Vec<StepRecord> = steps.iter().map(|(r, _)| r.clone()).collect();
         let now = self.now();
         let rows = workflow::timeline(&sop, row.created_at, &records, &|_| None, now);
         let party = Self::party(actor, &row);
@@ -657,25 +639,16 @@ impl Service {
             .effects(&row, &rec, &input.inputs, &records, sealer)
             .await?;
         if let Some(doc) = &def.document {
-            let mut records = records.clone();
-            records.push(rec.clone());
+            let mut steps = steps;
+            steps.push((rec.clone(), input.inputs.clone()));
             let letter = self
-                .letter_for(
-                    actor,
-                    &sop,
-                    &row,
-                    &records,
-                    &input.inputs,
-                    doc,
-                    sealer,
-                    lang,
-                )
+                .letter_for(actor, &sop, &row, &steps, doc, sealer)
                 .await?;
             plan.effects.push(Effect::Letter(letter));
         }
         let stand = |recs: &[StepRecord]| {
             let rows = workflow::timeline(&sop, row.created_at, recs, &|_| None, now);
-            standing(&sop, &row, &rows)
+            standing(&row.requester, row.subject.as_deref(), &rows)
         };
         let letters = self
             .store

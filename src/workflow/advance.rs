@@ -109,19 +109,23 @@ pub fn check<'s>(
     Ok(def)
 }
 
-fn check_role(def: &StepDef, party: &Party<'_>) -> Result<(), AdvanceError> {
+/// Whether `party` holds one of a step's `roles` (`requester` and `subject` name the
+/// workflow's parties). The local operator of a Kawal without accounts, and a step open to
+/// every recorder (no roles), always qualify.
+pub fn holds_role(roles: &[String], party: &Party<'_>) -> bool {
     let Some(user) = party.user else {
-        return Ok(());
+        return true;
     };
-    if def.roles.is_empty() {
-        return Ok(());
-    }
-    let holds = def.roles.iter().any(|r| match r.as_str() {
-        "requester" => party.requester == Some(user),
-        "subject" => party.subject == Some(user),
-        role => party.roles.iter().any(|h| h == role),
-    });
-    if holds {
+    roles.is_empty()
+        || roles.iter().any(|r| match r.as_str() {
+            "requester" => party.requester == Some(user),
+            "subject" => party.subject == Some(user),
+            role => party.roles.iter().any(|h| h == role),
+        })
+}
+
+fn check_role(def: &StepDef, party: &Party<'_>) -> Result<(), AdvanceError> {
+    if holds_role(&def.roles, party) {
         Ok(())
     } else {
         Err(AdvanceError::Role {

@@ -6,7 +6,7 @@ pub mod def;
 pub mod fields;
 pub mod timeline;
 
-pub use advance::{AdvanceError, Party, check};
+pub use advance::{AdvanceError, Party, check, holds_role};
 pub use def::{Condition, FieldDef, FieldKind, Sop, SopError, SopMeta, StepDef};
 pub use timeline::{
     Decided, Status, StepRecord, StepState, TimelineRow, current, status, timeline,

@@ -173,18 +173,16 @@ fn step_json(s: &StepView, ctx: &Ctx, mine: bool) -> Value {
 }
 
 /// The workflow page's data.
-fn detail_json(st: &AppState, ctx: &Ctx, v: &WorkflowView) -> Value {
-    let user = ctx.user.as_ref().map(|u| &u.actor);
-    let me = user.and_then(|a| a.account.as_ref());
-    let may = |s: &StepView| match me {
-        None => true,
-        Some(a) => s.roles.iter().any(|r| match r.as_str() {
-            "requester" => a.username == v.workflow.requester,
-            "subject" => v.workflow.subject.as_deref() == Some(a.username.as_str()),
-            role => a.roles.iter().any(|h| h == role),
-        }),
+fn detail_json(ctx: &Ctx, v: &WorkflowView) -> Value {
+    let party = ctx
+        .user
+        .as_ref()
+        .map(|u| crate::service::Service::party(&u.actor, &v.workflow));
+    let may = |s: &StepView| {
+        party
+            .as_ref()
+            .is_some_and(|p| crate::workflow::holds_role(&s.roles, p))
     };
-    let _ = st;
     let id = v.workflow.id;
     json!({
         "id": id,
@@ -238,7 +236,7 @@ async fn show(
                 "workflow",
                 &title,
                 "workflows",
-                detail_json(st, ctx, &v),
+                detail_json(ctx, &v),
                 error,
             )
         }
