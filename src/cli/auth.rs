@@ -1,7 +1,7 @@
 //! `kawal app auth …`: the roles (test accounts) Kawal logs in as, stored encrypted.
 
+use super::key::sealer;
 use super::{EXIT_NOT_MET, EXIT_OK, Failure, NetArgs, Settings, write_out};
-use crate::auth::seal::Sealer;
 use crate::auth::{self, Marker, Recipe, Role};
 use crate::i18n::tr;
 use crate::net::{HttpClient, Scope};
@@ -193,10 +193,6 @@ fn role_from(a: &AddArgs) -> Result<Role, Failure> {
     };
     role.validate().map_err(Failure::usage)?;
     Ok(role)
-}
-
-fn sealer() -> Result<Sealer, Failure> {
-    Sealer::load(&crate::config::data_dir()).map_err(Failure::usage)
 }
 
 pub(super) async fn run(settings: &Settings, cmd: AuthCommand) -> Result<u8, Failure> {

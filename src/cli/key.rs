@@ -25,7 +25,8 @@ pub(super) enum KeyCommand {
     },
 }
 
-fn sealer() -> Result<Sealer, Failure> {
+/// This machine's sealing key, or a usage error naming where it was looked for.
+pub(super) fn sealer() -> Result<Sealer, Failure> {
     Sealer::load(&crate::config::data_dir()).map_err(Failure::usage)
 }
 

@@ -1,7 +1,7 @@
 //! `kawal workflow …` and `kawal visit …`: the SOP workflows from the command line.
 
+use super::key::sealer;
 use super::{EXIT_OK, Failure, Settings, write_out};
-use crate::auth::seal::Sealer;
 use crate::i18n::Lang;
 use crate::letter::Signer;
 use crate::service::{
@@ -250,10 +250,6 @@ fn pairs(items: &[String], what: &str) -> Result<BTreeMap<String, String>, Failu
             ))),
         })
         .collect()
-}
-
-fn sealer() -> Result<Sealer, Failure> {
-    Sealer::load(&crate::config::data_dir()).map_err(Failure::usage)
 }
 
 impl Settings {

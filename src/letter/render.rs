@@ -159,7 +159,7 @@ fn signature(l: &Letter) -> Vec<Block> {
 /// The letter as a self-contained HTML page (no script, inline style only through the page's
 /// own stylesheet element).
 pub fn to_html(l: &Letter) -> String {
-    let e = |s: &str| html_escape(s);
+    let e = |s: &str| crate::report::xml_escape(s);
     let mut h = String::with_capacity(4096);
     h.push_str("<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">");
     h.push_str(&format!("<title>{} {}</title>", e(&l.title), e(&l.number)));
@@ -255,21 +255,6 @@ pub fn to_html(l: &Letter) -> String {
     }
     h.push_str("</main></body></html>\n");
     h
-}
-
-fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

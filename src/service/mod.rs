@@ -26,8 +26,8 @@ pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput
 pub use users::{NewToken, NewUser, UserCreated};
 pub use visits::{Checkout, Recap, month_bounds, recap};
 pub use workflows::{
-    AdvanceInput, Advanced, DueView, StartInput, StepView, WorkflowSettings, WorkflowView,
-    letter_of, sop_of, start_permission,
+    AdvanceInput, Advanced, DueView, StartInput, StepView, WORKFLOW_PERMISSIONS, WorkflowSettings,
+    WorkflowView, letter_of, sop_of, start_permission,
 };
 
 use crate::i18n::Lang;

@@ -234,6 +234,15 @@ pub fn sop_of(kind: &str) -> Result<Sop, ServiceError> {
     }
 }
 
+/// Every permission of the SOP workflows (`checklists/roles.toml`).
+pub const WORKFLOW_PERMISSIONS: [&str; 5] = [
+    "workflow:request",
+    "workflow:review",
+    "workflow:decide",
+    "workflow:administer",
+    "workflow:visit",
+];
+
 /// The permission that starts a workflow of `kind`.
 pub fn start_permission(kind: &str) -> &'static str {
     match kind {
@@ -443,14 +452,7 @@ impl Service {
     /// Refuses a user who holds no workflow permission and takes part in no workflow: for
     /// them the workflow pages do not exist.
     pub async fn require_workflow_access(&self, actor: &Actor) -> Result<(), ServiceError> {
-        const ANY: [&str; 5] = [
-            "workflow:request",
-            "workflow:review",
-            "workflow:decide",
-            "workflow:administer",
-            "workflow:visit",
-        ];
-        if actor.account.is_none() || ANY.iter().any(|p| self.may(actor, p)) {
+        if actor.account.is_none() || WORKFLOW_PERMISSIONS.iter().any(|p| self.may(actor, p)) {
             return Ok(());
         }
         let mine = WorkflowFilter {

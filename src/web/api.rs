@@ -60,12 +60,6 @@ fn paging(limit: Option<i64>, offset: Option<i64>) -> Paging {
     }
 }
 
-macro_rules! svc {
-    ($a:expr, $e:expr) => {
-        $e.await.map_err(|e| ApiError::from_service(e, $a.lang))?
-    };
-}
-
 /// Query of `GET /api/v1/apps`.
 #[derive(Debug, Deserialize)]
 pub struct AppsQuery {

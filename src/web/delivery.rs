@@ -4,7 +4,6 @@
 use super::AppState;
 use super::api::{ApiResult, Body, Q};
 use super::auth::Authed;
-use super::error::ApiError;
 use crate::service::{AckInput, SendInput};
 use crate::store::Paging;
 use axum::Json;
@@ -12,12 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-macro_rules! svc {
-    ($a:expr, $e:expr) => {
-        $e.await.map_err(|e| ApiError::from_service(e, $a.lang))?
-    };
-}
 
 /// `POST /api/v1/evaluations/{id}/delivery`: approve the report for sending to the agency.
 pub async fn send_report(

@@ -2,6 +2,14 @@
 //! tokens, CSRF protection and strict security headers, served over HTTPS (or plain HTTP
 //! behind a trusted reverse proxy).
 
+/// Awaits a service call and turns its error into the API's answer in the request's language.
+macro_rules! svc {
+    ($a:expr, $e:expr) => {
+        $e.await
+            .map_err(|e| $crate::web::error::ApiError::from_service(e, $a.lang))?
+    };
+}
+
 pub mod api;
 pub mod auth;
 pub mod delivery;

@@ -14,12 +14,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-macro_rules! svc {
-    ($a:expr, $e:expr) => {
-        $e.await.map_err(|e| ApiError::from_service(e, $a.lang))?
-    };
-}
-
 /// Query of `GET /api/v1/workflows`.
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -313,13 +307,7 @@ pub async fn claim(State(st): State<AppState>, Body(b): Body<ClaimBody>) -> ApiR
     ))
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::report::xml_escape as esc;
 
 fn credential_page(body: &str) -> Html<String> {
     Html(format!(

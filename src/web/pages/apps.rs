@@ -3,7 +3,8 @@
 
 use super::paging::{pager, paging};
 use super::view::{
-    Ctx, decision_label, form_allowed, query, redirect, refused, render, render_with, when,
+    Ctx, csrf_refused, decision_label, form_allowed, query, redirect, refused, render, render_with,
+    when,
 };
 use crate::service::{AppInput, AppSummary, ServiceError, Trend};
 use crate::store::{App, AppFilter, Job, JobStatus};
@@ -436,15 +437,6 @@ pub async fn edit_form(
     )
 }
 
-fn csrf_refused(ctx: &Ctx) -> Response {
-    refused(
-        ctx,
-        ServiceError::Forbidden {
-            permission: "csrf".into(),
-        },
-    )
-}
-
 /// `POST /apps`: registers an application from the form.
 pub async fn create(State(st): State<AppState>, parts: Parts, Form(f): Form<AppForm>) -> Response {
     let ctx = Ctx::of(&st, &parts).await;
@@ -534,13 +526,9 @@ pub async fn put_role(
     if !form_allowed(&parts, user, &f.csrf) {
         return csrf_refused(&ctx);
     }
-    let Some(sealer) = st.sealer.as_deref() else {
-        return refused(
-            &ctx,
-            ServiceError::Internal(
-                "kunci rahasia tidak dimuat / the secret key is not loaded".into(),
-            ),
-        );
+    let sealer = match super::view::sealer(&st, &ctx) {
+        Ok(s) => s,
+        Err(r) => return *r,
     };
     let marker = f.marker.trim();
     let role = crate::auth::Role {

@@ -2,7 +2,9 @@
 //! attachments, the SOP timeline with its steps, findings, and the report downloads.
 
 use super::paging::{pager, paging};
-use super::view::{Ctx, decision_label, form_allowed, query, redirect, refused, render, when};
+use super::view::{
+    Ctx, csrf_refused, decision_label, form_allowed, query, redirect, refused, render, when,
+};
 use crate::evaluation::Report;
 use crate::model::EvaluationStatus;
 use crate::service::{DecideInput, ManualInput, ServiceError, StepInput};
@@ -226,12 +228,7 @@ pub async fn record_manual(
         }
     }
     if !form_allowed(&parts, user, &csrf) {
-        return refused(
-            &ctx,
-            ServiceError::Forbidden {
-                permission: "csrf".into(),
-            },
-        );
+        return csrf_refused(&ctx);
     }
     match st
         .service
@@ -268,12 +265,7 @@ pub async fn advance_step(
         Err(r) => return *r,
     };
     if !form_allowed(&parts, user, &f.csrf) {
-        return refused(
-            &ctx,
-            ServiceError::Forbidden {
-                permission: "csrf".into(),
-            },
-        );
+        return csrf_refused(&ctx);
     }
     let input = StepInput {
         output: f.output,
@@ -314,12 +306,7 @@ pub async fn decide(
         Err(r) => return *r,
     };
     if !form_allowed(&parts, user, &f.csrf) {
-        return refused(
-            &ctx,
-            ServiceError::Forbidden {
-                permission: "csrf".into(),
-            },
-        );
+        return csrf_refused(&ctx);
     }
     let mut input = DecideInput {
         reason: f.reason,

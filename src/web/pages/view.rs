@@ -165,7 +165,7 @@ impl Ctx {
             "jobs": all("job:read"),
             "audit": all("audit:read"),
             "workflows": user.as_ref().is_some_and(|u| {
-                ["workflow:request", "workflow:review", "workflow:decide", "workflow:administer", "workflow:visit"]
+                crate::service::WORKFLOW_PERMISSIONS
                     .iter()
                     .any(|p| st.service.may(&u.actor, p))
             }),
@@ -297,6 +297,31 @@ pub fn redirect(to: &str) -> Response {
         Ok(v) => (StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response(),
         Err(_) => StatusCode::BAD_REQUEST.into_response(),
     }
+}
+
+/// The refusal of a page form whose CSRF token or origin is wrong.
+pub fn csrf_refused(ctx: &Ctx) -> Response {
+    refused(
+        ctx,
+        ServiceError::Forbidden {
+            permission: "csrf".into(),
+        },
+    )
+}
+
+/// The key sealing secrets at rest, or the page saying it is not loaded.
+pub fn sealer<'a>(
+    st: &'a AppState,
+    ctx: &Ctx,
+) -> Result<&'a crate::auth::seal::Sealer, Box<Response>> {
+    st.sealer.as_deref().ok_or_else(|| {
+        Box::new(refused(
+            ctx,
+            ServiceError::Internal(
+                "kunci rahasia tidak dimuat / the secret key is not loaded".into(),
+            ),
+        ))
+    })
 }
 
 /// A page saying why a request was refused or failed (the service's error, in the page's

@@ -2,7 +2,7 @@
 //! of the steps the user may record now, and the form that starts a workflow. Every change goes
 //! through the service, which decides who may record what.
 
-use super::view::{Ctx, form_allowed, redirect, refused, render, render_with, when};
+use super::view::{Ctx, csrf_refused, form_allowed, redirect, refused, render, render_with, when};
 use crate::service::{AdvanceInput, ServiceError, StartInput, StepView, WorkflowView};
 use crate::web::AppState;
 use crate::workflow::{FieldDef, FieldKind, StepState};
@@ -36,19 +36,16 @@ fn startable(st: &AppState, ctx: &Ctx) -> Vec<Value> {
     let Some(u) = ctx.user.as_ref() else {
         return Vec::new();
     };
-    [
-        ("akses", "workflow:request"),
-        ("pelanggaran", "workflow:administer"),
-        ("kunjungan", "workflow:visit"),
-    ]
-    .iter()
-    .filter(|(_, p)| st.service.may(&u.actor, p))
-    .filter_map(|(k, _)| {
-        crate::service::sop_of(k)
-            .ok()
-            .map(|s| json!({ "id": k, "label": s.sop.title.get(ctx.lang) }))
-    })
-    .collect()
+    crate::workflow::BUILTIN
+        .iter()
+        .map(|(k, _, _)| (*k, crate::service::start_permission(k)))
+        .filter(|(_, p)| st.service.may(&u.actor, p))
+        .filter_map(|(k, _)| {
+            crate::service::sop_of(k)
+                .ok()
+                .map(|s| json!({ "id": k, "label": s.sop.title.get(ctx.lang) }))
+        })
+        .collect()
 }
 
 /// `GET /workflows`: steps waiting for my roles, and the workflows I may see.
@@ -90,9 +87,9 @@ pub async fn list(
         Ok(r) => r,
         Err(e) => return refused(&ctx, e),
     };
-    let kinds: Vec<Value> = ["akses", "pelanggaran", "kunjungan"]
+    let kinds: Vec<Value> = crate::workflow::BUILTIN
         .iter()
-        .filter_map(|k| crate::service::sop_of(k).ok().map(|s| json!({ "value": k, "label": s.sop.title.get(ctx.lang), "selected": kind.as_deref() == Some(k) })))
+        .filter_map(|(k, _, _)| crate::service::sop_of(k).ok().map(|s| json!({ "value": k, "label": s.sop.title.get(ctx.lang), "selected": kind.as_deref() == Some(*k) })))
         .collect();
     let statuses: Vec<Value> = [
         ("open", "wf_open"),
@@ -257,12 +254,7 @@ pub async fn advance(
         Err(r) => return *r,
     };
     if !form_allowed(&parts, user, f.get("csrf").map_or("", |s| s)) {
-        return refused(
-            &ctx,
-            ServiceError::Forbidden {
-                permission: "csrf".into(),
-            },
-        );
+        return csrf_refused(&ctx);
     }
     let inputs: BTreeMap<String, String> = f
         .iter()
@@ -275,13 +267,9 @@ pub async fn advance(
         inputs,
         attachment: None,
     };
-    let Some(sealer) = st.sealer.as_deref() else {
-        return refused(
-            &ctx,
-            ServiceError::Internal(
-                "kunci rahasia tidak dimuat / the secret key is not loaded".into(),
-            ),
-        );
+    let sealer = match super::view::sealer(&st, &ctx) {
+        Ok(s) => s,
+        Err(r) => return *r,
     };
     match st
         .service
@@ -369,12 +357,7 @@ pub async fn create(
         Err(r) => return *r,
     };
     if !form_allowed(&parts, user, f.get("csrf").map_or("", |s| s)) {
-        return refused(
-            &ctx,
-            ServiceError::Forbidden {
-                permission: "csrf".into(),
-            },
-        );
+        return csrf_refused(&ctx);
     }
     let kind = f.get("kind").cloned().unwrap_or_default();
     let fields: BTreeMap<String, String> = f
@@ -382,13 +365,9 @@ pub async fn create(
         .filter_map(|(k, v)| k.strip_prefix("f.").map(|k| (k.to_string(), v.clone())))
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();
-    let Some(sealer) = st.sealer.as_deref() else {
-        return refused(
-            &ctx,
-            ServiceError::Internal(
-                "kunci rahasia tidak dimuat / the secret key is not loaded".into(),
-            ),
-        );
+    let sealer = match super::view::sealer(&st, &ctx) {
+        Ok(s) => s,
+        Err(r) => return *r,
     };
     let input = StartInput {
         fields: fields.clone(),
