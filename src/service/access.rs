@@ -125,7 +125,12 @@ impl Service {
                 let scheme =
                     crate::letter::numbering::Scheme::parse(&self.config.workflows.badge_numbering)
                         .map_err(|e| invalid("agency.badge_numbering", e.to_string()))?;
-                plan.effects.push(Effect::VisitBadge(scheme));
+                let (year, month) = super::workflows::numbering_period(self.now());
+                plan.effects.push(Effect::VisitBadge {
+                    scheme,
+                    year,
+                    month,
+                });
             }
             ("kunjungan", "keluar") => {
                 let visit = self.store.visit(row.id).await?;

@@ -793,18 +793,25 @@ pub fn letter_of(row: &LetterRow) -> Result<Letter, ServiceError> {
     serde_json::from_value(row.content.clone()).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
+/// The year and month a number drawn at `now` carries: Western Indonesia Time, the offices'
+/// own calendar.
+pub(super) fn numbering_period(now: OffsetDateTime) -> (i32, u8) {
+    let local = now.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    (local.year(), u8::from(local.month()))
+}
+
 pub(super) fn new_letter(
     kind: &str,
     scheme: Scheme,
     now: OffsetDateTime,
     letter: Letter,
 ) -> NewLetter {
-    let local = now.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    let (year, month) = numbering_period(now);
     NewLetter {
         kind: kind.to_string(),
         scheme,
-        year: local.year(),
-        month: u8::from(local.month()),
+        year,
+        month,
         build: Box::new(move |number: &str| {
             let mut l = letter;
             l.number = number.to_string();

@@ -194,7 +194,14 @@ pub enum Effect {
         status: String,
     },
     /// Issue a server-room badge numbered from this scheme's yearly counter.
-    VisitBadge(crate::letter::numbering::Scheme),
+    VisitBadge {
+        /// Numbering scheme.
+        scheme: crate::letter::numbering::Scheme,
+        /// Year of the number.
+        year: i32,
+        /// Month 1–12 of the number.
+        month: u8,
+    },
     /// Record the exit.
     VisitCheckout {
         /// Devices taken out.
@@ -291,6 +298,19 @@ macro_rules! workflow_from_row {
     }};
 }
 
+macro_rules! due_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        DueRow {
+            workflow_id: r.try_get("workflow_id")?,
+            kind: r.try_get("kind")?,
+            title: r.try_get("title")?,
+            step: r.try_get("step")?,
+            due_at: r.try_get("due_at")?,
+        }
+    }};
+}
+
 macro_rules! step_from_row {
     ($r:expr) => {{
         let r = $r;
@@ -340,12 +360,7 @@ impl Store {
                     .bind(json_text(&v.devices_in)?).bind(now)
                     .execute(&mut *tx).await?;
             }
-            let s = standing(&records);
-            for p in &s.pending {
-                sqlx::query("INSERT INTO workflow_pending (workflow_id, step, role, due_at) VALUES ($1,$2,$3,$4)")
-                    .bind(id).bind(&p.step).bind(&p.role).bind(p.due_at)
-                    .execute(&mut *tx).await?;
-            }
+            replace_pending(&mut tx, id, &standing(&records).pending).await?;
             id
         });
         Ok(id)
@@ -410,12 +425,7 @@ impl Store {
                 .bind(id).fetch_all(&mut *tx).await?;
             let records = rows.iter().map(|r| Ok(step_from_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
             let s = standing(&records);
-            sqlx::query("DELETE FROM workflow_pending WHERE workflow_id = $1").bind(id).execute(&mut *tx).await?;
-            for p in &s.pending {
-                sqlx::query("INSERT INTO workflow_pending (workflow_id, step, role, due_at) VALUES ($1,$2,$3,$4)")
-                    .bind(id).bind(&p.step).bind(&p.role).bind(p.due_at)
-                    .execute(&mut *tx).await?;
-            }
+            replace_pending(&mut tx, id, &s.pending).await?;
             let closed = (s.status != "open").then_some(now);
             sqlx::query("UPDATE workflow SET status = $1, updated_at = $2, closed_at = $3 WHERE id = $4")
                 .bind(&s.status).bind(now).bind(closed).bind(id)
@@ -476,13 +486,7 @@ impl Store {
                 q = q.bind(r);
             }
             let rows = q.fetch_all(pool).await?;
-            rows.iter().map(|r| Ok(DueRow {
-                workflow_id: r.try_get("workflow_id")?,
-                kind: r.try_get("kind")?,
-                title: r.try_get("title")?,
-                step: r.try_get("step")?,
-                due_at: r.try_get("due_at")?,
-            })).collect::<Result<Vec<_>, StoreError>>()?
+            rows.iter().map(|r| Ok(due_from_row!(r))).collect::<Result<Vec<_>, StoreError>>()?
         });
         let mut seen = std::collections::BTreeSet::new();
         Ok(rows
@@ -503,13 +507,7 @@ impl Store {
         on!(self, pool => {
             let rows = sqlx::query("SELECT p.workflow_id, w.kind, w.title, p.step, p.role, p.due_at FROM workflow_pending p JOIN workflow w ON w.id = p.workflow_id WHERE p.due_at < $1 AND p.due_at > $2 ORDER BY p.due_at, p.workflow_id LIMIT $3")
                 .bind(now).bind(since).bind(limit).fetch_all(pool).await?;
-            rows.iter().map(|r| Ok((DueRow {
-                workflow_id: r.try_get("workflow_id")?,
-                kind: r.try_get("kind")?,
-                title: r.try_get("title")?,
-                step: r.try_get("step")?,
-                due_at: r.try_get("due_at")?,
-            }, r.try_get("role")?))).collect()
+            rows.iter().map(|r| Ok((due_from_row!(r), r.try_get("role")?))).collect()
         })
     }
 
@@ -584,6 +582,24 @@ impl Store {
     }
 }
 
+async fn replace_pending<'c, DB: WorkflowDb>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    id: i64,
+    pending: &[Pending],
+) -> Result<(), StoreError> {
+    DB::replace_pending(tx, id, pending).await
+}
+
+async fn insert_letter<'c, DB: WorkflowDb>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    workflow_id: Option<i64>,
+    letter: NewLetter,
+    issued_by: &str,
+    now: OffsetDateTime,
+) -> Result<LetterRow, StoreError> {
+    DB::insert_letter(tx, workflow_id, letter, issued_by, now).await
+}
+
 async fn apply_effect<'c, DB>(
     tx: &mut sqlx::Transaction<'c, DB>,
     id: i64,
@@ -597,7 +613,7 @@ where
     DB::apply(tx, id, effect, actor, now).await
 }
 
-/// The statements of effects, per back end (their row types differ).
+/// The statements run inside a workflow transaction, per back end (their row types differ).
 pub(crate) trait WorkflowDb: sqlx::Database {
     /// Applies one effect inside `tx`.
     fn apply<'a, 'c>(
@@ -607,6 +623,30 @@ pub(crate) trait WorkflowDb: sqlx::Database {
         actor: &'a str,
         now: OffsetDateTime,
     ) -> futures_util::future::BoxFuture<'a, Result<Option<LetterRow>, StoreError>>;
+
+    /// The next number of `scheme`'s counter for `year`. The upsert takes the counter row's
+    /// lock: concurrent issuers queue on it and each gets the next number.
+    fn next_seq<'a, 'c>(
+        tx: &'a mut sqlx::Transaction<'c, Self>,
+        scheme: &'a str,
+        year: i32,
+    ) -> futures_util::future::BoxFuture<'a, Result<i64, StoreError>>;
+
+    /// Inserts a letter with the next number of its scheme.
+    fn insert_letter<'a, 'c>(
+        tx: &'a mut sqlx::Transaction<'c, Self>,
+        workflow_id: Option<i64>,
+        letter: NewLetter,
+        issued_by: &'a str,
+        now: OffsetDateTime,
+    ) -> futures_util::future::BoxFuture<'a, Result<LetterRow, StoreError>>;
+
+    /// Replaces a workflow's pending rows.
+    fn replace_pending<'a, 'c>(
+        tx: &'a mut sqlx::Transaction<'c, Self>,
+        id: i64,
+        pending: &'a [Pending],
+    ) -> futures_util::future::BoxFuture<'a, Result<(), StoreError>>;
 }
 
 macro_rules! workflow_db {
@@ -622,7 +662,7 @@ macro_rules! workflow_db {
                 Box::pin(async move {
                     match effect {
                         Effect::Letter(l) => {
-                            return Ok(Some(insert_letter(tx, Some(id), l, actor, now).await?));
+                            return Ok(Some(Self::insert_letter(tx, Some(id), l, actor, now).await?));
                         }
                         Effect::GrantCreate { username, system, level, valid_until } => {
                             sqlx::query("INSERT INTO access_grant (workflow_id, username, system, level, valid_until, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'approved',$6,$6)")
@@ -647,12 +687,9 @@ macro_rules! workflow_db {
                                 .bind(status).bind(now).bind(username).bind(system)
                                 .execute(&mut **tx).await?;
                         }
-                        Effect::VisitBadge(scheme) => {
-                            let local = now.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
-                            let seq: i64 = sqlx::query("INSERT INTO letter_seq (scheme, year, last) VALUES ($1, $2, 1) ON CONFLICT (scheme, year) DO UPDATE SET last = letter_seq.last + 1 RETURNING last")
-                                .bind(scheme.as_str()).bind(local.year())
-                                .fetch_one(&mut **tx).await?.try_get("last")?;
-                            let badge = scheme.format(seq, u8::from(local.month()), local.year());
+                        Effect::VisitBadge { scheme, year, month } => {
+                            let seq = Self::next_seq(tx, scheme.as_str(), year).await?;
+                            let badge = scheme.format(seq, month, year);
                             sqlx::query("UPDATE visit SET badge = $1 WHERE workflow_id = $2")
                                 .bind(badge).bind(id).execute(&mut **tx).await?;
                         }
@@ -665,39 +702,20 @@ macro_rules! workflow_db {
                     Ok(None)
                 })
             }
-        }
-    };
-}
-workflow_db!(sqlx::Sqlite);
-workflow_db!(sqlx::Postgres);
 
-/// Draws the next number of the scheme's yearly counter and stores the letter.
-async fn insert_letter<'c, DB: WorkflowDb + LetterDb>(
-    tx: &mut sqlx::Transaction<'c, DB>,
-    workflow_id: Option<i64>,
-    letter: NewLetter,
-    issued_by: &str,
-    now: OffsetDateTime,
-) -> Result<LetterRow, StoreError> {
-    DB::insert(tx, workflow_id, letter, issued_by, now).await
-}
+            fn next_seq<'a, 'c>(
+                tx: &'a mut sqlx::Transaction<'c, Self>,
+                scheme: &'a str,
+                year: i32,
+            ) -> futures_util::future::BoxFuture<'a, Result<i64, StoreError>> {
+                Box::pin(async move {
+                    Ok(sqlx::query("INSERT INTO letter_seq (scheme, year, last) VALUES ($1, $2, 1) ON CONFLICT (scheme, year) DO UPDATE SET last = letter_seq.last + 1 RETURNING last")
+                        .bind(scheme).bind(year)
+                        .fetch_one(&mut **tx).await?.try_get("last")?)
+                })
+            }
 
-/// Letter statements per back end.
-pub(crate) trait LetterDb: sqlx::Database {
-    /// Inserts a letter with the next number.
-    fn insert<'a, 'c>(
-        tx: &'a mut sqlx::Transaction<'c, Self>,
-        workflow_id: Option<i64>,
-        letter: NewLetter,
-        issued_by: &'a str,
-        now: OffsetDateTime,
-    ) -> futures_util::future::BoxFuture<'a, Result<LetterRow, StoreError>>;
-}
-
-macro_rules! letter_db {
-    ($db:ty) => {
-        impl LetterDb for $db {
-            fn insert<'a, 'c>(
+            fn insert_letter<'a, 'c>(
                 tx: &'a mut sqlx::Transaction<'c, Self>,
                 workflow_id: Option<i64>,
                 letter: NewLetter,
@@ -705,11 +723,7 @@ macro_rules! letter_db {
                 now: OffsetDateTime,
             ) -> futures_util::future::BoxFuture<'a, Result<LetterRow, StoreError>> {
                 Box::pin(async move {
-                    // The upsert takes the counter row's lock: concurrent issuers queue on it
-                    // and each gets the next number.
-                    let seq: i64 = sqlx::query("INSERT INTO letter_seq (scheme, year, last) VALUES ($1, $2, 1) ON CONFLICT (scheme, year) DO UPDATE SET last = letter_seq.last + 1 RETURNING last")
-                        .bind(letter.scheme.as_str()).bind(letter.year)
-                        .fetch_one(&mut **tx).await?.try_get("last")?;
+                    let seq = Self::next_seq(tx, letter.scheme.as_str(), letter.year).await?;
                     let number = letter.scheme.format(seq, letter.month, letter.year);
                     let content = (letter.build)(&number);
                     let text = json_text(&content)?;
@@ -734,8 +748,24 @@ macro_rules! letter_db {
                     })
                 })
             }
+
+            fn replace_pending<'a, 'c>(
+                tx: &'a mut sqlx::Transaction<'c, Self>,
+                id: i64,
+                pending: &'a [Pending],
+            ) -> futures_util::future::BoxFuture<'a, Result<(), StoreError>> {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM workflow_pending WHERE workflow_id = $1").bind(id).execute(&mut **tx).await?;
+                    for p in pending {
+                        sqlx::query("INSERT INTO workflow_pending (workflow_id, step, role, due_at) VALUES ($1,$2,$3,$4)")
+                            .bind(id).bind(&p.step).bind(&p.role).bind(p.due_at)
+                            .execute(&mut **tx).await?;
+                    }
+                    Ok(())
+                })
+            }
         }
     };
 }
-letter_db!(sqlx::Sqlite);
-letter_db!(sqlx::Postgres);
+workflow_db!(sqlx::Sqlite);
+workflow_db!(sqlx::Postgres);
