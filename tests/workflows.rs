@@ -129,6 +129,17 @@ async fn world(backend: &str) -> Option<World> {
 }
 
 impl World {
+    /// The HTTP service over this world's service, with the same sealing key.
+    fn router(&self) -> axum::Router {
+        kawal::web::router(kawal::web::AppState {
+            service: self.svc.clone(),
+            checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+            web: Arc::new(kawal::web::WebConfig::default()),
+            liveness: None,
+            sealer: Some(Arc::new(Sealer::from_key([9; 32]))),
+        })
+    }
+
     fn who(&self, u: &str) -> &Actor {
         self.users.get(u).expect("user")
     }
@@ -951,14 +962,7 @@ async fn workflows_through_the_api() {
     let Some(w) = world("sqlite").await else {
         return;
     };
-    let state = kawal::web::AppState {
-        service: w.svc.clone(),
-        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
-        web: Arc::new(kawal::web::WebConfig::default()),
-        liveness: None,
-        sealer: Some(Arc::new(Sealer::from_key([9; 32]))),
-    };
-    let r = kawal::web::router(state);
+    let r = w.router();
     let op = Actor::local_operator();
     let mut tokens = BTreeMap::new();
     for (u, scope) in [
@@ -1571,14 +1575,7 @@ async fn the_workflow_pages_start_show_and_record_steps_by_role() {
     let Some(w) = world("sqlite").await else {
         return;
     };
-    let state = kawal::web::AppState {
-        service: w.svc.clone(),
-        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
-        web: Arc::new(kawal::web::WebConfig::default()),
-        liveness: None,
-        sealer: Some(Arc::new(Sealer::from_key([9; 32]))),
-    };
-    let r = kawal::web::router(state);
+    let r = w.router();
     let (budi, budi_csrf) = page_login(&w, "budi").await;
     let (sari, sari_csrf) = page_login(&w, "sari").await;
     let (tono, _) = page_login(&w, "tono").await;
