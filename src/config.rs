@@ -100,6 +100,28 @@ pub struct FileConfig {
     /// Signed webhooks for chat tools and other systems.
     #[serde(default)]
     pub webhook: Vec<crate::notify::WebhookFileConfig>,
+    /// Login through the organisation's OpenID Connect provider (optional).
+    pub oidc: Option<OidcFileConfig>,
+}
+
+/// `[oidc]` table: login through an existing OpenID Connect provider. Roles stay in Kawal:
+/// the provider's user must already have a Kawal account of the same name.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcFileConfig {
+    /// Issuer URL, exactly as the provider's discovery document gives it.
+    pub issuer: String,
+    /// Kawal's client id at the provider.
+    pub client_id: String,
+    /// Client secret; prefer `KAWAL_OIDC_CLIENT_SECRET` in the environment.
+    pub client_secret: Option<String>,
+    /// Scopes requested beside `openid` (default `["profile", "email"]`).
+    pub scopes: Option<Vec<String>>,
+    /// Claim holding the Kawal user name (default `preferred_username`; `email` matches the
+    /// account's e-mail address and needs `email_verified`).
+    pub username_claim: Option<String>,
+    /// Text of the login button (default "SSO").
+    pub label: Option<String>,
 }
 
 /// `[agency]` table: letterhead, numbering, signatories and personal-data retention of the

@@ -5,6 +5,7 @@ use crate::i18n::tr;
 use crate::service::{Actor, NewToken, NewUser, Service, ServiceConfig, ServiceError};
 use crate::store::{AccountPatch, AuditFilter, Store};
 use crate::team::Roles;
+use crate::team::oidc;
 use crate::worker::SystemClock;
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
@@ -57,8 +58,53 @@ impl Settings {
         cfg.report.evaluator = self.file.report.evaluator.clone();
         cfg.workflows = self.workflow_settings()?;
         cfg.delivery = self.delivery_policy()?;
+        cfg.oidc = self.oidc_provider()?;
         let roles = Roles::builtin().map_err(Failure::usage)?;
         Ok(Service::new(store, roles, Arc::new(SystemClock), cfg))
+    }
+
+    /// The relying party of `[oidc]`, when configured; bad settings stop the start.
+    fn oidc_provider(&self) -> Result<Option<Arc<oidc::Provider>>, Failure> {
+        let Some(o) = &self.file.oidc else {
+            return Ok(None);
+        };
+        let origin = &self.file_origin;
+        let bad = |key: &str, value: &str, message: String| {
+            Failure::usage(crate::config::ConfigError::Invalid {
+                origin: origin.clone(),
+                key: format!("oidc.{key}"),
+                value: value.to_string(),
+                message,
+            })
+        };
+        let secret = std::env::var("KAWAL_OIDC_CLIENT_SECRET")
+            .ok()
+            .or_else(|| o.client_secret.clone());
+        let mut s = oidc::OidcSettings::new(
+            &o.issuer,
+            &o.client_id,
+            secret,
+            self.file.server.public_url.as_deref(),
+        )
+        .map_err(|e| bad(e.key, &o.issuer, e.message))?;
+        if let Some(scopes) = &o.scopes {
+            s.scopes = scopes.clone();
+        }
+        if let Some(c) = &o.username_claim {
+            if c.trim().is_empty() {
+                return Err(bad(
+                    "username_claim",
+                    c,
+                    "wajib diisi / must not be empty".into(),
+                ));
+            }
+            s.username_claim = c.clone();
+        }
+        if let Some(l) = &o.label {
+            s.label = l.clone();
+        }
+        let p = oidc::Provider::new(s).map_err(|e| bad("issuer", &o.issuer, e.to_string()))?;
+        Ok(Some(Arc::new(p)))
     }
 
     /// Who this command acts as: `--as USER`, else the OS user's account; the local operator
@@ -707,6 +753,22 @@ pub(super) async fn start_http(
         Some(t.acceptor)
     };
     let svc = Arc::new(settings.service(store)?);
+    if let Some(p) = &svc.config().oidc
+        && !settings.quiet
+    {
+        // A provider that is down now may be up at the first login: say so, do not stop.
+        match p.metadata().await {
+            Ok(_) => eprintln!("SSO (OpenID Connect): {}", p.settings().issuer),
+            Err(e) => eprintln!(
+                "{} {e}",
+                tr(
+                    lang,
+                    "Peringatan: penyedia SSO belum dapat dihubungi:",
+                    "Warning: the SSO provider cannot be reached yet:"
+                )
+            ),
+        }
+    }
     tokio::spawn(housekeeping(svc.clone(), stop.clone()));
     let state = crate::web::AppState {
         service: svc,

@@ -83,6 +83,18 @@ impl Service {
         if let Ok(mut t) = self.throttle.lock() {
             t.clear(&user_key);
         }
+        self.open_session(account, client, "login").await
+    }
+
+    /// A new server-side session for `account` (login by password or by the provider),
+    /// audited as `action`.
+    pub(super) async fn open_session(
+        &self,
+        account: crate::store::Account,
+        client: Option<&str>,
+        action: &str,
+    ) -> Result<LoginOutcome, ServiceError> {
+        let now = self.now();
         let sid = random_token("kss_").map_err(|e| ServiceError::Internal(e.to_string()))?;
         let csrf = random_token("").map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store
@@ -94,7 +106,7 @@ impl Service {
             client: client.map(str::to_string),
             via: Via::Session,
         };
-        self.audit(&actor, Event::on("login", "account", actor.name()))
+        self.audit(&actor, Event::on(action, "account", actor.name()))
             .await?;
         Ok(LoginOutcome {
             session_id: sid,

@@ -9,6 +9,7 @@ mod delivery;
 mod evaluations;
 mod identity;
 mod letters;
+mod oidc;
 mod registrations;
 mod sop;
 mod users;
@@ -22,6 +23,7 @@ pub use delivery::{AckInput, Acknowledged, DELIVERY_STEP, SendInput};
 pub use evaluations::{ReportFile, ReportFormat, ReportSettings, branch, context, render};
 pub use identity::{LoginOutcome, SessionInfo};
 pub use letters::{DocFormat, Document, render as render_letter};
+pub use oidc::{OidcCallback, OidcStart};
 pub use sop::{DecideInput, FindingStatusInput, ManualInput, SopRecord, StepInput};
 pub use users::{NewToken, NewUser, UserCreated};
 pub use visits::{Checkout, Recap, month_bounds, recap};
@@ -181,6 +183,8 @@ pub struct ServiceConfig {
     pub workflows: WorkflowSettings,
     /// How reports are delivered to the agencies.
     pub delivery: crate::notify::DeliveryPolicy,
+    /// Login through the organisation's OpenID Connect provider, when configured.
+    pub oidc: Option<Arc<crate::team::oidc::Provider>>,
 }
 
 impl Default for ServiceConfig {
@@ -193,6 +197,7 @@ impl Default for ServiceConfig {
             report: ReportSettings::default(),
             workflows: WorkflowSettings::default(),
             delivery: crate::notify::DeliveryPolicy::default(),
+            oidc: None,
         }
     }
 }

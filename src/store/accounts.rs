@@ -169,6 +169,26 @@ impl Store {
         self.account_by(Some(username), None).await
     }
 
+    /// The one account with this e-mail address (case-insensitive), or `None` when no
+    /// account, or more than one, has it.
+    pub async fn find_account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        let sql = format!("{SELECT_ACCOUNT} WHERE lower(email) = lower($1) LIMIT 2");
+        let found = on!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email).fetch_all(pool).await?;
+            match rows.as_slice() {
+                [r] => Some(account_from_row!(r)),
+                _ => None,
+            }
+        });
+        match found {
+            Some(mut a) => {
+                a.roles = self.account_roles(a.id).await?;
+                Ok(Some(a))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// One account by user name or by id, with its roles.
     async fn account_by(
         &self,

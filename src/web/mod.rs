@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod delivery;
 pub mod error;
+pub mod oidc;
 pub mod openapi;
 pub mod pages;
 pub mod routes;

@@ -214,9 +214,20 @@ pub async fn home(State(st): State<AppState>, parts: Parts) -> Response {
     )
 }
 
-fn login_form(lang: Lang, error: Option<&str>) -> Response {
+/// The login page; `sso` is the provider button's text when provider login is configured.
+pub(super) fn login_form(lang: Lang, sso: Option<&str>, error: Option<&str>) -> Response {
     let err = error
         .map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", esc(e)))
+        .unwrap_or_default();
+    // A link, not a form: starting a provider login changes nothing on the server.
+    let sso = sso
+        .map(|label| {
+            format!(
+                "<p><a class=\"button\" href=\"/login/oidc\">{} {}</a></p>",
+                tr(lang, "Masuk dengan", "Log in with"),
+                esc(label)
+            )
+        })
         .unwrap_or_default();
     page(
         lang,
@@ -225,7 +236,7 @@ fn login_form(lang: Lang, error: Option<&str>) -> Response {
             "{err}<form method=\"post\" action=\"/login\">\
              <p><label for=\"username\">{}</label><br><input id=\"username\" name=\"username\" autocomplete=\"username\" required></p>\
              <p><label for=\"password\">{}</label><br><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\
-             <p><button type=\"submit\">{}</button></p></form>",
+             <p><button type=\"submit\">{}</button></p></form>{sso}",
             tr(lang, "Nama pengguna", "User name"),
             tr(lang, "Kata sandi", "Password"),
             tr(lang, "Masuk", "Log in"),
@@ -234,8 +245,8 @@ fn login_form(lang: Lang, error: Option<&str>) -> Response {
 }
 
 /// `GET /login`: the login form.
-pub async fn login_page(ReqLang(lang): ReqLang) -> Response {
-    login_form(lang, None)
+pub async fn login_page(State(st): State<AppState>, ReqLang(lang): ReqLang) -> Response {
+    login_form(lang, st.service.oidc_label(), None)
 }
 
 /// The login form's fields.
@@ -281,6 +292,7 @@ pub async fn login_submit(
             StatusCode::TOO_MANY_REQUESTS,
             login_form(
                 lang,
+                st.service.oidc_label(),
                 Some(tr(
                     lang,
                     "Terlalu banyak percobaan; coba lagi nanti.",
@@ -293,6 +305,7 @@ pub async fn login_submit(
             StatusCode::UNAUTHORIZED,
             login_form(
                 lang,
+                st.service.oidc_label(),
                 Some(tr(
                     lang,
                     "Nama pengguna atau kata sandi salah.",

@@ -108,6 +108,8 @@ pub static ROUTES: &[Route] = &[
     route!("GET", "/", Public, "pages", "What this service is and where its parts are / Halaman awal layanan", &[], None, "html", 200, get(super::pages::home)),
     route!("GET", "/login", Public, "pages", "Login page / Halaman masuk", &[], None, "html", 200, get(super::pages::login_page)),
     route!("POST", "/login", Public, "pages", "Log in from the page; redirects home / Masuk dari halaman", &[], None, "html", 303, post(super::pages::login_submit)),
+    route!("GET", "/login/oidc", Public, "pages", "Log in through the organisation's OpenID Connect provider (404 when not configured) / Masuk lewat penyedia SSO", &[], None, "html", 303, get(super::oidc::start)),
+    route!("GET", "/login/oidc/callback", Public, "pages", "The provider's return address; opens the session / Alamat kembali dari penyedia SSO", &[p("code", "query", "string", "authorization code"), p("state", "query", "string", "login state")], None, "html", 200, get(super::oidc::callback)),
     route!("POST", "/logout", Public, "pages", "Log out from the page (form CSRF token) / Keluar dari halaman", &[], None, "html", 303, post(super::pages::logout_submit)),
     route!("GET", "/setup-password", Public, "pages", "Set-password page of a one-time link / Halaman atur kata sandi", &[p("token", "query", "string", "the link's secret")], None, "html", 200, get(super::pages::setup_form)),
     route!("POST", "/setup-password", Public, "pages", "Set a password from the page / Atur kata sandi dari halaman", &[], None, "html", 200, post(super::pages::setup_submit)),
