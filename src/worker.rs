@@ -271,6 +271,20 @@ async fn execute(
     if let Some(r) = app.rate_limit {
         net.rate_limit = r;
     }
+    // A retest runs the failed items of the evaluation it names, against its stored report.
+    let retest_of = match job.retest_of {
+        Some(of) => match store.stored_report(of).await {
+            Ok(prev) => Some((of, prev)),
+            Err(e) => {
+                let _ = store
+                    .fail_job(job.id, me, env.clock.now(), &e.to_string(), backoff)
+                    .await;
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        },
+        None => None,
+    };
     let checks = registry();
     let work = runner::run(
         Some(store),
@@ -283,7 +297,7 @@ async fn execute(
                 allow_unsafe_methods: app.allow_unsafe_methods,
                 ..env.options.clone()
             },
-            retest_of: None,
+            retest_of,
         },
         &env.checklist,
         &env.policy,

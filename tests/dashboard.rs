@@ -424,6 +424,21 @@ async fn the_sop_through_the_pages_in_chromium() {
     b.resize(1280, 1000).await;
     ui.logout().await;
 
+    // The section approves sending the decided report to the agency.
+    let eval_id = eval_path.trim_start_matches("/evaluations/").to_string();
+    let mut c = kawal(home.path());
+    c.args([
+        "--as",
+        "seksi",
+        "delivery",
+        "send",
+        &eval_id,
+        "--note",
+        "Mohon ditindaklanjuti",
+    ]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 0, "{out}{err}");
+
     // The owner sees only their agency and downloads the PDF report.
     ui.login("owner-a").await;
     let overview = b.text_of_body().await;
@@ -451,6 +466,40 @@ async fn the_sop_through_the_pages_in_chromium() {
     );
     ui.check_page("apps-en").await;
     ui.open("/?lang=id").await;
+    // The inbox: the owner acknowledges receipt (SOP step 10).
+    ui.open("/inbox").await;
+    ui.check_page("inbox").await;
+    b.type_into(&format!("#ack-{eval_id}"), "Agenda 045/112")
+        .await;
+    b.click(&format!("#ack-button-{eval_id}")).await;
+    let mut gone = false;
+    for _ in 0..200 {
+        if b.try_find(&format!("#ack-button-{eval_id}"))
+            .await
+            .is_none()
+        {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the acknowledged report has no button left");
+    assert!(b.text_of_body().await.contains("owner-a"));
+    // Reporting the fix queues a retest of the failed items.
+    ui.open(&eval_path).await;
+    b.type_into("#fix-reason", "HSTS dipasang di reverse proxy")
+        .await;
+    b.click("#report-fix").await;
+    let mut landed = false;
+    for _ in 0..200 {
+        if b.exec("return location.pathname;", json!([])).await == app_path.as_str() {
+            landed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(landed, "back on the application after the fix report");
+    assert_eq!(ui.h1().await, "DEMO");
     ui.logout().await;
 
     // Another agency's owner: the same URLs answer "not found".

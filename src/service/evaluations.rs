@@ -203,7 +203,7 @@ impl Service {
         self.evaluation_for(actor, "evaluation:read", id).await
     }
 
-    async fn evaluation_for(
+    pub(super) async fn evaluation_for(
         &self,
         actor: &Actor,
         permission: &str,

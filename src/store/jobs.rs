@@ -109,6 +109,8 @@ pub struct Job {
     pub evaluation_id: Option<i64>,
     /// Last error.
     pub last_error: Option<String>,
+    /// The evaluation whose failed items this job runs again (a retest).
+    pub retest_of: Option<i64>,
 }
 
 /// Concurrency caps applied when claiming.
@@ -210,7 +212,7 @@ pub fn plan(
     }
 }
 
-const SELECT_JOB: &str = "SELECT j.id, j.application_id, a.name AS application, j.agency_id, j.kind, j.scheduled_for, j.enqueued_at, j.late_secs, j.missed_slots, j.status, j.attempts, j.max_attempts, j.run_after, j.worker, j.lease_until, j.started_at, j.finished_at, j.evaluation_id, j.last_error FROM job j JOIN application a ON a.id = j.application_id";
+const SELECT_JOB: &str = "SELECT j.id, j.application_id, a.name AS application, j.agency_id, j.kind, j.scheduled_for, j.enqueued_at, j.late_secs, j.missed_slots, j.status, j.attempts, j.max_attempts, j.run_after, j.worker, j.lease_until, j.started_at, j.finished_at, j.evaluation_id, j.last_error, j.retest_of FROM job j JOIN application a ON a.id = j.application_id";
 
 macro_rules! job_from_row {
     ($r:expr) => {{
@@ -237,6 +239,7 @@ macro_rules! job_from_row {
             finished_at: r.try_get("finished_at")?,
             evaluation_id: r.try_get("evaluation_id")?,
             last_error: r.try_get("last_error")?,
+            retest_of: r.try_get("retest_of")?,
         }
     }};
 }
@@ -397,6 +400,28 @@ impl Store {
                 .try_get("agency_id")?;
             sqlx::query("INSERT INTO job (application_id, agency_id, kind, scheduled_for, enqueued_at, status, run_after) VALUES ($1, $2, 'manual', $3, $3, 'queued', $3) ON CONFLICT (application_id, scheduled_for) DO NOTHING")
                 .bind(application_id).bind(agency).bind(now).execute(&mut *tx).await?;
+            sqlx::query("SELECT id FROM job WHERE application_id = $1 AND scheduled_for = $2").bind(application_id).bind(now)
+                .fetch_one(&mut *tx).await?.try_get("id")?
+        });
+        self.job(id).await
+    }
+
+    /// Queues a retest of evaluation `of` now: a manual job that runs only its failed items
+    /// again.
+    pub async fn enqueue_retest(
+        &self,
+        application_id: i64,
+        of: i64,
+        now: OffsetDateTime,
+    ) -> Result<Job, StoreError> {
+        let now = secs(now);
+        let id: i64 = in_write_tx!(self, tx => {
+            let agency: i64 = sqlx::query("SELECT agency_id FROM application WHERE id = $1").bind(application_id)
+                .fetch_optional(&mut *tx).await?
+                .ok_or_else(|| StoreError::NotFound { what: "aplikasi/application", name: application_id.to_string() })?
+                .try_get("agency_id")?;
+            sqlx::query("INSERT INTO job (application_id, agency_id, kind, scheduled_for, enqueued_at, status, run_after, retest_of) VALUES ($1, $2, 'manual', $3, $3, 'queued', $3, $4) ON CONFLICT (application_id, scheduled_for) DO NOTHING")
+                .bind(application_id).bind(agency).bind(now).bind(of).execute(&mut *tx).await?;
             sqlx::query("SELECT id FROM job WHERE application_id = $1 AND scheduled_for = $2").bind(application_id).bind(now)
                 .fetch_one(&mut *tx).await?.try_get("id")?
         });

@@ -285,6 +285,7 @@ impl Store {
             (9, "lookup", "0009_lookup.sql"),
             (10, "workflows", "0010_workflows.sql"),
             (11, "delivery", "0011_delivery.sql"),
+            (12, "retest", "0012_retest.sql"),
         );
         let migrator = Migrator::with_migrations(
             files

@@ -656,6 +656,18 @@ pub async fn set_finding_status(
     Ok(Json(json!(s)))
 }
 
+/// `POST /api/v1/evaluations/{id}/fix-reported`: the owner reports the failed items fixed;
+/// a retest of them is queued.
+pub async fn report_fix(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Body(b): Body<crate::service::FixInput>,
+) -> ApiResult<Json<Value>> {
+    let r = svc!(a, st.service.report_fix(&a.actor, id, &b));
+    Ok(Json(json!(r)))
+}
+
 pub(super) fn sealer(
     st: &AppState,
     lang: crate::i18n::Lang,

@@ -34,6 +34,8 @@ fn components() -> Map<String, Value> {
         "StepInput" => crate::service::StepInput,
         "DecideInput" => crate::service::DecideInput,
         "FindingStatusInput" => crate::service::FindingStatusInput,
+        "FixInput" => crate::service::FixInput,
+        "FixReported" => crate::service::FixReported,
         "StartBody" => super::workflows::StartBody,
         "AdvanceBody" => super::workflows::AdvanceBody,
         "CheckinBody" => super::workflows::CheckinBody,

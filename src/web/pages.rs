@@ -2,6 +2,7 @@
 //! through the one-time link) and the dashboard (`pages/*.hbs`, modules below). Plain HTML
 //! forms that work without script, the same headers as the API.
 
+pub mod actions;
 pub mod apps;
 pub mod evals;
 pub mod lists;

@@ -136,6 +136,7 @@ pub async fn detail(State(st): State<AppState>, Path(id): Path<i64>, parts: Part
         "steps": steps, "open_steps": open_steps, "manual": record.manual,
         "can_record": finished && svc.may(actor, "evaluation:record"),
         "can_decide": svc.may(actor, "evaluation:decide"),
+        "can_report_fix": finished && row.failures > 0 && svc.may(actor, "finding:report-fix"),
         "report": finished,
     });
     if let Some(report) = &report {

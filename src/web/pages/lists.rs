@@ -197,6 +197,7 @@ pub async fn jobs(State(st): State<AppState>, parts: Parts) -> Response {
         "app": app.unwrap_or_default(),
         "statuses": options(&ctx, &statuses, status.as_deref().unwrap_or_default()),
         "jobs": rows,
+        "can_write": st.service.may(&user.actor, "job:write"),
     });
     render(&ctx, StatusCode::OK, "jobs", &ctx.t("jobs"), "jobs", body)
 }

@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("evaluation", include_str!("../../../pages/evaluation.hbs")),
     ("findings", include_str!("../../../pages/findings.hbs")),
     ("jobs", include_str!("../../../pages/jobs.hbs")),
+    ("inbox", include_str!("../../../pages/inbox.hbs")),
     ("audit", include_str!("../../../pages/audit.hbs")),
     ("message", include_str!("../../../pages/message.hbs")),
     ("workflows", include_str!("../../../pages/workflows.hbs")),
@@ -163,6 +164,7 @@ impl Ctx {
         let nav = json!({
             "findings": user.as_ref().is_some_and(|u| st.service.may(&u.actor, "finding:read")),
             "jobs": all("job:read"),
+            "inbox": user.as_ref().is_some_and(|u| st.service.may(&u.actor, "report:acknowledge")),
             "audit": all("audit:read"),
             "workflows": user.as_ref().is_some_and(|u| {
                 crate::service::WORKFLOW_PERMISSIONS
