@@ -230,6 +230,34 @@ pub async fn run_worker(
     }
 }
 
+/// What a job runs against: its application, the URL, and for a retest the evaluation it
+/// re-runs with that evaluation's stored report.
+async fn prepare(
+    store: &Store,
+    job: &Job,
+) -> Result<
+    (
+        crate::store::App,
+        url::Url,
+        Option<(i64, crate::evaluation::Report)>,
+    ),
+    String,
+> {
+    let app = store
+        .app_by_id(job.application_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = url::Url::parse(&app.url).map_err(|e| format!("invalid URL: {e}"))?;
+    let retest_of = match job.retest_of {
+        Some(of) => Some((
+            of,
+            store.stored_report(of).await.map_err(|e| e.to_string())?,
+        )),
+        None => None,
+    };
+    Ok((app, url, retest_of))
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn execute(
     store: &Store,
@@ -241,27 +269,11 @@ async fn execute(
     backoff: Duration,
     mut abort: watch::Receiver<bool>,
 ) {
-    let app = match store.app_by_id(job.application_id).await {
-        Ok(a) => a,
-        Err(e) => {
+    let (app, url, retest_of) = match prepare(store, &job).await {
+        Ok(p) => p,
+        Err(why) => {
             let _ = store
-                .fail_job(job.id, me, env.clock.now(), &e.to_string(), backoff)
-                .await;
-            stats.failed.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-    };
-    let url = match url::Url::parse(&app.url) {
-        Ok(u) => u,
-        Err(e) => {
-            let _ = store
-                .fail_job(
-                    job.id,
-                    me,
-                    env.clock.now(),
-                    &format!("invalid URL: {e}"),
-                    backoff,
-                )
+                .fail_job(job.id, me, env.clock.now(), &why, backoff)
                 .await;
             stats.failed.fetch_add(1, Ordering::Relaxed);
             return;
@@ -271,20 +283,6 @@ async fn execute(
     if let Some(r) = app.rate_limit {
         net.rate_limit = r;
     }
-    // A retest runs the failed items of the evaluation it names, against its stored report.
-    let retest_of = match job.retest_of {
-        Some(of) => match store.stored_report(of).await {
-            Ok(prev) => Some((of, prev)),
-            Err(e) => {
-                let _ = store
-                    .fail_job(job.id, me, env.clock.now(), &e.to_string(), backoff)
-                    .await;
-                stats.failed.fetch_add(1, Ordering::Relaxed);
-                return;
-            }
-        },
-        None => None,
-    };
     let checks = registry();
     let work = runner::run(
         Some(store),

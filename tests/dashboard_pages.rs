@@ -4,18 +4,14 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use kawal::service::{Actor, NewUser, Service, ServiceConfig};
+use axum::http::{StatusCode, header};
+use common::pages::{add_user, call, csrf, login};
+use kawal::service::{Service, ServiceConfig};
 use kawal::store::{NewApp, Store};
 use kawal::team::Roles;
 use kawal::web::{AppState, WebConfig, router};
 use std::sync::Arc;
 use time::OffsetDateTime;
-use tower_service::Service as _;
-
-const PW: &str = "kata-sandi-halaman-panjang";
 
 async fn store(backend: &str) -> Option<(Arc<Store>, Option<(String, String)>, tempfile::TempDir)> {
     let dir = tempfile::tempdir().expect("tmp");
@@ -45,105 +41,6 @@ async fn drop_schema(place: Option<(String, String)>) {
             .await
             .expect("drop schema");
     }
-}
-
-async fn add_user(svc: &Service, store: &Store, username: &str, role: &str, agency: Option<&str>) {
-    // The first account is the administrator, created by the local operator; then it acts.
-    let by = match store.account("admin").await {
-        Ok(a) => Actor::cli(a),
-        Err(_) => Actor::local_operator(),
-    };
-    let c = svc
-        .add_user(
-            &by,
-            NewUser {
-                username: username.into(),
-                roles: vec![role.into()],
-                agency: agency.map(str::to_string),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .expect("user");
-    svc.set_password(&c.setup_token, PW, None)
-        .await
-        .expect("password");
-}
-
-struct Page {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn call(
-    r: &Router,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    form: Option<String>,
-    origin: Option<&str>,
-) -> Page {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "kawal.test");
-    if let Some(c) = cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    if let Some(o) = origin {
-        b = b.header(header::ORIGIN, o);
-    }
-    let body = match form {
-        Some(f) => {
-            b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(f)
-        }
-        None => Body::empty(),
-    };
-    let resp = r
-        .clone()
-        .call(b.body(body).expect("request"))
-        .await
-        .expect("infallible");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
-        .await
-        .expect("body");
-    Page {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-/// Logs in through the login page; the session cookie.
-async fn login(r: &Router, user: &str) -> String {
-    let p = call(
-        r,
-        "POST",
-        "/login",
-        None,
-        Some(format!("username={user}&password={PW}")),
-        Some("https://kawal.test"),
-    )
-    .await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "login {user}: {}", p.body);
-    p.headers
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("session cookie")
-        .to_string()
-}
-
-fn csrf(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field")
-        .to_string()
 }
 
 async fn pages_on(backend: &str) {

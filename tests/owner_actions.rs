@@ -6,24 +6,17 @@
 
 mod common;
 
+use common::pages::{self, Page, add_user, csrf, login};
+
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use kawal::service::{Actor, NewUser, SendInput, Service, ServiceConfig};
+use axum::http::{StatusCode, header};
+use kawal::service::{Actor, SendInput, Service, ServiceConfig};
 use kawal::store::{FindingStatus, JobStatus, Store};
 use kawal::team::Roles;
 use kawal::web::{AppState, WebConfig, router};
 use std::sync::Arc;
-use tower_service::Service as _;
 
-const PW: &str = "kata-sandi-uji-yang-panjang";
 const ORIGIN: &str = "https://kawal.test";
-
-struct Page {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
 
 async fn call(
     r: &Router,
@@ -32,84 +25,7 @@ async fn call(
     cookie: Option<&str>,
     form: Option<String>,
 ) -> Page {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "kawal.test")
-        .header(header::ORIGIN, ORIGIN);
-    if let Some(c) = cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    let body = match form {
-        Some(f) => {
-            b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(f)
-        }
-        None => Body::empty(),
-    };
-    let resp = r
-        .clone()
-        .call(b.body(body).expect("request"))
-        .await
-        .expect("infallible");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
-        .await
-        .expect("body");
-    Page {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-async fn login(r: &Router, user: &str) -> String {
-    let p = call(
-        r,
-        "POST",
-        "/login",
-        None,
-        Some(format!("username={user}&password={PW}")),
-    )
-    .await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "login {user}: {}", p.body);
-    p.headers
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("session cookie")
-        .to_string()
-}
-
-fn csrf(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field")
-        .to_string()
-}
-
-async fn add_user(svc: &Service, store: &Store, username: &str, role: &str, agency: Option<&str>) {
-    let by = match store.account("admin").await {
-        Ok(a) => Actor::cli(a),
-        Err(_) => Actor::local_operator(),
-    };
-    let c = svc
-        .add_user(
-            &by,
-            NewUser {
-                username: username.into(),
-                roles: vec![role.into()],
-                agency: agency.map(str::to_string),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .expect("user");
-    svc.set_password(&c.setup_token, PW, None)
-        .await
-        .expect("password");
+    pages::call(r, method, path, cookie, form, Some(ORIGIN)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

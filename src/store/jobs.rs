@@ -392,18 +392,7 @@ impl Store {
         application_id: i64,
         now: OffsetDateTime,
     ) -> Result<Job, StoreError> {
-        let now = secs(now);
-        let id: i64 = in_write_tx!(self, tx => {
-            let agency: i64 = sqlx::query("SELECT agency_id FROM application WHERE id = $1").bind(application_id)
-                .fetch_optional(&mut *tx).await?
-                .ok_or_else(|| StoreError::NotFound { what: "aplikasi/application", name: application_id.to_string() })?
-                .try_get("agency_id")?;
-            sqlx::query("INSERT INTO job (application_id, agency_id, kind, scheduled_for, enqueued_at, status, run_after) VALUES ($1, $2, 'manual', $3, $3, 'queued', $3) ON CONFLICT (application_id, scheduled_for) DO NOTHING")
-                .bind(application_id).bind(agency).bind(now).execute(&mut *tx).await?;
-            sqlx::query("SELECT id FROM job WHERE application_id = $1 AND scheduled_for = $2").bind(application_id).bind(now)
-                .fetch_one(&mut *tx).await?.try_get("id")?
-        });
-        self.job(id).await
+        self.enqueue_now(application_id, None, now).await
     }
 
     /// Queues a retest of evaluation `of` now: a manual job that runs only its failed items
@@ -414,6 +403,15 @@ impl Store {
         of: i64,
         now: OffsetDateTime,
     ) -> Result<Job, StoreError> {
+        self.enqueue_now(application_id, Some(of), now).await
+    }
+
+    async fn enqueue_now(
+        &self,
+        application_id: i64,
+        retest_of: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Result<Job, StoreError> {
         let now = secs(now);
         let id: i64 = in_write_tx!(self, tx => {
             let agency: i64 = sqlx::query("SELECT agency_id FROM application WHERE id = $1").bind(application_id)
@@ -421,7 +419,7 @@ impl Store {
                 .ok_or_else(|| StoreError::NotFound { what: "aplikasi/application", name: application_id.to_string() })?
                 .try_get("agency_id")?;
             sqlx::query("INSERT INTO job (application_id, agency_id, kind, scheduled_for, enqueued_at, status, run_after, retest_of) VALUES ($1, $2, 'manual', $3, $3, 'queued', $3, $4) ON CONFLICT (application_id, scheduled_for) DO NOTHING")
-                .bind(application_id).bind(agency).bind(now).bind(of).execute(&mut *tx).await?;
+                .bind(application_id).bind(agency).bind(now).bind(retest_of).execute(&mut *tx).await?;
             sqlx::query("SELECT id FROM job WHERE application_id = $1 AND scheduled_for = $2").bind(application_id).bind(now)
                 .fetch_one(&mut *tx).await?.try_get("id")?
         });

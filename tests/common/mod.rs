@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod flask;
 pub mod node;
+pub mod pages;
 pub mod portal;
 pub mod sample;
 
