@@ -193,13 +193,18 @@ fn assert_structure(o: &Objects, root_id: &str, roles: &[&str]) {
             Value::Null => Vec::new(),
             other => vec![other.clone()],
         };
+        let id = key.trim_start_matches("obj:").to_string();
         for kid in kids {
-            if kid["/Type"] == "/MCR" {
-                let page = kid["/Pg"].as_str().expect("/Pg").to_string();
-                let mcid = kid["/MCID"].as_i64().expect("/MCID");
-                let id = key.trim_start_matches("obj:").to_string();
-                refs.entry(id).or_default().push((page, mcid));
-            }
+            // A bare id is marked content on the element's own /Pg page.
+            let (page, mcid) = if let Some(mcid) = kid.as_i64() {
+                (&v["/Pg"], mcid)
+            } else if kid["/Type"] == "/MCR" {
+                (&kid["/Pg"], kid["/MCID"].as_i64().expect("/MCID"))
+            } else {
+                continue;
+            };
+            let page = page.as_str().expect("/Pg of marked content").to_string();
+            refs.entry(id.clone()).or_default().push((page, mcid));
         }
         seen.insert(role);
     }

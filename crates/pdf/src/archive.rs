@@ -78,7 +78,7 @@ impl Timestamp {
         } else {
             Timezone::Local {
                 hour: i8::try_from(self.offset_minutes / 60).unwrap_or(0),
-                minute: i8::try_from(self.offset_minutes % 60).unwrap_or(0),
+                minute: i8::try_from((self.offset_minutes % 60).abs()).unwrap_or(0),
             }
         };
         DateTime::new(

@@ -145,15 +145,30 @@ fn write_element(
     if kids.is_empty() && content.is_empty() {
         return;
     }
+    // Content on a single page (most elements) is referenced by bare ids under the
+    // element's /Pg, which keeps the tree small; otherwise each id names its page.
+    let single_page = match content.first() {
+        Some(&(first, _)) if content.iter().all(|&(p, _)| p == first) => pages.get(first),
+        _ => None,
+    };
+    if let Some(&page_ref) = single_page {
+        element.page(page_ref);
+    }
     let mut k = element.children();
     for kid in kids {
         k.struct_element(kid);
     }
     for &(page, mcid) in content {
-        if let Some(&page_ref) = pages.get(page) {
-            k.marked_content_ref()
-                .marked_content_id(mcid)
-                .page(page_ref);
+        match (single_page, pages.get(page)) {
+            (Some(_), _) => {
+                k.marked_content_id(mcid);
+            }
+            (None, Some(&page_ref)) => {
+                k.marked_content_ref()
+                    .marked_content_id(mcid)
+                    .page(page_ref);
+            }
+            (None, None) => {}
         }
     }
 }

@@ -166,12 +166,17 @@ pub(crate) fn write(
     catalog.finish();
 
     // The Info entries mirror the XMP metadata, as PDF/A requires.
+    // Empty entries are left out: XMP has no counterpart for them.
     let mut info = pdf.document_info(info_id);
     info.title(TextStr(&doc.title))
-        .author(TextStr(&doc.author))
-        .subject(TextStr(&doc.subject))
         .creator(TextStr(archive::CREATOR))
         .producer(TextStr(archive::PRODUCER));
+    if !doc.author.is_empty() {
+        info.author(TextStr(&doc.author));
+    }
+    if !doc.subject.is_empty() {
+        info.subject(TextStr(&doc.subject));
+    }
     if let Some(issued) = archive.and_then(|a| a.issued) {
         info.creation_date(issued.pdf_date())
             .modified_date(issued.pdf_date());
