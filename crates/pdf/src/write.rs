@@ -30,8 +30,8 @@ const COMPRESSION: u8 = 4;
 /// Resource names of the fonts, indexed by [`FontId::index`].
 const FONT_NAMES: [&[u8]; 3] = [b"F0", b"F1", b"F2"];
 
-/// Glyphs used per font, with the character each one shows (for `ToUnicode`).
-type GlyphUse = [BTreeMap<u16, char>; 3];
+/// Glyphs used per font, with the text each one shows (for `ToUnicode`).
+type GlyphUse = [BTreeMap<u16, String>; 3];
 
 /// One page's compressed content stream, the fonts it uses and, per marked-content
 /// id, the structure element the marked content belongs to.
@@ -243,14 +243,16 @@ fn page_content(
                 state.fill(&mut content, *color);
                 content.set_text_matrix([1.0, 0.0, 0.0, 1.0, round(*x), round(PAGE_H - y)]);
                 let face = fonts.font(*font);
+                let shaped = face.shape(text);
                 let font_use = &mut used[font.index()];
-                glyphs.clear();
-                for c in text.chars() {
-                    let glyph = face.glyph(c);
-                    font_use.entry(glyph.id).or_insert(glyph.shown);
-                    glyphs.extend_from_slice(&glyph.id.to_be_bytes());
+                for glyph in &shaped {
+                    if !glyph.text.is_empty() {
+                        font_use
+                            .entry(glyph.id)
+                            .or_insert_with(|| glyph.text.clone());
+                    }
                 }
-                content.show(Str(&glyphs));
+                show_shaped(&mut content, face, &shaped, *size, &mut glyphs);
                 page_fonts[font.index()] = true;
             }
             Item::Rect {
@@ -338,6 +340,59 @@ fn begin_mark(
     }
 }
 
+/// Shows shaped glyphs. The viewer advances each glyph by its width from the
+/// font's `/W` array; `TJ` adjustments add the shaped advance and offsets on top,
+/// and a text rise lifts or lowers glyphs with a vertical offset (marks).
+fn show_shaped(
+    content: &mut Content,
+    face: &crate::font::Font,
+    shaped: &[crate::font::Shaped],
+    size: f32,
+    glyphs: &mut Vec<u8>,
+) {
+    // TJ adjustments are in thousandths of an em, subtracted from the position.
+    let per_unit = 1000.0 / face.units_per_em;
+    let mut rise = 0i32;
+    let mut i = 0;
+    while i < shaped.len() {
+        let line_rise = shaped[i].y_offset;
+        if line_rise != rise {
+            content.set_rise(face.scale(line_rise as f32, size));
+            rise = line_rise;
+        }
+        let mut show = content.show_positioned();
+        let mut items = show.items();
+        glyphs.clear();
+        let mut pending = 0.0f32;
+        while let Some(glyph) = shaped.get(i).filter(|g| g.y_offset == rise) {
+            pending -= glyph.x_offset as f32 * per_unit;
+            if pending.abs() > 0.05 {
+                if !glyphs.is_empty() {
+                    items.show(Str(glyphs));
+                    glyphs.clear();
+                }
+                items.adjust(round(pending));
+            }
+            glyphs.extend_from_slice(&glyph.id.to_be_bytes());
+            let default = f32::from(face.advance_of(glyph.id));
+            pending = (default - glyph.advance as f32 + glyph.x_offset as f32) * per_unit;
+            i += 1;
+        }
+        if !glyphs.is_empty() {
+            items.show(Str(glyphs));
+        }
+        // What is still pending moves the pen for the next glyphs.
+        if pending.abs() > 0.05 {
+            items.adjust(round(pending));
+        }
+        drop(items);
+        drop(show);
+    }
+    if rise != 0 {
+        content.set_rise(0.0);
+    }
+}
+
 /// Colour components rounded to three decimals, plenty for 8-bit channels.
 fn components(color: Rgb) -> [f32; 3] {
     color.components().map(|c| (c * 1000.0).round() / 1000.0)
@@ -385,7 +440,7 @@ fn write_font(
     type0_id: Ref,
     fonts: &Fonts,
     id: FontId,
-    used: &BTreeMap<u16, char>,
+    used: &BTreeMap<u16, String>,
 ) -> Result<(), Error> {
     let font = fonts.font(id);
     let cid_id = alloc();
@@ -478,8 +533,12 @@ fn write_font(
             supplement: 0,
         },
     );
-    for (&gid, &c) in used {
-        cmap.pair(gid, c);
+    for (&gid, text) in used {
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => cmap.pair(gid, c),
+            _ => cmap.pair_with_multiple(gid, text.chars()),
+        }
     }
     let cmap = compress_to_vec_zlib(cmap.finish().as_slice(), COMPRESSION);
     pdf.stream(cmap_id, &cmap).filter(Filter::FlateDecode);
