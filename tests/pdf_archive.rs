@@ -246,7 +246,7 @@ fn assert_structure(o: &Objects, root_id: &str, roles: &[&str]) {
         for (mcid, parent) in array.iter().enumerate() {
             let owned = refs.get(id(parent)).expect("parent element has content");
             assert!(
-                owned.contains(&(format!("{page_id}"), mcid as i64)),
+                owned.contains(&(page_id.to_string(), mcid as i64)),
                 "element {} does not reference MCID {mcid} on page {page_id}",
                 id(parent)
             );

@@ -132,9 +132,20 @@ pub(crate) fn xmp(doc: &Document, archive: Option<&Archive>, id: &[u8]) -> Strin
     xmp.format("application/pdf");
     xmp.creator_tool(CREATOR);
     xmp.producer(PRODUCER);
+    // The 16-byte file identifier, written in UUID form.
     let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
-    xmp.document_id(&format!("uuid:{hex}"));
-    xmp.instance_id(&format!("uuid:{hex}"));
+    let uuid = match (
+        hex.get(..8),
+        hex.get(8..12),
+        hex.get(12..16),
+        hex.get(16..20),
+        hex.get(20..32),
+    ) {
+        (Some(a), Some(b), Some(c), Some(d), Some(e)) => format!("uuid:{a}-{b}-{c}-{d}-{e}"),
+        _ => format!("uuid:{hex}"),
+    };
+    xmp.document_id(&uuid);
+    xmp.instance_id(&uuid);
     if let Some(archive) = archive {
         if let Some(issued) = archive.issued {
             let date = issued.xmp_date();
