@@ -8,6 +8,11 @@
 //!   `ToUnicode` maps, so all text is selectable and extractable.
 //! - Tables repeat their header row on every page they continue on.
 //! - Output is deterministic: the same document always gives the same bytes.
+//! - Text is shaped (kerning, ligatures, marks, contextual forms) with rustybuzz.
+//! - Tagged: a structure tree of headings, paragraphs, lists, tables with header
+//!   cells and figures with alternate text; footers and decoration are artifacts.
+//! - [`render_archival`] writes the same document as PDF/A-2b, identified as
+//!   PDF/UA-1 as well, with an sRGB output intent and the issue date.
 //!
 //! ```
 //! use kawal_pdf::{Block, Document, Span, render};
