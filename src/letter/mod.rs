@@ -5,7 +5,7 @@ pub mod numbering;
 pub mod render;
 pub mod template;
 
-pub use render::{to_html, to_pdf};
+pub use render::{pdf, to_html, to_pdf};
 pub use template::{Template, TemplateError, Templates};
 
 use serde::{Deserialize, Serialize};

@@ -32,7 +32,7 @@ pub fn to_pdf(l: &Letter) -> Document {
         title: format!("{} {}", l.title, l.number).trim().to_string(),
         author: l.kop.office.clone(),
         subject: l.perihal.clone(),
-        lang: "id".into(),
+        lang: "id-ID".into(),
         footer: if l.number.is_empty() {
             l.kop.office.clone()
         } else {
@@ -41,6 +41,11 @@ pub fn to_pdf(l: &Letter) -> Document {
         page_label: "Halaman {page} dari {pages}".into(),
         blocks,
     }
+}
+
+/// The letter as the PDF/A-2b (and PDF/UA-1) file that is sent and archived.
+pub fn pdf(l: &Letter) -> Result<Vec<u8>, kawal_pdf::Error> {
+    kawal_pdf::render_archival(&to_pdf(l), None)
 }
 
 fn kop(l: &Letter) -> Vec<Block> {
@@ -60,6 +65,7 @@ fn kop(l: &Letter) -> Vec<Block> {
             size: 12.0,
             width: 1.0,
             content: lines,
+            heading: None,
         },
         Block::Rule { double: true },
     ]
@@ -76,6 +82,7 @@ fn heading(l: &Letter) -> Vec<Block> {
             size: 11.0,
             width: 1.0,
             content: c,
+            heading: Some(1),
         }
     };
     match l.form {
@@ -85,6 +92,7 @@ fn heading(l: &Letter) -> Vec<Block> {
                 size: 9.5,
                 width: 0.4,
                 content: vec![Span::regular(l.place_date.clone())],
+                heading: None,
             }];
             b.push(Block::KeyValue(vec![
                 ("Nomor".into(), l.number.clone()),
@@ -102,6 +110,7 @@ fn heading(l: &Letter) -> Vec<Block> {
                 size: 11.0,
                 width: 1.0,
                 content: vec![Span::bold(l.title.clone())],
+                heading: Some(1),
             });
             b
         }
@@ -128,6 +137,7 @@ fn heading(l: &Letter) -> Vec<Block> {
                     "TENTANG\n{}",
                     l.perihal.to_uppercase()
                 ))],
+                heading: None,
             },
         ],
         Form::Formulir => {
@@ -152,6 +162,7 @@ fn signature(l: &Letter) -> Vec<Block> {
             size: 9.5,
             width: 0.45,
             content: c,
+            heading: None,
         },
     ]
 }

@@ -338,14 +338,30 @@ pub fn document(view: &View) -> Document {
         title: format!("{} — {}", t("doc_title"), c.application),
         author: c.office.clone(),
         subject: format!("{} {}", t("evaluation"), c.evaluation),
-        lang: view.lang.to_string(),
+        lang: archive_lang(view.lang).to_string(),
         footer: format!("Kawal · {} · {}", c.application, c.evaluation),
         page_label: t("page"),
         blocks: b,
     }
 }
 
-/// Renders the view as PDF bytes.
+/// The BCP 47 tag written into the PDF: Indonesian as spoken in Indonesia, or English.
+fn archive_lang(lang: &str) -> &'static str {
+    if lang == "en" { "en" } else { "id-ID" }
+}
+
+/// A time as the PDF archive date.
+pub fn timestamp(t: time::OffsetDateTime) -> Result<kawal_pdf::Timestamp, kawal_pdf::Error> {
+    let year = u16::try_from(t.year()).unwrap_or(0);
+    kawal_pdf::Timestamp::new(
+        (year, u8::from(t.month()), t.day()),
+        (t.hour(), t.minute(), t.second()),
+        t.offset().whole_minutes(),
+    )
+}
+
+/// Renders the view as a PDF/A-2b (and PDF/UA-1) file, dated when the view was generated.
 pub fn render(view: &View) -> Result<Vec<u8>, PdfError> {
-    kawal_pdf::render(&document(view)).map_err(|e| PdfError(e.to_string()))
+    let issued = timestamp(view.generated_at).map_err(|e| PdfError(e.to_string()))?;
+    kawal_pdf::render_archival(&document(view), Some(issued)).map_err(|e| PdfError(e.to_string()))
 }

@@ -55,6 +55,9 @@ pub struct Context {
 pub struct View {
     /// Language code.
     pub lang: &'static str,
+    /// When the document is generated (the PDF's archive date).
+    #[serde(skip)]
+    pub generated_at: OffsetDateTime,
     /// Labels in that language.
     pub t: BTreeMap<String, String>,
     /// Cover page.
@@ -745,6 +748,7 @@ pub fn build(report: &Report, checklist: &Checklist, ctx: &Context, lang: Lang) 
     let chart_by_area = super::chart::by_area(&area_counts, lang);
     let chart_trend = (ctx.history.len() >= 2).then(|| super::chart::trend(&ctx.history, lang));
     View {
+        generated_at: ctx.generated_at.unwrap_or(report.finished_at),
         lang: match lang {
             Lang::Id => "id",
             Lang::En => "en",

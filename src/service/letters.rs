@@ -362,8 +362,7 @@ pub fn render(letter: &Letter, kind: &str, format: DocFormat) -> Result<Document
         DocFormat::Pdf => Document {
             file_name: format!("{base}.pdf"),
             content_type: "application/pdf",
-            bytes: kawal_pdf::render(&crate::letter::to_pdf(letter))
-                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            bytes: crate::letter::pdf(letter).map_err(|e| ServiceError::Internal(e.to_string()))?,
         },
         DocFormat::Html => Document {
             file_name: format!("{base}.html"),

@@ -2,6 +2,7 @@
 //! chart, 150 findings with evidence, 100-row appendix table) to PDF bytes.
 //!
 //! Run: `cargo bench -p kawal-pdf --bench render`
+//! (`report_150_findings_archival` is the PDF/A-2b + PDF/UA-1 variant reports and letters use.)
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -29,6 +30,14 @@ fn main() {
 fn report_150_findings(bencher: divan::Bencher) {
     let doc = common::report(150, 100);
     bencher.bench_local(|| kawal_pdf::render(divan::black_box(&doc)));
+}
+
+/// The same report as the PDF/A-2b + PDF/UA-1 file that is archived.
+#[divan::bench(sample_count = 20)]
+fn report_150_findings_archival(bencher: divan::Bencher) {
+    let doc = common::report(150, 100);
+    let issued = kawal_pdf::Timestamp::new((2026, 12, 6), (9, 30, 0), 7 * 60).ok();
+    bencher.bench_local(|| kawal_pdf::render_archival(divan::black_box(&doc), issued));
 }
 
 #[divan::bench(sample_count = 50)]

@@ -8,6 +8,11 @@
 //!   `ToUnicode` maps, so all text is selectable and extractable.
 //! - Tables repeat their header row on every page they continue on.
 //! - Output is deterministic: the same document always gives the same bytes.
+//! - Text is shaped (kerning, ligatures, marks, contextual forms) with rustybuzz.
+//! - Tagged: a structure tree of headings, paragraphs, lists, tables with header
+//!   cells and figures with alternate text; footers and decoration are artifacts.
+//! - [`render_archival`] writes the same document as PDF/A-2b, identified as
+//!   PDF/UA-1 as well, with an sRGB output intent and the issue date.
 //!
 //! ```
 //! use kawal_pdf::{Block, Document, Span, render};
@@ -29,12 +34,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod archive;
 mod font;
 mod layout;
 mod model;
+mod structure;
 mod theme;
 mod write;
 
+pub use archive::Timestamp;
 pub use model::{
     Align, BarChart, Block, Cell, Column, Document, Rgb, Series, Span, Style, Table, Tone,
 };
@@ -61,11 +69,38 @@ pub enum Error {
         /// What was wrong with the font data.
         reason: String,
     },
+    /// A timestamp field is out of range.
+    #[error(
+        "waktu tidak valid: {field} di luar rentang / invalid timestamp: {field} is out of range"
+    )]
+    Timestamp {
+        /// The field.
+        field: &'static str,
+    },
+    /// The document lacks what an archival (PDF/UA) file must carry.
+    #[error(
+        "dokumen tidak dapat diarsipkan / document cannot be archived: {what}; isi judul dan bahasa dokumen / set the document title and language"
+    )]
+    NotArchivable {
+        /// What is missing, in both languages.
+        what: &'static str,
+    },
 }
 
-/// Lays out `doc` on A4 pages and returns the PDF file.
+/// Lays out `doc` on A4 pages and returns a tagged PDF file.
 pub fn render(doc: &Document) -> Result<Vec<u8>, Error> {
     let fonts = font::Fonts::get()?;
     let layout = layout::layout(doc, fonts);
-    write::write(doc, &layout, fonts)
+    write::write(doc, &layout, fonts, None)
+}
+
+/// Lays out `doc` and returns a PDF/A-2b file that also identifies as PDF/UA-1,
+/// for the archive; `issued` becomes its creation and modification date.
+///
+/// Fails when the document has no title or no language, which PDF/UA requires.
+pub fn render_archival(doc: &Document, issued: Option<Timestamp>) -> Result<Vec<u8>, Error> {
+    archive::check(doc)?;
+    let fonts = font::Fonts::get()?;
+    let layout = layout::layout(doc, fonts);
+    write::write(doc, &layout, fonts, Some(&archive::Archive { issued }))
 }

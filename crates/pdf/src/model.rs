@@ -72,6 +72,9 @@ pub enum Block {
         width: f32,
         /// Text; `\n` in a span starts a new line.
         content: Vec<Span>,
+        /// Tag the lines as a heading of this level (1–6), e.g. a letter's title,
+        /// instead of as a paragraph.
+        heading: Option<u8>,
     },
     /// A full-width horizontal rule: single, or the thick-and-thin double line under a letterhead.
     Rule {

@@ -15,9 +15,12 @@ use pdf_writer::writers::Destination;
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::Error;
+use crate::archive::{self, Archive};
 use crate::font::{FontId, Fonts, subset};
+use crate::layout::tag::{Artifact, Mark, Role};
 use crate::layout::{Item, Layout, OutlineEntry, Page};
 use crate::model::{Document, Rgb};
+use crate::structure;
 use crate::theme::{PAGE_H, PAGE_W};
 
 /// Zlib level for streams. Compression dominates render time; level 4 is
@@ -27,18 +30,36 @@ const COMPRESSION: u8 = 4;
 /// Resource names of the fonts, indexed by [`FontId::index`].
 const FONT_NAMES: [&[u8]; 3] = [b"F0", b"F1", b"F2"];
 
-/// Glyphs used per font, with the character each one shows (for `ToUnicode`).
-type GlyphUse = [BTreeMap<u16, char>; 3];
+/// Glyphs used per font, with the text each one shows (for `ToUnicode`).
+type GlyphUse = [BTreeMap<u16, String>; 3];
 
-/// Encodes the laid-out document as a PDF file.
-pub(crate) fn write(doc: &Document, layout: &Layout, fonts: &Fonts) -> Result<Vec<u8>, Error> {
+/// One page's compressed content stream, the fonts it uses and, per marked-content
+/// id, the structure element the marked content belongs to.
+struct PageContent {
+    stream: Vec<u8>,
+    fonts: [bool; 3],
+    mcids: Vec<usize>,
+}
+
+/// Encodes the laid-out document as a tagged PDF file; with `archive`, one that
+/// identifies itself as PDF/A-2b and PDF/UA-1.
+pub(crate) fn write(
+    doc: &Document,
+    layout: &Layout,
+    fonts: &Fonts,
+    archive: Option<&Archive>,
+) -> Result<Vec<u8>, Error> {
     let mut used: GlyphUse = Default::default();
-    let contents: Vec<(Vec<u8>, [bool; 3])> = layout
+    let contents: Vec<PageContent> = layout
         .pages
         .iter()
         .map(|page| {
-            let (content, page_fonts) = page_content(page, fonts, &mut used);
-            (compress_to_vec_zlib(&content, COMPRESSION), page_fonts)
+            let (content, fonts, mcids) = page_content(page, fonts, &layout.tree.nodes, &mut used);
+            PageContent {
+                stream: compress_to_vec_zlib(&content, COMPRESSION),
+                fonts,
+                mcids,
+            }
         })
         .collect();
 
@@ -50,6 +71,9 @@ pub(crate) fn write(doc: &Document, layout: &Layout, fonts: &Fonts) -> Result<Ve
     let page_ids: Vec<(Ref, Ref)> = contents.iter().map(|_| (alloc(), alloc())).collect();
     let font_ids: [Option<Ref>; 3] =
         std::array::from_fn(|i| (!used[i].is_empty()).then(&mut alloc));
+    let struct_root_id = alloc();
+    let metadata_id = alloc();
+    let icc_id = alloc();
 
     let mut pdf = Pdf::new();
     pdf.set_version(1, 7);
@@ -57,11 +81,13 @@ pub(crate) fn write(doc: &Document, layout: &Layout, fonts: &Fonts) -> Result<Ve
     pdf.pages(tree_id)
         .kids(page_ids.iter().map(|&(page, _)| page))
         .count(i32::try_from(page_ids.len()).unwrap_or(i32::MAX));
-    for ((content, page_fonts), &(page_id, content_id)) in contents.iter().zip(&page_ids) {
+    for (index, (content, &(page_id, content_id))) in contents.iter().zip(&page_ids).enumerate() {
+        let page_fonts = &content.fonts;
         let mut page = pdf.page(page_id);
         page.parent(tree_id)
             .media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
-            .contents(content_id);
+            .contents(content_id)
+            .struct_parents(i32::try_from(index).unwrap_or(i32::MAX));
         let mut resources = page.resources();
         let mut dict = resources.fonts();
         for id in FontId::ALL {
@@ -72,7 +98,8 @@ pub(crate) fn write(doc: &Document, layout: &Layout, fonts: &Fonts) -> Result<Ve
         dict.finish();
         resources.finish();
         page.finish();
-        pdf.stream(content_id, content).filter(Filter::FlateDecode);
+        pdf.stream(content_id, &content.stream)
+            .filter(Filter::FlateDecode);
     }
 
     for id in FontId::ALL {
@@ -83,8 +110,50 @@ pub(crate) fn write(doc: &Document, layout: &Layout, fonts: &Fonts) -> Result<Ve
 
     let outline_id = write_outline(&mut pdf, &mut alloc, &layout.outline, &page_ids);
 
+    let pages: Vec<Ref> = page_ids.iter().map(|&(page, _)| page).collect();
+    let mcids: Vec<&[usize]> = contents.iter().map(|c| c.mcids.as_slice()).collect();
+    structure::write(
+        &mut pdf,
+        &mut alloc,
+        struct_root_id,
+        &layout.tree,
+        &pages,
+        &mcids,
+    );
+
+    // A deterministic file identifier derived from the page contents.
+    let mut hash = Fnv::new();
+    for content in &contents {
+        hash.write(&content.stream);
+    }
+    hash.write(doc.title.as_bytes());
+    let id = [
+        hash.value().to_be_bytes(),
+        hash.write_u8(0xff).value().to_be_bytes(),
+    ]
+    .concat();
+
+    let xmp = archive::xmp(doc, archive, &id);
+    pdf.stream(metadata_id, xmp.as_bytes())
+        .pair(Name(b"Type"), Name(b"Metadata"))
+        .pair(Name(b"Subtype"), Name(b"XML"));
+    let icc = archive::srgb_profile();
+    pdf.icc_profile(icc_id, &compress_to_vec_zlib(icc, COMPRESSION))
+        .n(3)
+        .filter(Filter::FlateDecode);
+
     let mut catalog = pdf.catalog(catalog_id);
     catalog.pages(tree_id);
+    catalog.pair(Name(b"StructTreeRoot"), struct_root_id);
+    catalog.mark_info().marked(true);
+    catalog.metadata(metadata_id);
+    catalog
+        .output_intents()
+        .push()
+        .subtype(pdf_writer::types::OutputIntentSubtype::PDFA)
+        .output_condition_identifier(TextStr(archive::SRGB_CONDITION))
+        .info(TextStr(archive::SRGB_CONDITION))
+        .dest_output_profile(icc_id);
     if !doc.lang.is_empty() {
         catalog.lang(TextStr(&doc.lang));
     }
@@ -96,24 +165,23 @@ pub(crate) fn write(doc: &Document, layout: &Layout, fonts: &Fonts) -> Result<Ve
     catalog.viewer_preferences().display_doc_title(true);
     catalog.finish();
 
-    pdf.document_info(info_id)
-        .title(TextStr(&doc.title))
-        .author(TextStr(&doc.author))
-        .subject(TextStr(&doc.subject))
-        .creator(TextStr("Kawal"))
-        .producer(TextStr("kawal-pdf"));
-
-    // A deterministic file identifier derived from the page contents.
-    let mut hash = Fnv::new();
-    for (content, _) in &contents {
-        hash.write(content);
+    // The Info entries mirror the XMP metadata, as PDF/A requires.
+    // Empty entries are left out: XMP has no counterpart for them.
+    let mut info = pdf.document_info(info_id);
+    info.title(TextStr(&doc.title))
+        .creator(TextStr(archive::CREATOR))
+        .producer(TextStr(archive::PRODUCER));
+    if !doc.author.is_empty() {
+        info.author(TextStr(&doc.author));
     }
-    hash.write(doc.title.as_bytes());
-    let id = [
-        hash.value().to_be_bytes(),
-        hash.write_u8(0xff).value().to_be_bytes(),
-    ]
-    .concat();
+    if !doc.subject.is_empty() {
+        info.subject(TextStr(&doc.subject));
+    }
+    if let Some(issued) = archive.and_then(|a| a.issued) {
+        info.creation_date(issued.pdf_date())
+            .modified_date(issued.pdf_date());
+    }
+    info.finish();
     pdf.set_file_id((id.clone(), id));
 
     Ok(pdf.finish())
@@ -124,13 +192,36 @@ fn round(value: f32) -> f32 {
     (value * 100.0).round() / 100.0
 }
 
-/// The content stream of one page and which fonts it uses.
-fn page_content(page: &Page, fonts: &Fonts, used: &mut GlyphUse) -> (Vec<u8>, [bool; 3]) {
+/// The content stream of one page, which fonts it uses and the structure element of
+/// each marked-content id.
+fn page_content(
+    page: &Page,
+    fonts: &Fonts,
+    nodes: &[crate::layout::tag::Node],
+    used: &mut GlyphUse,
+) -> (Vec<u8>, [bool; 3], Vec<usize>) {
     let mut content = Content::new();
     let mut page_fonts = [false; 3];
     let mut state = State::default();
     let mut glyphs = Vec::new();
+    let mut mcids: Vec<usize> = Vec::new();
+    let mut open: Option<Mark> = None;
     for item in &page.items {
+        if let Item::Text { text, .. } = item
+            && text.is_empty()
+        {
+            continue;
+        }
+        let mark = item.mark();
+        if open != Some(mark) {
+            // Marked content and text objects must nest: close the text object first.
+            state.end_text(&mut content);
+            if open.is_some() {
+                content.end_marked_content();
+            }
+            begin_mark(&mut content, mark, nodes, &mut mcids);
+            open = Some(mark);
+        }
         match item {
             Item::Text {
                 x,
@@ -139,10 +230,8 @@ fn page_content(page: &Page, fonts: &Fonts, used: &mut GlyphUse) -> (Vec<u8>, [b
                 size,
                 color,
                 text,
+                ..
             } => {
-                if text.is_empty() {
-                    continue;
-                }
                 if !state.in_text {
                     content.begin_text();
                     state.in_text = true;
@@ -154,17 +243,21 @@ fn page_content(page: &Page, fonts: &Fonts, used: &mut GlyphUse) -> (Vec<u8>, [b
                 state.fill(&mut content, *color);
                 content.set_text_matrix([1.0, 0.0, 0.0, 1.0, round(*x), round(PAGE_H - y)]);
                 let face = fonts.font(*font);
+                let shaped = face.shape(text);
                 let font_use = &mut used[font.index()];
-                glyphs.clear();
-                for c in text.chars() {
-                    let glyph = face.glyph(c);
-                    font_use.entry(glyph.id).or_insert(glyph.shown);
-                    glyphs.extend_from_slice(&glyph.id.to_be_bytes());
+                for glyph in &shaped {
+                    if !glyph.text.is_empty() {
+                        font_use
+                            .entry(glyph.id)
+                            .or_insert_with(|| glyph.text.clone());
+                    }
                 }
-                content.show(Str(&glyphs));
+                show_shaped(&mut content, face, &shaped, *size, &mut glyphs);
                 page_fonts[font.index()] = true;
             }
-            Item::Rect { x, y, w, h, fill } => {
+            Item::Rect {
+                x, y, w, h, fill, ..
+            } => {
                 state.end_text(&mut content);
                 state.fill(&mut content, *fill);
                 content.rect(round(*x), round(PAGE_H - y - h), round(*w), round(*h));
@@ -177,6 +270,7 @@ fn page_content(page: &Page, fonts: &Fonts, used: &mut GlyphUse) -> (Vec<u8>, [b
                 h,
                 color,
                 width,
+                ..
             } => {
                 state.end_text(&mut content);
                 state.stroke(&mut content, *color, *width);
@@ -190,6 +284,7 @@ fn page_content(page: &Page, fonts: &Fonts, used: &mut GlyphUse) -> (Vec<u8>, [b
                 y2,
                 width,
                 color,
+                ..
             } => {
                 state.end_text(&mut content);
                 state.stroke(&mut content, *color, *width);
@@ -200,7 +295,102 @@ fn page_content(page: &Page, fonts: &Fonts, used: &mut GlyphUse) -> (Vec<u8>, [b
         }
     }
     state.end_text(&mut content);
-    (content.finish().into_vec(), page_fonts)
+    if open.is_some() {
+        content.end_marked_content();
+    }
+    (content.finish().into_vec(), page_fonts, mcids)
+}
+
+/// Opens the marked-content sequence for `mark`: a tagged sequence with the next
+/// marked-content id for structure content, an `/Artifact` sequence otherwise.
+fn begin_mark(
+    content: &mut Content,
+    mark: Mark,
+    nodes: &[crate::layout::tag::Node],
+    mcids: &mut Vec<usize>,
+) {
+    match mark {
+        Mark::Node(node) => {
+            let role = nodes.get(node).map_or(Role::P, |n| n.role);
+            let mcid = i32::try_from(mcids.len()).unwrap_or(i32::MAX);
+            content
+                .begin_marked_content_with_properties(structure::role_name(role))
+                .properties()
+                .identify(mcid);
+            mcids.push(node);
+        }
+        Mark::Artifact(kind) => {
+            let mut props = content.begin_marked_content_with_properties(Name(b"Artifact"));
+            let mut artifact = props.properties().artifact();
+            match kind {
+                Artifact::Layout => {
+                    artifact.kind(pdf_writer::types::ArtifactType::Layout);
+                }
+                Artifact::Pagination => {
+                    artifact.kind(pdf_writer::types::ArtifactType::Pagination);
+                }
+                Artifact::Footer => {
+                    artifact
+                        .kind(pdf_writer::types::ArtifactType::Pagination)
+                        .attached([pdf_writer::types::ArtifactAttachment::Bottom])
+                        .subtype(pdf_writer::types::ArtifactSubtype::Footer);
+                }
+            }
+        }
+    }
+}
+
+/// Shows shaped glyphs. The viewer advances each glyph by its width from the
+/// font's `/W` array; `TJ` adjustments add the shaped advance and offsets on top,
+/// and a text rise lifts or lowers glyphs with a vertical offset (marks).
+fn show_shaped(
+    content: &mut Content,
+    face: &crate::font::Font,
+    shaped: &[crate::font::Shaped],
+    size: f32,
+    glyphs: &mut Vec<u8>,
+) {
+    // TJ adjustments are in thousandths of an em, subtracted from the position.
+    let per_unit = 1000.0 / face.units_per_em;
+    let mut rise = 0i32;
+    let mut i = 0;
+    while i < shaped.len() {
+        let line_rise = shaped[i].y_offset;
+        if line_rise != rise {
+            content.set_rise(face.scale(line_rise as f32, size));
+            rise = line_rise;
+        }
+        let mut show = content.show_positioned();
+        let mut items = show.items();
+        glyphs.clear();
+        let mut pending = 0.0f32;
+        while let Some(glyph) = shaped.get(i).filter(|g| g.y_offset == rise) {
+            pending -= glyph.x_offset as f32 * per_unit;
+            if pending.abs() > 0.05 {
+                if !glyphs.is_empty() {
+                    items.show(Str(glyphs));
+                    glyphs.clear();
+                }
+                items.adjust(round(pending));
+            }
+            glyphs.extend_from_slice(&glyph.id.to_be_bytes());
+            let default = f32::from(face.advance_of(glyph.id));
+            pending = (default - glyph.advance as f32 + glyph.x_offset as f32) * per_unit;
+            i += 1;
+        }
+        if !glyphs.is_empty() {
+            items.show(Str(glyphs));
+        }
+        // What is still pending moves the pen for the next glyphs.
+        if pending.abs() > 0.05 {
+            items.adjust(round(pending));
+        }
+        drop(items);
+        drop(show);
+    }
+    if rise != 0 {
+        content.set_rise(0.0);
+    }
 }
 
 /// Colour components rounded to three decimals, plenty for 8-bit channels.
@@ -250,7 +440,7 @@ fn write_font(
     type0_id: Ref,
     fonts: &Fonts,
     id: FontId,
-    used: &BTreeMap<u16, char>,
+    used: &BTreeMap<u16, String>,
 ) -> Result<(), Error> {
     let font = fonts.font(id);
     let cid_id = alloc();
@@ -343,8 +533,12 @@ fn write_font(
             supplement: 0,
         },
     );
-    for (&gid, &c) in used {
-        cmap.pair(gid, c);
+    for (&gid, text) in used {
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => cmap.pair(gid, c),
+            _ => cmap.pair_with_multiple(gid, text.chars()),
+        }
     }
     let cmap = compress_to_vec_zlib(cmap.finish().as_slice(), COMPRESSION);
     pdf.stream(cmap_id, &cmap).filter(Filter::FlateDecode);

@@ -3,7 +3,10 @@
 //! Layout and writing both go through [`Font::glyph`], so the width a line was
 //! measured with is exactly the width the PDF viewer draws.
 
+mod shape;
 pub(crate) mod subset;
+
+pub(crate) use shape::Shaped;
 
 use std::sync::OnceLock;
 
@@ -76,6 +79,8 @@ pub(crate) struct Font {
     /// PostScript name, used for `/BaseFont`.
     pub(crate) ps_name: &'static str,
     face: Face<'static>,
+    /// The same face prepared for shaping.
+    shaper: rustybuzz::Face<'static>,
     /// Units per em as a float, for scaling advances.
     pub(crate) units_per_em: f32,
     /// Typographic ascender in font units.
@@ -121,6 +126,7 @@ impl Font {
             italic_angle: face.italic_angle(),
             weight: face.weight().to_number(),
             monospaced: face.is_monospaced(),
+            shaper: rustybuzz::Face::from_face(face.clone()),
             face,
             fast: Vec::new(),
             replacement: Glyph {

@@ -8,6 +8,7 @@ use crate::theme::{
     PRE_BORDER, PRE_FILL, RULE, TextStyle, WIDTH,
 };
 
+use super::tag::{DECORATION, Mark, Role, Scope, Tree};
 use super::text::{self, Line};
 use super::{Cursor, Deco, Flow, Item, Unit, line_at, line_items};
 
@@ -26,21 +27,21 @@ fn spans(spans: &[Span]) -> impl Iterator<Item = (FontId, &str)> {
 
 /// One unit per line, glued so that a page break never leaves a single line
 /// of a block behind or carries a single line over (no orphans or widows).
-fn line_units(fonts: &Fonts, lines: &[Line], x: f32, style: TextStyle) -> Vec<Unit> {
+fn line_units(fonts: &Fonts, lines: &[Line], x: f32, style: TextStyle, mark: Mark) -> Vec<Unit> {
     let n = lines.len();
     lines
         .iter()
         .enumerate()
         .map(|(i, line)| Unit {
             height: style.leading,
-            items: line_items(fonts, line, x, 0.0, style).collect(),
+            items: line_items(fonts, line, x, 0.0, style, mark).collect(),
             glue: n >= 2 && (i == 0 || i + 2 == n),
         })
         .collect()
 }
 
 /// A heading; its lines stay together.
-pub(super) fn heading(fonts: &Fonts, level: u8, text: &str) -> Flow {
+pub(super) fn heading(fonts: &Fonts, level: u8, text: &str, mark: Mark) -> Flow {
     let (style, before, after) = match level {
         1 => (H1, 22.0, 9.0),
         2 => (H2, 16.0, 6.0),
@@ -53,7 +54,7 @@ pub(super) fn heading(fonts: &Fonts, level: u8, text: &str) -> Flow {
         .enumerate()
         .map(|(i, line)| Unit {
             height: style.leading,
-            items: line_items(fonts, line, LEFT, 0.0, style).collect(),
+            items: line_items(fonts, line, LEFT, 0.0, style, mark).collect(),
             glue: i + 1 < n,
         })
         .collect();
@@ -69,6 +70,7 @@ pub(super) fn heading(fonts: &Fonts, level: u8, text: &str) -> Flow {
             y2: y,
             width: 0.7,
             color: NAVY,
+            mark: DECORATION,
         });
         last.height += 4.0;
     }
@@ -81,10 +83,10 @@ pub(super) fn heading(fonts: &Fonts, level: u8, text: &str) -> Flow {
 }
 
 /// A paragraph of mixed-style text.
-pub(super) fn paragraph(fonts: &Fonts, content: &[Span]) -> Flow {
+pub(super) fn paragraph(fonts: &Fonts, content: &[Span], mark: Mark) -> Flow {
     let lines = text::wrap(fonts, spans(content), BODY.size, WIDTH);
     Flow {
-        units: line_units(fonts, &lines, LEFT, BODY),
+        units: line_units(fonts, &lines, LEFT, BODY, mark),
         before: 0.0,
         after: 8.0,
         deco: None,
@@ -92,20 +94,30 @@ pub(super) fn paragraph(fonts: &Fonts, content: &[Span]) -> Flow {
 }
 
 /// A bulleted list; the bullet hangs in the indent.
-pub(super) fn bullets(fonts: &Fonts, items: &[Vec<Span>]) -> Flow {
+pub(super) fn bullets(fonts: &Fonts, items: &[Vec<Span>], tree: &mut Tree) -> Flow {
     let mut units = Vec::new();
+    let list = tree.add(Tree::ROOT, Role::L);
     for (index, item) in items.iter().enumerate() {
+        let li = tree.add(list, Role::LI);
+        let label = tree.add(li, Role::Lbl);
+        let body = tree.add(li, Role::LBody);
         let lines = text::wrap(fonts, spans(item), BODY.size, WIDTH - BULLET_INDENT);
-        let mut item_units = line_units(fonts, &lines, LEFT + BULLET_INDENT, BODY);
+        let mut item_units =
+            line_units(fonts, &lines, LEFT + BULLET_INDENT, BODY, Mark::Node(body));
         if let Some(first) = item_units.first_mut() {
-            first.items.push(Item::Text {
-                x: LEFT + 3.0,
-                y: super::baseline(fonts, BODY),
-                font: FontId::Regular,
-                size: BODY.size,
-                color: NAVY,
-                text: "•".to_string(),
-            });
+            // The label goes first so that it also comes first in the content stream.
+            first.items.insert(
+                0,
+                Item::Text {
+                    x: LEFT + 3.0,
+                    y: super::baseline(fonts, BODY),
+                    font: FontId::Regular,
+                    size: BODY.size,
+                    color: NAVY,
+                    text: "•".to_string(),
+                    mark: Mark::Node(label),
+                },
+            );
         }
         if index + 1 < items.len()
             && let Some(last) = item_units.last_mut()
@@ -124,11 +136,12 @@ pub(super) fn bullets(fonts: &Fonts, items: &[Vec<Span>]) -> Flow {
 
 /// Label/value rows with hairlines between them; a row stays on one page
 /// unless it is taller than a page.
+/// The rows are tagged as a table whose labels are row header cells.
 fn label_rows(
     fonts: &Fonts,
+    tree: &mut Tree,
     rows: &[(String, String)],
-    label: TextStyle,
-    value: TextStyle,
+    (label, value): (TextStyle, TextStyle),
     label_w: f32,
 ) -> Vec<Unit> {
     let leading = label.leading.max(value.leading);
@@ -142,9 +155,18 @@ fn label_rows(
         y2: y,
         width: 0.5,
         color: RULE,
+        mark: DECORATION,
     };
     let mut units = Vec::new();
+    let table = (!rows.is_empty()).then(|| tree.add(Tree::ROOT, Role::Table));
     for (row, (key, val)) in rows.iter().enumerate() {
+        let (th, td) = match table {
+            Some(table) => {
+                let tr = tree.add(table, Role::TR);
+                (tree.add(tr, Role::TH(Scope::Row)), tree.add(tr, Role::TD))
+            }
+            None => (Tree::ROOT, Tree::ROOT),
+        };
         let keys = text::wrap_plain(fonts, label.font, key, label.size, label_w - 10.0);
         let vals = text::wrap_plain(fonts, value.font, val, value.size, WIDTH - label_w);
         let n = keys.len().max(vals.len()).max(1);
@@ -161,10 +183,11 @@ fn label_rows(
                     LEFT,
                     top + super::baseline(fonts, value),
                     label,
+                    Mark::Node(th),
                 ));
             }
             if let Some(line) = vals.get(i) {
-                items.extend(line_items(fonts, line, value_x, top, value));
+                items.extend(line_items(fonts, line, value_x, top, value, Mark::Node(td)));
             }
             let mut height = top + leading;
             if i + 1 == n {
@@ -191,13 +214,13 @@ fn label_width(fonts: &Fonts, rows: &[(String, String)], style: TextStyle, max: 
 }
 
 /// A two-column label/value list.
-pub(super) fn key_value(fonts: &Fonts, rows: &[(String, String)]) -> Flow {
+pub(super) fn key_value(fonts: &Fonts, rows: &[(String, String)], tree: &mut Tree) -> Flow {
     let label_w = label_width(fonts, rows, LABEL, WIDTH * 0.36);
     let value = TextStyle {
         leading: 13.0,
         ..BODY
     };
-    let mut units = label_rows(fonts, rows, LABEL, value, label_w);
+    let mut units = label_rows(fonts, tree, rows, (LABEL, value), label_w);
     // Short lists (a finding's facts) stay in one piece; long ones may break
     // between rows.
     let total: f32 = units.iter().map(|u| u.height).sum();
@@ -221,7 +244,17 @@ fn glue_all(units: &mut [Unit]) {
 }
 
 /// A tinted box with a coloured bar; kept on one page when it fits.
-pub(super) fn callout(fonts: &Fonts, tone: Tone, title: &str, body: &[Span]) -> Flow {
+/// Tagged as a division holding a title paragraph and a body paragraph.
+pub(super) fn callout(
+    fonts: &Fonts,
+    tone: Tone,
+    title: &str,
+    body: &[Span],
+    tree: &mut Tree,
+) -> Flow {
+    let div = tree.add(Tree::ROOT, Role::Div);
+    let title_mark = Mark::Node(tree.add(div, Role::P));
+    let body_mark = Mark::Node(tree.add(div, Role::P));
     let palette = theme::palette(tone);
     let inset = 3.5 + 10.0;
     let x = LEFT + inset;
@@ -238,7 +271,7 @@ pub(super) fn callout(fonts: &Fonts, tone: Tone, title: &str, body: &[Span]) -> 
         .iter()
         .map(|line| Unit {
             height: title_style.leading,
-            items: line_items(fonts, line, x, 0.0, title_style).collect(),
+            items: line_items(fonts, line, x, 0.0, title_style, title_mark).collect(),
             glue: true,
         })
         .collect();
@@ -249,7 +282,7 @@ pub(super) fn callout(fonts: &Fonts, tone: Tone, title: &str, body: &[Span]) -> 
     }
     units.extend(body_lines.iter().map(|line| Unit {
         height: BODY.leading,
-        items: line_items(fonts, line, x, 0.0, BODY).collect(),
+        items: line_items(fonts, line, x, 0.0, BODY, body_mark).collect(),
         glue: true,
     }));
     glue_all(&mut units);
@@ -270,7 +303,7 @@ pub(super) fn callout(fonts: &Fonts, tone: Tone, title: &str, body: &[Span]) -> 
 }
 
 /// A monospaced excerpt on a light grey background; may continue on the next page.
-pub(super) fn preformatted(fonts: &Fonts, content: &str) -> Flow {
+pub(super) fn preformatted(fonts: &Fonts, content: &str, mark: Mark) -> Flow {
     let pad_x = 8.0;
     let lines = text::hard_wrap(fonts, MONO.font, content, MONO.size, WIDTH - 2.0 * pad_x);
     let baseline = super::baseline(fonts, MONO);
@@ -290,6 +323,7 @@ pub(super) fn preformatted(fonts: &Fonts, content: &str) -> Flow {
                     size: MONO.size,
                     color: MONO.color,
                     text: line,
+                    mark,
                 }]
             },
             glue: n >= 2 && (i == 0 || i + 2 == n),
@@ -326,11 +360,12 @@ const COVER_KICKER_Y: f32 = 150.0;
 const COVER_ROWS_Y: f32 = 500.0;
 
 /// Prepares a cover page.
+/// The kicker and subtitle are tagged as paragraphs, the title as a level 1
+/// heading and the rows as a table with row headers.
 pub(super) fn cover(
     fonts: &Fonts,
-    kicker: &str,
-    title: &str,
-    subtitle: &str,
+    tree: &mut Tree,
+    [kicker, title, subtitle]: [&str; 3],
     rows: &[(String, String)],
 ) -> CoverLayout {
     let kicker_style = TextStyle {
@@ -351,13 +386,16 @@ pub(super) fn cover(
         leading: 18.0,
         color: MUTED,
     };
-    let plain = |text: &str, style: TextStyle| {
+    let kicker_mark = Mark::Node(tree.add(Tree::ROOT, Role::P));
+    let title_mark = Mark::Node(tree.add(Tree::ROOT, Role::H(1)));
+    let subtitle_mark = Mark::Node(tree.add(Tree::ROOT, Role::P));
+    let plain = |text: &str, style: TextStyle, mark: Mark| {
         let lines = text::wrap_plain(fonts, style.font, text, style.size, WIDTH);
         lines
             .iter()
             .map(|line| Unit {
                 height: style.leading,
-                items: line_items(fonts, line, LEFT, 0.0, style).collect(),
+                items: line_items(fonts, line, LEFT, 0.0, style, mark).collect(),
                 glue: true,
             })
             .collect::<Vec<_>>()
@@ -370,10 +408,11 @@ pub(super) fn cover(
             w: 48.0,
             h: 3.0,
             fill: GOLD,
+            mark: DECORATION,
         }],
         glue: true,
     }];
-    title_units.extend(plain(title, title_style));
+    title_units.extend(plain(title, title_style, title_mark));
     let label = TextStyle {
         font: FontId::Bold,
         size: 9.0,
@@ -393,16 +432,16 @@ pub(super) fn cover(
         deco: None,
     };
     CoverLayout {
-        kicker: flow(plain(kicker, kicker_style), 0.0),
+        kicker: flow(plain(kicker, kicker_style, kicker_mark), 0.0),
         title: flow(title_units, 0.0),
-        subtitle: flow(plain(subtitle, subtitle_style), 14.0),
+        subtitle: flow(plain(subtitle, subtitle_style, subtitle_mark), 14.0),
         rows: flow(
             {
                 let mut units = label_rows(
                     fonts,
+                    tree,
                     rows,
-                    label,
-                    value,
+                    (label, value),
                     label_width(fonts, rows, label, WIDTH * 0.4),
                 );
                 glue_all(&mut units);
@@ -428,6 +467,7 @@ impl CoverLayout {
                 w: PAGE_W,
                 h: 12.0,
                 fill: NAVY,
+                mark: DECORATION,
             },
             Item::Rect {
                 x: 0.0,
@@ -435,6 +475,7 @@ impl CoverLayout {
                 w: PAGE_W,
                 h: 2.0,
                 fill: GOLD,
+                mark: DECORATION,
             },
             Item::Rect {
                 x: 0.0,
@@ -442,6 +483,7 @@ impl CoverLayout {
                 w: PAGE_W,
                 h: 30.0,
                 fill: NAVY,
+                mark: DECORATION,
             },
         ]);
         cursor.fresh = false;
@@ -467,9 +509,9 @@ impl CoverLayout {
 pub(super) fn aligned(
     fonts: &Fonts,
     align: Align,
-    size: f32,
-    width: f32,
+    (size, width): (f32, f32),
     content: &[Span],
+    mark: Mark,
 ) -> Flow {
     let size = if size.is_finite() {
         size.clamp(6.0, 24.0)
@@ -497,7 +539,7 @@ pub(super) fn aligned(
             };
             Unit {
                 height: style.leading,
-                items: line_items(fonts, line, x, 0.0, style).collect(),
+                items: line_items(fonts, line, x, 0.0, style, mark).collect(),
                 glue: false,
             }
         })
@@ -520,6 +562,7 @@ pub(super) fn rule(double: bool) -> Flow {
         y2: 1.5,
         width: if double { 2.2 } else { 0.7 },
         color: theme::INK,
+        mark: DECORATION,
     }];
     if double {
         items.push(Item::Line {
@@ -529,6 +572,7 @@ pub(super) fn rule(double: bool) -> Flow {
             y2: 4.6,
             width: 0.6,
             color: theme::INK,
+            mark: DECORATION,
         });
     }
     Flow {

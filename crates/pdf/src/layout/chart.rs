@@ -4,6 +4,7 @@ use crate::font::{FontId, Fonts};
 use crate::model::BarChart;
 use crate::theme::{CHART, GRID, LEFT, MUTED, NAVY, RIGHT, TICK, TextStyle, WIDTH};
 
+use super::tag::{DECORATION, Mark};
 use super::text;
 use super::{Flow, Item, Unit, baseline, line_items};
 
@@ -70,8 +71,57 @@ pub(crate) fn format_number(value: f64, decimal_comma: bool) -> String {
     out
 }
 
-/// Prepares a chart as a flow: title, one unit per category row, axis ticks and legend.
-pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> Flow {
+/// Alternate text for a chart: its title and, per category, the total and each
+/// non-zero series value, in Indonesian or (without `decimal_comma`) English.
+pub(crate) fn alt_text(chart: &BarChart, decimal_comma: bool) -> String {
+    let (kind, empty) = if decimal_comma {
+        ("Grafik batang bertumpuk", "tidak ada data")
+    } else {
+        ("Stacked bar chart", "no data")
+    };
+    let mut alt = format!("{kind}: {}.", chart.title.trim());
+    if chart.categories.is_empty() {
+        alt.push_str(&format!(" ({empty})"));
+    }
+    for (i, category) in chart.categories.iter().enumerate() {
+        let parts: Vec<(String, f64)> = chart
+            .series
+            .iter()
+            .map(|s| {
+                let value = sanitize(s.values.get(i).copied().unwrap_or(0.0));
+                (s.name.clone(), value)
+            })
+            .filter(|(_, value)| *value > 0.0)
+            .collect();
+        let total: f64 = parts.iter().map(|(_, v)| v).sum();
+        alt.push_str(&format!(
+            " {category}: {}",
+            format_number(total, decimal_comma)
+        ));
+        if !parts.is_empty() {
+            let detail: Vec<String> = parts
+                .iter()
+                .map(|(name, v)| format!("{name} {}", format_number(*v, decimal_comma)))
+                .collect();
+            alt.push_str(&format!(" ({})", detail.join(", ")));
+        }
+        alt.push(';');
+    }
+    if alt.ends_with(';') {
+        alt.pop();
+        alt.push('.');
+    }
+    alt
+}
+
+/// Prepares a chart as a flow: title, one unit per category row, axis ticks and
+/// legend; everything but the grid is content of the figure `mark`.
+pub(super) fn prepare_figure(
+    fonts: &Fonts,
+    chart: &BarChart,
+    decimal_comma: bool,
+    mark: Mark,
+) -> Flow {
     let font = fonts.font(CHART.font);
     let values: Vec<Vec<f64>> = chart
         .series
@@ -131,7 +181,7 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
     ) {
         units.push(Unit {
             height: title_style.leading,
-            items: line_items(fonts, &line, LEFT, 0.0, title_style).collect(),
+            items: line_items(fonts, &line, LEFT, 0.0, title_style, mark).collect(),
             glue: true,
         });
     }
@@ -167,6 +217,7 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
                 y2: height,
                 width: if k == 0 { 0.8 } else { 0.5 },
                 color: if k == 0 { MUTED } else { GRID },
+                mark: DECORATION,
             });
         }
         let label_top = (height - lines.len() as f32 * CHART.leading) / 2.0;
@@ -177,6 +228,7 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
                 LEFT,
                 label_top + n as f32 * CHART.leading,
                 CHART,
+                mark,
             ));
         }
         let bar_top = (height - BAR_H) / 2.0;
@@ -191,6 +243,7 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
                     w: x_of(start + value) - x,
                     h: BAR_H,
                     fill: series.color,
+                    mark,
                 });
                 start += value;
             }
@@ -203,6 +256,7 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
             size: total_style.size,
             color: total_style.color,
             text: total_labels[i].clone(),
+            mark,
         });
         units.push(Unit {
             height,
@@ -225,6 +279,7 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
                 size: TICK.size,
                 color: TICK.color,
                 text: label,
+                mark,
             }
         })
         .collect();
@@ -258,6 +313,7 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
             w: SWATCH,
             h: SWATCH,
             fill: series.color,
+            mark,
         });
         line.push(Item::Text {
             x: x + SWATCH + 4.0,
@@ -266,6 +322,7 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
             size: legend.size,
             color: legend.color,
             text: name,
+            mark,
         });
         x += w + 16.0;
     }
@@ -286,6 +343,17 @@ pub(super) fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> F
         after: 14.0,
         deco: None,
     }
+}
+
+/// The chart as content of the document root, for the geometry tests.
+#[cfg(test)]
+fn prepare(fonts: &Fonts, chart: &BarChart, decimal_comma: bool) -> Flow {
+    prepare_figure(
+        fonts,
+        chart,
+        decimal_comma,
+        Mark::Node(super::tag::Tree::ROOT),
+    )
 }
 
 #[cfg(test)]

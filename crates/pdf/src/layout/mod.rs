@@ -12,6 +12,7 @@
 mod blocks;
 mod chart;
 mod table;
+pub(crate) mod tag;
 pub(crate) mod text;
 
 use crate::font::{FontId, Fonts};
@@ -21,6 +22,7 @@ use crate::theme::{
 };
 
 use table::TableLayout;
+use tag::{Artifact, DECORATION, Mark, Role, Tree};
 
 /// One drawing instruction. Coordinates are points from the top-left corner
 /// of the page; text `y` is the baseline.
@@ -40,6 +42,8 @@ pub(crate) enum Item {
         color: Rgb,
         /// The text.
         text: String,
+        /// Structure element or artifact.
+        mark: Mark,
     },
     /// A filled rectangle; `y` is its top edge.
     Rect {
@@ -53,6 +57,8 @@ pub(crate) enum Item {
         h: f32,
         /// Fill colour.
         fill: Rgb,
+        /// Structure element or artifact.
+        mark: Mark,
     },
     /// A stroked rectangle outline; `y` is its top edge.
     Frame {
@@ -68,6 +74,8 @@ pub(crate) enum Item {
         color: Rgb,
         /// Stroke width.
         width: f32,
+        /// Structure element or artifact.
+        mark: Mark,
     },
     /// A straight stroked line.
     Line {
@@ -83,6 +91,8 @@ pub(crate) enum Item {
         width: f32,
         /// Stroke colour.
         color: Rgb,
+        /// Structure element or artifact.
+        mark: Mark,
     },
 }
 
@@ -94,6 +104,26 @@ impl Item {
                 *y1 += dy;
                 *y2 += dy;
             }
+        }
+    }
+
+    /// Re-marks the item.
+    pub(crate) fn set_mark(&mut self, to: Mark) {
+        match self {
+            Item::Text { mark, .. }
+            | Item::Rect { mark, .. }
+            | Item::Frame { mark, .. }
+            | Item::Line { mark, .. } => *mark = to,
+        }
+    }
+
+    /// What the item belongs to.
+    pub(crate) fn mark(&self) -> Mark {
+        match self {
+            Item::Text { mark, .. }
+            | Item::Rect { mark, .. }
+            | Item::Frame { mark, .. }
+            | Item::Line { mark, .. } => *mark,
         }
     }
 
@@ -136,6 +166,8 @@ pub(crate) struct Layout {
     pub(crate) pages: Vec<Page>,
     /// Headings in order.
     pub(crate) outline: Vec<OutlineEntry>,
+    /// Logical structure the items' marks refer to.
+    pub(crate) tree: Tree,
 }
 
 /// A slice of a block that pagination treats as indivisible.
@@ -239,10 +271,11 @@ impl Prepared {
 /// Lays out a document into pages.
 pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Layout {
     let decimal_comma = !doc.lang.to_ascii_lowercase().starts_with("en");
+    let mut tree = Tree::default();
     let prepared: Vec<Prepared> = doc
         .blocks
         .iter()
-        .map(|block| prepare(block, fonts, decimal_comma))
+        .map(|block| prepare(block, fonts, decimal_comma, &mut tree))
         .collect();
 
     // Room each block needs on the page it starts on, computed back to front
@@ -309,40 +342,73 @@ pub(crate) fn layout(doc: &Document, fonts: &Fonts) -> Layout {
     Layout {
         pages,
         outline: cursor.outline,
+        tree,
     }
 }
 
-fn prepare(block: &Block, fonts: &Fonts, decimal_comma: bool) -> Prepared {
+/// Measures one block and adds its structure elements to `tree`.
+fn prepare(block: &Block, fonts: &Fonts, decimal_comma: bool, tree: &mut Tree) -> Prepared {
+    let root = Tree::ROOT;
     match block {
         Block::Cover {
             kicker,
             title,
             subtitle,
             lines,
-        } => Prepared::Cover(blocks::cover(fonts, kicker, title, subtitle, lines)),
+        } => Prepared::Cover(blocks::cover(fonts, tree, [kicker, title, subtitle], lines)),
         Block::Heading { level, text } => {
             let level = (*level).clamp(1, 3);
+            let node = tree.add(root, Role::H(level));
             Prepared::Heading {
-                flow: blocks::heading(fonts, level, text),
+                flow: blocks::heading(fonts, level, text, Mark::Node(node)),
                 level,
                 text: text.clone(),
             }
         }
-        Block::Paragraph(spans) => Prepared::Flow(blocks::paragraph(fonts, spans)),
-        Block::Bullets(items) => Prepared::Flow(blocks::bullets(fonts, items)),
-        Block::KeyValue(rows) => Prepared::Flow(blocks::key_value(fonts, rows)),
-        Block::Table(table) => Prepared::Table(TableLayout::new(fonts, table)),
-        Block::Callout { tone, title, body } => {
-            Prepared::Flow(blocks::callout(fonts, *tone, title, body))
+        Block::Paragraph(spans) => {
+            let node = tree.add(root, Role::P);
+            Prepared::Flow(blocks::paragraph(fonts, spans, Mark::Node(node)))
         }
-        Block::BarChart(chart) => Prepared::Flow(chart::prepare(fonts, chart, decimal_comma)),
-        Block::Preformatted(text) => Prepared::Flow(blocks::preformatted(fonts, text)),
+        Block::Bullets(items) => Prepared::Flow(blocks::bullets(fonts, items, tree)),
+        Block::KeyValue(rows) => Prepared::Flow(blocks::key_value(fonts, rows, tree)),
+        Block::Table(table) => Prepared::Table(TableLayout::new(fonts, table, tree)),
+        Block::Callout { tone, title, body } => {
+            Prepared::Flow(blocks::callout(fonts, *tone, title, body, tree))
+        }
+        Block::BarChart(chart) => {
+            let alt = chart::alt_text(chart, decimal_comma);
+            let node = tree.add_with_alt(root, Role::Figure, alt);
+            Prepared::Flow(chart::prepare_figure(
+                fonts,
+                chart,
+                decimal_comma,
+                Mark::Node(node),
+            ))
+        }
+        Block::Preformatted(text) => {
+            let node = tree.add(root, Role::P);
+            Prepared::Flow(blocks::preformatted(fonts, text, Mark::Node(node)))
+        }
         Block::Aligned {
             align,
             size,
             width,
             content,
-        } => Prepared::Flow(blocks::aligned(fonts, *align, *size, *width, content)),
+            heading,
+        } => {
+            let role = match heading {
+                Some(level) => Role::H((*level).clamp(1, 6)),
+                None => Role::P,
+            };
+            let node = tree.add(root, role);
+            Prepared::Flow(blocks::aligned(
+                fonts,
+                *align,
+                (*size, *width),
+                content,
+                Mark::Node(node),
+            ))
+        }
         Block::Rule { double } => Prepared::Flow(blocks::rule(*double)),
         Block::Spacer(points) => Prepared::Space(if points.is_finite() {
             points.clamp(0.0, BODY_H)
@@ -459,6 +525,7 @@ impl Cursor {
                     w: deco.w,
                     h: height,
                     fill: deco.fill,
+                    mark: DECORATION,
                 }];
                 if let Some(color) = deco.border {
                     background.push(Item::Frame {
@@ -468,6 +535,7 @@ impl Cursor {
                         h: height,
                         color,
                         width: 0.5,
+                        mark: DECORATION,
                     });
                 }
                 if let Some(fill) = deco.bar {
@@ -477,6 +545,7 @@ impl Cursor {
                         w: 3.5,
                         h: height,
                         fill,
+                        mark: DECORATION,
                     });
                 }
                 page.items.splice(background_at..background_at, background);
@@ -523,6 +592,7 @@ fn add_footers(pages: &mut [Page], doc: &Document, fonts: &Fonts) {
             y2: FOOTER_RULE,
             width: 0.5,
             color: RULE,
+            mark: Mark::Artifact(Artifact::Footer),
         });
         for (x, text) in [(LEFT, footer), (RIGHT - label_w, label)] {
             if !text.is_empty() {
@@ -533,6 +603,7 @@ fn add_footers(pages: &mut [Page], doc: &Document, fonts: &Fonts) {
                     size: FOOTER.size,
                     color: FOOTER.color,
                     text,
+                    mark: Mark::Artifact(Artifact::Footer),
                 });
             }
         }
@@ -555,8 +626,9 @@ pub(crate) fn line_items(
     x: f32,
     top: f32,
     style: TextStyle,
+    mark: Mark,
 ) -> impl Iterator<Item = Item> {
-    line_at(line, x, top + baseline(fonts, style), style)
+    line_at(line, x, top + baseline(fonts, style), style, mark)
 }
 
 /// Text items for one broken line on baseline `y`.
@@ -565,6 +637,7 @@ pub(crate) fn line_at(
     x: f32,
     y: f32,
     style: TextStyle,
+    mark: Mark,
 ) -> impl Iterator<Item = Item> {
     line.runs.iter().map(move |run| Item::Text {
         x: x + run.x,
@@ -573,6 +646,7 @@ pub(crate) fn line_at(
         size: style.size,
         color: style.color,
         text: run.text.clone(),
+        mark,
     })
 }
 

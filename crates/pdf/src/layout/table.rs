@@ -9,6 +9,7 @@ use crate::theme::{
     self, BODY_H, CELL, EPS, INK, LEFT, NAVY, RULE, TOP, TextStyle, WHITE, WIDTH, ZEBRA,
 };
 
+use super::tag::{Artifact, DECORATION, Mark, Role, Scope, Tree};
 use super::text::{self, Line};
 use super::{Cursor, Item, Unit, line_items};
 
@@ -23,6 +24,8 @@ struct CellLines {
     lines: Vec<Line>,
     fill: Option<Rgb>,
     style: TextStyle,
+    /// The cell's structure element.
+    mark: Mark,
 }
 
 /// One row, broken into lines.
@@ -57,7 +60,9 @@ fn band_height(lines: usize) -> f32 {
 
 impl TableLayout {
     /// Measures a table: column widths from the relative weights, cell text wrapped.
-    pub(crate) fn new(fonts: &Fonts, table: &Table) -> Self {
+    /// Adds the table's structure: a header row of column header cells, then data rows.
+    pub(crate) fn new(fonts: &Fonts, table: &Table, tree: &mut Tree) -> Self {
+        let node = tree.add(Tree::ROOT, Role::Table);
         let weights: Vec<f32> = table
             .columns
             .iter()
@@ -82,22 +87,28 @@ impl TableLayout {
             .collect();
 
         let header_style = CELL.with_font(FontId::Bold).with_color(WHITE);
-        let header = Self::row(
-            fonts,
-            &columns,
-            table
-                .columns
-                .iter()
-                .map(|c| (c.header.as_str(), header_style, None)),
-            Some(NAVY),
-            false,
-        );
+        let header_row = tree.add(node, Role::TR);
+        let header_cells: Vec<_> = table
+            .columns
+            .iter()
+            .map(|c| {
+                let th = tree.add(header_row, Role::TH(Scope::Column));
+                (c.header.as_str(), header_style, None, Mark::Node(th))
+            })
+            .collect();
+        let header = Self::row(fonts, &columns, header_cells.into_iter(), Some(NAVY), false);
         let rows = table
             .rows
             .iter()
             .enumerate()
             .map(|(index, cells)| {
-                let cells = cells.iter().take(columns.len()).map(|cell| {
+                let tr = tree.add(node, Role::TR);
+                // Missing cells are drawn empty and tagged as empty data cells,
+                // so every row has as many cells as there are columns.
+                let marks: Vec<Mark> = (0..columns.len())
+                    .map(|_| Mark::Node(tree.add(tr, Role::TD)))
+                    .collect();
+                let cells = cells.iter().zip(marks).map(|(cell, mark)| {
                     let font = if cell.bold {
                         FontId::Bold
                     } else {
@@ -111,6 +122,7 @@ impl TableLayout {
                         cell.text.as_str(),
                         CELL.with_font(font).with_color(color),
                         cell.fill,
+                        mark,
                     )
                 });
                 let zebra = (index % 2 == 1).then_some(ZEBRA);
@@ -129,13 +141,13 @@ impl TableLayout {
     fn row<'a>(
         fonts: &Fonts,
         columns: &[(f32, f32)],
-        cells: impl Iterator<Item = (&'a str, TextStyle, Option<Rgb>)>,
+        cells: impl Iterator<Item = (&'a str, TextStyle, Option<Rgb>, Mark)>,
         fill: Option<Rgb>,
         rule: bool,
     ) -> Row {
         let cells: Vec<CellLines> = cells
             .zip(columns)
-            .map(|((content, style, fill), &(_, width))| CellLines {
+            .map(|((content, style, fill, mark), &(_, width))| CellLines {
                 lines: text::wrap_plain(
                     fonts,
                     style.font,
@@ -145,6 +157,7 @@ impl TableLayout {
                 ),
                 fill,
                 style,
+                mark,
             })
             .collect();
         let lines = cells
@@ -195,6 +208,7 @@ impl TableLayout {
                 w: right - left,
                 h: height,
                 fill,
+                mark: DECORATION,
             });
         }
         for (cell, &(x, w)) in row.cells.iter().zip(&self.columns) {
@@ -205,6 +219,7 @@ impl TableLayout {
                     w,
                     h: height,
                     fill,
+                    mark: DECORATION,
                 });
             }
         }
@@ -218,7 +233,14 @@ impl TableLayout {
                 .enumerate()
             {
                 let top = PAD_Y + i as f32 * CELL.leading;
-                items.extend(line_items(fonts, line, x + PAD_X, top, cell.style));
+                items.extend(line_items(
+                    fonts,
+                    line,
+                    x + PAD_X,
+                    top,
+                    cell.style,
+                    cell.mark,
+                ));
             }
         }
         if row.rule {
@@ -229,6 +251,7 @@ impl TableLayout {
                 y2: height,
                 width: 0.5,
                 color: RULE,
+                mark: DECORATION,
             });
         }
         Unit {
@@ -247,9 +270,16 @@ impl TableLayout {
         cursor.make_room(self.lead());
         let header = self.band(fonts, &self.header, 0, self.header.lines);
         let header_h = header.height;
+        // The header is content once; its repetitions on continuation pages are artifacts.
+        let mut repeated = header.clone();
+        for item in &mut repeated.items {
+            if matches!(item.mark(), Mark::Node(_)) {
+                item.set_mark(Mark::Artifact(Artifact::Pagination));
+            }
+        }
         let continue_on_new_page = |cursor: &mut Cursor| {
             cursor.new_page();
-            cursor.place(header.clone());
+            cursor.place(repeated.clone());
         };
         cursor.place(header.clone());
         for row in &self.rows {
