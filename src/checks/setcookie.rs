@@ -87,7 +87,7 @@ impl SetCookie {
             return Some(m);
         }
         let e = self.expires.as_deref()?;
-        httpdate_to_unix(e).map(|t| t - now_unix)
+        httpdate_to_unix(e).map(|t| t.saturating_sub(now_unix))
     }
 }
 
@@ -205,7 +205,14 @@ pub fn httpdate_to_unix(s: &str) -> Option<i64> {
         }
     }
     let (h, mi, se) = hms?;
-    Some(days_from_civil(year?, month?, day?) * 86_400 + h * 3600 + mi * 60 + se)
+    let (year, month, day) = (year?, month?, day?);
+    // RFC 6265 §5.1.1: out-of-range fields make the date invalid, as in browsers.
+    if !(1..=31).contains(&day) || year < 1601 || h > 23 || mi > 59 || se > 59 {
+        return None;
+    }
+    // Any later year is as far away for a cookie; the cap keeps the arithmetic in range.
+    let year = year.min(9999);
+    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se)
 }
 
 const MONTHS: [&str; 12] = [
@@ -295,5 +302,19 @@ mod tests {
         assert_eq!(httpdate_to_unix("garbage"), None);
         let c = SetCookie::parse("s=1; Expires=Sun, 06 Nov 1994 08:49:37 GMT").expect("p");
         assert_eq!(c.lifetime_secs(784_111_777 - 100), Some(100));
+    }
+
+    #[test]
+    fn hostile_dates_are_invalid_or_far_future_never_an_overflow() {
+        // Found by the set_cookie fuzz target: huge fields overflowed the arithmetic.
+        assert_eq!(httpdate_to_unix("01 Jan 1 99999999999999999:00:00"), None);
+        assert_eq!(httpdate_to_unix("Sun, 06 Nov 1994 08:49:60 GMT"), None);
+        assert_eq!(httpdate_to_unix("Sun, 32 Nov 1994 08:49:37 GMT"), None);
+        assert_eq!(httpdate_to_unix("Sun, 06 Nov 1600 08:49:37 GMT"), None);
+        let far = httpdate_to_unix("01 Jan 9223372036854775807 00:00:00").expect("far future");
+        assert_eq!(far, httpdate_to_unix("01 Jan 9999 00:00:00").expect("9999"));
+        let c = SetCookie::parse("s=1; Expires=01 Jan 9223372036854775807 00:00:00").expect("p");
+        assert!(c.lifetime_secs(i64::MIN).is_some_and(|l| l > 0));
+        assert!(!c.is_deletion_at(1_796_515_200));
     }
 }

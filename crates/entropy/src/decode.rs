@@ -303,6 +303,12 @@ fn modal<T: std::hash::Hash + Eq + Clone>(items: impl Iterator<Item = T>) -> Opt
     m.into_iter().max_by_key(|(_, c)| *c)
 }
 
+/// The structure the decoder finds in a sample (format, alphabet, constant positions), without
+/// the statistics: what [`crate::analyse`] reads first from tokens a target chose.
+pub fn detect(tokens: &[Token], opts: &Options) -> Result<DetectedFormat, Error> {
+    decode(tokens, opts).map(|d| d.format)
+}
+
 /// Validate, unwrap and align the sample, and build per-position symbol columns.
 pub(crate) fn decode(tokens: &[Token], opts: &Options) -> Result<Decoded, Error> {
     if tokens.is_empty() {
