@@ -55,7 +55,7 @@ pub fn alpn_selected(hello: &wire::ServerHello) -> Option<String> {
 }
 
 /// Groups offered by default for TLS 1.0–1.2 (elliptic curves only; FFDHE there is negotiated by the suite).
-fn default_legacy_groups() -> Vec<u16> {
+pub(crate) fn default_legacy_groups() -> Vec<u16> {
     GROUPS.iter().map(|g| g.0).filter(|c| *c < 0x0100).collect()
 }
 
@@ -184,6 +184,24 @@ pub struct VersionScan {
     pub flights: Vec<ServerFlight>,
     /// Problems after the version was established.
     pub notes: Vec<String>,
+    /// What the version's first hello answered besides its suite (TLS ≤ 1.2).
+    pub first: Option<FirstHello>,
+}
+
+/// The questions a version's first hello answers on the side: it offers DEFLATE, ALPN and an
+/// empty session ticket as a browser does, and the vulnerability follow-up rides on its flight.
+#[derive(Debug, Clone, Default)]
+pub struct FirstHello {
+    /// The server chose DEFLATE compression (CRIME).
+    pub compression: bool,
+    /// ALPN protocol selected (None for SSL 3.0, which has no extensions).
+    pub alpn: Option<String>,
+    /// The server acknowledged the session ticket extension (None for SSL 3.0).
+    pub session_tickets: Option<bool>,
+    /// Heartbleed, judged from the follow-up.
+    pub heartbleed: Option<crate::vuln::ProbeFinding>,
+    /// CCS injection, judged from the follow-up.
+    pub ccs: Option<crate::vuln::ProbeFinding>,
 }
 
 impl VersionScan {
@@ -197,6 +215,7 @@ impl VersionScan {
             groups: Vec::new(),
             flights: Vec::new(),
             notes: Vec::new(),
+            first: None,
         }
     }
 
@@ -272,7 +291,7 @@ impl VersionScan {
 ///
 /// A server that follows the client's group order then reveals a new group with every ECDHE answer,
 /// and one that follows its own order still negotiates, so suite enumeration is never distorted.
-fn groups_unseen_first(all: &[u16], seen: &[u16]) -> Vec<u16> {
+pub(crate) fn groups_unseen_first(all: &[u16], seen: &[u16]) -> Vec<u16> {
     let mut out: Vec<u16> = all.iter().copied().filter(|g| !seen.contains(g)).collect();
     out.extend(seen.first());
     out
@@ -313,15 +332,31 @@ pub async fn enumerate_version(
     let mut scan = VersionScan::new(version);
     let all_groups = default_legacy_groups();
     let mut remaining = suites::offer_list(version);
+    let mut schemes_seen: Vec<u16> = Vec::new();
     while !remaining.is_empty() {
+        let first = scan.accepted.is_empty();
+        // Unseen groups and signature schemes first, one known one last: a server following the
+        // client's order reveals a new one with every answer, and none is ever left without a
+        // usable choice, so the suite it picks is unchanged.
         let params = HelloParams {
             sni: sni.clone(),
             groups: groups_unseen_first(&all_groups, &scan.groups),
+            signature_algorithms: if version == Version::Tls12 && !schemes_seen.is_empty() {
+                groups_unseen_first(SIGNATURE_ALGORITHMS, &schemes_seen)
+            } else {
+                Vec::new()
+            },
+            compression: first,
+            browser_extensions: first && version != Version::Ssl3,
             ..Default::default()
         };
         let hello = build_hello(version, &remaining, &params);
-        let first = scan.accepted.is_empty();
-        match pr.hello(&hello, ske_kind).await {
+        let answer = if first {
+            first_hello(pr.as_ref(), &hello, version, &mut scan).await
+        } else {
+            pr.hello(&hello, ske_kind).await
+        };
+        match answer {
             Ok(Outcome::Hello(f)) => {
                 let negotiated = f.hello.negotiated_version();
                 if negotiated != version.wire() {
@@ -356,6 +391,11 @@ pub async fn enumerate_version(
                 {
                     scan.groups.push(group);
                 }
+                if let Some(sig) = f.ske_signature
+                    && !schemes_seen.contains(&sig)
+                {
+                    schemes_seen.push(sig);
+                }
                 scan.accepted.push((chosen, f.kx));
                 scan.flights.push(*f);
             }
@@ -367,6 +407,35 @@ pub async fn enumerate_version(
         }
     }
     scan
+}
+
+/// Sends a version's first hello and, when the server answers it, the vulnerability follow-up
+/// on the same connection; the side answers go to `scan.first`.
+async fn first_hello(
+    pr: &Prober,
+    hello: &[u8],
+    version: Version,
+    scan: &mut VersionScan,
+) -> Result<Outcome, ProbeError> {
+    let (outcome, reaction) = pr
+        .hello_then(hello, ske_kind, crate::vuln::follow_up)
+        .await?;
+    if let Outcome::Hello(f) = &outcome
+        && f.hello.negotiated_version() == version.wire()
+    {
+        let label = version.label();
+        let extensions = version != Version::Ssl3;
+        scan.first = Some(FirstHello {
+            compression: f.hello.compression == 1,
+            alpn: alpn_selected(&f.hello).filter(|_| extensions),
+            session_tickets: extensions.then(|| f.hello.extension(EXT_SESSION_TICKET).is_some()),
+            heartbleed: reaction.as_ref().map(|r| {
+                crate::vuln::judge_heartbleed(label, crate::vuln::heartbeat_negotiated(f), r)
+            }),
+            ccs: reaction.as_ref().map(|r| crate::vuln::judge_ccs(label, r)),
+        });
+    }
+    Ok(outcome)
 }
 
 /// TLS 1.3: suites and groups from hellos without a key share.
@@ -483,36 +552,6 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
         }
     }
     scan
-}
-
-/// Finds the remaining groups a TLS ≤ 1.2 server accepts, offering only groups not yet seen.
-pub async fn enumerate_more_groups(pr: &Prober, scan: &mut VersionScan, sni: Option<String>) {
-    let suites_offered = scan.ecdhe_suites();
-    if suites_offered.is_empty() || scan.version == Version::Ssl3 {
-        return;
-    }
-    let mut remaining: Vec<u16> = default_legacy_groups()
-        .into_iter()
-        .filter(|g| !scan.groups.contains(g))
-        .collect();
-    while !remaining.is_empty() {
-        let params = HelloParams {
-            sni: sni.clone(),
-            groups: remaining.clone(),
-            ..Default::default()
-        };
-        let group = match single(pr, scan.version, &suites_offered, &params).await {
-            Ok(Outcome::Hello(f)) => match f.kx {
-                Some(KxParams::Ecdhe { group }) => Some(group),
-                _ => None,
-            },
-            _ => None,
-        };
-        match group.and_then(|g| remaining.iter().position(|c| *c == g)) {
-            Some(pos) => scan.groups.push(remaining.remove(pos)),
-            None => break,
-        }
-    }
 }
 
 /// Sends one hello and returns the flight, if the server answered with a hello.

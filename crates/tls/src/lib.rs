@@ -183,23 +183,33 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     // Phase 1: every version (TLS 1.3 with its groups) at once.
     let mut scans = enumerate::enumerate_all(pr.clone(), sni.clone()).await;
     let mut extra_handshakes = 0;
+    // Picks against the client's order prove the server's own order with no further hello, and
+    // lower versions can then inherit that verdict.
+    for s in scans.iter_mut() {
+        if s.server_preference.is_none() && s.picks_prove_server_order() {
+            s.server_preference = Some(true);
+        }
+    }
 
     // Phase 2: probes that depend on what phase 1 found, folded together where one hello can
     // answer several questions.
     let best = best_legacy(&scans);
-    let (more, combined, fallback, deeper) = {
+    let (preference, fallback, deeper) = {
         let scans_ro = &scans;
         tokio::join!(
-            more_groups(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
-            combined_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
+            preference_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             fallback_probe(&pr, scans_ro, sni.clone()),
             deeper_probes(&pr, scans_ro, &name, sni.clone()),
         )
     };
     extra_handshakes += deeper.rustls_handshakes();
     let mut probe_handshakes = deeper.costs();
-    if let (Some(i), Some(groups)) = (best, more) {
-        scans[i].groups = groups;
+    if let Some(curves) = &deeper.curves12
+        && let Some(s) = scans
+            .iter_mut()
+            .find(|s| s.version == Version::Tls12 && s.support == Support::Supported)
+    {
+        s.groups = curves.clone();
     }
     let mut findings = Findings::default();
     let mut capabilities = report::Capabilities {
@@ -207,31 +217,30 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
         resumption: deeper.resumption.clone(),
         ..Default::default()
     };
-    if let (Some(i), Some(c)) = (best, combined) {
-        if let Some(chosen) = c.chosen {
+    // Highest version first, so a finding names the best protocol it was seen on.
+    for s in scans.iter().rev() {
+        if let Some(f) = &s.first {
+            findings.add(f.heartbleed.clone(), f.ccs.clone());
+            findings.compression = Some(findings.compression.unwrap_or(false) || f.compression);
+        }
+    }
+    if let Some(i) = best {
+        if let Some(chosen) = preference {
             scans[i].judge_preference(chosen);
         }
-        findings.compression = c.compression;
-        capabilities.alpn = c.alpn.clone();
-        capabilities.session_tickets = c.session_tickets;
-        capabilities.tested_on = Some(scans[i].version);
-        findings.add(c.heartbleed, c.ccs);
+        if let Some(f) = &scans[i].first {
+            capabilities.alpn = f.alpn.clone();
+            capabilities.session_tickets = f.session_tickets;
+            capabilities.tested_on = Some(scans[i].version);
+        }
         inherit_preference(&mut scans, i);
     }
     let (others, robot) = tokio::join!(
         other_legacy_probes(&pr, &scans, best, sni.clone()),
         robot_probe(&pr, &scans, sni.clone()),
     );
-    for (i, o) in others {
-        if let Some(chosen) = o.chosen {
-            scans[i].judge_preference(chosen);
-        }
-        findings.add(o.heartbleed, o.ccs);
-    }
-    for s in scans.iter_mut() {
-        if s.server_preference.is_none() && s.picks_prove_server_order() {
-            s.server_preference = Some(true);
-        }
+    for (i, chosen) in others {
+        scans[i].judge_preference(chosen);
     }
 
     // Certificate: from the raw TLS ≤ 1.2 flights when there are any, else a rustls handshake.
@@ -378,6 +387,8 @@ fn raw_leaf(scans: &[VersionScan]) -> Option<Vec<u8>> {
 /// Results of the probes that need only phase 1 and run beside phase 2.
 struct Deeper {
     sig12: Option<sigalgs::SigAlgs>,
+    /// The complete TLS 1.2 curve list, found beside the signature schemes.
+    curves12: Option<Vec<u16>>,
     sig13: Option<sigalgs::SigAlgs>,
     resumption: Option<resume::Resumption>,
     /// Finding, whether a handshake was spent, renegotiations completed.
@@ -432,7 +443,7 @@ async fn deeper_probes(
     let any_legacy = scans.iter().any(|s| {
         s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
     });
-    let (sig12, sig13, resumption, renegotiation) = tokio::join!(
+    let (tls12_caps, sig13, resumption, renegotiation) = tokio::join!(
         async {
             match tls12 {
                 Some(s) => sigalgs::tls12(pr, s, sni.clone()).await,
@@ -449,8 +460,10 @@ async fn deeper_probes(
             sni.as_deref()
         ),
     );
+    let (sig12, curves12) = tls12_caps.unzip();
     Deeper {
         sig12,
+        curves12,
         sig13,
         resumption,
         renegotiation,
@@ -545,85 +558,36 @@ fn best_legacy(scans: &[VersionScan]) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// The best legacy version's groups, completed with hellos offering only unseen groups.
-async fn more_groups(
-    pr: &Prober,
-    best: Option<&VersionScan>,
-    sni: Option<String>,
-) -> Option<Vec<u16>> {
-    let mut s = best?.clone();
-    enumerate::enumerate_more_groups(pr, &mut s, sni).await;
-    Some(s.groups)
+/// Whether `s` still needs a hello offering its accepted suites in reverse to tell whose order
+/// the server follows.
+fn order_unknown(s: &VersionScan) -> bool {
+    s.accepted.len() >= 2 && s.server_preference.is_none() && !s.picks_prove_server_order()
 }
 
-/// What one hello with follow-up records established.
-#[derive(Debug, Default)]
-struct FollowResult {
-    /// Suite chosen from the accepted suites offered in reverse (server-preference test).
-    chosen: Option<u16>,
-    /// DEFLATE accepted (only asked on the combined probe).
-    compression: Option<bool>,
-    /// ALPN protocol selected and session tickets offered (combined probe only).
-    alpn: Option<String>,
-    session_tickets: Option<bool>,
-    heartbleed: Option<vuln::ProbeFinding>,
-    ccs: Option<vuln::ProbeFinding>,
-}
-
-/// Offers `version`'s accepted suites in reverse, then sends the vulnerability follow-up.
-async fn reversed_with_follow_up(
-    pr: &Prober,
-    s: &VersionScan,
-    p: &HelloParams,
-) -> Option<FollowResult> {
-    let hello = enumerate::build_hello(s.version, &s.reversed(), p);
-    let (outcome, reaction) = pr
-        .hello_then(&hello, enumerate::ske_kind, vuln::follow_up)
-        .await
-        .ok()?;
-    let Outcome::Hello(f) = outcome else {
-        return Some(FollowResult {
-            compression: Some(false).filter(|_| p.compression),
-            ..Default::default()
-        });
-    };
-    let label = s.version.label();
-    let mut out = FollowResult {
-        chosen: Some(f.hello.cipher_suite),
-        compression: Some(f.hello.compression == 1).filter(|_| p.compression),
-        ..Default::default()
-    };
-    if p.browser_extensions {
-        out.alpn = enumerate::alpn_selected(&f.hello);
-        out.session_tickets = Some(f.hello.extension(enumerate::EXT_SESSION_TICKET).is_some());
+/// The suite a server chooses from `s`'s accepted suites offered in reverse (the
+/// server-preference test); None when the order is already known or the hello failed.
+async fn reversed_pick(pr: &Prober, s: &VersionScan, sni: Option<String>) -> Option<u16> {
+    if !order_unknown(s) {
+        return None;
     }
-    if let Some(r) = reaction {
-        out.heartbleed = Some(vuln::judge_heartbleed(
-            label,
-            vuln::heartbeat_negotiated(&f),
-            &r,
-        ));
-        out.ccs = Some(vuln::judge_ccs(label, &r));
-    }
-    Some(out)
-}
-
-/// One hello on the best legacy version answers six questions: server preference (accepted
-/// suites in reverse), compression (DEFLATE offered), ALPN and session tickets (offered as a
-/// browser does), Heartbleed and CCS injection (follow-up records).
-async fn combined_probe(
-    pr: &Prober,
-    best: Option<&VersionScan>,
-    sni: Option<String>,
-) -> Option<FollowResult> {
-    let s = best?;
     let p = HelloParams {
         sni,
-        compression: true,
-        browser_extensions: s.version != Version::Ssl3,
         ..Default::default()
     };
-    reversed_with_follow_up(pr, s, &p).await
+    let hello = enumerate::build_hello(s.version, &s.reversed(), &p);
+    match pr.hello(&hello, enumerate::ske_kind).await {
+        Ok(Outcome::Hello(f)) => Some(f.hello.cipher_suite),
+        _ => None,
+    }
+}
+
+/// The server-preference test on the best legacy version, when its picks did not settle it.
+async fn preference_probe(
+    pr: &Prober,
+    best: Option<&VersionScan>,
+    sni: Option<String>,
+) -> Option<u16> {
+    reversed_pick(pr, best?, sni).await
 }
 
 /// Lower versions whose picks agree with the order the best version established inherit its
@@ -644,45 +608,25 @@ fn inherit_preference(scans: &mut [VersionScan], best: usize) {
     }
 }
 
-/// Lower legacy versions: the preference test where two or more suites were accepted, with the
-/// follow-up only where the version negotiated heartbeats (Heartbleed is tested per version).
+/// Lower legacy versions: the preference test where two or more suites were accepted and
+/// neither the picks nor the best version's verdict settled it.
 async fn other_legacy_probes(
     pr: &Prober,
     scans: &[VersionScan],
     best: Option<usize>,
     sni: Option<String>,
-) -> Vec<(usize, FollowResult)> {
+) -> Vec<(usize, u16)> {
     let mut set = Vec::new();
     for (i, s) in scans.iter().enumerate() {
-        let heartbeat = s.flights.iter().any(vuln::heartbeat_negotiated);
-        let order_unknown =
-            s.accepted.len() >= 2 && s.server_preference.is_none() && !s.picks_prove_server_order();
         if Some(i) == best
             || s.support != Support::Supported
             || matches!(s.version, Version::Ssl2 | Version::Tls13)
-            || !(order_unknown || heartbeat)
+            || !order_unknown(s)
         {
             continue;
         }
-        let p = HelloParams {
-            sni: sni.clone(),
-            ..Default::default()
-        };
-        set.push(async move {
-            let r = if heartbeat {
-                reversed_with_follow_up(pr, s, &p).await
-            } else {
-                let hello = enumerate::build_hello(s.version, &s.reversed(), &p);
-                match pr.hello(&hello, enumerate::ske_kind).await {
-                    Ok(Outcome::Hello(f)) => Some(FollowResult {
-                        chosen: Some(f.hello.cipher_suite),
-                        ..Default::default()
-                    }),
-                    _ => None,
-                }
-            };
-            r.map(|r| (i, r))
-        });
+        let sni = sni.clone();
+        set.push(async move { reversed_pick(pr, s, sni).await.map(|c| (i, c)) });
     }
     join_all(set).await.into_iter().flatten().collect()
 }
