@@ -102,7 +102,14 @@ fn protocols(r: &TlsReport) -> ItemOutcome {
         .filter(|p| p.version < Version::Tls12 && p.status == SupportStatus::Inconclusive)
         .map(|p| p.name.to_string())
         .collect();
-    let figures = json!({ "supported": supported, "obsolete_enabled": old, "inconclusive": names(SupportStatus::Inconclusive) });
+    // Resumption is evidence about how the protocols are run, not a pass/fail criterion.
+    let figures = json!({
+        "supported": supported,
+        "obsolete_enabled": old,
+        "inconclusive": names(SupportStatus::Inconclusive),
+        "resumption_tls12": r.capabilities.resumption,
+        "resumption_tls13": r.capabilities.resumption_tls13,
+    });
     if !old.is_empty() {
         return outcome(
             ID,

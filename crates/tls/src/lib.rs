@@ -17,6 +17,7 @@ pub mod render;
 pub mod reneg;
 pub mod report;
 pub mod resume;
+pub mod resume13;
 pub mod robot;
 pub mod sigalgs;
 pub mod suites;
@@ -215,6 +216,7 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     let mut capabilities = report::Capabilities {
         signature_algorithms: deeper.sig12.iter().chain(&deeper.sig13).cloned().collect(),
         resumption: deeper.resumption.clone(),
+        resumption_tls13: deeper.resumption13.clone(),
         ..Default::default()
     };
     // Highest version first, so a finding names the best protocol it was seen on.
@@ -391,15 +393,18 @@ struct Deeper {
     curves12: Option<Vec<u16>>,
     sig13: Option<sigalgs::SigAlgs>,
     resumption: Option<resume::Resumption>,
+    resumption13: Option<resume13::Resumption13>,
     /// Finding, whether a handshake was spent, renegotiations completed.
     renegotiation: Option<(vuln::ProbeFinding, bool, Option<u32>)>,
 }
 
 impl Deeper {
     /// Handshakes made through rustls, which the raw-hello counter does not see: the TLS 1.3
-    /// signature handshakes, the two full resumption handshakes, the renegotiation connection.
+    /// signature handshakes and the TLS 1.3 resumption, the two full TLS 1.2 resumption
+    /// handshakes, the renegotiation connection.
     fn rustls_handshakes(&self) -> u32 {
         self.sig13.as_ref().map_or(0, |s| s.handshakes)
+            + self.resumption13.as_ref().map_or(0, |r| r.handshakes)
             + self
                 .resumption
                 .as_ref()
@@ -422,6 +427,9 @@ impl Deeper {
         if let Some(s) = &self.sig13 {
             m.insert("signature_algorithms_tls13", s.handshakes);
         }
+        if let Some(r) = &self.resumption13 {
+            m.insert("resumption_tls13", r.handshakes);
+        }
         m
     }
 }
@@ -443,7 +451,7 @@ async fn deeper_probes(
     let any_legacy = scans.iter().any(|s| {
         s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
     });
-    let (tls12_caps, sig13, resumption, renegotiation) = tokio::join!(
+    let (tls12_caps, tls13_caps, resumption, renegotiation) = tokio::join!(
         async {
             match tls12 {
                 Some(s) => sigalgs::tls12(pr, s, sni.clone()).await,
@@ -461,10 +469,12 @@ async fn deeper_probes(
         ),
     );
     let (sig12, curves12) = tls12_caps.unzip();
+    let (sig13, resumption13) = tls13_caps.unzip();
     Deeper {
         sig12,
         curves12,
         sig13,
+        resumption13,
         resumption,
         renegotiation,
     }

@@ -8,6 +8,7 @@
 
 use crate::enumerate::{self, HelloParams, Support, VersionScan};
 use crate::probe::{Outcome, Prober};
+use crate::resume13;
 use crate::suites::{SIGNATURE_ALGORITHMS, signature_scheme_name};
 use crate::wire::Version;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -253,10 +254,11 @@ pub async fn tls12(
     Some((out, e.curves))
 }
 
-/// Accepts any certificate and records the TLS 1.3 CertificateVerify scheme.
-#[derive(Debug)]
+/// Accepts any certificate and records the TLS 1.3 CertificateVerify scheme. One instance
+/// serves the whole elimination: rustls offers a ticket back only under the same verifier.
+#[derive(Debug, Default)]
 struct SchemeCapture {
-    offer: Vec<SignatureScheme>,
+    offer: Mutex<Vec<SignatureScheme>>,
     seen: Mutex<Option<SignatureScheme>>,
 }
 
@@ -291,28 +293,37 @@ impl ServerCertVerifier for SchemeCapture {
         Ok(HandshakeSignatureValid::assertion())
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.offer.clone()
+        self.offer.lock().map(|g| g.clone()).unwrap_or_default()
     }
 }
 
-/// One TLS 1.3 handshake offering `offer`; the scheme the server signed with, None if refused.
+/// What one TLS 1.3 handshake of the elimination showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pick {
+    /// The server signed with this scheme.
+    Signed(SignatureScheme),
+    /// The server resumed the offered ticket: no signature to see.
+    Resumed,
+    /// The server refused the handshake.
+    Refused,
+}
+
+/// One TLS 1.3 handshake offering `offer` through `connector`, whose configuration may hold a
+/// ticket store (offering a ticket back, keeping new ones). When `collect` is set, the connection stays open until the server's
+/// NewSessionTickets have arrived (it is closed with close_notify and read to its end).
 async fn tls13_pick(
     pr: &Prober,
     name: &ServerName<'static>,
+    capture: &Arc<SchemeCapture>,
+    connector: &tokio_rustls::TlsConnector,
     offer: &[SignatureScheme],
-) -> Result<Option<SignatureScheme>, String> {
-    let capture = Arc::new(SchemeCapture {
-        offer: offer.to_vec(),
-        seen: Mutex::new(None),
-    });
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .map_err(|e| e.to_string())?
-        .dangerous()
-        .with_custom_certificate_verifier(capture.clone())
-        .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    collect: bool,
+) -> Result<Pick, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if let (Ok(mut o), Ok(mut s)) = (capture.offer.lock(), capture.seen.lock()) {
+        *o = offer.to_vec();
+        *s = None;
+    }
     let _permit = pr.limit.acquire().await.map_err(|e| e.to_string())?;
     if let Some(p) = &pr.pacer {
         p.wait().await;
@@ -320,15 +331,58 @@ async fn tls13_pick(
     let tcp = pr.connect().await.map_err(|e| e.to_string())?;
     let result = tokio::time::timeout(pr.read_timeout, connector.connect(name.clone(), tcp)).await;
     let seen = capture.seen.lock().ok().and_then(|g| *g);
-    match (seen, result) {
-        (Some(s), _) => Ok(Some(s)),
-        (None, Err(_)) => Err("the handshake did not finish within the read timeout".into()),
-        (None, Ok(_)) => Ok(None),
+    let mut tls = match (seen, result) {
+        (_, Ok(Ok(tls))) => tls,
+        (Some(s), _) => return Ok(Pick::Signed(s)),
+        (None, Err(_)) => return Err("the handshake did not finish within the read timeout".into()),
+        (None, Ok(Err(_))) => return Ok(Pick::Refused),
+    };
+    if collect {
+        // The tickets follow the server's Finished; rustls stores them as it reads.
+        let deadline = tokio::time::Instant::now() + pr.read_timeout;
+        let _ = tokio::time::timeout_at(deadline, tls.shutdown()).await;
+        let mut sink = [0u8; 4096];
+        while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, tls.read(&mut sink)).await {
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    let resumed = tls.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+    match seen {
+        Some(s) => Ok(Pick::Signed(s)),
+        None if resumed => Ok(Pick::Resumed),
+        None => Err("the server completed the handshake without a CertificateVerify".into()),
     }
 }
 
-/// TLS 1.3 elimination over the schemes rustls can offer.
-pub async fn tls13(pr: &Prober, supported: bool, server_name: &str) -> Option<SigAlgs> {
+/// A TLS 1.3-only connector around `capture`, resuming from `store` when given. rustls offers a
+/// ticket back only under the configuration that received it, so one is made per store.
+fn tls13_connector(
+    capture: &Arc<SchemeCapture>,
+    store: Option<Arc<resume13::TicketStore>>,
+) -> Result<tokio_rustls::TlsConnector, String> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(capture.clone())
+        .with_no_client_auth();
+    config.resumption = match store {
+        Some(s) => rustls::client::Resumption::store(s),
+        None => rustls::client::Resumption::disabled(),
+    };
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
+}
+
+/// TLS 1.3 elimination over the schemes rustls can offer, with session resumption asked on its
+/// first two handshakes (see [`resume13`]).
+pub async fn tls13(
+    pr: &Prober,
+    supported: bool,
+    server_name: &str,
+) -> Option<(SigAlgs, resume13::Resumption13)> {
     if !supported {
         return None;
     }
@@ -341,8 +395,10 @@ pub async fn tls13(pr: &Prober, supported: bool, server_name: &str) -> Option<Si
     let name = match ServerName::try_from(server_name.to_string()) {
         Ok(n) => n,
         Err(e) => {
-            out.reason = Some(format!("invalid server name {server_name:?}: {e}"));
-            return Some(out);
+            let why = format!("invalid server name {server_name:?}: {e}");
+            out.reason = Some(why.clone());
+            let r = resume13::judge(1, Some(resume13::AttemptOutcome::Failed(why)));
+            return Some((out, r));
         }
     };
     let provider = rustls::crypto::aws_lc_rs::default_provider();
@@ -353,21 +409,78 @@ pub async fn tls13(pr: &Prober, supported: bool, server_name: &str) -> Option<Si
         .into_iter()
         .filter(|s| !format!("{s:?}").starts_with("RSA_PKCS1"))
         .collect();
+    let full = offer.clone();
+    let capture = Arc::new(SchemeCapture::default());
+    let store = Arc::new(resume13::TicketStore::new());
+    let (with_tickets, plain) = match (
+        tls13_connector(&capture, Some(store.clone())),
+        tls13_connector(&capture, None),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            out.reason = Some(e);
+            return Some((out, resume13::Resumption13::default()));
+        }
+    };
+    let mut attempt = None;
+    let mut extra = 0;
+    let mut step = 0;
     while !offer.is_empty() {
-        out.handshakes += 1;
-        match tls13_pick(pr, &name, &offer).await {
-            Ok(Some(s)) => {
+        step += 1;
+        // The first handshake collects tickets, the second offers one back.
+        let connector = if step <= 2 { &with_tickets } else { &plain };
+        let pick = tls13_pick(pr, &name, &capture, connector, &offer, step == 1).await;
+        if step == 2 {
+            attempt = Some(match &pick {
+                Ok(Pick::Resumed) => resume13::AttemptOutcome::Resumed,
+                Ok(Pick::Signed(_)) => resume13::AttemptOutcome::Full,
+                Ok(Pick::Refused) => resume13::AttemptOutcome::Refused,
+                Err(e) => resume13::AttemptOutcome::Failed(e.clone()),
+            });
+        }
+        match pick {
+            Ok(Pick::Signed(s)) => {
+                out.handshakes += 1;
                 offer.retain(|o| *o != s);
                 out.accepted.push(signature_scheme_name(u16::from(s)));
             }
-            Ok(None) => break,
+            // Resumed: nothing learnt about schemes, the same offer goes again without a ticket.
+            Ok(Pick::Resumed) => extra += 1,
+            Ok(Pick::Refused) => {
+                out.handshakes += 1;
+                break;
+            }
             Err(e) => {
+                out.handshakes += 1;
                 out.reason = Some(e);
                 break;
             }
         }
     }
-    Some(out)
+    let issued = store.issued();
+    // An elimination that ended after one handshake never offered a ticket back.
+    if attempt.is_none() && issued > 0 {
+        extra += 1;
+        let pick = tls13_pick(pr, &name, &capture, &with_tickets, &full, false).await;
+        attempt = Some(match pick {
+            Ok(Pick::Resumed) => resume13::AttemptOutcome::Resumed,
+            Ok(Pick::Signed(_)) => resume13::AttemptOutcome::Full,
+            Ok(Pick::Refused) => resume13::AttemptOutcome::Refused,
+            Err(e) => resume13::AttemptOutcome::Failed(e),
+        });
+    }
+    if out.accepted.is_empty() {
+        // Not one full handshake finished: there was no session to resume.
+        let r = resume13::Resumption13 {
+            reason: Some("no full TLS 1.3 handshake could be completed".into()),
+            handshakes: extra,
+            ..Default::default()
+        };
+        return Some((out, r));
+    }
+    let mut r = resume13::judge(issued, attempt);
+    r.handshakes = extra;
+    Some((out, r))
 }
 
 #[cfg(test)]
