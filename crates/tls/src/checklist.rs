@@ -293,8 +293,16 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
         ));
     }
     if let Some(st) = &c.ocsp {
-        // A revoked, stale or foreign staple makes clients that check it refuse the site.
-        if st.cert_status.as_deref() == Some("revoked") && st.matches_certificate {
+        // A forged, revoked, stale or foreign staple makes clients that check it refuse the site.
+        if st.signature_valid == Some(false) {
+            id.push(
+                "tanda tangan respons OCSP yang di-staple tidak sah (bukan dari penerbit atau responder yang diberi wewenang)".to_string(),
+            );
+            en.push(format!(
+                "the stapled OCSP response's signature is not valid: {}",
+                st.signature_note.clone().unwrap_or_default()
+            ));
+        } else if st.cert_status.as_deref() == Some("revoked") && st.matches_certificate {
             id.push("respons OCSP yang di-staple menyatakan sertifikat DICABUT".to_string());
             en.push("the stapled OCSP response says the certificate is REVOKED".to_string());
         } else if !st.matches_certificate {

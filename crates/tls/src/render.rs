@@ -187,8 +187,29 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
                     yes_no(lang, Some(st.matches_certificate)),
                     st.sct_count
                 );
+                let signature = match (st.signature_valid, st.signed_by.as_deref()) {
+                    (Some(true), Some("issuer")) => t(lang, "sah (penerbit)", "valid (issuer)"),
+                    (Some(true), _) => t(
+                        lang,
+                        "sah (responder yang diberi wewenang)",
+                        "valid (delegated responder)",
+                    ),
+                    (Some(false), _) => t(lang, "TIDAK SAH", "NOT VALID"),
+                    (None, _) => t(lang, "tidak dapat diperiksa", "not checked"),
+                };
+                let _ = writeln!(
+                    o,
+                    "    {}: {signature}",
+                    t(lang, "tanda tangan OCSP", "OCSP signature")
+                );
                 if let Some(p) = &st.problem {
                     let _ = writeln!(o, "    {}: {p}", t(lang, "masalah", "problem"));
+                } else if let Some(n) = st
+                    .signature_note
+                    .as_ref()
+                    .filter(|_| st.signature_valid.is_none())
+                {
+                    let _ = writeln!(o, "    {}: {n}", t(lang, "catatan", "note"));
                 }
             }
             if let Some(n) = c.sct_tls_extension {

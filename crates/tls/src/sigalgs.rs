@@ -49,6 +49,9 @@ enum Mode {
     Curves,
 }
 
+/// One capability hello: its mode, then the suites, curves and schemes it offers.
+type Offer = (Mode, Vec<u16>, Vec<u16>, Vec<u16>);
+
 /// The state of the TLS 1.2 scheme and curve elimination (pure; the I/O is in [`tls12`]).
 #[derive(Debug, Clone)]
 pub struct Tls12Elimination {
@@ -116,7 +119,7 @@ impl Tls12Elimination {
     }
 
     /// The next hello's suites, curves and schemes; None when both lists are complete.
-    fn next(&self) -> Option<(Mode, Vec<u16>, Vec<u16>, Vec<u16>)> {
+    fn next(&self) -> Option<Offer> {
         let mode = self.mode()?;
         let all_curves = enumerate::default_legacy_groups();
         Some(match mode {
