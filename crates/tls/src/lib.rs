@@ -400,8 +400,8 @@ struct Deeper {
 
 impl Deeper {
     /// Handshakes made through rustls, which the raw-hello counter does not see: the TLS 1.3
-    /// signature handshakes and the TLS 1.3 resumption, the two full TLS 1.2 resumption
-    /// handshakes, the renegotiation connection.
+    /// signature handshakes and the TLS 1.3 resumption, the full TLS 1.2 handshake with
+    /// tickets, the renegotiation connection (also the full handshake without tickets).
     fn rustls_handshakes(&self) -> u32 {
         self.sig13.as_ref().map_or(0, |s| s.handshakes)
             + self.resumption13.as_ref().map_or(0, |r| r.handshakes)
@@ -451,7 +451,7 @@ async fn deeper_probes(
     let any_legacy = scans.iter().any(|s| {
         s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
     });
-    let (tls12_caps, tls13_caps, resumption, renegotiation) = tokio::join!(
+    let (tls12_caps, tls13_caps, (resumption, renegotiation)) = tokio::join!(
         async {
             match tls12 {
                 Some(s) => sigalgs::tls12(pr, s, sni.clone()).await,
@@ -459,8 +459,7 @@ async fn deeper_probes(
             }
         },
         sigalgs::tls13(pr, supported(Version::Tls13).is_some(), name),
-        resume::probe(pr, tls12_accepted.as_deref(), name, sni.as_deref()),
-        renegotiation_probe(
+        resumption_and_renegotiation(
             pr,
             any_legacy,
             tls12_accepted.as_deref(),
@@ -517,42 +516,59 @@ async fn robot_probe(
     Some(robot::probe(pr, s.version, suite, &key, sni).await)
 }
 
-/// Client-initiated renegotiation on TLS 1.2 when a legacy version is on: the finding and
-/// whether a handshake was spent on it.
-async fn renegotiation_probe(
+/// TLS 1.2 session resumption and client-initiated renegotiation, sharing one full handshake:
+/// the renegotiation probe's connection, made without tickets, gives the session id that is
+/// offered back before the connection is renegotiated (a server may drop a session after a
+/// fatal alert). The ticket half runs beside it. Returns the resumption result and the
+/// renegotiation finding, whether a handshake was spent on it, renegotiations completed.
+async fn resumption_and_renegotiation(
     pr: &Prober,
     any_legacy: bool,
     tls12_accepted: Option<&[u16]>,
     name: &str,
     sni: Option<&str>,
-) -> Option<(vuln::ProbeFinding, bool, Option<u32>)> {
-    if !any_legacy {
-        return None;
-    }
+) -> (
+    Option<resume::Resumption>,
+    Option<(vuln::ProbeFinding, bool, Option<u32>)>,
+) {
     let untested = |evidence: String| vuln::ProbeFinding {
         vulnerable: None,
         protocol: "TLS 1.2".into(),
         evidence,
     };
-    let completable =
-        tls12_accepted.is_some_and(|a| a.iter().any(|c| resume::COMPLETABLE_SUITES.contains(c)));
-    if !completable {
-        return Some((
-            untested(
-                "not tested: it needs TLS 1.2 with an ECDHE suite using AES-GCM or ChaCha20".into(),
-            ),
-            false,
-            None,
-        ));
+    if !tls12_accepted.is_some_and(resume::completable) {
+        let reneg = any_legacy.then(|| {
+            let why = "not tested: it needs TLS 1.2 with an ECDHE suite using AES-GCM or ChaCha20";
+            (untested(why.into()), false, None)
+        });
+        return (tls12_accepted.map(|_| resume::not_completable()), reneg);
     }
-    Some(match reneg::probe(pr, name, sni).await {
-        Ok((f, n)) => (f, true, Some(n)),
+    let ((established, id), ticket) = tokio::join!(
+        async {
+            let e = reneg::establish(pr, name).await;
+            let bytes = e
+                .as_ref()
+                .map(|e| e.server_bytes.as_slice())
+                .map_err(Clone::clone);
+            let id = resume::by_session_id(pr, sni, bytes).await;
+            (e, id)
+        },
+        resume::by_ticket(pr, name, sni),
+    );
+    let resumption = resume::assemble(id, ticket);
+    let reneg = match established {
+        Ok(e) => {
+            let (f, n) = reneg::renegotiate(e, pr, sni).await;
+            (f, true, Some(n))
+        }
         Err(e) => (untested(format!("not tested: {e}")), true, None),
-    })
+    };
+    (Some(resumption), Some(reneg))
 }
 
-/// Full (rustls) handshakes the resumption probe makes whenever it runs.
-const RESUMPTION_FULL_HANDSHAKES: u32 = 2;
+/// Full (rustls) handshakes the resumption probe makes itself whenever it runs (the one with
+/// tickets; the one without is the renegotiation probe's).
+const RESUMPTION_FULL_HANDSHAKES: u32 = 1;
 
 /// Index of the highest supported version below TLS 1.3.
 fn best_legacy(scans: &[VersionScan]) -> Option<usize> {
