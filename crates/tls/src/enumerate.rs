@@ -186,6 +186,9 @@ pub struct VersionScan {
     pub notes: Vec<String>,
     /// What the version's first hello answered besides its suite (TLS ≤ 1.2).
     pub first: Option<FirstHello>,
+    /// ROBOT reactions to the premaster variants sent, in variant order, after this version's
+    /// RSA key-exchange answers (TLS 1.2 only; see `robot::ride`).
+    pub robot: Vec<String>,
 }
 
 /// The questions a version's first hello answers on the side: it offers DEFLATE, ALPN and an
@@ -216,6 +219,7 @@ impl VersionScan {
             flights: Vec::new(),
             notes: Vec::new(),
             first: None,
+            robot: Vec::new(),
         }
     }
 
@@ -333,6 +337,7 @@ pub async fn enumerate_version(
     let all_groups = default_legacy_groups();
     let mut remaining = suites::offer_list(version);
     let mut schemes_seen: Vec<u16> = Vec::new();
+    let mut robot_riding = true;
     while !remaining.is_empty() {
         let first = scan.accepted.is_empty();
         // Unseen groups and signature schemes first, one known one last: a server following the
@@ -353,6 +358,19 @@ pub async fn enumerate_version(
         let hello = build_hello(version, &remaining, &params);
         let answer = if first {
             first_hello(pr.as_ref(), &hello, version, &mut scan).await
+        } else if version == Version::Tls12 && robot_riding {
+            // ROBOT's premaster variants ride on RSA key-exchange answers; a server that lets
+            // one go unanswered until the deadline gets the rest in parallel later instead.
+            let i = scan.robot.len();
+            pr.hello_then(&hello, ske_kind, |f| crate::robot::ride(f, i))
+                .await
+                .map(|(outcome, reaction)| {
+                    if let Some(r) = reaction {
+                        robot_riding = !r.timed_out && i + 1 < crate::robot::VARIANTS.len();
+                        scan.robot.push(crate::robot::signature(&r));
+                    }
+                    outcome
+                })
         } else {
             pr.hello(&hello, ske_kind).await
         };

@@ -513,7 +513,7 @@ async fn robot_probe(
         };
         return Some((f, 0));
     };
-    Some(robot::probe(pr, s.version, suite, &key, sni).await)
+    Some(robot::probe_after_ride(pr, s.version, suite, &key, sni, &s.robot).await)
 }
 
 /// TLS 1.2 session resumption and client-initiated renegotiation, sharing one full handshake:

@@ -530,6 +530,7 @@ mod tests {
             }],
             notes: Vec::new(),
             first: None,
+            robot: Vec::new(),
         };
         scan.groups.dedup();
         let mut e = Tls12Elimination::new(&scan);
