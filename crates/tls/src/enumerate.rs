@@ -459,28 +459,42 @@ async fn first_hello(
 /// TLS 1.3: suites and groups from hellos without a key share.
 ///
 /// Each HelloRetryRequest names both a suite and a group. While suites are enumerated, the unseen
-/// groups are offered first with one known group last, so a refusal always means "no suite left"
-/// and a server that follows the client's group order reveals a new group with every answer.
-/// Then the accepted suites, in reverse order (the server-preference test), are offered with the
-/// unseen groups only until the server refuses.
+/// groups are offered first with one known group last, so a refusal means "no suite left" and a
+/// server that follows the client's group order reveals a new group with every answer. A server
+/// that answers with a known group follows its own order; it is then offered the unseen groups
+/// only, so each answer still reveals one (the suite it picks does not depend on the group), and
+/// a refusal, which may mean either list ran out, is settled by the next hellos. Then the
+/// accepted suites, in reverse order (the server-preference test), are offered with the unseen
+/// groups only until the server refuses.
 async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
     let mut scan = VersionScan::new(Version::Tls13);
     let all_groups = default_tls13_groups();
     let mut rem_suites = suites::offer_list(Version::Tls13);
     let mut suites_done = false;
-    let budget = rem_suites.len() + all_groups.len() + 2;
+    // The server picked a known group although unseen ones came first: it follows its own
+    // group order, so only unseen groups are offered from then on.
+    let mut unseen_only = false;
+    // A hello offering only unseen groups was refused: the suites or the groups ran out.
+    let mut suites_unsure = false;
+    let mut groups_done = false;
+    let budget = rem_suites.len() + all_groups.len() + 4;
     for _ in 0..budget {
         suites_done |= rem_suites.is_empty();
         let unseen: Vec<u16> = all_groups
             .iter()
             .copied()
-            .filter(|g| !scan.groups.contains(g))
+            .filter(|g| !groups_done && !scan.groups.contains(g))
             .collect();
         if suites_done && (unseen.is_empty() || scan.accepted.is_empty()) {
             break;
         }
+        let restricted = !suites_done && unseen_only && !unseen.is_empty();
         let (offered, groups) = if suites_done {
-            (scan.reversed(), unseen)
+            (scan.reversed(), unseen.clone())
+        } else if restricted {
+            (rem_suites.clone(), unseen.clone())
+        } else if groups_done {
+            (rem_suites.clone(), scan.groups.clone())
         } else {
             (
                 rem_suites.clone(),
@@ -510,9 +524,16 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
                 });
                 break;
             }
+            // The accepted suites with every unseen group were refused: the groups ran out;
+            // whether the suites did too is asked with the known groups.
+            Ok(_) if suites_done && suites_unsure => {
+                (suites_done, suites_unsure, groups_done) = (false, false, true);
+                continue;
+            }
             Ok(_) if suites_done => break,
             Ok(_) => {
                 suites_done = true;
+                suites_unsure = restricted;
                 continue;
             }
             Err(e) => {
@@ -521,7 +542,17 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
             }
         };
         let chosen = f.hello.cipher_suite;
+        if let Some(g) = f.hello.key_share_group()
+            && !suites_done
+            && !restricted
+            && !unseen.is_empty()
+            && scan.groups.contains(&g)
+        {
+            unseen_only = true;
+        }
         if suites_done {
+            // An unseen group answered: the refusal before this was about the suites.
+            suites_unsure = false;
             if scan.server_preference.is_none() {
                 scan.judge_preference(chosen);
             }

@@ -189,3 +189,32 @@ async fn modern_nginx_in_few_handshakes_and_not_vulnerable() {
         "{table}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls13_groups_in_the_servers_own_order_are_all_found() {
+    // Server order for groups: after one answer with a known group, only unseen groups are
+    // offered, so every suite hello also reveals a group, and the refusal that follows (suites or
+    // groups may have run out) is settled by the next hellos.
+    let groups = "X25519:prime256v1:secp384r1:ffdhe2048:ffdhe3072";
+    let extra = format!("ssl_prefer_server_ciphers on; ssl_ecdh_curve {groups};");
+    let ngx = start_nginx_with("TLSv1.3", CIPHERS, &extra);
+    let (t, connections) = relayed_target(ngx.addr).await;
+    let opts = ScanOptions {
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+        ..ScanOptions::default()
+    };
+    let r = scan(&t, &opts).await.expect("scan");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        r.handshakes as usize + 1
+    );
+    let want: BTreeSet<String> = ["x25519", "secp256r1", "secp384r1", "ffdhe2048", "ffdhe3072"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(names(&r, Version::Tls13), want);
+    let p = r.protocol(Version::Tls13).expect("TLS 1.3");
+    assert_eq!(p.suites.len(), 3, "{:?}", p.suites);
+    assert_eq!(p.server_preference, Some(true));
+}
