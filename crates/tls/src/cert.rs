@@ -403,6 +403,20 @@ pub fn hostname_matches(name: &str, san: &[String]) -> bool {
     })
 }
 
+/// The DER of the leaf's issuer from the chain the server sent (the leaf itself when it is
+/// self-issued), for checking what the issuer signed.
+fn issuer_der<'a>(fetched: &'a FetchedChain, leaf: &X509Certificate<'_>) -> Option<&'a [u8]> {
+    if leaf.issuer() == leaf.subject() {
+        return fetched.chain.first().map(Vec::as_slice);
+    }
+    fetched
+        .chain
+        .iter()
+        .skip(1)
+        .map(Vec::as_slice)
+        .find(|der| X509Certificate::from_der(der).is_ok_and(|(_, c)| c.subject() == leaf.issuer()))
+}
+
 /// Analyses a fetched chain against the trust store and the expected name.
 pub fn analyse(
     fetched: &FetchedChain,
@@ -496,7 +510,12 @@ pub fn analyse(
             serial: leaf_x509.tbs_certificate.raw_serial(),
             issuer_name_der: leaf_x509.issuer().as_raw(),
         };
-        crate::ocsp::analyse(&fetched.ocsp_response, &l, now)
+        crate::ocsp::analyse_signed(
+            &fetched.ocsp_response,
+            &l,
+            issuer_der(fetched, &leaf_x509),
+            now,
+        )
     });
     Ok(CertReport {
         self_signed: leaf.self_signed,

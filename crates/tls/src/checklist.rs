@@ -102,7 +102,14 @@ fn protocols(r: &TlsReport) -> ItemOutcome {
         .filter(|p| p.version < Version::Tls12 && p.status == SupportStatus::Inconclusive)
         .map(|p| p.name.to_string())
         .collect();
-    let figures = json!({ "supported": supported, "obsolete_enabled": old, "inconclusive": names(SupportStatus::Inconclusive) });
+    // Resumption is evidence about how the protocols are run, not a pass/fail criterion.
+    let figures = json!({
+        "supported": supported,
+        "obsolete_enabled": old,
+        "inconclusive": names(SupportStatus::Inconclusive),
+        "resumption_tls12": r.capabilities.resumption,
+        "resumption_tls13": r.capabilities.resumption_tls13,
+    });
     if !old.is_empty() {
         return outcome(
             ID,
@@ -286,8 +293,16 @@ fn certificate(r: &TlsReport) -> ItemOutcome {
         ));
     }
     if let Some(st) = &c.ocsp {
-        // A revoked, stale or foreign staple makes clients that check it refuse the site.
-        if st.cert_status.as_deref() == Some("revoked") && st.matches_certificate {
+        // A forged, revoked, stale or foreign staple makes clients that check it refuse the site.
+        if st.signature_valid == Some(false) {
+            id.push(
+                "tanda tangan respons OCSP yang di-staple tidak sah (bukan dari penerbit atau responder yang diberi wewenang)".to_string(),
+            );
+            en.push(format!(
+                "the stapled OCSP response's signature is not valid: {}",
+                st.signature_note.clone().unwrap_or_default()
+            ));
+        } else if st.cert_status.as_deref() == Some("revoked") && st.matches_certificate {
             id.push("respons OCSP yang di-staple menyatakan sertifikat DICABUT".to_string());
             en.push("the stapled OCSP response says the certificate is REVOKED".to_string());
         } else if !st.matches_certificate {

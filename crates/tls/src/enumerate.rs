@@ -55,7 +55,7 @@ pub fn alpn_selected(hello: &wire::ServerHello) -> Option<String> {
 }
 
 /// Groups offered by default for TLS 1.0–1.2 (elliptic curves only; FFDHE there is negotiated by the suite).
-fn default_legacy_groups() -> Vec<u16> {
+pub(crate) fn default_legacy_groups() -> Vec<u16> {
     GROUPS.iter().map(|g| g.0).filter(|c| *c < 0x0100).collect()
 }
 
@@ -184,6 +184,27 @@ pub struct VersionScan {
     pub flights: Vec<ServerFlight>,
     /// Problems after the version was established.
     pub notes: Vec<String>,
+    /// What the version's first hello answered besides its suite (TLS ≤ 1.2).
+    pub first: Option<FirstHello>,
+    /// ROBOT reactions to the premaster variants sent, in variant order, after this version's
+    /// RSA key-exchange answers (TLS 1.2 only; see `robot::ride`).
+    pub robot: Vec<String>,
+}
+
+/// The questions a version's first hello answers on the side: it offers DEFLATE, ALPN and an
+/// empty session ticket as a browser does, and the vulnerability follow-up rides on its flight.
+#[derive(Debug, Clone, Default)]
+pub struct FirstHello {
+    /// The server chose DEFLATE compression (CRIME).
+    pub compression: bool,
+    /// ALPN protocol selected (None for SSL 3.0, which has no extensions).
+    pub alpn: Option<String>,
+    /// The server acknowledged the session ticket extension (None for SSL 3.0).
+    pub session_tickets: Option<bool>,
+    /// Heartbleed, judged from the follow-up.
+    pub heartbleed: Option<crate::vuln::ProbeFinding>,
+    /// CCS injection, judged from the follow-up.
+    pub ccs: Option<crate::vuln::ProbeFinding>,
 }
 
 impl VersionScan {
@@ -197,6 +218,8 @@ impl VersionScan {
             groups: Vec::new(),
             flights: Vec::new(),
             notes: Vec::new(),
+            first: None,
+            robot: Vec::new(),
         }
     }
 
@@ -272,7 +295,7 @@ impl VersionScan {
 ///
 /// A server that follows the client's group order then reveals a new group with every ECDHE answer,
 /// and one that follows its own order still negotiates, so suite enumeration is never distorted.
-fn groups_unseen_first(all: &[u16], seen: &[u16]) -> Vec<u16> {
+pub(crate) fn groups_unseen_first(all: &[u16], seen: &[u16]) -> Vec<u16> {
     let mut out: Vec<u16> = all.iter().copied().filter(|g| !seen.contains(g)).collect();
     out.extend(seen.first());
     out
@@ -313,15 +336,45 @@ pub async fn enumerate_version(
     let mut scan = VersionScan::new(version);
     let all_groups = default_legacy_groups();
     let mut remaining = suites::offer_list(version);
+    let mut schemes_seen: Vec<u16> = Vec::new();
+    let mut robot_riding = true;
     while !remaining.is_empty() {
+        let first = scan.accepted.is_empty();
+        // Unseen groups and signature schemes first, one known one last: a server following the
+        // client's order reveals a new one with every answer, and none is ever left without a
+        // usable choice, so the suite it picks is unchanged.
         let params = HelloParams {
             sni: sni.clone(),
             groups: groups_unseen_first(&all_groups, &scan.groups),
+            signature_algorithms: if version == Version::Tls12 && !schemes_seen.is_empty() {
+                groups_unseen_first(SIGNATURE_ALGORITHMS, &schemes_seen)
+            } else {
+                Vec::new()
+            },
+            compression: first,
+            browser_extensions: first && version != Version::Ssl3,
             ..Default::default()
         };
         let hello = build_hello(version, &remaining, &params);
-        let first = scan.accepted.is_empty();
-        match pr.hello(&hello, ske_kind).await {
+        let answer = if first {
+            first_hello(pr.as_ref(), &hello, version, &mut scan).await
+        } else if version == Version::Tls12 && robot_riding {
+            // ROBOT's premaster variants ride on RSA key-exchange answers; a server that lets
+            // one go unanswered until the deadline gets the rest in parallel later instead.
+            let i = scan.robot.len();
+            pr.hello_then(&hello, ske_kind, |f| crate::robot::ride(f, i))
+                .await
+                .map(|(outcome, reaction)| {
+                    if let Some(r) = reaction {
+                        robot_riding = !r.timed_out && i + 1 < crate::robot::VARIANTS.len();
+                        scan.robot.push(crate::robot::signature(&r));
+                    }
+                    outcome
+                })
+        } else {
+            pr.hello(&hello, ske_kind).await
+        };
+        match answer {
             Ok(Outcome::Hello(f)) => {
                 let negotiated = f.hello.negotiated_version();
                 if negotiated != version.wire() {
@@ -356,6 +409,11 @@ pub async fn enumerate_version(
                 {
                     scan.groups.push(group);
                 }
+                if let Some(sig) = f.ske_signature
+                    && !schemes_seen.contains(&sig)
+                {
+                    schemes_seen.push(sig);
+                }
                 scan.accepted.push((chosen, f.kx));
                 scan.flights.push(*f);
             }
@@ -369,31 +427,74 @@ pub async fn enumerate_version(
     scan
 }
 
+/// Sends a version's first hello and, when the server answers it, the vulnerability follow-up
+/// on the same connection; the side answers go to `scan.first`.
+async fn first_hello(
+    pr: &Prober,
+    hello: &[u8],
+    version: Version,
+    scan: &mut VersionScan,
+) -> Result<Outcome, ProbeError> {
+    let (outcome, reaction) = pr
+        .hello_then(hello, ske_kind, crate::vuln::follow_up)
+        .await?;
+    if let Outcome::Hello(f) = &outcome
+        && f.hello.negotiated_version() == version.wire()
+    {
+        let label = version.label();
+        let extensions = version != Version::Ssl3;
+        scan.first = Some(FirstHello {
+            compression: f.hello.compression == 1,
+            alpn: alpn_selected(&f.hello).filter(|_| extensions),
+            session_tickets: extensions.then(|| f.hello.extension(EXT_SESSION_TICKET).is_some()),
+            heartbleed: reaction.as_ref().map(|r| {
+                crate::vuln::judge_heartbleed(label, crate::vuln::heartbeat_negotiated(f), r)
+            }),
+            ccs: reaction.as_ref().map(|r| crate::vuln::judge_ccs(label, r)),
+        });
+    }
+    Ok(outcome)
+}
+
 /// TLS 1.3: suites and groups from hellos without a key share.
 ///
 /// Each HelloRetryRequest names both a suite and a group. While suites are enumerated, the unseen
-/// groups are offered first with one known group last, so a refusal always means "no suite left"
-/// and a server that follows the client's group order reveals a new group with every answer.
-/// Then the accepted suites, in reverse order (the server-preference test), are offered with the
-/// unseen groups only until the server refuses.
+/// groups are offered first with one known group last, so a refusal means "no suite left" and a
+/// server that follows the client's group order reveals a new group with every answer. A server
+/// that answers with a known group follows its own order; it is then offered the unseen groups
+/// only, so each answer still reveals one (the suite it picks does not depend on the group), and
+/// a refusal, which may mean either list ran out, is settled by the next hellos. Then the
+/// accepted suites, in reverse order (the server-preference test), are offered with the unseen
+/// groups only until the server refuses.
 async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
     let mut scan = VersionScan::new(Version::Tls13);
     let all_groups = default_tls13_groups();
     let mut rem_suites = suites::offer_list(Version::Tls13);
     let mut suites_done = false;
-    let budget = rem_suites.len() + all_groups.len() + 2;
+    // The server picked a known group although unseen ones came first: it follows its own
+    // group order, so only unseen groups are offered from then on.
+    let mut unseen_only = false;
+    // A hello offering only unseen groups was refused: the suites or the groups ran out.
+    let mut suites_unsure = false;
+    let mut groups_done = false;
+    let budget = rem_suites.len() + all_groups.len() + 4;
     for _ in 0..budget {
         suites_done |= rem_suites.is_empty();
         let unseen: Vec<u16> = all_groups
             .iter()
             .copied()
-            .filter(|g| !scan.groups.contains(g))
+            .filter(|g| !groups_done && !scan.groups.contains(g))
             .collect();
         if suites_done && (unseen.is_empty() || scan.accepted.is_empty()) {
             break;
         }
+        let restricted = !suites_done && unseen_only && !unseen.is_empty();
         let (offered, groups) = if suites_done {
-            (scan.reversed(), unseen)
+            (scan.reversed(), unseen.clone())
+        } else if restricted {
+            (rem_suites.clone(), unseen.clone())
+        } else if groups_done {
+            (rem_suites.clone(), scan.groups.clone())
         } else {
             (
                 rem_suites.clone(),
@@ -423,9 +524,16 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
                 });
                 break;
             }
+            // The accepted suites with every unseen group were refused: the groups ran out;
+            // whether the suites did too is asked with the known groups.
+            Ok(_) if suites_done && suites_unsure => {
+                (suites_done, suites_unsure, groups_done) = (false, false, true);
+                continue;
+            }
             Ok(_) if suites_done => break,
             Ok(_) => {
                 suites_done = true;
+                suites_unsure = restricted;
                 continue;
             }
             Err(e) => {
@@ -434,7 +542,17 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
             }
         };
         let chosen = f.hello.cipher_suite;
+        if let Some(g) = f.hello.key_share_group()
+            && !suites_done
+            && !restricted
+            && !unseen.is_empty()
+            && scan.groups.contains(&g)
+        {
+            unseen_only = true;
+        }
         if suites_done {
+            // An unseen group answered: the refusal before this was about the suites.
+            suites_unsure = false;
             if scan.server_preference.is_none() {
                 scan.judge_preference(chosen);
             }
@@ -483,36 +601,6 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
         }
     }
     scan
-}
-
-/// Finds the remaining groups a TLS ≤ 1.2 server accepts, offering only groups not yet seen.
-pub async fn enumerate_more_groups(pr: &Prober, scan: &mut VersionScan, sni: Option<String>) {
-    let suites_offered = scan.ecdhe_suites();
-    if suites_offered.is_empty() || scan.version == Version::Ssl3 {
-        return;
-    }
-    let mut remaining: Vec<u16> = default_legacy_groups()
-        .into_iter()
-        .filter(|g| !scan.groups.contains(g))
-        .collect();
-    while !remaining.is_empty() {
-        let params = HelloParams {
-            sni: sni.clone(),
-            groups: remaining.clone(),
-            ..Default::default()
-        };
-        let group = match single(pr, scan.version, &suites_offered, &params).await {
-            Ok(Outcome::Hello(f)) => match f.kx {
-                Some(KxParams::Ecdhe { group }) => Some(group),
-                _ => None,
-            },
-            _ => None,
-        };
-        match group.and_then(|g| remaining.iter().position(|c| *c == g)) {
-            Some(pos) => scan.groups.push(remaining.remove(pos)),
-            None => break,
-        }
-    }
 }
 
 /// Sends one hello and returns the flight, if the server answered with a hello.

@@ -17,6 +17,7 @@ pub mod render;
 pub mod reneg;
 pub mod report;
 pub mod resume;
+pub mod resume13;
 pub mod robot;
 pub mod sigalgs;
 pub mod suites;
@@ -183,55 +184,65 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     // Phase 1: every version (TLS 1.3 with its groups) at once.
     let mut scans = enumerate::enumerate_all(pr.clone(), sni.clone()).await;
     let mut extra_handshakes = 0;
+    // Picks against the client's order prove the server's own order with no further hello, and
+    // lower versions can then inherit that verdict.
+    for s in scans.iter_mut() {
+        if s.server_preference.is_none() && s.picks_prove_server_order() {
+            s.server_preference = Some(true);
+        }
+    }
 
     // Phase 2: probes that depend on what phase 1 found, folded together where one hello can
     // answer several questions.
     let best = best_legacy(&scans);
-    let (more, combined, fallback, deeper) = {
+    let (preference, fallback, deeper) = {
         let scans_ro = &scans;
         tokio::join!(
-            more_groups(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
-            combined_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
+            preference_probe(&pr, best.map(|i| &scans_ro[i]), sni.clone()),
             fallback_probe(&pr, scans_ro, sni.clone()),
             deeper_probes(&pr, scans_ro, &name, sni.clone()),
         )
     };
     extra_handshakes += deeper.rustls_handshakes();
     let mut probe_handshakes = deeper.costs();
-    if let (Some(i), Some(groups)) = (best, more) {
-        scans[i].groups = groups;
+    if let Some(curves) = &deeper.curves12
+        && let Some(s) = scans
+            .iter_mut()
+            .find(|s| s.version == Version::Tls12 && s.support == Support::Supported)
+    {
+        s.groups = curves.clone();
     }
     let mut findings = Findings::default();
     let mut capabilities = report::Capabilities {
         signature_algorithms: deeper.sig12.iter().chain(&deeper.sig13).cloned().collect(),
         resumption: deeper.resumption.clone(),
+        resumption_tls13: deeper.resumption13.clone(),
         ..Default::default()
     };
-    if let (Some(i), Some(c)) = (best, combined) {
-        if let Some(chosen) = c.chosen {
+    // Highest version first, so a finding names the best protocol it was seen on.
+    for s in scans.iter().rev() {
+        if let Some(f) = &s.first {
+            findings.add(f.heartbleed.clone(), f.ccs.clone());
+            findings.compression = Some(findings.compression.unwrap_or(false) || f.compression);
+        }
+    }
+    if let Some(i) = best {
+        if let Some(chosen) = preference {
             scans[i].judge_preference(chosen);
         }
-        findings.compression = c.compression;
-        capabilities.alpn = c.alpn.clone();
-        capabilities.session_tickets = c.session_tickets;
-        capabilities.tested_on = Some(scans[i].version);
-        findings.add(c.heartbleed, c.ccs);
+        if let Some(f) = &scans[i].first {
+            capabilities.alpn = f.alpn.clone();
+            capabilities.session_tickets = f.session_tickets;
+            capabilities.tested_on = Some(scans[i].version);
+        }
         inherit_preference(&mut scans, i);
     }
     let (others, robot) = tokio::join!(
         other_legacy_probes(&pr, &scans, best, sni.clone()),
         robot_probe(&pr, &scans, sni.clone()),
     );
-    for (i, o) in others {
-        if let Some(chosen) = o.chosen {
-            scans[i].judge_preference(chosen);
-        }
-        findings.add(o.heartbleed, o.ccs);
-    }
-    for s in scans.iter_mut() {
-        if s.server_preference.is_none() && s.picks_prove_server_order() {
-            s.server_preference = Some(true);
-        }
+    for (i, chosen) in others {
+        scans[i].judge_preference(chosen);
     }
 
     // Certificate: from the raw TLS ≤ 1.2 flights when there are any, else a rustls handshake.
@@ -378,17 +389,22 @@ fn raw_leaf(scans: &[VersionScan]) -> Option<Vec<u8>> {
 /// Results of the probes that need only phase 1 and run beside phase 2.
 struct Deeper {
     sig12: Option<sigalgs::SigAlgs>,
+    /// The complete TLS 1.2 curve list, found beside the signature schemes.
+    curves12: Option<Vec<u16>>,
     sig13: Option<sigalgs::SigAlgs>,
     resumption: Option<resume::Resumption>,
+    resumption13: Option<resume13::Resumption13>,
     /// Finding, whether a handshake was spent, renegotiations completed.
     renegotiation: Option<(vuln::ProbeFinding, bool, Option<u32>)>,
 }
 
 impl Deeper {
     /// Handshakes made through rustls, which the raw-hello counter does not see: the TLS 1.3
-    /// signature handshakes, the two full resumption handshakes, the renegotiation connection.
+    /// signature handshakes and the TLS 1.3 resumption, the full TLS 1.2 handshake with
+    /// tickets, the renegotiation connection (also the full handshake without tickets).
     fn rustls_handshakes(&self) -> u32 {
         self.sig13.as_ref().map_or(0, |s| s.handshakes)
+            + self.resumption13.as_ref().map_or(0, |r| r.handshakes)
             + self
                 .resumption
                 .as_ref()
@@ -411,6 +427,9 @@ impl Deeper {
         if let Some(s) = &self.sig13 {
             m.insert("signature_algorithms_tls13", s.handshakes);
         }
+        if let Some(r) = &self.resumption13 {
+            m.insert("resumption_tls13", r.handshakes);
+        }
         m
     }
 }
@@ -432,7 +451,7 @@ async fn deeper_probes(
     let any_legacy = scans.iter().any(|s| {
         s.support == Support::Supported && !matches!(s.version, Version::Tls13 | Version::Ssl2)
     });
-    let (sig12, sig13, resumption, renegotiation) = tokio::join!(
+    let (tls12_caps, tls13_caps, (resumption, renegotiation)) = tokio::join!(
         async {
             match tls12 {
                 Some(s) => sigalgs::tls12(pr, s, sni.clone()).await,
@@ -440,8 +459,7 @@ async fn deeper_probes(
             }
         },
         sigalgs::tls13(pr, supported(Version::Tls13).is_some(), name),
-        resume::probe(pr, tls12_accepted.as_deref(), name, sni.as_deref()),
-        renegotiation_probe(
+        resumption_and_renegotiation(
             pr,
             any_legacy,
             tls12_accepted.as_deref(),
@@ -449,9 +467,13 @@ async fn deeper_probes(
             sni.as_deref()
         ),
     );
+    let (sig12, curves12) = tls12_caps.unzip();
+    let (sig13, resumption13) = tls13_caps.unzip();
     Deeper {
         sig12,
+        curves12,
         sig13,
+        resumption13,
         resumption,
         renegotiation,
     }
@@ -491,45 +513,62 @@ async fn robot_probe(
         };
         return Some((f, 0));
     };
-    Some(robot::probe(pr, s.version, suite, &key, sni).await)
+    Some(robot::probe_after_ride(pr, s.version, suite, &key, sni, &s.robot).await)
 }
 
-/// Client-initiated renegotiation on TLS 1.2 when a legacy version is on: the finding and
-/// whether a handshake was spent on it.
-async fn renegotiation_probe(
+/// TLS 1.2 session resumption and client-initiated renegotiation, sharing one full handshake:
+/// the renegotiation probe's connection, made without tickets, gives the session id that is
+/// offered back before the connection is renegotiated (a server may drop a session after a
+/// fatal alert). The ticket half runs beside it. Returns the resumption result and the
+/// renegotiation finding, whether a handshake was spent on it, renegotiations completed.
+async fn resumption_and_renegotiation(
     pr: &Prober,
     any_legacy: bool,
     tls12_accepted: Option<&[u16]>,
     name: &str,
     sni: Option<&str>,
-) -> Option<(vuln::ProbeFinding, bool, Option<u32>)> {
-    if !any_legacy {
-        return None;
-    }
+) -> (
+    Option<resume::Resumption>,
+    Option<(vuln::ProbeFinding, bool, Option<u32>)>,
+) {
     let untested = |evidence: String| vuln::ProbeFinding {
         vulnerable: None,
         protocol: "TLS 1.2".into(),
         evidence,
     };
-    let completable =
-        tls12_accepted.is_some_and(|a| a.iter().any(|c| resume::COMPLETABLE_SUITES.contains(c)));
-    if !completable {
-        return Some((
-            untested(
-                "not tested: it needs TLS 1.2 with an ECDHE suite using AES-GCM or ChaCha20".into(),
-            ),
-            false,
-            None,
-        ));
+    if !tls12_accepted.is_some_and(resume::completable) {
+        let reneg = any_legacy.then(|| {
+            let why = "not tested: it needs TLS 1.2 with an ECDHE suite using AES-GCM or ChaCha20";
+            (untested(why.into()), false, None)
+        });
+        return (tls12_accepted.map(|_| resume::not_completable()), reneg);
     }
-    Some(match reneg::probe(pr, name, sni).await {
-        Ok((f, n)) => (f, true, Some(n)),
+    let ((established, id), ticket) = tokio::join!(
+        async {
+            let e = reneg::establish(pr, name).await;
+            let bytes = e
+                .as_ref()
+                .map(|e| e.server_bytes.as_slice())
+                .map_err(Clone::clone);
+            let id = resume::by_session_id(pr, sni, bytes).await;
+            (e, id)
+        },
+        resume::by_ticket(pr, name, sni),
+    );
+    let resumption = resume::assemble(id, ticket);
+    let reneg = match established {
+        Ok(e) => {
+            let (f, n) = reneg::renegotiate(e, pr, sni).await;
+            (f, true, Some(n))
+        }
         Err(e) => (untested(format!("not tested: {e}")), true, None),
-    })
+    };
+    (Some(resumption), Some(reneg))
 }
 
-/// Full (rustls) handshakes the resumption probe makes whenever it runs.
-const RESUMPTION_FULL_HANDSHAKES: u32 = 2;
+/// Full (rustls) handshakes the resumption probe makes itself whenever it runs (the one with
+/// tickets; the one without is the renegotiation probe's).
+const RESUMPTION_FULL_HANDSHAKES: u32 = 1;
 
 /// Index of the highest supported version below TLS 1.3.
 fn best_legacy(scans: &[VersionScan]) -> Option<usize> {
@@ -545,85 +584,36 @@ fn best_legacy(scans: &[VersionScan]) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// The best legacy version's groups, completed with hellos offering only unseen groups.
-async fn more_groups(
-    pr: &Prober,
-    best: Option<&VersionScan>,
-    sni: Option<String>,
-) -> Option<Vec<u16>> {
-    let mut s = best?.clone();
-    enumerate::enumerate_more_groups(pr, &mut s, sni).await;
-    Some(s.groups)
+/// Whether `s` still needs a hello offering its accepted suites in reverse to tell whose order
+/// the server follows.
+fn order_unknown(s: &VersionScan) -> bool {
+    s.accepted.len() >= 2 && s.server_preference.is_none() && !s.picks_prove_server_order()
 }
 
-/// What one hello with follow-up records established.
-#[derive(Debug, Default)]
-struct FollowResult {
-    /// Suite chosen from the accepted suites offered in reverse (server-preference test).
-    chosen: Option<u16>,
-    /// DEFLATE accepted (only asked on the combined probe).
-    compression: Option<bool>,
-    /// ALPN protocol selected and session tickets offered (combined probe only).
-    alpn: Option<String>,
-    session_tickets: Option<bool>,
-    heartbleed: Option<vuln::ProbeFinding>,
-    ccs: Option<vuln::ProbeFinding>,
-}
-
-/// Offers `version`'s accepted suites in reverse, then sends the vulnerability follow-up.
-async fn reversed_with_follow_up(
-    pr: &Prober,
-    s: &VersionScan,
-    p: &HelloParams,
-) -> Option<FollowResult> {
-    let hello = enumerate::build_hello(s.version, &s.reversed(), p);
-    let (outcome, reaction) = pr
-        .hello_then(&hello, enumerate::ske_kind, vuln::follow_up)
-        .await
-        .ok()?;
-    let Outcome::Hello(f) = outcome else {
-        return Some(FollowResult {
-            compression: Some(false).filter(|_| p.compression),
-            ..Default::default()
-        });
-    };
-    let label = s.version.label();
-    let mut out = FollowResult {
-        chosen: Some(f.hello.cipher_suite),
-        compression: Some(f.hello.compression == 1).filter(|_| p.compression),
-        ..Default::default()
-    };
-    if p.browser_extensions {
-        out.alpn = enumerate::alpn_selected(&f.hello);
-        out.session_tickets = Some(f.hello.extension(enumerate::EXT_SESSION_TICKET).is_some());
+/// The suite a server chooses from `s`'s accepted suites offered in reverse (the
+/// server-preference test); None when the order is already known or the hello failed.
+async fn reversed_pick(pr: &Prober, s: &VersionScan, sni: Option<String>) -> Option<u16> {
+    if !order_unknown(s) {
+        return None;
     }
-    if let Some(r) = reaction {
-        out.heartbleed = Some(vuln::judge_heartbleed(
-            label,
-            vuln::heartbeat_negotiated(&f),
-            &r,
-        ));
-        out.ccs = Some(vuln::judge_ccs(label, &r));
-    }
-    Some(out)
-}
-
-/// One hello on the best legacy version answers six questions: server preference (accepted
-/// suites in reverse), compression (DEFLATE offered), ALPN and session tickets (offered as a
-/// browser does), Heartbleed and CCS injection (follow-up records).
-async fn combined_probe(
-    pr: &Prober,
-    best: Option<&VersionScan>,
-    sni: Option<String>,
-) -> Option<FollowResult> {
-    let s = best?;
     let p = HelloParams {
         sni,
-        compression: true,
-        browser_extensions: s.version != Version::Ssl3,
         ..Default::default()
     };
-    reversed_with_follow_up(pr, s, &p).await
+    let hello = enumerate::build_hello(s.version, &s.reversed(), &p);
+    match pr.hello(&hello, enumerate::ske_kind).await {
+        Ok(Outcome::Hello(f)) => Some(f.hello.cipher_suite),
+        _ => None,
+    }
+}
+
+/// The server-preference test on the best legacy version, when its picks did not settle it.
+async fn preference_probe(
+    pr: &Prober,
+    best: Option<&VersionScan>,
+    sni: Option<String>,
+) -> Option<u16> {
+    reversed_pick(pr, best?, sni).await
 }
 
 /// Lower versions whose picks agree with the order the best version established inherit its
@@ -644,45 +634,25 @@ fn inherit_preference(scans: &mut [VersionScan], best: usize) {
     }
 }
 
-/// Lower legacy versions: the preference test where two or more suites were accepted, with the
-/// follow-up only where the version negotiated heartbeats (Heartbleed is tested per version).
+/// Lower legacy versions: the preference test where two or more suites were accepted and
+/// neither the picks nor the best version's verdict settled it.
 async fn other_legacy_probes(
     pr: &Prober,
     scans: &[VersionScan],
     best: Option<usize>,
     sni: Option<String>,
-) -> Vec<(usize, FollowResult)> {
+) -> Vec<(usize, u16)> {
     let mut set = Vec::new();
     for (i, s) in scans.iter().enumerate() {
-        let heartbeat = s.flights.iter().any(vuln::heartbeat_negotiated);
-        let order_unknown =
-            s.accepted.len() >= 2 && s.server_preference.is_none() && !s.picks_prove_server_order();
         if Some(i) == best
             || s.support != Support::Supported
             || matches!(s.version, Version::Ssl2 | Version::Tls13)
-            || !(order_unknown || heartbeat)
+            || !order_unknown(s)
         {
             continue;
         }
-        let p = HelloParams {
-            sni: sni.clone(),
-            ..Default::default()
-        };
-        set.push(async move {
-            let r = if heartbeat {
-                reversed_with_follow_up(pr, s, &p).await
-            } else {
-                let hello = enumerate::build_hello(s.version, &s.reversed(), &p);
-                match pr.hello(&hello, enumerate::ske_kind).await {
-                    Ok(Outcome::Hello(f)) => Some(FollowResult {
-                        chosen: Some(f.hello.cipher_suite),
-                        ..Default::default()
-                    }),
-                    _ => None,
-                }
-            };
-            r.map(|r| (i, r))
-        });
+        let sni = sni.clone();
+        set.push(async move { reversed_pick(pr, s, sni).await.map(|c| (i, c)) });
     }
     join_all(set).await.into_iter().flatten().collect()
 }

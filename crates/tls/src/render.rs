@@ -187,8 +187,29 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
                     yes_no(lang, Some(st.matches_certificate)),
                     st.sct_count
                 );
+                let signature = match (st.signature_valid, st.signed_by.as_deref()) {
+                    (Some(true), Some("issuer")) => t(lang, "sah (penerbit)", "valid (issuer)"),
+                    (Some(true), _) => t(
+                        lang,
+                        "sah (responder yang diberi wewenang)",
+                        "valid (delegated responder)",
+                    ),
+                    (Some(false), _) => t(lang, "TIDAK SAH", "NOT VALID"),
+                    (None, _) => t(lang, "tidak dapat diperiksa", "not checked"),
+                };
+                let _ = writeln!(
+                    o,
+                    "    {}: {signature}",
+                    t(lang, "tanda tangan OCSP", "OCSP signature")
+                );
                 if let Some(p) = &st.problem {
                     let _ = writeln!(o, "    {}: {p}", t(lang, "masalah", "problem"));
+                } else if let Some(n) = st
+                    .signature_note
+                    .as_ref()
+                    .filter(|_| st.signature_valid.is_none())
+                {
+                    let _ = writeln!(o, "    {}: {n}", t(lang, "catatan", "note"));
                 }
             }
             if let Some(n) = c.sct_tls_extension {
@@ -381,19 +402,8 @@ fn probes_section(o: &mut String, report: &TlsReport, lang: Lang) {
     }
 }
 
-/// ALPN and session tickets.
-fn capabilities_section(o: &mut String, report: &TlsReport, lang: Lang) {
-    let c = &report.capabilities;
-    let Some(v) = c.tested_on else {
-        return;
-    };
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{} ({})",
-        t(lang, "KEMAMPUAN SERVER", "SERVER CAPABILITIES"),
-        v.label()
-    );
+/// ALPN and TLS 1.2 session tickets, read off a TLS ≤ 1.2 hello.
+fn legacy_capability_lines(o: &mut String, c: &crate::report::Capabilities, lang: Lang) {
     let _ = writeln!(
         o,
         "  {:<28} {}",
@@ -408,6 +418,28 @@ fn capabilities_section(o: &mut String, report: &TlsReport, lang: Lang) {
         t(lang, "Session ticket", "Session tickets"),
         yes_no(lang, c.session_tickets)
     );
+}
+
+/// ALPN, session tickets, signature schemes and resumption.
+fn capabilities_section(o: &mut String, report: &TlsReport, lang: Lang) {
+    let c = &report.capabilities;
+    if c.tested_on.is_none() && c.signature_algorithms.is_empty() && c.resumption_tls13.is_none() {
+        return;
+    }
+    let _ = writeln!(o);
+    let title = t(lang, "KEMAMPUAN SERVER", "SERVER CAPABILITIES");
+    match c.tested_on {
+        Some(v) => {
+            let _ = writeln!(o, "{title} ({})", v.label());
+        }
+        // TLS 1.3 only: ALPN and TLS 1.2 tickets are asked in clear on TLS ≤ 1.2 hellos.
+        None => {
+            let _ = writeln!(o, "{title}");
+        }
+    }
+    if c.tested_on.is_some() {
+        legacy_capability_lines(o, c, lang);
+    }
     for s in &c.signature_algorithms {
         let list = if s.accepted.is_empty() {
             t(lang, "tidak ada", "none").to_string()
@@ -429,6 +461,24 @@ fn capabilities_section(o: &mut String, report: &TlsReport, lang: Lang) {
     }
     if let Some(r) = &c.resumption {
         resumption_lines(o, r, lang);
+    }
+    if let Some(r) = &c.resumption_tls13 {
+        resumption13_lines(o, r, lang);
+    }
+}
+
+/// TLS 1.3 tickets and resumption with them.
+fn resumption13_lines(o: &mut String, r: &crate::resume13::Resumption13, lang: Lang) {
+    let _ = writeln!(
+        o,
+        "  {:<28} {} ({} {})",
+        t(lang, "Resumsi TLS 1.3 (PSK)", "TLS 1.3 resumption (PSK)"),
+        yes_no(lang, r.resumed),
+        r.tickets_issued,
+        t(lang, "ticket diterbitkan", "tickets issued")
+    );
+    if let Some(reason) = &r.reason {
+        let _ = writeln!(o, "    {}: {reason}", t(lang, "catatan", "note"));
     }
 }
 

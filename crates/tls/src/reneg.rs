@@ -361,17 +361,24 @@ impl rustls::KeyLog for MasterSecret {
     }
 }
 
-/// Runs the probe on a TLS 1.2 connection rustls can complete; an error says why it could not.
-pub async fn probe(
+/// A completed first TLS 1.2 handshake whose connection is held open to be renegotiated.
+pub struct Established {
+    session: crate::rehandshake::Session,
+    /// The server's bytes of the first handshake (its clear-text part carries the session id).
+    pub server_bytes: Vec<u8>,
+}
+
+/// Completes a first TLS 1.2 handshake with rustls and takes over its record protection; an
+/// error says why it could not. Without a session ticket, so the server assigns a session id
+/// (the session-id resumption test reuses it) and no NewSessionTicket joins the transcript.
+pub async fn establish(
     pr: &crate::probe::Prober,
     server_name: &str,
-    sni: Option<&str>,
-) -> Result<(ProbeFinding, u32), String> {
+) -> Result<Established, String> {
     let mut config = crate::cert::accept_any_config(&[&rustls::version::TLS12])?;
     let master = Arc::new(MasterSecret::default());
     config.key_log = master.clone();
     config.enable_secret_extraction = true;
-    // No ticket: a NewSessionTicket would only add clear-text messages outside the transcript.
     config.resumption = rustls::client::Resumption::disabled();
     let name = rustls::pki_types::ServerName::try_from(server_name.to_string())
         .map_err(|e| format!("invalid server name {server_name:?}: {e}"))?;
@@ -410,7 +417,20 @@ pub async fn probe(
     let verify = client_verify_data(suite, &ms, &t);
     let tx = Sealer::from_rustls(secrets.tx.0, &secrets.tx.1)?;
     let rx = Sealer::from_rustls(secrets.rx.0, &secrets.rx.1)?;
-    let mut session = crate::rehandshake::Session::new(tap.inner, tx, rx, suite, verify);
+    Ok(Established {
+        session: crate::rehandshake::Session::new(tap.inner, tx, rx, suite, verify),
+        server_bytes: tap.read,
+    })
+}
+
+/// Asks for renegotiations on an established connection, up to [`MAX_RENEGOTIATIONS`]; the
+/// finding and how many completed.
+pub async fn renegotiate(
+    e: Established,
+    pr: &crate::probe::Prober,
+    sni: Option<&str>,
+) -> (ProbeFinding, u32) {
+    let mut session = e.session;
     let mut completed = 0;
     let mut end = None;
     let mut accepted_then_failed = false;
@@ -429,10 +449,20 @@ pub async fn probe(
             }
         }
     }
-    Ok((
+    (
         judge_run(completed, end.as_deref(), accepted_then_failed),
         completed,
-    ))
+    )
+}
+
+/// Runs the probe on a TLS 1.2 connection rustls can complete; an error says why it could not.
+pub async fn probe(
+    pr: &crate::probe::Prober,
+    server_name: &str,
+    sni: Option<&str>,
+) -> Result<(ProbeFinding, u32), String> {
+    let e = establish(pr, server_name).await?;
+    Ok(renegotiate(e, pr, sni).await)
 }
 
 #[cfg(test)]

@@ -164,6 +164,8 @@ pub struct Capabilities {
     pub signature_algorithms: Vec<crate::sigalgs::SigAlgs>,
     /// TLS 1.2 session resumption by id and by ticket (None: TLS 1.2 not accepted).
     pub resumption: Option<crate::resume::Resumption>,
+    /// TLS 1.3 session tickets and resumption with them (None: TLS 1.3 not accepted).
+    pub resumption_tls13: Option<crate::resume13::Resumption13>,
 }
 
 /// Full result of one TLS scan.
@@ -178,7 +180,8 @@ pub struct TlsReport {
     /// Number of hellos sent (raw probes plus the certificate handshake).
     pub handshakes: u32,
     /// Handshakes (included in `handshakes`) spent by the probes beyond enumeration, by probe:
-    /// "resumption", "client_renegotiation", "robot", "signature_algorithms_tls12", "…_tls13".
+    /// "resumption", "resumption_tls13", "client_renegotiation", "robot",
+    /// "signature_algorithms_tls12" (with the TLS 1.2 curves), "signature_algorithms_tls13".
     pub probe_handshakes: std::collections::BTreeMap<&'static str, u32>,
     /// Per-version results, oldest first.
     pub protocols: Vec<ProtocolResult>,

@@ -4,8 +4,10 @@
 //! complete rustls handshake; its ServerHello and NewSessionTicket travel in clear in TLS 1.2
 //! and are read from the recorded bytes. Each resumption is then one raw hello that offers the
 //! session back; the server resumed when it echoes the offered session id and sends no
-//! certificate. Cost: two full handshakes (one without tickets, since a server issuing a ticket
-//! may leave the session id empty) plus one hello per mechanism the server offered: 2 to 4.
+//! certificate. The full handshake without tickets (a server issuing a ticket may leave the
+//! session id empty, as OpenSSL does) is the renegotiation probe's, taken over before it
+//! renegotiates; the probe adds one full handshake with tickets and one hello per mechanism the
+//! server offered: 1 to 3.
 
 use crate::enumerate;
 use crate::probe::{Outcome, Prober};
@@ -42,7 +44,8 @@ pub struct Resumption {
     pub ticketbleed: Option<crate::vuln::ProbeFinding>,
     /// Why a part could not be tested.
     pub reason: Option<String>,
-    /// Handshakes this probe cost.
+    /// Handshakes this probe cost itself (the first one without tickets is the renegotiation
+    /// probe's).
     pub handshakes: u32,
 }
 
@@ -234,24 +237,24 @@ async fn offer_back(
     }
 }
 
-/// Resumption by session id: a full handshake without tickets (a server issuing a ticket may
-/// leave the session id empty, RFC 5077 3.4), then the id offered back.
-async fn by_session_id(
+/// Resumption by session id, from the server's bytes of a full handshake made without tickets
+/// (or why it failed): (id issued, resumed, hellos spent).
+pub async fn by_session_id(
     pr: &Prober,
-    name: &str,
     sni: Option<&str>,
+    first: Result<&[u8], String>,
 ) -> Result<(bool, Option<bool>, u32), String> {
-    let first = full_handshake(pr, name, false).await?;
+    let first = parse_first_handshake(first?).map_err(|e| e.to_string())?;
     if first.session_id.is_empty() {
         // An empty session id tells the client the session will not be cached (RFC 5246 7.4.1.3).
-        return Ok((false, Some(false), 1));
+        return Ok((false, Some(false), 0));
     }
     let (resumed, n) = offer_back(pr, first.cipher_suite, sni, &first.session_id, None).await;
-    Ok((true, resumed, 1 + n))
+    Ok((true, resumed, n))
 }
 
 /// Resumption by ticket: a full handshake offering tickets, then the ticket offered back.
-async fn by_ticket(pr: &Prober, name: &str, sni: Option<&str>) -> Result<TicketResult, String> {
+pub async fn by_ticket(pr: &Prober, name: &str, sni: Option<&str>) -> Result<TicketResult, String> {
     let first = full_handshake(pr, name, true).await?;
     let hint = first.ticket.as_ref().map(|t| t.0);
     // An empty NewSessionTicket is how a server says it decided not to issue one after all.
@@ -285,7 +288,7 @@ async fn by_ticket(pr: &Prober, name: &str, sni: Option<&str>) -> Result<TicketR
 }
 
 /// What the ticket half of the probe found.
-struct TicketResult {
+pub struct TicketResult {
     hint: Option<u32>,
     issued: bool,
     resumed: Option<bool>,
@@ -293,25 +296,29 @@ struct TicketResult {
     handshakes: u32,
 }
 
-/// Runs the probe when TLS 1.2 accepted a suite rustls can complete; `None` when TLS 1.2 is off.
-pub async fn probe(
-    pr: &Prober,
-    tls12_accepted: Option<&[u16]>,
-    server_name: &str,
-    sni: Option<&str>,
-) -> Option<Resumption> {
-    let accepted = tls12_accepted?;
-    let mut r = Resumption::default();
-    if !accepted.iter().any(|c| COMPLETABLE_SUITES.contains(c)) {
-        r.reason = Some(
+/// Whether TLS 1.2 accepted a suite rustls can complete a first handshake with.
+pub fn completable(tls12_accepted: &[u16]) -> bool {
+    tls12_accepted
+        .iter()
+        .any(|c| COMPLETABLE_SUITES.contains(c))
+}
+
+/// The result when no first handshake can be completed (no handshake spent).
+pub fn not_completable() -> Resumption {
+    Resumption {
+        reason: Some(
             "no accepted TLS 1.2 suite with ECDHE and AES-GCM or ChaCha20 to complete a first handshake with".into(),
-        );
-        return Some(r);
+        ),
+        ..Default::default()
     }
-    let (id, ticket) = tokio::join!(
-        by_session_id(pr, server_name, sni),
-        by_ticket(pr, server_name, sni)
-    );
+}
+
+/// Puts the two halves together; `handshakes` counts what this probe spent itself.
+pub fn assemble(
+    id: Result<(bool, Option<bool>, u32), String>,
+    ticket: Result<TicketResult, String>,
+) -> Resumption {
+    let mut r = Resumption::default();
     let mut reasons = Vec::new();
     match id {
         Ok((issued, resumed, n)) => {
@@ -325,10 +332,7 @@ pub async fn probe(
                 );
             }
         }
-        Err(e) => {
-            r.handshakes += 1;
-            reasons.push(format!("session id: first TLS 1.2 handshake: {e}"));
-        }
+        Err(e) => reasons.push(format!("session id: first TLS 1.2 handshake: {e}")),
     }
     match ticket {
         Ok(t) => {
@@ -349,7 +353,7 @@ pub async fn probe(
         }
     }
     r.reason = Some(reasons.join("; ")).filter(|s| !s.is_empty());
-    Some(r)
+    r
 }
 
 #[cfg(test)]

@@ -183,6 +183,18 @@ async fn round(
     key: &RsaKey,
     sni: Option<String>,
 ) -> Vec<String> {
+    round_of(pr, version, suite, key, sni, 0..VARIANTS.len()).await
+}
+
+/// Sends the variants in `which` (see [`round`]).
+async fn round_of(
+    pr: &crate::probe::Prober,
+    version: crate::wire::Version,
+    suite: u16,
+    key: &RsaKey,
+    sni: Option<String>,
+    which: std::ops::Range<usize>,
+) -> Vec<String> {
     use crate::enumerate::{self, HelloParams};
     let p = HelloParams {
         sni,
@@ -190,7 +202,7 @@ async fn round(
     };
     let hello = enumerate::build_hello(version, &[suite], &p);
     let k = key.modulus.len();
-    let sends = (0..VARIANTS.len()).filter_map(|i| {
+    let sends = which.filter_map(|i| {
         let ct = encrypt(key, &variant(i, k, version.wire())?);
         let bytes = follow_up(version.wire(), &ct);
         let hello = hello.clone();
@@ -240,6 +252,63 @@ pub async fn probe(
         None
     };
     (judge(label, &first, second.as_deref()), handshakes(differs))
+}
+
+/// The follow-up for enumeration's RSA key-exchange answer `f`: variant `i` encrypted with the
+/// certificate's key (empty when `f` is not such an answer, so nothing is sent).
+pub fn ride(f: &crate::wire::ServerFlight, i: usize) -> Vec<u8> {
+    let rsa_kx = crate::suites::by_code(f.hello.cipher_suite)
+        .is_some_and(|t| t.kx == crate::suites::Kx::Rsa && !t.export);
+    let key = f.certificates.first().and_then(|der| rsa_key(der));
+    match (rsa_kx, key) {
+        (true, Some(key)) => match variant(i, key.modulus.len(), f.hello.legacy_version) {
+            Some(m) => follow_up(f.hello.legacy_version, &encrypt(&key, &m)),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// Runs the probe when suite enumeration already sent the first `ridden.len()` variants on its
+/// RSA key-exchange answers (one suite each): the rest go on `suite`. Uniform reactions settle
+/// it; any difference, which a mix of suites alone might cause, gets the full probe on one
+/// suite. The finding and the hellos spent here.
+pub async fn probe_after_ride(
+    pr: &crate::probe::Prober,
+    version: crate::wire::Version,
+    suite: u16,
+    key: &RsaKey,
+    sni: Option<String>,
+    ridden: &[String],
+) -> (ProbeFinding, u32) {
+    let have = ridden.len().min(VARIANTS.len());
+    if have == 0 || variant(0, key.modulus.len(), version.wire()).is_none() {
+        return probe(pr, version, suite, key, sni).await;
+    }
+    let mut first = ridden[..have].to_vec();
+    first.extend(round_of(pr, version, suite, key, sni.clone(), have..VARIANTS.len()).await);
+    let spent = (VARIANTS.len() - have) as u32;
+    match verdict_after_ride(version.label(), &first, have) {
+        Some(f) => (f, spent),
+        None => {
+            let (f, n) = probe(pr, version, suite, key, sni).await;
+            (f, spent + n)
+        }
+    }
+}
+
+/// The finding from a round whose first `ridden` reactions came from different suites: only
+/// "not vulnerable" can be concluded from it (uniform reactions); None asks for the full probe.
+pub fn verdict_after_ride(protocol: &str, round: &[String], ridden: usize) -> Option<ProbeFinding> {
+    let uniform = round.len() == VARIANTS.len() && round.windows(2).all(|w| w[0] == w[1]);
+    if !uniform {
+        return None;
+    }
+    let mut f = judge(protocol, round, None);
+    f.evidence.push_str(&format!(
+        " ({ridden} of them sent on suite enumeration's RSA key-exchange answers)"
+    ));
+    Some(f)
 }
 
 /// Hellos the probe sends: one round, two when the first showed a difference.
@@ -304,5 +373,12 @@ mod tests {
         );
         assert_eq!(judge("TLS 1.2", &oracle, Some(&same)).vulnerable, None);
         assert_eq!(judge("TLS 1.2", &same[..3], None).vulnerable, None);
+        // Reactions partly gathered on other suites: uniform settles it, a difference (which
+        // the mix of suites alone might cause) or a missing answer asks for the full probe.
+        let f = verdict_after_ride("TLS 1.2", &same, 4).expect("settled");
+        assert_eq!(f.vulnerable, Some(false));
+        assert!(f.evidence.contains("4 of them"), "{}", f.evidence);
+        assert!(verdict_after_ride("TLS 1.2", &oracle, 4).is_none());
+        assert!(verdict_after_ride("TLS 1.2", &same[..4], 4).is_none());
     }
 }

@@ -88,8 +88,53 @@ impl Ocsp {
         out
     }
 
+    /// A certificate `name`.pem (key `name`.key) issued by the test CA with `extra` extensions,
+    /// or self-signed when `issuer` is None.
+    fn issue(&self, name: &str, cn: &str, issuer: Option<&str>, extra: &[&str]) {
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let subj = format!("/CN={cn}");
+        let key = format!("{name}.key");
+        let pem = format!("{name}.pem");
+        let csr = format!("{name}.csr");
+        let mut req = vec!["req"];
+        if issuer.is_none() {
+            req.extend(["-x509", "-days", "2"]);
+        }
+        req.extend(ec);
+        req.extend(["-subj", subj.as_str()]);
+        for e in extra {
+            req.extend(["-addext", e]);
+        }
+        let out = if issuer.is_none() { &pem } else { &csr };
+        openssl(&self.with_files(&req, &[("-keyout", &key), ("-out", out)]));
+        if let Some(ca) = issuer {
+            let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
+            let sign = ["x509", "-req", "-days", "2", "-copy_extensions", "copy"];
+            openssl(&self.with_files(
+                &sign,
+                &[
+                    ("-in", &csr),
+                    ("-CA", &ca_pem),
+                    ("-CAkey", &ca_key),
+                    ("-out", &pem),
+                ],
+            ));
+        }
+    }
+
     /// A response about `cert` ("leaf" or "other") from an index saying good or revoked.
     fn response(&self, cert: &str, revoked: bool) -> Vec<u8> {
+        self.response_signed_by(cert, revoked, "ca")
+    }
+
+    /// Like [`Ocsp::response`], signed by `signer`.pem / `signer`.key.
+    fn response_signed_by(&self, cert: &str, revoked: bool, signer: &str) -> Vec<u8> {
         let line = if revoked {
             "R\t301231235959Z\t260101000000Z\t1234\tunknown\t/CN=localhost\n"
         } else {
@@ -110,8 +155,8 @@ impl Ocsp {
             &[],
             &[
                 ("-index", "index.txt"),
-                ("-rsigner", "ca.pem"),
-                ("-rkey", "ca.key"),
+                ("-rsigner", &format!("{signer}.pem")),
+                ("-rkey", &format!("{signer}.key")),
                 ("-CA", "ca.pem"),
             ],
         ));
@@ -175,12 +220,96 @@ async fn good_staple_is_fresh_and_about_the_leaf() {
     assert_eq!(st.cert_status.as_deref(), Some("good"), "{st:?}");
     assert!(st.fresh && st.matches_certificate, "{st:?}");
     assert!(st.next_update.is_some() && st.problem.is_none(), "{st:?}");
+    assert_eq!(st.signature_valid, Some(true), "{st:?}");
+    assert_eq!(st.signed_by.as_deref(), Some("issuer"));
     assert_eq!(c.sct_tls_extension, Some(0));
     let item = certificate_item(&r);
     assert_eq!(item.status, Status::Pass, "{}", item.summary_en);
     assert_eq!(item.figures["ocsp"]["cert_status"], "good");
     let table = kawal_tls::render_table(&r, kawal_tls::Lang::En);
     assert!(table.contains("status good;"), "{table}");
+    assert!(table.contains("OCSP signature: valid (issuer)"), "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staple_signed_by_a_stranger_fails_the_certificate_item() {
+    let o = Ocsp::new();
+    o.issue(
+        "stranger",
+        "Kawal Stranger CA",
+        None,
+        &["basicConstraints=critical,CA:TRUE"],
+    );
+    let r = scan_with_staple(&o, o.response_signed_by("leaf", false, "stranger")).await;
+    let st = r
+        .certificate
+        .as_ref()
+        .and_then(|c| c.ocsp.clone())
+        .expect("staple");
+    // Everything else about it looks right: only the signature gives it away.
+    assert_eq!(st.cert_status.as_deref(), Some("good"));
+    assert!(st.fresh && st.matches_certificate, "{st:?}");
+    assert_eq!(st.signature_valid, Some(false), "{st:?}");
+    assert!(
+        st.problem
+            .as_deref()
+            .unwrap_or_default()
+            .contains("signature"),
+        "{st:?}"
+    );
+    let item = certificate_item(&r);
+    assert_eq!(item.status, Status::Fail);
+    assert!(
+        item.summary_en.contains("signature is not valid"),
+        "{}",
+        item.summary_en
+    );
+    assert!(item.summary_id.contains("tidak sah"), "{}", item.summary_id);
+    let table = kawal_tls::render_table(&r, kawal_tls::Lang::Id);
+    assert!(table.contains("tanda tangan OCSP: TIDAK SAH"), "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delegated_responder_needs_the_ocsp_signing_purpose() {
+    let o = Ocsp::new();
+    o.issue(
+        "responder",
+        "Kawal OCSP Responder",
+        Some("ca"),
+        &["extendedKeyUsage=OCSPSigning"],
+    );
+    let r = scan_with_staple(&o, o.response_signed_by("leaf", false, "responder")).await;
+    let st = r
+        .certificate
+        .as_ref()
+        .and_then(|c| c.ocsp.clone())
+        .expect("staple");
+    assert_eq!(st.signature_valid, Some(true), "{st:?}");
+    assert_eq!(st.signed_by.as_deref(), Some("delegated responder"));
+    assert_eq!(certificate_item(&r).status, Status::Pass);
+
+    // The same CA's server certificate cannot sign responses for it.
+    o.issue(
+        "server",
+        "Kawal Web Server",
+        Some("ca"),
+        &["extendedKeyUsage=serverAuth"],
+    );
+    let r = scan_with_staple(&o, o.response_signed_by("leaf", false, "server")).await;
+    let st = r
+        .certificate
+        .as_ref()
+        .and_then(|c| c.ocsp.clone())
+        .expect("staple");
+    assert_eq!(st.signature_valid, Some(false), "{st:?}");
+    assert!(
+        st.signature_note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("OCSPSigning"),
+        "{st:?}"
+    );
+    assert_eq!(certificate_item(&r).status, Status::Fail);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

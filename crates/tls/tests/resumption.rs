@@ -47,9 +47,11 @@ async fn nginx_default_resumes_by_ticket_only() {
     assert_eq!(res.by_ticket, Some(true), "{res:?}");
     assert_eq!(res.ticket_lifetime_hint, Some(600), "the session timeout");
     assert_eq!(
-        res.handshakes, 4,
-        "two full handshakes, one hello per mechanism"
+        res.handshakes, 3,
+        "one full handshake with tickets, one hello per mechanism (the full handshake without \
+         tickets is the renegotiation probe's)"
     );
+    assert_eq!(r.probe_handshakes.get("client_renegotiation"), Some(&1));
     let tb = r
         .weaknesses
         .ticketbleed
@@ -93,8 +95,9 @@ async fn nginx_session_cache_resumes_by_id_and_issues_no_ticket() {
     assert_eq!(res.by_ticket, Some(false));
     assert_eq!(res.ticket_lifetime_hint, None);
     assert_eq!(
-        res.handshakes, 3,
-        "no hello is spent on a ticket never issued"
+        res.handshakes, 2,
+        "no hello is spent on a ticket never issued; the session id came from the \
+         renegotiation probe's handshake"
     );
 }
 
@@ -187,4 +190,73 @@ async fn ticketbleed_padding_of_the_echoed_session_id_is_caught() {
     );
     assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
     assert!(!serde_json::to_string(&r).expect("json").contains("a5a5a5"));
+}
+
+fn resumption13(r: &TlsReport) -> &kawal_tls::resume13::Resumption13 {
+    r.capabilities
+        .resumption_tls13
+        .as_ref()
+        .expect("TLS 1.3 is on, so its resumption is probed")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_tls13_tickets_resume_for_one_handshake_more() {
+    let ngx = start_nginx_with("TLSv1.3", CIPHERS, "");
+    let (r, connections) = scan_counted(&ngx).await;
+    assert_eq!(
+        connections,
+        r.handshakes as usize + 1,
+        "every handshake counted"
+    );
+    let res = resumption13(&r);
+    assert!(res.tickets_issued >= 1, "{res:?}");
+    assert_eq!(res.resumed, Some(true), "{res:?}");
+    // The full handshake and the offer back are the signature elimination's first two; only
+    // the resumed one, which shows no signature, is extra.
+    assert_eq!(res.handshakes, 1);
+    assert_eq!(r.probe_handshakes.get("resumption_tls13"), Some(&1));
+    let sig13 = r
+        .capabilities
+        .signature_algorithms
+        .iter()
+        .find(|s| s.version == kawal_tls::wire::Version::Tls13)
+        .expect("TLS 1.3 schemes");
+    assert_eq!(
+        sig13.accepted.len(),
+        3,
+        "{sig13:?}: the three RSA-PSS schemes"
+    );
+    let json = serde_json::to_value(&r).expect("json");
+    assert_eq!(
+        json["capabilities"]["resumption_tls13"]["resumed"],
+        serde_json::json!(true)
+    );
+    let table = kawal_tls::render_table(&r, kawal_tls::Lang::En);
+    assert!(
+        table.contains("TLS 1.3 resumption (PSK)     yes"),
+        "{table}"
+    );
+    let table = kawal_tls::render_table(&r, kawal_tls::Lang::Id);
+    assert!(table.contains("Resumsi TLS 1.3 (PSK)        ya"), "{table}");
+    let protocols = kawal_tls::checklist_outcomes(&r)
+        .into_iter()
+        .find(|o| o.item_id == "tls.protocols")
+        .expect("protocols item");
+    assert_eq!(
+        protocols.figures["resumption_tls13"]["resumed"],
+        serde_json::json!(true)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_tls13_without_tickets_does_not_resume_at_no_cost() {
+    let ngx = start_nginx_with("TLSv1.3", CIPHERS, "ssl_session_tickets off;");
+    let (r, connections) = scan_counted(&ngx).await;
+    assert_eq!(connections, r.handshakes as usize + 1);
+    let res = resumption13(&r);
+    assert_eq!(res.resumed, Some(false), "{res:?}");
+    assert_eq!(res.handshakes, 0, "the offer back was an elimination step");
+    assert_eq!(r.probe_handshakes.get("resumption_tls13"), Some(&0));
+    // TLS 1.2 is off: its resumption is not asked.
+    assert!(r.capabilities.resumption.is_none());
 }
