@@ -6,11 +6,11 @@
 //! Behaviours run in parallel groups (each scan is its own process, mostly waiting on a
 //! socket); servers that stall run against `kawal.toml` timeouts of a few seconds.
 
-mod common;
 #[path = "hostile/bombs.rs"]
 mod bombs;
 #[path = "hostile/canary.rs"]
 mod canary;
+mod common;
 #[path = "hostile/harness.rs"]
 mod harness;
 #[path = "hostile/http.rs"]
@@ -87,12 +87,16 @@ const TRAPS: &[Make] = &[
     servers::bait,
 ];
 
-/// Broken TLS handshakes and an oversized certificate chain.
+/// Broken TLS handshakes (for every connection, or only for the TLS scanner's probes while
+/// the HTTP client is served) and an oversized certificate chain.
 const TLS: &[Make] = &[
     tls::garbage_after_server_hello,
     tls::close_notify_mid_handshake,
     tls::renegotiation_storm,
     tls::large_chain,
+    tls::storm_for_probes,
+    tls::garbage_for_probes,
+    tls::close_notify_for_probes,
 ];
 
 /// Runs a group against one canary and checks the canary afterwards.
@@ -143,7 +147,7 @@ fn traps_and_session_tricks_are_bounded_and_not_passed() {
 
 #[test]
 fn broken_tls_handshakes_are_never_passed() {
-    group(TLS, 4);
+    group(TLS, 7);
 }
 
 /// `kawal scan` says why it exits 3, and `--allow-inconclusive` accepts the result.
@@ -160,6 +164,10 @@ fn an_unobserved_target_exits_3_unless_allowed() {
     );
     b.args.push("--allow-inconclusive".into());
     let r = scan(&b);
-    assert_ne!(r.code, 3, "--allow-inconclusive accepts the result: {}", r.stderr);
+    assert_ne!(
+        r.code, 3,
+        "--allow-inconclusive accepts the result: {}",
+        r.stderr
+    );
     c.assert_untouched();
 }

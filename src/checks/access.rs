@@ -176,7 +176,12 @@ async fn send(
     }
     let (method, url) = (req.method.clone(), req.url.clone());
     match http.send(req).await {
-        Ok(ex) => Some(ex.response),
+        Ok(ex) => {
+            if ex.response.truncated {
+                record_cut(method.as_str(), url.as_str());
+            }
+            Some(ex.response)
+        }
         Err(e) => {
             record_lost(method.as_str(), url.as_str(), &e);
             None
@@ -194,6 +199,14 @@ fn record_lost(method: &str, url: &str, e: &crate::net::NetError) {
     let _ = LOST.try_with(|l| {
         if let Ok(mut g) = l.lock() {
             g.record(method, url, e);
+        }
+    });
+}
+
+fn record_cut(method: &str, url: &str) {
+    let _ = LOST.try_with(|l| {
+        if let Ok(mut g) = l.lock() {
+            g.record_cut(method, url);
         }
     });
 }

@@ -82,7 +82,10 @@ pub fn headers(c: &Canary) -> Vec<(String, String)> {
     let u = c.http();
     let a = &c.authority;
     vec![
-        ("Link".into(), format!("<{u}/link-header>; rel=\"preload\", <//{a}/next>; rel=\"next\"")),
+        (
+            "Link".into(),
+            format!("<{u}/link-header>; rel=\"preload\", <//{a}/next>; rel=\"next\""),
+        ),
         ("Refresh".into(), format!("30; url={u}/refresh")),
         ("Content-Location".into(), format!("{u}/content-location")),
         (
@@ -91,7 +94,9 @@ pub fn headers(c: &Canary) -> Vec<(String, String)> {
         ),
         (
             "Report-To".into(),
-            format!("{{\"group\":\"kawal\",\"max_age\":60,\"endpoints\":[{{\"url\":\"{u}/report-to\"}}]}}"),
+            format!(
+                "{{\"group\":\"kawal\",\"max_age\":60,\"endpoints\":[{{\"url\":\"{u}/report-to\"}}]}}"
+            ),
         ),
     ]
 }

@@ -178,7 +178,11 @@ fn wait_bounded(pid: libc::pid_t, limit: Duration) -> (i32, u64, bool) {
         if r == pid {
             return (status, peak_kib, killed);
         }
-        assert!(r == 0, "waitpid failed: {}", std::io::Error::last_os_error());
+        assert!(
+            r == 0,
+            "waitpid failed: {}",
+            std::io::Error::last_os_error()
+        );
         if !killed && started.elapsed() > limit {
             // SAFETY: signalling our own child, not yet reaped.
             unsafe { libc::kill(pid, libc::SIGKILL) };
@@ -200,8 +204,10 @@ fn vm_hwm_kib(status: &str) -> u64 {
 /// Scans every behaviour, `parallel` at a time; results in the same order.
 pub fn scan_all(behaviours: &[Behaviour], parallel: usize) -> Vec<Run> {
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Run>>> =
-        behaviours.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let slots: Vec<std::sync::Mutex<Option<Run>>> = behaviours
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
     std::thread::scope(|s| {
         for _ in 0..parallel.max(1) {
             s.spawn(|| {
