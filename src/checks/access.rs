@@ -176,7 +176,12 @@ async fn send(
     }
     let (method, url) = (req.method.clone(), req.url.clone());
     match http.send(req).await {
-        Ok(ex) => Some(ex.response),
+        Ok(ex) => {
+            if ex.response.truncated {
+                record_cut(method.as_str(), url.as_str());
+            }
+            Some(ex.response)
+        }
         Err(e) => {
             record_lost(method.as_str(), url.as_str(), &e);
             None
@@ -194,6 +199,14 @@ fn record_lost(method: &str, url: &str, e: &crate::net::NetError) {
     let _ = LOST.try_with(|l| {
         if let Ok(mut g) = l.lock() {
             g.record(method, url, e);
+        }
+    });
+}
+
+fn record_cut(method: &str, url: &str) {
+    let _ = LOST.try_with(|l| {
+        if let Ok(mut g) = l.lock() {
+            g.record_cut(method, url);
         }
     });
 }
@@ -917,11 +930,14 @@ async fn browse_as(
     }
     let soft = Soft404::learn(&samples);
     let requests = n_learn + probes.len();
-    let answers: Vec<_> = stream::iter(probes)
+    // Each answer is judged as it arrives and only hits are kept (with a trimmed body): a site
+    // answering every probe with megabytes must not have them all held at once.
+    let soft = &soft;
+    let judged: Vec<Judged> = stream::iter(probes)
         .map(|probe| async move {
             let url = wordlist_url(target, &probe.path)?;
             let r = send(http, who, reqwest::Method::GET, url, &[]).await?;
-            Some((probe, r))
+            judge_probe(list, soft, top, probe, r)
         })
         .buffer_unordered(parallel.max(1))
         .filter_map(|x| async move { x })
@@ -929,27 +945,10 @@ async fn browse_as(
         .await;
     let mut hits = Vec::new();
     let mut refused = Vec::new();
-    for (probe, response) in answers {
-        let Some(entry) = list.entries.get(probe.entry) else {
-            continue;
-        };
-        let obs = observed(&response);
-        if soft.is_not_found(&probe.path, &obs) {
-            continue;
-        }
-        if refused_answer(&obs) {
-            refused.push(probe);
-            continue;
-        }
-        if top && entry.category == Category::Admin {
-            continue;
-        }
-        if let Some(matched) = kawal_access::wordlist::check(entry, &obs) {
-            hits.push(Hit {
-                probe,
-                response,
-                matched,
-            });
+    for j in judged {
+        match j {
+            Judged::Hit(h) => hits.push(h),
+            Judged::Refused(p) => refused.push(p),
         }
     }
     Some(Browsed {
@@ -958,6 +957,46 @@ async fn browse_as(
         requests,
         soft_404: !soft.is_empty(),
     })
+}
+
+/// Bytes of a hit's body kept for its evidence (the excerpt shown needs far fewer).
+const HIT_BODY_KEPT: usize = 64 * 1024;
+
+/// What one probe's answer showed, when it showed something.
+enum Judged {
+    Hit(Hit),
+    Refused(kawal_access::wordlist::Probe),
+}
+
+/// Judges one probe's answer against the learned "not found" page and the wordlist entry.
+fn judge_probe(
+    list: &Wordlist,
+    soft: &Soft404,
+    top: bool,
+    probe: kawal_access::wordlist::Probe,
+    mut response: Response,
+) -> Option<Judged> {
+    let entry = list.entries.get(probe.entry)?;
+    let obs = observed(&response);
+    if soft.is_not_found(&probe.path, &obs) {
+        return None;
+    }
+    if refused_answer(&obs) {
+        return Some(Judged::Refused(probe));
+    }
+    if top && entry.category == Category::Admin {
+        return None;
+    }
+    let matched = kawal_access::wordlist::check(entry, &obs)?;
+    if response.body.len() > HIT_BODY_KEPT {
+        response.body.truncate(HIT_BODY_KEPT);
+        response.truncated = true;
+    }
+    Some(Judged::Hit(Hit {
+        probe,
+        response,
+        matched,
+    }))
 }
 
 /// The finding of one hit; `roles` name the logged-in roles that reached it (none when the

@@ -90,7 +90,13 @@ impl Check for SessionLifecycleCheck {
                     }
                 },
             }
-            out.push(judge_in_url(&urls_of(&pages), &params, &values));
+            // Links after a body's cut were never seen: no pass on them.
+            let mut cut = super::lost::Lost::default();
+            for r in pages.iter().filter(|r| r.truncated) {
+                cut.record_cut(&r.method, r.url.as_str());
+            }
+            let phase = Text::new("URL yang diperiksa", "The URLs examined");
+            out.push(cut.guard(judge_in_url(&urls_of(&pages), &params, &values), &phase));
             Ok(out)
         })
     }

@@ -87,12 +87,41 @@ fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 
 /// Parses a target's page, nesting capped at [`MAX_DEPTH`].
 pub fn parse(html: &str) -> Html {
-    Html::parse_document(within_depth(html, MAX_DEPTH))
+    Html::parse_document(&without_controls(within_depth(html, MAX_DEPTH)))
+}
+
+/// The text with NUL and the other C0 control characters (tab, line feed, form feed and
+/// carriage return kept) replaced by U+FFFD, as a browser shows NUL. html5ever reports each
+/// such character as a parse error and scraper keeps every error, so a page of 2 MiB of NULs
+/// (a decompressed gzip bomb) cost some 50 MB per parse.
+pub fn without_controls(html: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\x0c' | '\r');
+    if !html.contains(control) {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    std::borrow::Cow::Owned(html.replace(control, "\u{fffd}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_become_replacement_characters() {
+        assert!(matches!(
+            without_controls("<p>a\tb\r\n</p>"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(without_controls("a\0b\x07c"), "a\u{fffd}b\u{fffd}c");
+        let doc = parse(&format!("<a href=/x>x</a>{}", "\0".repeat(100_000)));
+        let sel = scraper::Selector::parse("a").expect("selector");
+        assert_eq!(doc.select(&sel).count(), 1);
+        assert!(
+            doc.errors.len() < 100,
+            "{} parse errors kept",
+            doc.errors.len()
+        );
+    }
 
     #[test]
     fn pathological_nesting_is_cut_and_ordinary_pages_are_whole() {

@@ -391,6 +391,9 @@ pub fn judge(
                 continue;
             }
         };
+        if resp.truncated {
+            lost.record_cut(p.method.as_str(), p.url.as_str());
+        }
         if p.kind.provokes() {
             cov.provoked += 1;
         }
@@ -424,6 +427,9 @@ pub fn judge(
         let Some(resp) = page.response.as_deref() else {
             continue;
         };
+        if resp.truncated {
+            lost.record_cut("GET", &page.url);
+        }
         if page.status >= 400 {
             cov.error_responses += 1;
         }
