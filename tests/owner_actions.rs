@@ -381,3 +381,69 @@ async fn owner_reports_a_fix_acknowledges_and_the_queue_keeper_cancels_and_retri
     );
     f.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_job_queue_pages_fifty_at_a_time_keeping_its_filters() {
+    let home = tempfile::tempdir().expect("tmp");
+    let db = format!("sqlite://{}/kawal.db", home.path().display());
+    let store = Arc::new(Store::open(&db).await.expect("store"));
+    let svc = Arc::new(Service::new(
+        store.clone(),
+        Roles::builtin().expect("roles"),
+        Arc::new(kawal::worker::SystemClock),
+        ServiceConfig::default(),
+    ));
+    add_user(&svc, &store, "admin", "administrator", None).await;
+    add_user(&svc, &store, "seksi", "kepala-seksi", None).await;
+    let app = store
+        .add_app(&kawal::store::NewApp {
+            name: "ANTRE".into(),
+            url: "https://antre.example.go.id".into(),
+            agency: "Diskominfo".into(),
+            owner: "pj@example.go.id".into(),
+            timezone: "Asia/Jakarta".into(),
+            ..kawal::store::NewApp::default()
+        })
+        .await
+        .expect("app");
+    let t0 = time::OffsetDateTime::now_utc();
+    let mut ids = Vec::new();
+    for i in 0..60 {
+        let j = store
+            .enqueue_manual(app.id, t0 + std::time::Duration::from_secs(i))
+            .await
+            .expect("job");
+        ids.push(j.id);
+    }
+    let r = router(AppState {
+        service: svc.clone(),
+        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+        web: Arc::new(WebConfig::default()),
+        liveness: None,
+        sealer: None,
+    });
+    let seksi = login(&r, "seksi").await;
+    let shown = |body: &str| {
+        ids.iter()
+            .filter(|id| body.contains(&format!("id=\"cancel-{id}\"")))
+            .count()
+    };
+    let first = call(&r, "GET", "/jobs?status=queued", Some(&seksi), None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(shown(&first.body), 50, "a page holds 50 jobs");
+    assert!(
+        first.body.contains(&format!("id=\"cancel-{}\"", ids[59])),
+        "newest first"
+    );
+    // The link as a browser reads it (the template escapes '=' and '&').
+    let body = first.body.replace("&#x3D;", "=").replace("&amp;", "&");
+    let next = format!("/jobs?status=queued&before={}", ids[10]);
+    assert!(
+        body.contains(&next),
+        "the older page keeps the filter: {body}"
+    );
+    let second = call(&r, "GET", &next, Some(&seksi), None).await;
+    assert_eq!(shown(&second.body), 10);
+    assert!(second.body.contains(&format!("id=\"cancel-{}\"", ids[0])));
+    assert!(!second.body.contains("before="), "no page after the last");
+}

@@ -18,10 +18,12 @@ const ROOTS: &[&str] = &[
     "ARCHITECTURE.md",
 ];
 
-/// Identifiers that look like hosts but are never contacted: XML namespaces and the SARIF
-/// schema URI the SARIF standard requires in `$schema`.
+/// Identifiers that look like hosts but are never contacted: XML namespaces (among them the
+/// PDF/UA identification schema that PDF/A-2 files must declare) and the SARIF schema URI the
+/// SARIF standard requires in `$schema`.
 const NOT_CONTACTED: &[&str] = &[
     "www.w3.org",
+    "www.aiim.org",
     "www.sitemaps.org",
     "xmlns.jcp.org",
     "json.schemastore.org",

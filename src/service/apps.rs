@@ -307,6 +307,18 @@ impl Service {
         app: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Job>, ServiceError> {
+        self.list_jobs_before(actor, status, app, None, limit).await
+    }
+
+    /// One page of the queue: jobs older than job `before`, newest first.
+    pub async fn list_jobs_before(
+        &self,
+        actor: &Actor,
+        status: Option<&str>,
+        app: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Job>, ServiceError> {
         let scope = self.require(actor, "job:read")?;
         let status = match status {
             Some(s) => Some(
@@ -324,7 +336,7 @@ impl Service {
         };
         Ok(self
             .store
-            .list_jobs(status, app_id, limit.clamp(1, 500))
+            .list_jobs_before(status, app_id, before, limit.clamp(1, 500))
             .await?)
     }
 }

@@ -611,11 +611,23 @@ impl Store {
         application_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Job>, StoreError> {
+        self.list_jobs_before(status, application_id, None, limit)
+            .await
+    }
+
+    /// Jobs older than job `before` (all when `None`), newest first: one page of the queue.
+    pub async fn list_jobs_before(
+        &self,
+        status: Option<JobStatus>,
+        application_id: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Job>, StoreError> {
         let sql = format!(
-            "{SELECT_JOB} WHERE ($1 IS NULL OR j.status = $1) AND ($2 IS NULL OR j.application_id = $2) ORDER BY j.id DESC LIMIT $3"
+            "{SELECT_JOB} WHERE ($1 IS NULL OR j.status = $1) AND ($2 IS NULL OR j.application_id = $2) AND ($3 IS NULL OR j.id < $3) ORDER BY j.id DESC LIMIT $4"
         );
         on!(self, pool => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status.map(JobStatus::as_str)).bind(application_id).bind(limit).fetch_all(pool).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status.map(JobStatus::as_str)).bind(application_id).bind(before).bind(limit).fetch_all(pool).await?;
             rows.iter().map(|r| Ok(job_from_row!(r))).collect()
         })
     }

@@ -157,6 +157,24 @@ pub async fn findings(State(st): State<AppState>, parts: Parts) -> Response {
 pub struct JobsQuery {
     app: Option<String>,
     status: Option<String>,
+    before: Option<i64>,
+}
+
+/// Rows of the job list per page.
+const JOBS_PAGE: i64 = 50;
+
+/// The link to the next, older page of a list read newest first: `before` the `last` key shown,
+/// keeping the filters; `None` when the page was not full.
+fn older_link(path: &str, filters: &[(&str, Option<&str>)], last: Option<i64>) -> Option<String> {
+    let last = last?;
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in filters {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            s.append_pair(k, v);
+        }
+    }
+    s.append_pair("before", &last.to_string());
+    Some(format!("{path}?{}", s.finish()))
 }
 
 /// `GET /jobs`: the evaluation queue (the newest 200, as `kawal jobs`).
@@ -173,7 +191,13 @@ pub async fn jobs(State(st): State<AppState>, parts: Parts) -> Response {
     let (app, status) = (nonempty(&q.app), nonempty(&q.status));
     let jobs = match st
         .service
-        .list_jobs(&user.actor, status.as_deref(), app.as_deref(), 200)
+        .list_jobs_before(
+            &user.actor,
+            status.as_deref(),
+            app.as_deref(),
+            q.before,
+            JOBS_PAGE,
+        )
         .await
     {
         Ok(j) => j,
@@ -194,10 +218,15 @@ pub async fn jobs(State(st): State<AppState>, parts: Parts) -> Response {
         .map(|j| super::apps::job_json(&ctx, j))
         .collect();
     let body = json!({
-        "app": app.unwrap_or_default(),
+        "app": app.clone().unwrap_or_default(),
         "statuses": options(&ctx, &statuses, status.as_deref().unwrap_or_default()),
         "jobs": rows,
         "can_write": st.service.may(&user.actor, "job:write"),
+        "older": older_link(
+            "/jobs",
+            &[("app", app.as_deref()), ("status", status.as_deref())],
+            (jobs.len() as i64 == JOBS_PAGE).then(|| jobs.last().map(|j| j.id)).flatten(),
+        ),
     });
     render(&ctx, StatusCode::OK, "jobs", &ctx.t("jobs"), "jobs", body)
 }
@@ -234,19 +263,16 @@ pub async fn audit(State(st): State<AppState>, parts: Parts) -> Response {
         Ok(e) => e,
         Err(e) => return refused(&ctx, e),
     };
-    let older = (entries.len() as i64 == AUDIT_PAGE)
-        .then(|| entries.last().map(|e| e.seq))
-        .flatten()
-        .map(|seq| {
-            let mut s = url::form_urlencoded::Serializer::new(String::new());
-            for (k, v) in [("actor", &f.actor), ("action", &f.action)] {
-                if let Some(v) = v {
-                    s.append_pair(k, v);
-                }
-            }
-            s.append_pair("before", &seq.to_string());
-            format!("/audit?{}", s.finish())
-        });
+    let older = older_link(
+        "/audit",
+        &[
+            ("actor", f.actor.as_deref()),
+            ("action", f.action.as_deref()),
+        ],
+        (entries.len() as i64 == AUDIT_PAGE)
+            .then(|| entries.last().map(|e| e.seq))
+            .flatten(),
+    );
     let rows: Vec<Value> = entries
         .iter()
         .map(|e| {
