@@ -2,6 +2,16 @@
 # Compares kawal's TLS scanner with sslscan, sslyze and testssl.sh on loopback nginx servers:
 # accepted (protocol, cipher suite) sets must be equal; wall times and TCP connection counts are printed.
 #
+# Kawal's handshake count includes every probe (the JSON's probe_handshakes splits them out). What
+# keeps it low: suites by elimination per version; TLS 1.3 groups from the same HelloRetryRequests;
+# the first hello of each TLS <= 1.2 version also asks compression, ALPN, tickets, Heartbleed and CCS
+# injection; TLS 1.2 curves and signature schemes eliminated together; ROBOT's variants riding on
+# the RSA key-exchange answers; TLS 1.2 resumption sharing the renegotiation probe's handshake and
+# TLS 1.3 resumption the signature elimination's. Measured on these two servers (nginx 1.22,
+# OpenSSL 3.0): legacy 48 -> 38 handshakes, modern 43 -> 37 (TLS 1.3 resumption included). The
+# modern count stays above 15 because OpenSSL offers ten TLS 1.3 groups and seven TLS 1.2 signature
+# schemes in its own order, and listing each exactly takes a hello of its own.
+#
 # Usage: bench/tls/compare.sh            (from the workspace root)
 # Env:   KAWAL_BIN   scanner to test; "kawal" style binaries get "tls HOST:PORT --format json",
 #                    the example "tlsscan" gets "HOST:PORT". Default: target/release/kawal if it
@@ -186,10 +196,11 @@ rows = [
     ('Client renegotiation accepted', probe(w.get('client_renegotiation')), ts_vuln('secure_client_renego')),
     ('ROBOT', probe(w.get('robot')), ts_vuln('ROBOT')),
     ('Ticketbleed', probe(w.get('ticketbleed')), ts_vuln('ticketbleed')),
-    # Kawal asks TLS 1.2 only. testssl.sh's "ID" row resumes with -no_ticket, which on a TLS 1.3
-    # server can still resume by a TLS 1.3 ticket (PSK): on the modern nginx it has said "yes" in
-    # one run and "no" in the next, while `openssl s_client -tls1_2 -no_ticket -sess_in` shows no
-    # TLS 1.2 session-id resumption with nginx's default session cache.
+    # This row is TLS 1.2 (Kawal reports TLS 1.3 resumption on its own line below). testssl.sh's
+    # "ID" row resumes with -no_ticket, which on a TLS 1.3 server can still resume by a TLS 1.3
+    # ticket (PSK): on the modern nginx it has said "yes" in one run and "no" in the next, while
+    # `openssl s_client -tls1_2 -no_ticket -sess_in` shows no TLS 1.2 session-id resumption with
+    # nginx's default session cache.
     ('Resumption by session id (TLS 1.2)', yn(res.get('by_session_id')), ts_has('sessionresumption_ID', 'supported')),
     ('Resumption by ticket', yn(res.get('by_ticket')), ts_has('sessionresumption_ticket', 'supported')),
 ]
@@ -197,6 +208,12 @@ print(f"  {'finding':<32} {'kawal':<10} {'testssl.sh':<24} agree")
 for name, a, b in rows:
     agree = 'yes' if a == b or (a in b and a != '-') else ('n/a' if '-' in (a, b) else 'NO')
     print(f"  {name:<32} {a:<10} {b[:24]:<24} {agree}")
+r13 = (k.get('capabilities') or {}).get('resumption_tls13')
+if r13:
+    print(f"  kawal only: TLS 1.3 resumption (PSK) {yn(r13.get('resumed'))}, {r13.get('tickets_issued')} tickets issued")
+staple = cert.get('ocsp')
+if staple:
+    print(f"  kawal only: OCSP staple signature {yn(staple.get('signature_valid'))} ({staple.get('signed_by') or staple.get('signature_note')})")
 print(f"  handshakes: kawal {k['handshakes']} (counted by the scanner), of which probes: {k.get('probe_handshakes')}")
 PY
 }

@@ -619,48 +619,56 @@ pub async fn single(
 /// SSL 3.0 and TLS 1.0 are probed only when the TLS 1.1 hello did not settle them: servers answer
 /// with the highest version they share with the client, so a server that negotiates TLS 1.2 or 1.3
 /// and refuses a TLS 1.1 hello outright negotiates nothing lower either. A TLS 1.1 hello answered
-/// with TLS 1.0 or SSL 3.0, or any doubt, sends both probes.
+/// with TLS 1.0 or SSL 3.0, or any doubt, sends both probes, as soon as TLS 1.1 is done.
 pub async fn enumerate_all(pr: Arc<Prober>, sni: Option<String>) -> Vec<VersionScan> {
     let lower = [Version::Ssl3, Version::Tls10];
-    let mut out = enumerate_set(&pr, &sni, |v| !lower.contains(&v)).await;
-    let find = |v: Version| out.iter().find(|s| s.version == v);
-    let higher = [Version::Tls12, Version::Tls13]
-        .into_iter()
-        .any(|v| find(v).is_some_and(|s| s.support == Support::Supported));
-    let tls11_refused = find(Version::Tls11)
-        .is_some_and(|s| s.support == Support::NotSupported && s.notes.is_empty());
-    if higher && tls11_refused {
-        for v in lower {
-            let mut s = VersionScan::new(v);
-            s.notes.push(
-                "not probed separately: the server refused a TLS 1.1 hello while negotiating a higher version"
-                    .into(),
-            );
-            out.push(s);
-        }
-    } else {
-        out.extend(enumerate_set(&pr, &sni, |v| lower.contains(&v)).await);
-    }
-    out.sort_by_key(|s| s.version);
-    out
-}
-
-/// Enumerates the versions `pick` selects, concurrently.
-async fn enumerate_set(
-    pr: &Arc<Prober>,
-    sni: &Option<String>,
-    pick: impl Fn(Version) -> bool,
-) -> Vec<VersionScan> {
-    let mut set = JoinSet::new();
-    for v in Version::ALL.into_iter().filter(|v| pick(*v)) {
+    let spawn = |set: &mut JoinSet<VersionScan>, v: Version| {
         set.spawn(enumerate_version(pr.clone(), v, sni.clone()));
+    };
+    let mut set = JoinSet::new();
+    for v in Version::ALL.into_iter().filter(|v| !lower.contains(v)) {
+        spawn(&mut set, v);
     }
+    let refused = |s: &VersionScan| s.support == Support::NotSupported && s.notes.is_empty();
+    let mut lower_started = false;
     let mut out = Vec::new();
     while let Some(r) = set.join_next().await {
-        if let Ok(scan) = r {
-            out.push(scan);
+        let Ok(scan) = r else { continue };
+        // TLS 1.1 not plainly refused: the lower versions need their own hellos anyway.
+        if scan.version == Version::Tls11 && !refused(&scan) {
+            lower_started = true;
+            for v in lower {
+                spawn(&mut set, v);
+            }
+        }
+        out.push(scan);
+    }
+    if !lower_started {
+        let find = |v: Version| out.iter().find(|s| s.version == v);
+        let higher = [Version::Tls12, Version::Tls13]
+            .into_iter()
+            .any(|v| find(v).is_some_and(|s| s.support == Support::Supported));
+        if higher && find(Version::Tls11).is_some_and(refused) {
+            for v in lower {
+                let mut s = VersionScan::new(v);
+                s.notes.push(
+                    "not probed separately: the server refused a TLS 1.1 hello while negotiating a higher version"
+                        .into(),
+                );
+                out.push(s);
+            }
+        } else {
+            for v in lower {
+                spawn(&mut set, v);
+            }
+            while let Some(r) = set.join_next().await {
+                if let Ok(scan) = r {
+                    out.push(scan);
+                }
+            }
         }
     }
+    out.sort_by_key(|s| s.version);
     out
 }
 
