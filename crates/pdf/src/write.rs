@@ -243,16 +243,14 @@ fn page_content(
                 state.fill(&mut content, *color);
                 content.set_text_matrix([1.0, 0.0, 0.0, 1.0, round(*x), round(PAGE_H - y)]);
                 let face = fonts.font(*font);
-                let shaped = face.shape(text);
+                let run = face.shape(text);
                 let font_use = &mut used[font.index()];
-                for glyph in &shaped {
-                    if !glyph.text.is_empty() {
-                        font_use
-                            .entry(glyph.id)
-                            .or_insert_with(|| glyph.text.clone());
+                for glyph in &run.glyphs {
+                    if !glyph.chars.is_empty() && !font_use.contains_key(&glyph.id) {
+                        font_use.insert(glyph.id, run.text_of(glyph).to_string());
                     }
                 }
-                show_shaped(&mut content, face, &shaped, *size, &mut glyphs);
+                show_shaped(&mut content, face, &run.glyphs, *size, &mut glyphs);
                 page_fonts[font.index()] = true;
             }
             Item::Rect {

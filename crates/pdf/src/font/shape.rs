@@ -1,7 +1,19 @@
 //! Text shaping: a run of text to positioned glyphs (kerning, ligatures, mark
 //! placement, contextual forms), each with the text it stands for.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use rustybuzz::{Direction, Script, ShapePlan};
+
 use super::Font;
+
+thread_local! {
+    /// Shape plans by font, direction and script: building a plan costs far more
+    /// than shaping a short run with it, and a document needs only a handful.
+    static PLANS: RefCell<HashMap<(&'static str, Direction, Script), ShapePlan>> =
+        RefCell::new(HashMap::new());
+}
 
 /// One shaped glyph. Distances are in font units.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,20 +26,45 @@ pub(crate) struct Shaped {
     pub(crate) x_offset: i32,
     /// Vertical displacement of the glyph itself (upwards).
     pub(crate) y_offset: i32,
-    /// The characters the glyph shows; empty for the second and later glyphs of a cluster.
+    /// Byte range in [`ShapedRun::text`] of the characters the glyph shows; empty
+    /// for the second and later glyphs of a cluster.
+    pub(crate) chars: std::ops::Range<usize>,
+}
+
+/// A shaped run: the text as shaped (unknown characters replaced) and its glyphs
+/// in visual order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ShapedRun {
+    /// The shaped text.
     pub(crate) text: String,
+    /// Glyphs in visual order.
+    pub(crate) glyphs: Vec<Shaped>,
+}
+
+impl ShapedRun {
+    /// The characters glyph `g` shows.
+    pub(crate) fn text_of(&self, g: &Shaped) -> &str {
+        self.text.get(g.chars.clone()).unwrap_or_default()
+    }
 }
 
 impl Font {
     /// Shapes `text` as one run. Characters the font lacks, and control
     /// characters, are first replaced by the replacement glyph's character, so
     /// every glyph drawn is a real glyph with a Unicode meaning.
-    pub(crate) fn shape(&self, text: &str) -> Vec<Shaped> {
+    pub(crate) fn shape(&self, text: &str) -> ShapedRun {
         let clean: String = text.chars().map(|c| self.glyph(c).shown).collect();
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(&clean);
         buffer.guess_segment_properties();
-        let output = rustybuzz::shape(&self.shaper, &[], buffer);
+        let key = (self.ps_name, buffer.direction(), buffer.script());
+        let output = PLANS.with(|plans| {
+            let mut plans = plans.borrow_mut();
+            let plan = plans
+                .entry(key)
+                .or_insert_with(|| ShapePlan::new(&self.shaper, key.1, Some(key.2), None, &[]));
+            rustybuzz::shape_with_plan(&self.shaper, plan, buffer)
+        });
         let infos = output.glyph_infos();
         let positions = output.glyph_positions();
 
@@ -36,26 +73,22 @@ impl Font {
         let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
         starts.sort_unstable();
         starts.dedup();
-        let text_of = |start: usize| {
-            let end = starts
-                .iter()
-                .find(|&&s| s > start)
-                .copied()
-                .unwrap_or(clean.len());
-            clean.get(start..end).unwrap_or_default().to_string()
+        let range_of = |start: usize| {
+            let next = starts.partition_point(|&s| s <= start);
+            start..starts.get(next).copied().unwrap_or(clean.len())
         };
 
-        let mut seen = Vec::with_capacity(infos.len());
-        infos
+        let mut seen = vec![false; clean.len() + 1];
+        let glyphs = infos
             .iter()
             .zip(positions)
             .map(|(info, pos)| {
-                let cluster = info.cluster as usize;
-                let text = if seen.contains(&cluster) {
-                    String::new()
+                let cluster = (info.cluster as usize).min(clean.len());
+                let chars = if seen[cluster] {
+                    cluster..cluster
                 } else {
-                    seen.push(cluster);
-                    text_of(cluster)
+                    seen[cluster] = true;
+                    range_of(cluster)
                 };
                 // The font had a glyph for every character of `clean`, so .notdef
                 // only appears if shaping itself produced it; show the replacement.
@@ -68,10 +101,14 @@ impl Font {
                     advance,
                     x_offset: pos.x_offset,
                     y_offset: pos.y_offset,
-                    text,
+                    chars,
                 }
             })
-            .collect()
+            .collect();
+        ShapedRun {
+            text: clean,
+            glyphs,
+        }
     }
 }
 
@@ -86,7 +123,7 @@ mod tests {
     #[test]
     fn kerning_tightens_pairs_the_font_kerns() {
         let font = fonts().font(FontId::Regular);
-        let shaped: i32 = font.shape("AV").iter().map(|g| g.advance).sum();
+        let shaped: i32 = font.shape("AV").glyphs.iter().map(|g| g.advance).sum();
         let plain = i32::from(font.glyph('A').advance) + i32::from(font.glyph('V').advance);
         assert!(shaped < plain, "AV kerned: {shaped} < {plain}");
     }
@@ -100,9 +137,13 @@ mod tests {
             "مرحبا بالعالم",
             "a\u{0}b",
         ] {
-            let shaped = font.shape(text);
-            assert!(shaped.iter().all(|g| g.id != 0), "{text:?}");
-            let mut chars: Vec<char> = shaped.iter().flat_map(|g| g.text.chars()).collect();
+            let run = font.shape(text);
+            assert!(run.glyphs.iter().all(|g| g.id != 0), "{text:?}");
+            let mut chars: Vec<char> = run
+                .glyphs
+                .iter()
+                .flat_map(|g| run.text_of(g).chars())
+                .collect();
             let mut expected: Vec<char> = text.chars().map(|c| font.glyph(c).shown).collect();
             chars.sort_unstable();
             expected.sort_unstable();
@@ -114,8 +155,8 @@ mod tests {
     fn arabic_takes_contextual_forms() {
         let font = fonts().font(FontId::Regular);
         // Joined letters use other glyphs than the same letters standing alone.
-        let joined: Vec<u16> = font.shape("بب").iter().map(|g| g.id).collect();
-        let alone = font.shape("ب")[0].id;
+        let joined: Vec<u16> = font.shape("بب").glyphs.iter().map(|g| g.id).collect();
+        let alone = font.shape("ب").glyphs[0].id;
         assert!(
             joined.iter().any(|&id| id != alone),
             "{joined:?} vs {alone}"
