@@ -65,8 +65,5 @@ fn main() {
     println!(
         "worst peak memory: {worst_mib} MiB (target < {MEMORY_LIMIT_MB} MiB); worst wall time: {worst_secs:.1} s (target < 60 s)"
     );
-    println!(
-        "canary connections: {} (must be 0)",
-        c.hits()
-    );
+    println!("canary connections: {} (must be 0)", c.hits());
 }

@@ -60,9 +60,10 @@ EOF
 }
 apps=()
 for i in 1 2 3; do site "$i"; done
-sleep 1
 for i in 1 2 3; do
+  for _ in $(seq 1 100); do [ -s "port$i" ] && break; sleep 0.1; done
   port=$(cat "port$i")
+  [ -n "$port" ] || { echo "site $i did not start" >&2; exit 2; }
   "$bin" app add --name "SOAK-$i" --url "http://127.0.0.1:$port/" --agency "Dinas Uji" \
     --owner "uji@example.go.id" --rate-limit 0 >/dev/null
   apps+=("SOAK-$i")
@@ -94,9 +95,14 @@ for k in $(seq 1 "$kills"); do
 done
 killed_at=$(date +%s)
 
-# Let the last leases expire, then a draining worker finishes the queue.
+# Let the last leases expire, then draining workers finish the queue (a job put back with a
+# retry delay is not due yet, so drain again until nothing is left, for at most 15 minutes).
 sleep 4
-timeout 900 "$bin" worker --concurrency 3 --lease-secs 3 --poll-secs 0.2 --drain >>serve.log 2>&1 || true
+until [ "$(sql "SELECT count(*) FROM job WHERE status IN ('queued', 'running')")" = 0 ] \
+  || [ $(( $(date +%s) - killed_at )) -gt 900 ]; do
+  timeout 900 "$bin" worker --concurrency 3 --lease-secs 3 --poll-secs 0.2 --drain >>serve.log 2>&1 || true
+  sleep 2
+done
 ended=$(date +%s)
 
 check() {

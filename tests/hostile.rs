@@ -148,9 +148,15 @@ fn traps_and_session_tricks_are_bounded_and_not_passed() {
         "session cookie changes on every response",
     ] {
         let logout = status(by_name(name), "session.logout-invalidation");
-        assert_eq!(logout, "fail", "{name}: the old session still works after logout");
+        assert_eq!(
+            logout, "fail",
+            "{name}: the old session still works after logout"
+        );
     }
-    let soft = status(by_name("soft 404 with random content"), "errors.generic-error-page");
+    let soft = status(
+        by_name("soft 404 with random content"),
+        "errors.generic-error-page",
+    );
     assert_eq!(soft, "inconclusive", "no error page was ever seen");
 }
 
@@ -212,7 +218,11 @@ fn the_demo_application_keeps_to_scope() {
     .budget(240);
     let runs = run_suite(std::slice::from_ref(&b), 1);
     assert!(
-        runs[0].report.as_ref().and_then(|v| v["requests_sent"].as_u64()) > Some(200),
+        runs[0]
+            .report
+            .as_ref()
+            .and_then(|v| v["requests_sent"].as_u64())
+            > Some(200),
         "the demo application was explored: {}",
         runs[0].stderr
     );
