@@ -143,6 +143,21 @@ fn traps_and_session_tricks_are_bounded_and_not_passed() {
     };
     let in_url = status(by_name("session id in every URL"), "session.token.in-url");
     assert_eq!(in_url, "fail", "a session id in every link is a finding");
+    for name in [
+        "logout that logs in again",
+        "session cookie changes on every response",
+    ] {
+        let logout = status(by_name(name), "session.logout-invalidation");
+        assert_eq!(
+            logout, "fail",
+            "{name}: the old session still works after logout"
+        );
+    }
+    let soft = status(
+        by_name("soft 404 with random content"),
+        "errors.generic-error-page",
+    );
+    assert_eq!(soft, "inconclusive", "no error page was ever seen");
 }
 
 #[test]
@@ -170,4 +185,47 @@ fn an_unobserved_target_exits_3_unless_allowed() {
         r.stderr
     );
     c.assert_untouched();
+}
+
+/// The demo application with every page, its headers and robots.txt pointing at the canary,
+/// scanned logged in as its three accounts: the scan keeps to scope.
+#[test]
+fn the_demo_application_keeps_to_scope() {
+    let c = Canary::start();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mut cfg = kawal_fixture::FixtureConfig::vulnerable();
+    cfg.canary = Some(c.http());
+    let fx = rt.block_on(common::fixture(cfg));
+    let base = fx.https_url.clone().expect("https");
+    let roles: String = kawal_fixture::ACCOUNTS
+        .iter()
+        .map(|a| {
+            format!(
+                "[[role]]\nname = \"{u}\"\nprivilege = {p}\nrecipe = {{ kind = \"form\", url = \"{base}/login\", username = \"{u}\", password = \"{w}\" }}\nmarker = {{ text = \"Masuk sebagai\" }}\n\n",
+                u = a.username,
+                w = a.password,
+                p = if a.role == kawal_fixture::Role::Admin { 100 } else { 10 },
+            )
+        })
+        .collect();
+    let b = Behaviour::new(
+        "demo application pointing at the canary",
+        format!("{base}/"),
+        harness::Expect::NoPass(&[]),
+    )
+    .config(&roles)
+    .args(&["--insecure", "--allow-unsafe-methods"])
+    .budget(240);
+    let runs = run_suite(std::slice::from_ref(&b), 1);
+    assert!(
+        runs[0]
+            .report
+            .as_ref()
+            .and_then(|v| v["requests_sent"].as_u64())
+            > Some(200),
+        "the demo application was explored: {}",
+        runs[0].stderr
+    );
+    c.assert_untouched();
+    rt.block_on(fx.shutdown());
 }

@@ -355,3 +355,75 @@ async fn certificate_errors_read_as_sentences_in_both_languages() {
     );
     assert!(!mismatch.contains("DnsName"), "{mismatch}");
 }
+
+/// A host that stopped answering is not waited on request after request: after
+/// `SILENT_AFTER` timeouts in a row, later requests fail at once; an answer in between resets
+/// the count.
+#[tokio::test]
+async fn a_host_that_stopped_answering_fails_fast_after_a_few_timeouts() {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let answer = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let a = answer.clone();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let Ok((mut s, _)) = l.accept().await else {
+                return;
+            };
+            let speak = a.load(std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                let _ = s.read(&mut buf).await;
+                if speak {
+                    let _ = s
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                        )
+                        .await;
+                } else {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                }
+            });
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let c = client(
+        &base,
+        NetConfig {
+            read_timeout: Duration::from_millis(300),
+            total_timeout: Duration::from_millis(600),
+            ..unlimited()
+        },
+    );
+    let u = Url::parse(&format!("{base}/")).expect("url");
+    answer.store(false, std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..kawal::net::SILENT_AFTER - 1 {
+        assert!(matches!(c.get(&u).await, Err(NetError::Timeout { .. })));
+    }
+    answer.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(c.get(&u).await.is_ok(), "an answer resets the count");
+    answer.store(false, std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..kawal::net::SILENT_AFTER {
+        assert!(matches!(c.get(&u).await, Err(NetError::Timeout { .. })));
+    }
+    answer.store(true, std::sync::atomic::Ordering::SeqCst);
+    let t = std::time::Instant::now();
+    let sent = c.requests_sent();
+    match c.get(&u).await {
+        Err(NetError::Timeout { phase, .. }) => assert!(phase.contains("stopped answering")),
+        other => panic!("expected a fast timeout, got {other:?}"),
+    }
+    assert!(
+        t.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(
+        c.requests_sent(),
+        sent,
+        "nothing more is sent to a silent host"
+    );
+}

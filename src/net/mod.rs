@@ -25,6 +25,11 @@ pub const USER_AGENT: &str = concat!(
     " (evaluasi keamanan aplikasi SPBE; security evaluation)"
 );
 
+/// Timeouts in a row from one host, with no answer between them, after which the host counts as
+/// not answering: later requests to it fail at once instead of each waiting out its timeout (a
+/// tarpit behind a working front page would otherwise hold an evaluation for hours).
+pub const SILENT_AFTER: usize = 4;
+
 /// A request could not be completed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum NetError {
@@ -214,6 +219,8 @@ pub struct HttpClient {
     limiters: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
     permits: Semaphore,
     sent: AtomicU64,
+    /// Timeouts in a row per host (`host:port`), reset by any answer.
+    timeouts_in_a_row: Mutex<HashMap<String, usize>>,
 }
 
 impl HttpClient {
@@ -250,6 +257,7 @@ impl HttpClient {
             cfg,
             limiters: Mutex::new(HashMap::new()),
             sent: AtomicU64::new(0),
+            timeouts_in_a_row: Mutex::new(HashMap::new()),
         })
     }
 
@@ -349,6 +357,40 @@ impl HttpClient {
         if !self.scope.allows(&req.url) {
             return Err(NetError::OutOfScope { url: url_s });
         }
+        let host = format!(
+            "{}:{}",
+            req.url.host_str().unwrap_or(""),
+            req.url.port_or_known_default().unwrap_or(0)
+        );
+        if self.silent_streak(&host, None) >= SILENT_AFTER {
+            return Err(NetError::Timeout {
+                url: url_s,
+                phase: "host stopped answering: earlier requests timed out",
+            });
+        }
+        let r = self.send_counted(req, &url_s).await;
+        let timed_out = matches!(r, Err(NetError::Timeout { .. }));
+        self.silent_streak(&host, Some(timed_out));
+        r
+    }
+
+    /// Timeouts in a row from `host`, after recording one more outcome (`Some(timed_out)`).
+    fn silent_streak(&self, host: &str, outcome: Option<bool>) -> usize {
+        let mut m = self
+            .timeouts_in_a_row
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let n = m.entry(host.to_string()).or_insert(0);
+        match outcome {
+            Some(true) => *n += 1,
+            Some(false) => *n = 0,
+            None => {}
+        }
+        *n
+    }
+
+    async fn send_counted(&self, req: &Request, url_s: &str) -> Result<Response, NetError> {
+        let url_s = url_s.to_string();
         let _permit = self.permits.acquire().await.map_err(|e| NetError::Http {
             url: url_s.clone(),
             detail: e.to_string(),

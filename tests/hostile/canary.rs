@@ -101,7 +101,8 @@ pub fn headers(c: &Canary) -> Vec<(String, String)> {
     ]
 }
 
-/// Canary references for an HTML body: links, a form, frames, scripts and script strings.
+/// Canary references for an HTML body: links, forms, frames, scripts and script strings (no
+/// password field: a logged-in page carrying one would look like a login form).
 pub fn html(c: &Canary) -> String {
     let u = c.http();
     let a = &c.authority;
@@ -110,7 +111,7 @@ pub fn html(c: &Canary) -> String {
 <a href="https://{a}/tls">Aman</a> <area href="{u}/area"> <iframe src="{u}/frame"></iframe>
 <img src="{u}/img.png"> <link rel="stylesheet" href="{u}/style.css">
 <script src="{u}/app.js"></script>
-<form action="{u}/form" method="post"><input name="q"><input type="password" name="password"><button>Kirim</button></form>
+<form action="{u}/form" method="post"><input name="q"><input name="email"><button>Kirim</button></form>
 <form action="//{a}/search"><input name="cari"></form>
 <script>var api = "{u}/api/v1/users"; fetch('//{a}/api/data'); location.href = '{u}/js-redirect';</script>
 "#
