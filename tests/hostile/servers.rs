@@ -135,11 +135,14 @@ pub fn endless_chunked(c: &Canary) -> Behaviour {
         let chunk = format!("{:x}\r\n{filler}\r\n", filler.len());
         while s.write_all(chunk.as_bytes()).is_ok() {}
     });
+    // Every request reads 2 MiB before the cap cuts it: on a loaded 2-core CI machine the
+    // whole scan nears a minute, so the budget leaves room above that.
     Behaviour::new(
         "endless chunked body",
         url(port),
         Expect::NoPass(&["errors."]),
     )
+    .budget(120)
 }
 
 /// Announces a body longer than it sends, then closes.
