@@ -58,7 +58,11 @@ impl SetCookie {
                 "samesite" => c.same_site = v.map(str::to_string),
                 "domain" => {
                     c.domain = v
-                        .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
+                        .map(|d| {
+                            // Spaces between the dots and the name would survive one parse but not the next.
+                            d.trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+                                .to_ascii_lowercase()
+                        })
                         .filter(|d| !d.is_empty())
                 }
                 "path" => c.path = v.map(str::to_string),
@@ -253,6 +257,16 @@ mod tests {
     fn domain_is_normalised() {
         let c = SetCookie::parse("a=b; Domain=.Example.GO.id").expect("parse");
         assert_eq!(c.domain.as_deref(), Some("example.go.id"));
+        // Found by the set_cookie fuzz target: "Domain=. x" kept a leading space, so the
+        // cookie written back as "Domain= x" parsed to another domain.
+        let c = SetCookie::parse("a=b; Domain=. .X.example  ").expect("parse");
+        assert_eq!(c.domain.as_deref(), Some("x.example"));
+        assert!(
+            SetCookie::parse("a=b; Domain=. . ")
+                .expect("parse")
+                .domain
+                .is_none()
+        );
     }
 
     #[test]
