@@ -10,7 +10,6 @@ mod bombs;
 #[allow(dead_code)]
 #[path = "../tests/hostile/canary.rs"]
 mod canary;
-#[allow(dead_code)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 #[allow(dead_code)]

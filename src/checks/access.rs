@@ -947,7 +947,7 @@ async fn browse_as(
     let mut refused = Vec::new();
     for j in judged {
         match j {
-            Judged::Hit(h) => hits.push(h),
+            Judged::Hit(h) => hits.push(*h),
             Judged::Refused(p) => refused.push(p),
         }
     }
@@ -964,7 +964,7 @@ const HIT_BODY_KEPT: usize = 64 * 1024;
 
 /// What one probe's answer showed, when it showed something.
 enum Judged {
-    Hit(Hit),
+    Hit(Box<Hit>),
     Refused(kawal_access::wordlist::Probe),
 }
 
@@ -992,11 +992,11 @@ fn judge_probe(
         response.body.truncate(HIT_BODY_KEPT);
         response.truncated = true;
     }
-    Some(Judged::Hit(Hit {
+    Some(Judged::Hit(Box::new(Hit {
         probe,
         response,
         matched,
-    }))
+    })))
 }
 
 /// The finding of one hit; `roles` name the logged-in roles that reached it (none when the
