@@ -3,7 +3,7 @@
 //! Each form posts with the session's CSRF token and goes through the application layer.
 
 use super::paging::{pager, paging};
-use super::view::{Ctx, csrf_refused, form_allowed, query, redirect, refused, render, when};
+use super::view::{Ctx, form_actor, query, redirect, refused, render, when};
 use crate::service::{AckInput, FixInput};
 use crate::web::AppState;
 use axum::Form;
@@ -85,16 +85,12 @@ pub async fn acknowledge(
     parts: Parts,
     Form(f): Form<AckForm>,
 ) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
     let input = AckInput { note: f.note };
-    match st.service.acknowledge_report(&user.actor, id, &input).await {
+    match st.service.acknowledge_report(&actor, id, &input).await {
         Ok(_) => redirect("/inbox"),
         Err(e) => refused(&ctx, e),
     }
@@ -116,19 +112,15 @@ pub async fn report_fix(
     parts: Parts,
     Form(f): Form<FixForm>,
 ) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
     let input = FixInput {
         reason: f.reason,
         findings: None,
     };
-    match st.service.report_fix(&user.actor, id, &input).await {
+    match st.service.report_fix(&actor, id, &input).await {
         Ok(r) => redirect(&format!("/apps/{}", r.job.application_id)),
         Err(e) => refused(&ctx, e),
     }
@@ -161,18 +153,14 @@ pub async fn retry_job(
 }
 
 async fn job_action(st: AppState, id: i64, parts: Parts, f: JobForm, retry: bool) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
     let done = if retry {
-        st.service.retry_job(&user.actor, id).await
+        st.service.retry_job(&actor, id).await
     } else {
-        st.service.cancel_job(&user.actor, id).await
+        st.service.cancel_job(&actor, id).await
     };
     match done {
         Ok(_) => redirect("/jobs"),

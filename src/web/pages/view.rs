@@ -301,6 +301,24 @@ pub fn redirect(to: &str) -> Response {
     }
 }
 
+/// The page context and acting user of a state-changing form post: logged in, same origin and
+/// the session's CSRF token, or the answer that refuses it.
+pub async fn form_actor(
+    st: &AppState,
+    parts: &Parts,
+    token: &str,
+) -> Result<(Ctx, crate::service::Actor), Box<Response>> {
+    let ctx = Ctx::of(st, parts).await;
+    let actor = {
+        let user = ctx.require()?;
+        if !form_allowed(parts, user, token) {
+            return Err(Box::new(csrf_refused(&ctx)));
+        }
+        user.actor.clone()
+    };
+    Ok((ctx, actor))
+}
+
 /// The refusal of a page form whose CSRF token or origin is wrong.
 pub fn csrf_refused(ctx: &Ctx) -> Response {
     refused(
