@@ -3,8 +3,7 @@
 
 use super::paging::{pager, paging};
 use super::view::{
-    Ctx, csrf_refused, decision_label, form_allowed, query, redirect, refused, render, render_with,
-    when,
+    Ctx, decision_label, form_actor, query, redirect, refused, render, render_with, when,
 };
 use crate::service::{AppInput, AppSummary, ServiceError, Trend};
 use crate::store::{App, AppFilter, Job, JobStatus};
@@ -439,16 +438,12 @@ pub async fn edit_form(
 
 /// `POST /apps`: registers an application from the form.
 pub async fn create(State(st): State<AppState>, parts: Parts, Form(f): Form<AppForm>) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
     let result = match f.input(false) {
-        Ok(i) => st.service.add_app(&user.actor, i).await,
+        Ok(i) => st.service.add_app(&actor, i).await,
         Err(e) => Err(e),
     };
     match result {
@@ -472,16 +467,12 @@ pub async fn update(
     parts: Parts,
     Form(f): Form<AppForm>,
 ) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
     let result = match f.input(true) {
-        Ok(i) => st.service.edit_app(&user.actor, &key, i).await,
+        Ok(i) => st.service.edit_app(&actor, &key, i).await,
         Err(e) => Err(e),
     };
     match result {
@@ -518,14 +509,10 @@ pub async fn put_role(
     parts: Parts,
     Form(f): Form<RoleForm>,
 ) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
     let sealer = match super::view::sealer(&st, &ctx) {
         Ok(s) => s,
         Err(r) => return *r,
@@ -546,11 +533,7 @@ pub async fn put_role(
             ..crate::auth::Marker::default()
         },
     };
-    match st
-        .service
-        .put_test_role(&user.actor, &key, &role, sealer)
-        .await
-    {
+    match st.service.put_test_role(&actor, &key, &role, sealer).await {
         Ok(()) => redirect(&format!("/apps/{key}")),
         Err(e) => refused(&ctx, e),
     }
@@ -569,15 +552,11 @@ pub async fn evaluate(
     parts: Parts,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
-    match st.service.start_evaluation(&user.actor, &key).await {
+    match st.service.start_evaluation(&actor, &key).await {
         Ok(job) => redirect(&format!("/apps/{}#h-progress", job.application_id)),
         Err(e) => refused(&ctx, e),
     }

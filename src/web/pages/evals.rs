@@ -3,7 +3,8 @@
 
 use super::paging::{pager, paging};
 use super::view::{
-    Ctx, csrf_refused, decision_label, form_allowed, query, redirect, refused, render, when,
+    Ctx, csrf_refused, decision_label, form_actor, form_allowed, query, redirect, refused, render,
+    when,
 };
 use crate::evaluation::Report;
 use crate::model::EvaluationStatus;
@@ -260,14 +261,10 @@ pub async fn advance_step(
     parts: Parts,
     Form(f): Form<StepForm>,
 ) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
     let input = StepInput {
         output: f.output,
         note: f.note,
@@ -276,7 +273,7 @@ pub async fn advance_step(
     };
     match st
         .service
-        .advance_step(&user.actor, id, &f.step, &input, None, ctx.lang)
+        .advance_step(&actor, id, &f.step, &input, None, ctx.lang)
         .await
     {
         Ok(_) => redirect(&format!("/evaluations/{id}#h-steps")),
@@ -301,14 +298,10 @@ pub async fn decide(
     parts: Parts,
     Form(f): Form<DecisionForm>,
 ) -> Response {
-    let ctx = Ctx::of(&st, &parts).await;
-    let user = match ctx.require() {
-        Ok(u) => u,
+    let (ctx, actor) = match form_actor(&st, &parts, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    if !form_allowed(&parts, user, &f.csrf) {
-        return csrf_refused(&ctx);
-    }
     let mut input = DecideInput {
         reason: f.reason,
         ..DecideInput::default()
@@ -326,11 +319,7 @@ pub async fn decide(
             );
         }
     }
-    match st
-        .service
-        .decide(&user.actor, id, &input, None, ctx.lang)
-        .await
-    {
+    match st.service.decide(&actor, id, &input, None, ctx.lang).await {
         Ok(_) => redirect(&format!("/evaluations/{id}#h-decisions")),
         Err(e) => refused(&ctx, e),
     }
