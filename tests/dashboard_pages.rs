@@ -5,11 +5,8 @@
 mod common;
 
 use axum::http::{StatusCode, header};
-use common::pages::{add_user, call, csrf, login};
-use kawal::service::{Service, ServiceConfig};
+use common::pages::{self, add_user, call, csrf, login};
 use kawal::store::{NewApp, Store};
-use kawal::team::Roles;
-use kawal::web::{AppState, WebConfig, router};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -48,12 +45,7 @@ async fn pages_on(backend: &str) {
         return;
     };
     kawal::install_crypto_provider();
-    let svc = Arc::new(Service::new(
-        store.clone(),
-        Roles::builtin().expect("roles"),
-        Arc::new(kawal::worker::SystemClock),
-        ServiceConfig::default(),
-    ));
+    let (svc, r) = pages::service(store.clone());
     add_user(&svc, &store, "admin", "administrator", None).await;
     add_user(&svc, &store, "seksi", "kepala-seksi", None).await;
     add_user(&svc, &store, "owner-a", "pj-aplikasi", Some("DINAS-A")).await;
@@ -82,13 +74,6 @@ async fn pages_on(backend: &str) {
             (b_app, b_eval) = (app.id, id);
         }
     }
-    let r = router(AppState {
-        service: svc.clone(),
-        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
-        web: Arc::new(WebConfig::default()),
-        liveness: None,
-        sealer: Some(Arc::new(kawal::auth::seal::Sealer::from_key([7; 32]))),
-    });
 
     // Without a session the pages send the browser to the login page.
     let p = call(&r, "GET", "/apps", None, None, None).await;

@@ -10,10 +10,8 @@ use common::pages::{self, Page, add_user, csrf, login};
 
 use axum::Router;
 use axum::http::{StatusCode, header};
-use kawal::service::{Actor, SendInput, Service, ServiceConfig};
+use kawal::service::{Actor, SendInput};
 use kawal::store::{FindingStatus, JobStatus, Store};
-use kawal::team::Roles;
-use kawal::web::{AppState, WebConfig, router};
 use std::sync::Arc;
 
 const ORIGIN: &str = "https://kawal.test";
@@ -68,24 +66,12 @@ async fn owner_reports_a_fix_acknowledges_and_the_queue_keeper_cancels_and_retri
     assert_eq!(code, 1, "the vulnerable fixture fails: {out}{err}");
 
     let store = Arc::new(Store::open(&db).await.expect("store"));
-    let svc = Arc::new(Service::new(
-        store.clone(),
-        Roles::builtin().expect("roles"),
-        Arc::new(kawal::worker::SystemClock),
-        ServiceConfig::default(),
-    ));
+    let (svc, r) = pages::service(store.clone());
     add_user(&svc, &store, "admin", "administrator", None).await;
     add_user(&svc, &store, "seksi", "kepala-seksi", None).await;
     add_user(&svc, &store, "kadis", "kepala-dinas", None).await;
     add_user(&svc, &store, "pemilik", "pj-aplikasi", Some("Disdukcapil")).await;
     add_user(&svc, &store, "lain", "pj-aplikasi", Some("Dinkes")).await;
-    let r = router(AppState {
-        service: svc.clone(),
-        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
-        web: Arc::new(WebConfig::default()),
-        liveness: None,
-        sealer: Some(Arc::new(kawal::auth::seal::Sealer::from_key([7; 32]))),
-    });
     let eval = store
         .latest_finished(None)
         .await
@@ -387,12 +373,7 @@ async fn the_job_queue_pages_fifty_at_a_time_keeping_its_filters() {
     let home = tempfile::tempdir().expect("tmp");
     let db = format!("sqlite://{}/kawal.db", home.path().display());
     let store = Arc::new(Store::open(&db).await.expect("store"));
-    let svc = Arc::new(Service::new(
-        store.clone(),
-        Roles::builtin().expect("roles"),
-        Arc::new(kawal::worker::SystemClock),
-        ServiceConfig::default(),
-    ));
+    let (svc, r) = pages::service(store.clone());
     add_user(&svc, &store, "admin", "administrator", None).await;
     add_user(&svc, &store, "seksi", "kepala-seksi", None).await;
     let app = store
@@ -415,13 +396,6 @@ async fn the_job_queue_pages_fifty_at_a_time_keeping_its_filters() {
             .expect("job");
         ids.push(j.id);
     }
-    let r = router(AppState {
-        service: svc.clone(),
-        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
-        web: Arc::new(WebConfig::default()),
-        liveness: None,
-        sealer: None,
-    });
     let seksi = login(&r, "seksi").await;
     let shown = |body: &str| {
         ids.iter()

@@ -4,8 +4,10 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use kawal::service::{Actor, NewUser, Service};
+use kawal::service::{Actor, NewUser, Service, ServiceConfig};
 use kawal::store::Store;
+use kawal::web::{AppState, WebConfig, router};
+use std::sync::Arc;
 use tower_service::Service as _;
 
 /// The password every test account gets.
@@ -121,4 +123,23 @@ pub async fn add_user(
     svc.set_password(&c.setup_token, PW, None)
         .await
         .expect("password");
+}
+
+/// The application layer over `store` with default settings, and Kawal's router over it (the
+/// built-in checklist, a fixed sealing key).
+pub fn service(store: Arc<Store>) -> (Arc<Service>, Router) {
+    let svc = Arc::new(Service::new(
+        store,
+        kawal::team::Roles::builtin().expect("roles"),
+        Arc::new(kawal::worker::SystemClock),
+        ServiceConfig::default(),
+    ));
+    let r = router(AppState {
+        service: svc.clone(),
+        checklist: Arc::new(kawal::checklist::Checklist::builtin().expect("checklist")),
+        web: Arc::new(WebConfig::default()),
+        liveness: None,
+        sealer: Some(Arc::new(kawal::auth::seal::Sealer::from_key([7; 32]))),
+    });
+    (svc, r)
 }
