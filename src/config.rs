@@ -383,7 +383,7 @@ impl Default for NetConfig {
             concurrency: 4,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
-            total_timeout: Duration::from_secs(60),
+            total_timeout: Duration::from_secs(40),
             body_cap: DEFAULT_BODY_CAP,
             max_redirects: 10,
             extra_ca_pem: None,

@@ -427,3 +427,61 @@ async fn a_host_that_stopped_answering_fails_fast_after_a_few_timeouts() {
         "nothing more is sent to a silent host"
     );
 }
+
+/// Requests already queued behind the ones that time out do not each wait a timeout of their
+/// own: once `SILENT_AFTER` timeouts are counted, the queue drains at once, so a tarpit costs
+/// one round of the read timeout, not one per batch of the concurrency limit.
+#[tokio::test]
+async fn requests_queued_behind_timeouts_fail_fast() {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        loop {
+            let Ok((mut s, _)) = l.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                let _ = s.read(&mut buf).await;
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            });
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let c = std::sync::Arc::new(client(
+        &base,
+        NetConfig {
+            concurrency: kawal::net::SILENT_AFTER,
+            read_timeout: Duration::from_millis(800),
+            total_timeout: Duration::from_secs(5),
+            ..unlimited()
+        },
+    ));
+    let t = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..3 * kawal::net::SILENT_AFTER {
+        let c = c.clone();
+        let u = Url::parse(&format!("{base}/p{i}")).expect("url");
+        set.spawn(async move { c.get(&u).await });
+    }
+    let mut timeouts = 0;
+    while let Some(r) = set.join_next().await {
+        assert!(matches!(r.expect("task"), Err(NetError::Timeout { .. })));
+        timeouts += 1;
+    }
+    assert_eq!(timeouts, 3 * kawal::net::SILENT_AFTER);
+    // One round of the read timeout (0.8 s) plus slack; two rounds would be 1.6 s.
+    assert!(
+        t.elapsed() < Duration::from_millis(1_400),
+        "queued requests waited: {:?}",
+        t.elapsed()
+    );
+    assert_eq!(
+        c.requests_sent(),
+        kawal::net::SILENT_AFTER as u64,
+        "only the first round reached the silent host"
+    );
+}

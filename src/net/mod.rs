@@ -30,6 +30,9 @@ pub const USER_AGENT: &str = concat!(
 /// tarpit behind a working front page would otherwise hold an evaluation for hours).
 pub const SILENT_AFTER: usize = 4;
 
+/// The timeout phase reported for requests refused because the host stopped answering.
+const HOST_SILENT: &str = "host stopped answering: earlier requests timed out";
+
 /// A request could not be completed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum NetError {
@@ -362,16 +365,7 @@ impl HttpClient {
             req.url.host_str().unwrap_or(""),
             req.url.port_or_known_default().unwrap_or(0)
         );
-        if self.silent_streak(&host, None) >= SILENT_AFTER {
-            return Err(NetError::Timeout {
-                url: url_s,
-                phase: "host stopped answering: earlier requests timed out",
-            });
-        }
-        let r = self.send_counted(req, &url_s).await;
-        let timed_out = matches!(r, Err(NetError::Timeout { .. }));
-        self.silent_streak(&host, Some(timed_out));
-        r
+        self.send_counted(req, &url_s, &host).await
     }
 
     /// Timeouts in a row from `host`, after recording one more outcome (`Some(timed_out)`).
@@ -389,13 +383,35 @@ impl HttpClient {
         *n
     }
 
-    async fn send_counted(&self, req: &Request, url_s: &str) -> Result<Response, NetError> {
+    async fn send_counted(
+        &self,
+        req: &Request,
+        url_s: &str,
+        host: &str,
+    ) -> Result<Response, NetError> {
         let url_s = url_s.to_string();
         let _permit = self.permits.acquire().await.map_err(|e| NetError::Http {
             url: url_s.clone(),
             detail: e.to_string(),
         })?;
         self.wait_turn(&req.url).await;
+        // Checked, and the outcome recorded, while the permit is held: requests queued behind
+        // the ones that timed out would otherwise each wait a full timeout of their own against
+        // a host already known to be silent.
+        if self.silent_streak(host, None) >= SILENT_AFTER {
+            return Err(NetError::Timeout {
+                url: url_s,
+                phase: HOST_SILENT,
+            });
+        }
+        let r = self.fetch_capped(req, &url_s).await;
+        self.silent_streak(host, Some(matches!(r, Err(NetError::Timeout { .. }))));
+        r
+    }
+
+    /// One request and its capped body, without redirects.
+    async fn fetch_capped(&self, req: &Request, url_s: &str) -> Result<Response, NetError> {
+        let url_s = url_s.to_string();
         self.sent.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let mut rb = self.client.request(req.method.clone(), req.url.clone());
