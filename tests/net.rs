@@ -357,8 +357,9 @@ async fn certificate_errors_read_as_sentences_in_both_languages() {
 }
 
 /// A host that stopped answering is not waited on request after request: after
-/// `SILENT_AFTER` timeouts in a row, later requests fail at once; an answer in between resets
-/// the count.
+/// `SILENT_AFTER` timeouts, later requests fail at once. As many answers since the first
+/// timeout show the host is serving and start the count over; a lone answer between timeouts
+/// (a tarpit behind a working front page) does not.
 #[tokio::test]
 async fn a_host_that_stopped_answering_fails_fast_after_a_few_timeouts() {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -399,16 +400,35 @@ async fn a_host_that_stopped_answering_fails_fast_after_a_few_timeouts() {
         },
     );
     let u = Url::parse(&format!("{base}/")).expect("url");
-    answer.store(false, std::sync::atomic::Ordering::SeqCst);
-    for _ in 0..kawal::net::SILENT_AFTER - 1 {
+    let silent = |on: bool| answer.store(!on, std::sync::atomic::Ordering::SeqCst);
+    let n = kawal::net::SILENT_AFTER;
+    silent(true);
+    for _ in 0..n - 1 {
         assert!(matches!(c.get(&u).await, Err(NetError::Timeout { .. })));
     }
-    answer.store(true, std::sync::atomic::Ordering::SeqCst);
-    assert!(c.get(&u).await.is_ok(), "an answer resets the count");
-    answer.store(false, std::sync::atomic::Ordering::SeqCst);
-    for _ in 0..kawal::net::SILENT_AFTER {
-        assert!(matches!(c.get(&u).await, Err(NetError::Timeout { .. })));
+    silent(false);
+    for _ in 0..n {
+        assert!(
+            c.get(&u).await.is_ok(),
+            "answers after the timeouts are served"
+        );
     }
+    // Those answers started the count over: n - 1 timeouts more do not trip it.
+    silent(true);
+    for _ in 0..n - 1 {
+        assert!(matches!(
+            c.get(&u).await,
+            Err(NetError::Timeout { phase, .. }) if !phase.contains("stopped answering")
+        ));
+    }
+    // One answer between timeouts does not: the next timeout is the n-th.
+    silent(false);
+    assert!(c.get(&u).await.is_ok());
+    silent(true);
+    assert!(matches!(
+        c.get(&u).await,
+        Err(NetError::Timeout { phase, .. }) if !phase.contains("stopped answering")
+    ));
     answer.store(true, std::sync::atomic::Ordering::SeqCst);
     let t = std::time::Instant::now();
     let sent = c.requests_sent();
@@ -484,4 +504,79 @@ async fn requests_queued_behind_timeouts_fail_fast() {
         kawal::net::SILENT_AFTER as u64,
         "only the first round reached the silent host"
     );
+}
+
+/// A tarpit behind a working front page: the front page's answers do not let requests slip
+/// out between timeouts that arrive together, so the scan loses one read timeout, not two.
+#[tokio::test]
+async fn a_working_front_page_does_not_hide_a_tarpit() {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let Ok((mut s, _)) = l.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                if buf[..n].starts_with(b"GET / ") {
+                    let _ = s
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                        )
+                        .await;
+                } else {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                }
+            });
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let c = std::sync::Arc::new(client(
+        &base,
+        NetConfig {
+            concurrency: kawal::net::SILENT_AFTER,
+            read_timeout: Duration::from_millis(800),
+            total_timeout: Duration::from_secs(5),
+            ..unlimited()
+        },
+    ));
+    let front = Url::parse(&format!("{base}/")).expect("url");
+    assert!(c.get(&front).await.is_ok(), "the front page answers");
+    let t = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..kawal::net::SILENT_AFTER {
+        let c = c.clone();
+        let u = Url::parse(&format!("{base}/hang{i}")).expect("url");
+        set.spawn(async move { c.get(&u).await.map(|_| ()) });
+    }
+    // The front-page requests queue behind the four that hang.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for _ in 0..8 {
+        let c = c.clone();
+        let u = front.clone();
+        set.spawn(async move { c.get(&u).await.map(|_| ()) });
+    }
+    let mut ok = 0;
+    while let Some(r) = set.join_next().await {
+        match r.expect("task") {
+            Ok(()) => ok += 1,
+            Err(NetError::Timeout { .. }) => {}
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!(
+        ok, 0,
+        "the host counts as not answering once four requests timed out"
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(1_400),
+        "a second round of timeouts: {:?}",
+        t.elapsed()
+    );
+    assert_eq!(c.requests_sent(), 1 + kawal::net::SILENT_AFTER as u64);
 }

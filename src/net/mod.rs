@@ -15,7 +15,7 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use url::Url;
 
 /// The User-Agent every request carries: honest about who is scanning.
@@ -25,9 +25,11 @@ pub const USER_AGENT: &str = concat!(
     " (evaluasi keamanan aplikasi SPBE; security evaluation)"
 );
 
-/// Timeouts in a row from one host, with no answer between them, after which the host counts as
-/// not answering: later requests to it fail at once instead of each waiting out its timeout (a
-/// tarpit behind a working front page would otherwise hold an evaluation for hours).
+/// Timeouts from one host, with fewer than as many answers since the first of them, after which
+/// the host counts as not answering: later requests to it fail at once instead of each waiting
+/// out its timeout. A tarpit behind a working front page would otherwise hold an evaluation for
+/// hours, and a strict "in a row" count never trips there: the front page keeps answering
+/// between the timeouts that arrive together from concurrent requests.
 pub const SILENT_AFTER: usize = 4;
 
 /// The timeout phase reported for requests refused because the host stopped answering.
@@ -222,8 +224,10 @@ pub struct HttpClient {
     limiters: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
     permits: Semaphore,
     sent: AtomicU64,
-    /// Timeouts in a row per host (`host:port`), reset by any answer.
-    timeouts_in_a_row: Mutex<HashMap<String, usize>>,
+    /// Timeouts per host (`host:port`), the answers since the first of them, requests in flight.
+    silence: Mutex<HashMap<String, Silence>>,
+    /// Woken whenever a request settles, for requests held back by [`HttpClient::admit`].
+    settled: Notify,
 }
 
 impl HttpClient {
@@ -260,7 +264,8 @@ impl HttpClient {
             cfg,
             limiters: Mutex::new(HashMap::new()),
             sent: AtomicU64::new(0),
-            timeouts_in_a_row: Mutex::new(HashMap::new()),
+            silence: Mutex::new(HashMap::new()),
+            settled: Notify::new(),
         })
     }
 
@@ -368,19 +373,54 @@ impl HttpClient {
         self.send_counted(req, &url_s, &host).await
     }
 
-    /// Timeouts in a row from `host`, after recording one more outcome (`Some(timed_out)`).
-    fn silent_streak(&self, host: &str, outcome: Option<bool>) -> usize {
-        let mut m = self
-            .timeouts_in_a_row
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let n = m.entry(host.to_string()).or_insert(0);
-        match outcome {
-            Some(true) => *n += 1,
-            Some(false) => *n = 0,
-            None => {}
+    /// Lets a request to `host` go, under the silent-host rule. Once the host has timed out and
+    /// before it has shown it is serving again, a request waits until the ones already in
+    /// flight have settled: concurrent requests to a tarpit time out together, and the ones
+    /// queued behind them must see every one of those timeouts, not slip out between them.
+    async fn admit<'a>(&'a self, host: &'a str, url: &str) -> Result<Admitted<'a>, NetError> {
+        loop {
+            let settled = self.settled.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
+            {
+                let mut m = self.silence_map();
+                let s = m.entry(host.to_string()).or_default();
+                if s.timeouts >= SILENT_AFTER {
+                    return Err(NetError::Timeout {
+                        url: url.to_string(),
+                        phase: HOST_SILENT,
+                    });
+                }
+                if s.timeouts == 0 || s.in_flight == 0 {
+                    s.in_flight += 1;
+                    return Ok(Admitted {
+                        client: self,
+                        host,
+                        settled: false,
+                    });
+                }
+            }
+            settled.await;
         }
-        *n
+    }
+
+    /// Records how an admitted request to `host` ended (`None`: abandoned, no verdict).
+    fn settle(&self, host: &str, timed_out: Option<bool>) {
+        {
+            let mut m = self.silence_map();
+            let s = m.entry(host.to_string()).or_default();
+            s.in_flight = s.in_flight.saturating_sub(1);
+            if let Some(t) = timed_out {
+                s.record(t);
+            }
+        }
+        self.settled.notify_waiters();
+    }
+
+    fn silence_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Silence>> {
+        self.silence
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     async fn send_counted(
@@ -398,14 +438,9 @@ impl HttpClient {
         // Checked, and the outcome recorded, while the permit is held: requests queued behind
         // the ones that timed out would otherwise each wait a full timeout of their own against
         // a host already known to be silent.
-        if self.silent_streak(host, None) >= SILENT_AFTER {
-            return Err(NetError::Timeout {
-                url: url_s,
-                phase: HOST_SILENT,
-            });
-        }
+        let admitted = self.admit(host, &url_s).await?;
         let r = self.fetch_capped(req, &url_s).await;
-        self.silent_streak(host, Some(matches!(r, Err(NetError::Timeout { .. }))));
+        admitted.settle(&r);
         r
     }
 
@@ -453,6 +488,54 @@ impl HttpClient {
             truncated,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+/// Timeouts from one host and the answers that came since the first of them.
+#[derive(Debug, Default, Clone, Copy)]
+struct Silence {
+    timeouts: usize,
+    answers: usize,
+    in_flight: usize,
+}
+
+impl Silence {
+    /// Records one outcome. As many answers as [`SILENT_AFTER`] since the timeouts began show
+    /// the host is serving after all, and the count starts over; fewer leave it standing.
+    fn record(&mut self, timed_out: bool) {
+        if timed_out {
+            self.timeouts += 1;
+        } else if self.timeouts > 0 && self.timeouts < SILENT_AFTER {
+            self.answers += 1;
+            if self.answers >= SILENT_AFTER {
+                (self.timeouts, self.answers) = (0, 0);
+            }
+        }
+    }
+}
+
+/// A request let through by [`HttpClient::admit`]; dropping it unsettled (a cancelled request)
+/// still frees its place, so the requests held back behind it are never stranded.
+struct Admitted<'a> {
+    client: &'a HttpClient,
+    host: &'a str,
+    settled: bool,
+}
+
+impl Admitted<'_> {
+    /// Records the request's outcome.
+    fn settle<T>(mut self, r: &Result<T, NetError>) {
+        self.settled = true;
+        self.client
+            .settle(self.host, Some(matches!(r, Err(NetError::Timeout { .. }))));
+    }
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.client.settle(self.host, None);
+        }
     }
 }
 

@@ -161,86 +161,95 @@ impl HttpClient {
             .await
             .map_err(|e| err(e.to_string()))?;
         self.wait_turn(base).await;
+        // The same silent-host rule as every other request: path tricks against a tarpit would
+        // otherwise each wait out the whole-request timeout.
+        let key = format!("{}:{port}", base.host_str().unwrap_or(""));
+        let admitted = self.admit(&key, &shown).await?;
         self.sent.fetch_add(1, Ordering::Relaxed);
-        let started = Instant::now();
-        let bare = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
-        let ip = self
-            .cfg
-            .resolve
-            .iter()
-            .find(|(h, _)| h.eq_ignore_ascii_case(&bare))
-            .map(|(_, ip)| *ip);
-        let connect = async {
-            match ip {
-                Some(ip) => tokio::net::TcpStream::connect((ip, port)).await,
-                None => tokio::net::TcpStream::connect((bare.as_str(), port)).await,
-            }
-        };
-        let tcp = tokio::time::timeout(self.cfg.connect_timeout, connect)
-            .await
-            .map_err(|_| NetError::Timeout {
-                url: shown.clone(),
-                phase: "connect",
-            })?
-            .map_err(|e| NetError::Connect {
-                url: shown.clone(),
-                detail: e.to_string(),
-            })?;
-        let work = async {
-            if base.scheme() == "https" {
-                if self.cfg.insecure {
-                    return Err(err(
-                        "jalur mentah tidak dikirim dengan --insecure / raw paths are not sent with --insecure".into(),
-                    ));
+        let r = async {
+            let started = Instant::now();
+            let bare = host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string();
+            let ip = self
+                .cfg
+                .resolve
+                .iter()
+                .find(|(h, _)| h.eq_ignore_ascii_case(&bare))
+                .map(|(_, ip)| *ip);
+            let connect = async {
+                match ip {
+                    Some(ip) => tokio::net::TcpStream::connect((ip, port)).await,
+                    None => tokio::net::TcpStream::connect((bare.as_str(), port)).await,
                 }
-                let roots =
-                    kawal_tls::cert::root_store(self.cfg.extra_ca_pem.as_deref()).map_err(err)?;
-                let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-                    rustls::crypto::aws_lc_rs::default_provider(),
-                ))
-                .with_safe_default_protocol_versions()
-                .map_err(|e| err(e.to_string()))?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-                let name = rustls::pki_types::ServerName::try_from(bare.clone())
-                    .map_err(|e| err(e.to_string()))?;
-                let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
-                    .connect(name, tcp)
-                    .await
-                    .map_err(|e| NetError::Tls {
-                        url: shown.clone(),
-                        detail: super::rustls_error(&e)
-                            .map(|r| kawal_tls::certerr::explain(r).both())
-                            .unwrap_or_else(|| e.to_string()),
-                    })?;
-                self.exchange(tls, &bytes, &shown).await
-            } else {
-                self.exchange(tcp, &bytes, &shown).await
-            }
-        };
-        let raw = tokio::time::timeout(self.cfg.total_timeout, work)
-            .await
-            .map_err(|_| NetError::Timeout {
-                url: shown.clone(),
-                phase: "read/total",
-            })??;
-        let truncated = raw.len() >= self.cfg.body_cap;
-        let (status, headers, body) = parse_response(&raw).map_err(|e| err(e.to_string()))?;
-        let mut url = base.clone();
-        url.set_path("");
-        url.set_query(None);
-        Ok(Response {
-            method: method.to_string(),
-            url,
-            status,
-            headers,
-            body,
-            truncated,
-            elapsed: started.elapsed(),
-        })
+            };
+            let tcp = tokio::time::timeout(self.cfg.connect_timeout, connect)
+                .await
+                .map_err(|_| NetError::Timeout {
+                    url: shown.clone(),
+                    phase: "connect",
+                })?
+                .map_err(|e| NetError::Connect {
+                    url: shown.clone(),
+                    detail: e.to_string(),
+                })?;
+            let work = async {
+                if base.scheme() == "https" {
+                    if self.cfg.insecure {
+                        return Err(err(
+                            "jalur mentah tidak dikirim dengan --insecure / raw paths are not sent with --insecure".into(),
+                        ));
+                    }
+                    let roots =
+                        kawal_tls::cert::root_store(self.cfg.extra_ca_pem.as_deref()).map_err(err)?;
+                    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+                        rustls::crypto::aws_lc_rs::default_provider(),
+                    ))
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| err(e.to_string()))?
+                    .with_root_certificates(roots)
+                    .with_no_client_auth();
+                    let name = rustls::pki_types::ServerName::try_from(bare.clone())
+                        .map_err(|e| err(e.to_string()))?;
+                    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+                        .connect(name, tcp)
+                        .await
+                        .map_err(|e| NetError::Tls {
+                            url: shown.clone(),
+                            detail: super::rustls_error(&e)
+                                .map(|r| kawal_tls::certerr::explain(r).both())
+                                .unwrap_or_else(|| e.to_string()),
+                        })?;
+                    self.exchange(tls, &bytes, &shown).await
+                } else {
+                    self.exchange(tcp, &bytes, &shown).await
+                }
+            };
+            let raw = tokio::time::timeout(self.cfg.total_timeout, work)
+                .await
+                .map_err(|_| NetError::Timeout {
+                    url: shown.clone(),
+                    phase: "read/total",
+                })??;
+            let truncated = raw.len() >= self.cfg.body_cap;
+            let (status, headers, body) = parse_response(&raw).map_err(|e| err(e.to_string()))?;
+            let mut url = base.clone();
+            url.set_path("");
+            url.set_query(None);
+            Ok(Response {
+                method: method.to_string(),
+                url,
+                status,
+                headers,
+                body,
+                truncated,
+                elapsed: started.elapsed(),
+            })
+        }
+        .await;
+        admitted.settle(&r);
+        r
     }
 
     async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
