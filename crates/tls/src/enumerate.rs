@@ -189,6 +189,8 @@ pub struct VersionScan {
     /// ROBOT reactions to the premaster variants sent, in variant order, after this version's
     /// RSA key-exchange answers (TLS 1.2 only; see `robot::ride`).
     pub robot: Vec<String>,
+    /// Hellos sent for this version (counted for TLS 1.3, where suites and groups share them).
+    pub hellos: u32,
 }
 
 /// The questions a version's first hello answers on the side: it offers DEFLATE, ALPN and an
@@ -220,7 +222,17 @@ impl VersionScan {
             notes: Vec::new(),
             first: None,
             robot: Vec::new(),
+            hellos: 0,
         }
+    }
+
+    /// Hellos beyond what listing the suites alone costs (one per accepted suite, the refusal
+    /// that ends them, and the preference test when the picks did not settle it): what listing
+    /// every TLS 1.3 group added, reported apart like the other capability lists.
+    pub fn group_listing_hellos(&self) -> u32 {
+        let n = self.accepted.len() as u32;
+        let preference = u32::from(n >= 2 && !self.picks_prove_server_order());
+        self.hellos.saturating_sub(n + 1 + preference)
     }
 
     /// Records a probe error: the version is undetermined if nothing was accepted yet.
@@ -508,6 +520,7 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
             ..Default::default()
         };
         let first = scan.accepted.is_empty();
+        scan.hellos += 1;
         let answer = pr
             .hello(&build_hello(Version::Tls13, &offered, &params), ske_kind)
             .await;
@@ -590,6 +603,7 @@ async fn enumerate_tls13(pr: &Prober, sni: Option<String>) -> VersionScan {
             empty_key_share: true,
             ..Default::default()
         };
+        scan.hellos += 1;
         if let Ok(Outcome::Hello(f)) = pr
             .hello(
                 &build_hello(Version::Tls13, &scan.reversed(), &params),

@@ -205,6 +205,15 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
     };
     extra_handshakes += deeper.rustls_handshakes();
     let mut probe_handshakes = deeper.costs();
+    // Listing every TLS 1.3 group is a capability list like the TLS 1.2 curves and the signature
+    // schemes: its hellos beyond the suite enumeration are reported with the probes.
+    if let Some(s13) = scans
+        .iter()
+        .find(|s| s.version == Version::Tls13 && s.support == Support::Supported)
+        && s13.group_listing_hellos() > 0
+    {
+        probe_handshakes.insert("groups_tls13", s13.group_listing_hellos());
+    }
     if let Some(curves) = &deeper.curves12
         && let Some(s) = scans
             .iter_mut()

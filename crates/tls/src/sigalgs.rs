@@ -483,6 +483,7 @@ pub async fn tls13(
     }
     let mut r = resume13::judge(issued, attempt);
     r.handshakes = extra;
+    r.ticket_lifetime_secs = store.lifetime_secs();
     Some((out, r))
 }
 
@@ -531,6 +532,7 @@ mod tests {
             notes: Vec::new(),
             first: None,
             robot: Vec::new(),
+            hellos: 0,
         };
         scan.groups.dedup();
         let mut e = Tls12Elimination::new(&scan);
