@@ -477,6 +477,17 @@ fn resumption13_lines(o: &mut String, r: &crate::resume13::Resumption13, lang: L
         r.tickets_issued,
         t(lang, "ticket diterbitkan", "tickets issued")
     );
+    if let Some(l) = r.ticket_lifetime_secs {
+        let _ = writeln!(
+            o,
+            "  {:<28} {l} s",
+            t(
+                lang,
+                "Masa berlaku ticket TLS 1.3",
+                "TLS 1.3 ticket lifetime"
+            )
+        );
+    }
     if let Some(reason) = &r.reason {
         let _ = writeln!(o, "    {}: {reason}", t(lang, "catatan", "note"));
     }

@@ -24,6 +24,9 @@ pub struct Resumption13 {
     pub reason: Option<String>,
     /// Handshakes spent beyond the signature-scheme elimination (1 when the server resumed).
     pub handshakes: u32,
+    /// The longest `ticket_lifetime` a NewSessionTicket announced, in seconds (RFC 8446
+    /// section 4.6.1 caps it at 604,800; a client never keeps a ticket longer).
+    pub ticket_lifetime_secs: Option<u32>,
 }
 
 /// Keeps the tickets for the next connection and counts them.
@@ -31,6 +34,8 @@ pub struct Resumption13 {
 pub(crate) struct TicketStore {
     inner: ClientSessionMemoryCache,
     issued: AtomicU32,
+    /// Longest announced lifetime, seconds (0: none seen).
+    lifetime: AtomicU32,
 }
 
 impl TicketStore {
@@ -39,7 +44,13 @@ impl TicketStore {
         TicketStore {
             inner: ClientSessionMemoryCache::new(4),
             issued: AtomicU32::new(0),
+            lifetime: AtomicU32::new(0),
         }
+    }
+
+    /// The longest ticket lifetime announced so far, seconds.
+    pub(crate) fn lifetime_secs(&self) -> Option<u32> {
+        Some(self.lifetime.load(Ordering::Relaxed)).filter(|l| *l > 0)
     }
 
     /// TLS 1.3 tickets received so far.
@@ -66,11 +77,30 @@ impl ClientSessionStore for TicketStore {
     }
     fn insert_tls13_ticket(&self, n: ServerName<'static>, v: Tls13ClientSessionValue) {
         self.issued.fetch_add(1, Ordering::Relaxed);
+        if let Some(l) = lifetime_of(&v) {
+            self.lifetime.fetch_max(l, Ordering::Relaxed);
+        }
         self.inner.insert_tls13_ticket(n, v);
     }
     fn take_tls13_ticket(&self, n: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
         self.inner.take_tls13_ticket(n)
     }
+}
+
+/// The ticket's announced lifetime. The NewSessionTicket is encrypted, and rustls keeps the
+/// lifetime private but prints it in the ticket's `Debug` form, which is read here; the
+/// resumption test against nginx fails if a rustls release stops printing it.
+fn lifetime_of(v: &Tls13ClientSessionValue) -> Option<u32> {
+    lifetime_field(&format!("{v:?}"))
+}
+
+/// `lifetime_secs: N` from a `Debug` rendering.
+fn lifetime_field(debug: &str) -> Option<u32> {
+    let rest = &debug[debug.find("lifetime_secs: ")? + "lifetime_secs: ".len()..];
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
 }
 
 /// Judges the attempt that offered a ticket back: `resumed` is None when it did not finish
@@ -135,5 +165,16 @@ mod tests {
         let failed = judge(1, Some(AttemptOutcome::Failed("timeout".into())));
         assert_eq!(failed.resumed, None);
         assert!(failed.reason.is_some());
+    }
+
+    #[test]
+    fn lifetime_is_read_from_the_debug_form() {
+        let d = "Tls13ClientSessionValue { suite: TLS13_AES_256_GCM_SHA384, age_add: 1, \
+                 common: ClientSessionCommon { ticket: 00ab, epoch: 17, lifetime_secs: 7200, \
+                 server_cert_chain: [] } }";
+        assert_eq!(lifetime_field(d), Some(7200));
+        assert_eq!(lifetime_field("lifetime_secs: 0"), Some(0));
+        assert_eq!(lifetime_field("lifetime_secs: x"), None);
+        assert_eq!(lifetime_field("no lifetime here"), None);
     }
 }

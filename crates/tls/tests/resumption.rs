@@ -201,7 +201,8 @@ fn resumption13(r: &TlsReport) -> &kawal_tls::resume13::Resumption13 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nginx_tls13_tickets_resume_for_one_handshake_more() {
-    let ngx = start_nginx_with("TLSv1.3", CIPHERS, "");
+    // OpenSSL announces the session timeout as the TLS 1.3 ticket lifetime.
+    let ngx = start_nginx_with("TLSv1.3", CIPHERS, "ssl_session_timeout 7m;");
     let (r, connections) = scan_counted(&ngx).await;
     assert_eq!(
         connections,
@@ -211,6 +212,7 @@ async fn nginx_tls13_tickets_resume_for_one_handshake_more() {
     let res = resumption13(&r);
     assert!(res.tickets_issued >= 1, "{res:?}");
     assert_eq!(res.resumed, Some(true), "{res:?}");
+    assert_eq!(res.ticket_lifetime_secs, Some(420), "{res:?}");
     // The full handshake and the offer back are the signature elimination's first two; only
     // the resumed one, which shows no signature, is extra.
     assert_eq!(res.handshakes, 1);
@@ -238,6 +240,10 @@ async fn nginx_tls13_tickets_resume_for_one_handshake_more() {
     );
     let table = kawal_tls::render_table(&r, kawal_tls::Lang::Id);
     assert!(table.contains("Resumsi TLS 1.3 (PSK)        ya"), "{table}");
+    assert!(
+        table.contains("Masa berlaku ticket TLS 1.3  420 s"),
+        "{table}"
+    );
     let protocols = kawal_tls::checklist_outcomes(&r)
         .into_iter()
         .find(|o| o.item_id == "tls.protocols")
