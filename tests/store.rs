@@ -244,6 +244,7 @@ async fn suite(store: Store) {
         "newest first"
     );
     assert_eq!(store.list_evaluations(None).await.expect("all").len(), 4);
+    job_done_with_its_evaluation(&store).await;
 
     // Removing an application with history needs force and takes its history with it.
     assert!(matches!(
@@ -256,6 +257,58 @@ async fn suite(store: Store) {
         Err(StoreError::NotFound { .. })
     ));
     store.close().await;
+}
+
+/// The job that ran an evaluation is done in the transaction that finishes it: a worker killed
+/// right after the evaluation finished leaves nothing for another worker to run again (the
+/// kill soak found such twice-run jobs on PostgreSQL when "done" was a second write).
+async fn job_done_with_its_evaluation(store: &Store) {
+    use kawal::store::{ClaimLimits, JobStatus};
+    let app = &store.add_app(&new_app("SIMANTAP")).await.expect("add");
+    let t = OffsetDateTime::now_utc();
+    let lease = std::time::Duration::from_secs(60);
+    let job = store.enqueue_manual(app.id, t).await.expect("enqueue");
+    let claimed = store
+        .claim_job("w1", t, lease, ClaimLimits::default())
+        .await
+        .expect("claim")
+        .expect("a job");
+    assert_eq!(claimed.id, job.id);
+    let eval = store
+        .start_evaluation(Some(app.id), &app.url, "bssn-web", "t")
+        .await
+        .expect("start");
+    store.attach_evaluation(job.id, eval).await.expect("attach");
+    store
+        .finish_evaluation(eval, &report(&app.url, Outcome::Pass))
+        .await
+        .expect("finish");
+    // No "complete" call yet, as after a crash: the job is already done, and stays done after
+    // its lease runs out.
+    assert_eq!(
+        store.job(job.id).await.expect("job").status,
+        JobStatus::Done
+    );
+    let after_lease = t + time::Duration::seconds(120);
+    assert!(
+        store
+            .reap_expired(after_lease)
+            .await
+            .expect("reap")
+            .is_empty()
+    );
+    assert!(
+        store
+            .claim_job("w2", after_lease, lease, ClaimLimits::default())
+            .await
+            .expect("claim")
+            .is_none(),
+        "nothing is handed out again"
+    );
+    // The worker that ran it still completes it (a no-op); another worker cannot.
+    assert!(store.complete_job(job.id, "w1", t).await.expect("complete"));
+    assert!(!store.complete_job(job.id, "w2", t).await.expect("complete"));
+    store.remove_app("SIMANTAP", true).await.expect("remove");
 }
 
 /// Evaluates `app` once with the cookie item at `outcome`; returns the evaluation id.

@@ -214,6 +214,10 @@ impl Store {
                 // Someone marked it interrupted meanwhile: keep their verdict, write nothing (rolls back).
                 return Err(StoreError::Conflict(format!("evaluasi {id} tidak lagi berjalan / evaluation {id} is no longer running")));
             }
+            // The job that ran it is done in the same transaction: a crash between a finished
+            // evaluation and a separate "job done" would hand the job out again and run it twice.
+            sqlx::query("UPDATE job SET status = 'done', finished_at = $1, lease_until = NULL WHERE evaluation_id = $2 AND status = 'running'")
+                .bind(super::jobs::secs(now)).bind(id).execute(&mut *tx).await?;
         });
         self.audit_lifecycle(
             id,

@@ -501,7 +501,8 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a job done; `false` when this worker no longer holds it.
+    /// Marks a job done; `false` when this worker no longer holds it. A job whose evaluation
+    /// finished is already done (see [`Store::finish_evaluation`]); that counts as held.
     pub async fn complete_job(
         &self,
         job_id: i64,
@@ -509,7 +510,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         Ok(in_write_tx!(self, tx => {
-            sqlx::query("UPDATE job SET status = 'done', finished_at = $1, lease_until = NULL WHERE id = $2 AND worker = $3 AND status = 'running'")
+            sqlx::query("UPDATE job SET status = 'done', finished_at = COALESCE(finished_at, $1), lease_until = NULL WHERE id = $2 AND worker = $3 AND status IN ('running', 'done')")
                 .bind(secs(now)).bind(job_id).bind(worker).execute(&mut *tx).await?.rows_affected() == 1
         }))
     }
