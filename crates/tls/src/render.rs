@@ -52,10 +52,18 @@ pub fn render_table(report: &TlsReport, lang: Lang) -> String {
     );
     let _ = writeln!(
         o,
-        "{}: {} ms, {} handshake",
+        "{}: {} ms, {} handshake ({} {}, {} {})",
         t(lang, "Durasi", "Duration"),
         report.duration_ms,
-        report.handshakes
+        report.handshakes,
+        t(lang, "enumerasi", "enumeration"),
+        report.enumeration_handshakes(),
+        t(
+            lang,
+            "probe dan daftar kapabilitas",
+            "probes and capability lists"
+        ),
+        report.handshakes - report.enumeration_handshakes()
     );
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", t(lang, "PROTOKOL", "PROTOCOLS"));

@@ -180,8 +180,9 @@ pub struct TlsReport {
     /// Number of hellos sent (raw probes plus the certificate handshake).
     pub handshakes: u32,
     /// Handshakes (included in `handshakes`) spent by the probes beyond enumeration, by probe:
-    /// "resumption", "resumption_tls13", "client_renegotiation", "robot",
-    /// "signature_algorithms_tls12" (with the TLS 1.2 curves), "signature_algorithms_tls13".
+    /// "resumption", "resumption_tls13", "client_renegotiation", "robot", "drown",
+    /// "signature_algorithms_tls12" (with the TLS 1.2 curves), "signature_algorithms_tls13",
+    /// "groups_tls13" (listing every TLS 1.3 group, beyond the suite hellos it rode on).
     pub probe_handshakes: std::collections::BTreeMap<&'static str, u32>,
     /// Per-version results, oldest first.
     pub protocols: Vec<ProtocolResult>,
@@ -208,6 +209,13 @@ pub struct TlsReport {
 }
 
 impl TlsReport {
+    /// Handshakes spent on protocols, suites, server order, fallback and what rides on them:
+    /// the total less the probes and capability lists.
+    pub fn enumeration_handshakes(&self) -> u32 {
+        self.handshakes
+            .saturating_sub(self.probe_handshakes.values().sum::<u32>())
+    }
+
     /// Result for a version.
     pub fn protocol(&self, v: Version) -> Option<&ProtocolResult> {
         self.protocols.iter().find(|p| p.version == v)

@@ -143,9 +143,18 @@ async fn modern_nginx_in_few_handshakes_and_not_vulnerable() {
     // the two preference tests a server following the client's order needs (its picks cannot
     // prove it). The capability lists (every group and signature scheme, resumption,
     // renegotiation) are counted apart, per probe.
-    let enumeration = r.handshakes - r.probe_handshakes.values().sum::<u32>();
+    let enumeration = r.enumeration_handshakes();
     eprintln!("enumeration {enumeration}, probes {:?}", r.probe_handshakes);
     assert_eq!(enumeration, 16, "of {} handshakes", r.handshakes);
+    let table = kawal_tls::render_table(&r, kawal_tls::Lang::Id);
+    assert!(
+        table.contains(&format!(
+            "{} handshake (enumerasi 16, probe dan daftar kapabilitas {})",
+            r.handshakes,
+            r.handshakes - 16
+        )),
+        "{table}"
+    );
 
     let w = &r.weaknesses;
     assert_eq!(w.crime_compression, Some(false));
@@ -240,7 +249,7 @@ async fn server_ordered_modern_nginx_is_enumerated_in_fifteen_hellos() {
         r.handshakes as usize + 1
     );
     let accepted = r.accepted().count();
-    let enumeration = r.handshakes - r.probe_handshakes.values().sum::<u32>();
+    let enumeration = r.enumeration_handshakes();
     eprintln!(
         "{accepted} suites: enumeration {enumeration}, probes {:?}",
         r.probe_handshakes
