@@ -160,6 +160,36 @@ async fn early_change_cipher_spec_accepted() {
     assert!(known_weaknesses(&r).contains("CCS injection"));
 }
 
+/// Export suites: FREAK (RSA export) and Logjam (export DHE with a 512-bit group), both capping
+/// the grade at F and named in `tls.known-weaknesses`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_suites_are_freak_and_logjam() {
+    let (r, connections) = scan_flawed(Flaws {
+        export: true,
+        ..Flaws::default()
+    })
+    .await;
+    assert_eq!(connections, r.handshakes as usize + 1);
+    let p = r.protocol(Version::Tls10).expect("TLS 1.0");
+    let codes: Vec<&str> = p.suites.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["0x0003", "0x0008", "0x0014", "0x002f", "0x000a", "0x0005"],
+        "every export suite found, in the server's order"
+    );
+    let w = &r.weaknesses;
+    assert!(w.freak && w.logjam, "{w:?}");
+    assert_eq!(r.dh_min_bits, Some(512));
+    let known = known_weaknesses(&r);
+    assert!(
+        known.contains("FREAK") && known.contains("Logjam"),
+        "{known}"
+    );
+    assert_eq!(r.grade.letter_if_trusted, "F", "{:?}", r.grade);
+    let table = kawal_tls::render_table(&r, kawal_tls::Lang::En);
+    assert!(table.contains("TLS_RSA_EXPORT_WITH_RC4_40_MD5"), "{table}");
+}
+
 /// RFC 2409 Oakley group 2, the 1024-bit prime most often shared between servers.
 const OAKLEY_GROUP_2: [u8; 128] = [
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x0f, 0xda, 0xa2, 0x21, 0x68, 0xc2, 0x34,

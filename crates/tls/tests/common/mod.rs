@@ -483,7 +483,18 @@ pub struct Flaws {
     /// premaster without the 0x00 0x02 prefix at once with handshake_failure, a well-formed one
     /// only after the Finished, with bad_record_mac.
     pub robot_oracle: Option<&'static RsaPrivate>,
+    /// Prefer the export suites (RSA 40-bit RC4 and DES, and DHE with a 512-bit group), as
+    /// servers configured in the 1990s still do.
+    pub export: bool,
 }
+
+/// The export suites a flawed server prefers: RSA_EXPORT_WITH_RC4_40_MD5,
+/// RSA_EXPORT_WITH_DES40_CBC_SHA, DHE_RSA_EXPORT_WITH_DES40_CBC_SHA.
+const EXPORT_SUITES: [u16; 3] = [0x0003, 0x0008, 0x0014];
+
+/// A 512-bit group modulus for the export DHE suite (its primality is never checked: the
+/// scanner reads its size and compares it with the widely shared primes).
+const EXPORT_DH_512: [u8; 64] = [0xd3; 64];
 
 /// An RSA private key as the scripted oracle needs it.
 #[derive(Debug)]
@@ -638,12 +649,15 @@ pub async fn scripted_server(cert_der: Vec<u8>, flaws: Flaws) -> SocketAddr {
                     return;
                 }
                 let version = h.version.min(0x0301);
-                let dhe = flaws.dhe_prime.filter(|_| h.suites.contains(&0x0033));
-                let preferred: &[u16] = if dhe.is_some() {
-                    &[0x0033]
+                let dhe_prime = flaws.dhe_prime.filter(|_| h.suites.contains(&0x0033));
+                let mut preferred: Vec<u16> = if dhe_prime.is_some() {
+                    vec![0x0033]
                 } else {
-                    &[0x002f, 0x000a, 0x0005]
+                    vec![0x002f, 0x000a, 0x0005]
                 };
+                if flaws.export {
+                    preferred.splice(0..0, EXPORT_SUITES);
+                }
                 let Some(suite) = preferred.iter().copied().find(|s| h.suites.contains(s)) else {
                     let _ = tcp
                         .write_all(&[0x15, 0x03, version as u8, 0, 2, 2, 40])
@@ -671,6 +685,11 @@ pub async fn scripted_server(cert_der: Vec<u8>, flaws: Flaws) -> SocketAddr {
                     l as u8,
                 ]);
                 hs.extend_from_slice(&cert_der);
+                let dhe = match suite {
+                    0x0033 => dhe_prime,
+                    0x0014 => Some(&EXPORT_DH_512[..]),
+                    _ => None,
+                };
                 if let Some(p) = dhe {
                     // ServerKeyExchange: p, g = 2, Ys = 2; the signature is never checked.
                     let mut ske = (p.len() as u16).to_be_bytes().to_vec();
