@@ -10,6 +10,7 @@ pub mod dhprimes;
 pub mod drown;
 pub mod enumerate;
 pub mod grade;
+pub mod handshake12;
 pub mod ocsp;
 pub mod probe;
 pub mod rehandshake;
@@ -408,16 +409,13 @@ struct Deeper {
 }
 
 impl Deeper {
-    /// Handshakes made through rustls, which the raw-hello counter does not see: the TLS 1.3
-    /// signature handshakes and the TLS 1.3 resumption, the full TLS 1.2 handshake with
-    /// tickets, the renegotiation connection (also the full handshake without tickets).
+    /// Handshakes made outside the raw-hello counter: the TLS 1.3 signature handshakes and the
+    /// TLS 1.3 resumption, the full TLS 1.2 handshake with tickets, the renegotiation
+    /// connection (also the full handshake without tickets, by rustls or by hand).
     fn rustls_handshakes(&self) -> u32 {
         self.sig13.as_ref().map_or(0, |s| s.handshakes)
             + self.resumption13.as_ref().map_or(0, |r| r.handshakes)
-            + self
-                .resumption
-                .as_ref()
-                .map_or(0, |r| r.handshakes.min(RESUMPTION_FULL_HANDSHAKES))
+            + self.resumption.as_ref().map_or(0, |r| r.full_handshakes)
             + u32::from(self.renegotiation.as_ref().is_some_and(|r| r.1))
     }
 
@@ -545,16 +543,30 @@ async fn resumption_and_renegotiation(
         protocol: "TLS 1.2".into(),
         evidence,
     };
-    if !tls12_accepted.is_some_and(resume::completable) {
+    // rustls completes the ECDHE suites with AES-GCM or ChaCha20 (and with tickets); the
+    // hand-made handshake also the CBC, RSA and DHE ones that legacy servers offer.
+    let rustls_ok = tls12_accepted.is_some_and(resume::completable);
+    let by_hand: Vec<u16> = tls12_accepted
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .filter(|c| handshake12::params(*c).is_some())
+        .collect();
+    if !rustls_ok && by_hand.is_empty() {
         let reneg = any_legacy.then(|| {
-            let why = "not tested: it needs TLS 1.2 with an ECDHE suite using AES-GCM or ChaCha20";
+            let why =
+                "not tested: it needs TLS 1.2 with an AES suite (ECDHE, DHE or RSA key exchange)";
             (untested(why.into()), false, None)
         });
         return (tls12_accepted.map(|_| resume::not_completable()), reneg);
     }
     let ((established, id), ticket) = tokio::join!(
         async {
-            let e = reneg::establish(pr, name).await;
+            let e = if rustls_ok {
+                reneg::establish(pr, name).await
+            } else {
+                handshake12::establish(pr, sni, &by_hand).await
+            };
             let bytes = e
                 .as_ref()
                 .map(|e| e.server_bytes.as_slice())
@@ -562,9 +574,21 @@ async fn resumption_and_renegotiation(
             let id = resume::by_session_id(pr, sni, bytes).await;
             (e, id)
         },
-        resume::by_ticket(pr, name, sni),
+        async {
+            if rustls_ok {
+                Some(resume::by_ticket(pr, name, sni).await)
+            } else {
+                None
+            }
+        },
     );
-    let resumption = resume::assemble(id, ticket);
+    let resumption = match ticket {
+        Some(t) => resume::assemble(id, t),
+        None => resume::assemble_without_ticket(
+            id,
+            "tickets are asked with an ECDHE suite using AES-GCM or ChaCha20",
+        ),
+    };
     let reneg = match established {
         Ok(e) => {
             let (f, n) = reneg::renegotiate(e, pr, sni).await;
@@ -574,10 +598,6 @@ async fn resumption_and_renegotiation(
     };
     (Some(resumption), Some(reneg))
 }
-
-/// Full (rustls) handshakes the resumption probe makes itself whenever it runs (the one with
-/// tickets; the one without is the renegotiation probe's).
-const RESUMPTION_FULL_HANDSHAKES: u32 = 1;
 
 /// Index of the highest supported version below TLS 1.3.
 fn best_legacy(scans: &[VersionScan]) -> Option<usize> {

@@ -1,22 +1,19 @@
 //! Completing a client-initiated renegotiation inside an established TLS 1.2 connection, so the
 //! renegotiation probe can count how many one connection may make.
 //!
-//! Only what the probe needs: the suite of the first handshake (ECDHE with AES-GCM or
-//! ChaCha20-Poly1305), x25519 or P-256, extended master secret when the server agrees.
+//! Only what the probe needs: the suite of the first handshake (any suite
+//! [`crate::handshake12`] completes: ECDHE, DHE or RSA key exchange, AES-GCM, ChaCha20-Poly1305
+//! or AES-CBC), x25519 or P-256, extended master secret when the server agrees.
 
-use crate::reneg::{Sealer, prf};
+use crate::handshake12;
+use crate::reneg::Sealer;
 use crate::wire::{self, Parsed};
-use aws_lc_rs::{aead, agreement, digest, hmac, rand};
+use aws_lc_rs::rand;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-/// Handshake type of ClientKeyExchange.
-const HS_CLIENT_KEY_EXCHANGE: u8 = 16;
-/// Handshake type of Finished.
-const HS_FINISHED: u8 = 20;
-/// extended_master_secret extension type.
-const EXT_EMS: u16 = 23;
+use handshake12::{EXT_EMS, HS_FINISHED};
 
 /// An established TLS 1.2 connection whose record protection the probe holds.
 pub struct Session {
@@ -47,24 +44,6 @@ pub enum Attempt {
     Refused(String),
 }
 
-fn hashes(suite: u16) -> (&'static digest::Algorithm, hmac::Algorithm) {
-    if matches!(suite, 0xc02c | 0xc030) {
-        (&digest::SHA384, hmac::HMAC_SHA384)
-    } else {
-        (&digest::SHA256, hmac::HMAC_SHA256)
-    }
-}
-
-/// AEAD, key length and fixed IV length of a completable suite.
-fn aead_of(suite: u16) -> Option<(&'static aead::Algorithm, usize, usize, bool)> {
-    match suite {
-        0xc02b | 0xc02f => Some((&aead::AES_128_GCM, 16, 4, true)),
-        0xc02c | 0xc030 => Some((&aead::AES_256_GCM, 32, 4, true)),
-        0xcca8 | 0xcca9 => Some((&aead::CHACHA20_POLY1305, 32, 12, false)),
-        _ => None,
-    }
-}
-
 /// Client and server record protection from a master secret (RFC 5246 section 6.3).
 pub fn key_block(
     suite: u16,
@@ -72,24 +51,8 @@ pub fn key_block(
     client_random: &[u8],
     server_random: &[u8],
 ) -> Result<(Sealer, Sealer), String> {
-    let (alg, klen, ivlen, explicit) = aead_of(suite).ok_or("unsupported suite")?;
-    let (_, h) = hashes(suite);
-    let mut seed = server_random.to_vec();
-    seed.extend_from_slice(client_random);
-    let kb = prf(h, master, b"key expansion", &seed, 2 * klen + 2 * ivlen);
-    let iv = |b: &[u8]| {
-        let mut v = [0u8; 12];
-        v[..b.len()].copy_from_slice(b);
-        v
-    };
-    let ck = &kb[..klen];
-    let sk = &kb[klen..2 * klen];
-    let civ = iv(&kb[2 * klen..2 * klen + ivlen]);
-    let siv = iv(&kb[2 * klen + ivlen..]);
-    Ok((
-        Sealer::new(alg, ck, civ, explicit)?,
-        Sealer::new(alg, sk, siv, explicit)?,
-    ))
+    let p = crate::handshake12::params(suite).ok_or("unsupported suite")?;
+    crate::handshake12::key_block(&p, master, client_random, server_random)
 }
 
 impl Session {
@@ -181,14 +144,15 @@ impl Session {
             sni,
             &self.client_verify,
             client_random,
-            &[0x001d, 0x0017],
+            &handshake12::GROUPS,
         );
         self.saw_server_hello = false;
         let mut transcript = hello.clone();
         self.send(wire::CT_HANDSHAKE, &hello, deadline).await?;
         let mut server_random = Vec::new();
         let mut ems = false;
-        let mut share: Option<(u16, Vec<u8>)> = None;
+        let mut share: Option<Vec<u8>> = None;
+        let mut leaf: Option<Vec<u8>> = None;
         loop {
             let m = match self.message(deadline).await? {
                 Ok(m) => m,
@@ -202,84 +166,33 @@ impl Session {
                     self.saw_server_hello = true;
                     ems = h.extension(EXT_EMS).is_some();
                 }
-                wire::HS_SERVER_KEY_EXCHANGE => {
-                    let b = &m[4..];
-                    let (Some(3), Some(g), Some(l)) = (b.first(), b.get(1..3), b.get(3)) else {
-                        return Err("unexpected ServerKeyExchange".into());
-                    };
-                    let key = b.get(4..4 + usize::from(*l)).ok_or("short key share")?;
-                    share = Some((u16::from_be_bytes([g[0], g[1]]), key.to_vec()));
+                wire::HS_SERVER_KEY_EXCHANGE => share = Some(m[4..].to_vec()),
+                wire::HS_CERTIFICATE => {
+                    let l = m.get(7..10).ok_or("short Certificate")?;
+                    let l =
+                        (usize::from(l[0]) << 16) | (usize::from(l[1]) << 8) | usize::from(l[2]);
+                    leaf = m.get(10..10 + l).map(<[u8]>::to_vec);
                 }
                 wire::HS_SERVER_HELLO_DONE => break,
                 _ => {}
             }
         }
-        let (group, peer) = share.ok_or("no ServerKeyExchange in the renegotiation")?;
-        let alg = match group {
-            0x001d => &agreement::X25519,
-            0x0017 => &agreement::ECDH_P256,
-            g => return Err(format!("unexpected group 0x{g:04x}")),
-        };
-        let rng = rand::SystemRandom::new();
-        let mine = agreement::EphemeralPrivateKey::generate(alg, &rng)
-            .map_err(|_| "key generation failed".to_string())?;
-        let public = mine
-            .compute_public_key()
-            .map_err(|_| "public key".to_string())?;
-        let pms = agreement::agree_ephemeral(
-            mine,
-            agreement::UnparsedPublicKey::new(alg, &peer),
-            "invalid server key share",
-            |s| Ok(s.to_vec()),
-        )
-        .map_err(|e: &str| e.to_string())?;
-        let mut cke = vec![
-            HS_CLIENT_KEY_EXCHANGE,
-            0,
-            0,
-            public.as_ref().len() as u8 + 1,
-        ];
-        cke.push(public.as_ref().len() as u8);
-        cke.extend_from_slice(public.as_ref());
+        let p = handshake12::params(self.suite).ok_or("unsupported suite")?;
+        let (cke, pms) = handshake12::client_key_exchange(p.kx, share.as_deref(), leaf.as_deref())?;
         transcript.extend_from_slice(&cke);
-        let (d, h) = hashes(self.suite);
-        let master = if ems {
-            let session_hash = digest::digest(d, &transcript);
-            prf(
-                h,
-                &pms,
-                b"extended master secret",
-                session_hash.as_ref(),
-                48,
-            )
-        } else {
-            let mut seed = client_random.to_vec();
-            seed.extend_from_slice(&server_random);
-            prf(h, &pms, b"master secret", &seed, 48)
-        };
+        let master =
+            handshake12::master_secret(&p, &pms, ems, &transcript, &client_random, &server_random);
         let (new_tx, new_rx) = key_block(self.suite, &master, &client_random, &server_random)?;
         self.send(wire::CT_HANDSHAKE, &cke, deadline).await?;
         self.send(wire::CT_CHANGE_CIPHER_SPEC, &[1], deadline)
             .await?;
         self.tx = new_tx;
-        let verify = prf(
-            h,
-            &master,
-            b"client finished",
-            digest::digest(d, &transcript).as_ref(),
-            12,
-        );
+        let verify = handshake12::verify_data(&p, &master, b"client finished", &transcript);
         let mut fin = vec![HS_FINISHED, 0, 0, 12];
         fin.extend_from_slice(&verify);
         self.send(wire::CT_HANDSHAKE, &fin, deadline).await?;
         transcript.extend_from_slice(&fin);
-        let expected = prf(
-            h,
-            &master,
-            b"server finished",
-            digest::digest(d, &transcript).as_ref(),
-            12,
-        );
+        let expected = handshake12::verify_data(&p, &master, b"server finished", &transcript);
         // Server: [NewSessionTicket], ChangeCipherSpec (old keys), Finished (new keys).
         let mut new_rx = Some(new_rx);
         loop {
@@ -324,6 +237,9 @@ mod tests {
             "directions use different keys"
         );
         assert_eq!(s_rx.open(22, &rec[5..]).expect("open"), b"server");
-        assert!(key_block(0x002f, &[1; 48], &[2; 32], &[3; 32]).is_err());
+        assert!(
+            key_block(0x000a, &[1; 48], &[2; 32], &[3; 32]).is_err(),
+            "3DES is out of reach"
+        );
     }
 }

@@ -10,7 +10,7 @@
 use crate::suites::SIGNATURE_ALGORITHMS;
 use crate::vuln::ProbeFinding;
 use crate::wire::{self, ClientHelloSpec, Extension, Parsed};
-use aws_lc_rs::{aead, digest, hmac};
+use aws_lc_rs::{aead, cipher, digest, hmac};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -23,14 +23,31 @@ const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 /// Most clear-text bytes recorded per direction during the first handshake.
 const MAX_RECORDED: usize = 256 * 1024;
 
-/// Record protection for one direction of a TLS 1.2 AEAD connection.
+/// Record protection for one direction of a TLS 1.2 connection.
 pub struct Sealer {
-    key: aead::LessSafeKey,
-    /// Full 12-byte nonce base (GCM: salt ‖ explicit start; ChaCha20: the IV).
-    iv: [u8; 12],
-    /// GCM sends the last 8 nonce bytes explicitly in each record; ChaCha20 does not.
-    explicit: bool,
+    protection: Protection,
     seq: u64,
+}
+
+/// AES-CBC keys of one direction (boxed: far larger than the AEAD key).
+struct CbcKeys {
+    enc: cipher::EncryptingKey,
+    dec: cipher::DecryptingKey,
+    mac: hmac::Key,
+}
+
+/// The two record protections TLS 1.2 servers use.
+enum Protection {
+    /// AES-GCM or ChaCha20-Poly1305.
+    Aead {
+        key: aead::LessSafeKey,
+        /// Full 12-byte nonce base (GCM: salt ‖ explicit start; ChaCha20: the IV).
+        iv: [u8; 12],
+        /// GCM sends the last 8 nonce bytes explicitly in each record; ChaCha20 does not.
+        explicit: bool,
+    },
+    /// AES-CBC with HMAC (MAC then encrypt, an explicit IV per record; RFC 5246 6.2.3.2).
+    Cbc(Box<CbcKeys>),
 }
 
 impl Sealer {
@@ -46,21 +63,16 @@ impl Sealer {
             S::Chacha20Poly1305 { key, iv } => (&aead::CHACHA20_POLY1305, key, iv, false),
             _ => return Err("the negotiated suite is not a TLS 1.2 AEAD suite".into()),
         };
-        let unbound = aead::UnboundKey::new(alg, key.as_ref())
-            .map_err(|_| "unusable traffic key".to_string())?;
         let iv: [u8; 12] = iv
             .as_ref()
             .try_into()
             .map_err(|_| "unexpected nonce length".to_string())?;
-        Ok(Sealer {
-            key: aead::LessSafeKey::new(unbound),
-            iv,
-            explicit,
-            seq,
-        })
+        let mut s = Sealer::new(alg, key.as_ref(), iv, explicit)?;
+        s.seq = seq;
+        Ok(s)
     }
 
-    /// A sealer at sequence 0 from a key and a 12-byte nonce base (GCM: salt then zeros).
+    /// An AEAD sealer at sequence 0 from a key and a 12-byte nonce base (GCM: salt then zeros).
     pub fn new(
         alg: &'static aead::Algorithm,
         key: &[u8],
@@ -70,43 +82,87 @@ impl Sealer {
         let unbound =
             aead::UnboundKey::new(alg, key).map_err(|_| "unusable traffic key".to_string())?;
         Ok(Sealer {
-            key: aead::LessSafeKey::new(unbound),
-            iv,
-            explicit,
+            protection: Protection::Aead {
+                key: aead::LessSafeKey::new(unbound),
+                iv,
+                explicit,
+            },
             seq: 0,
         })
     }
 
-    fn nonce_for_seq(&self) -> [u8; 12] {
-        let mut n = self.iv;
-        for (b, s) in n[4..].iter_mut().zip(self.seq.to_be_bytes()) {
-            *b ^= s;
-        }
-        n
+    /// An AES-CBC sealer at sequence 0 from its encryption and MAC keys.
+    pub fn cbc(key: &[u8], mac: hmac::Algorithm, mac_key: &[u8]) -> Result<Sealer, String> {
+        let alg = match key.len() {
+            16 => &cipher::AES_128,
+            32 => &cipher::AES_256,
+            n => return Err(format!("unexpected AES key length {n}")),
+        };
+        let unbound = || {
+            cipher::UnboundCipherKey::new(alg, key).map_err(|_| "unusable traffic key".to_string())
+        };
+        Ok(Sealer {
+            protection: Protection::Cbc(Box::new(CbcKeys {
+                enc: cipher::EncryptingKey::cbc(unbound()?)
+                    .map_err(|_| "unusable traffic key".to_string())?,
+                dec: cipher::DecryptingKey::cbc(unbound()?)
+                    .map_err(|_| "unusable traffic key".to_string())?,
+                mac: hmac::Key::new(mac, mac_key),
+            })),
+            seq: 0,
+        })
     }
 
-    fn aad(&self, content_type: u8, len: usize) -> aead::Aad<[u8; 13]> {
+    /// The 13 bytes both protections authenticate: sequence, type, version, plaintext length.
+    fn header(&self, content_type: u8, len: usize) -> [u8; 13] {
         let mut a = [0u8; 13];
         a[..8].copy_from_slice(&self.seq.to_be_bytes());
         a[8] = content_type;
         a[9..11].copy_from_slice(&0x0303u16.to_be_bytes());
         a[11..].copy_from_slice(&(len as u16).to_be_bytes());
-        aead::Aad::from(a)
+        a
     }
 
     /// Encrypts one record.
     pub fn seal(&mut self, content_type: u8, plain: &[u8]) -> Result<Vec<u8>, String> {
-        let nonce = self.nonce_for_seq();
-        let mut body = plain.to_vec();
-        let aad = self.aad(content_type, plain.len());
-        self.key
-            .seal_in_place_append_tag(aead::Nonce::assume_unique_for_key(nonce), aad, &mut body)
-            .map_err(|_| "encryption failed".to_string())?;
-        let mut fragment = Vec::with_capacity(body.len() + 8);
-        if self.explicit {
-            fragment.extend_from_slice(&nonce[4..]);
-        }
-        fragment.extend(body);
+        let header = self.header(content_type, plain.len());
+        let fragment = match &self.protection {
+            Protection::Aead { key, iv, explicit } => {
+                let nonce = nonce_for(iv, self.seq);
+                let mut body = plain.to_vec();
+                key.seal_in_place_append_tag(
+                    aead::Nonce::assume_unique_for_key(nonce),
+                    aead::Aad::from(header),
+                    &mut body,
+                )
+                .map_err(|_| "encryption failed".to_string())?;
+                let mut fragment = Vec::with_capacity(body.len() + 8);
+                if *explicit {
+                    fragment.extend_from_slice(&nonce[4..]);
+                }
+                fragment.extend(body);
+                fragment
+            }
+            Protection::Cbc(k) => {
+                let (enc, mac) = (&k.enc, &k.mac);
+                let mut ctx = hmac::Context::with_key(mac);
+                ctx.update(&header);
+                ctx.update(plain);
+                let mut body = plain.to_vec();
+                body.extend_from_slice(ctx.sign().as_ref());
+                let pad = (16 - (body.len() + 1) % 16) % 16;
+                body.extend(std::iter::repeat_n(pad as u8, pad + 1));
+                let iv = enc
+                    .encrypt(&mut body)
+                    .map_err(|_| "encryption failed".to_string())?;
+                let iv: &[u8] = (&iv)
+                    .try_into()
+                    .map_err(|_| "no IV from the cipher".to_string())?;
+                let mut fragment = iv.to_vec();
+                fragment.extend(body);
+                fragment
+            }
+        };
         let mut rec = vec![content_type, 3, 3];
         rec.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
         rec.extend(fragment);
@@ -117,25 +173,64 @@ impl Sealer {
     /// Decrypts one record body.
     pub fn open(&mut self, content_type: u8, fragment: &[u8]) -> Result<Vec<u8>, String> {
         let bad = || "a record failed to decrypt".to_string();
-        let (nonce, ct) = if self.explicit {
-            let explicit = fragment.get(..8).ok_or_else(bad)?;
-            let mut n = self.iv;
-            n[4..].copy_from_slice(explicit);
-            (n, &fragment[8..])
-        } else {
-            (self.nonce_for_seq(), fragment)
+        let out = match &self.protection {
+            Protection::Aead { key, iv, explicit } => {
+                let (nonce, ct) = if *explicit {
+                    let e = fragment.get(..8).ok_or_else(bad)?;
+                    let mut n = *iv;
+                    n[4..].copy_from_slice(e);
+                    (n, &fragment[8..])
+                } else {
+                    (nonce_for(iv, self.seq), fragment)
+                };
+                let plain_len = ct.len().checked_sub(16).ok_or_else(bad)?;
+                let aad = aead::Aad::from(self.header(content_type, plain_len));
+                let mut buf = ct.to_vec();
+                key.open_in_place(aead::Nonce::assume_unique_for_key(nonce), aad, &mut buf)
+                    .map_err(|_| bad())?
+                    .to_vec()
+            }
+            Protection::Cbc(k) => {
+                let (dec, mac) = (&k.dec, &k.mac);
+                let iv: [u8; 16] = fragment
+                    .get(..16)
+                    .and_then(|v| v.try_into().ok())
+                    .ok_or_else(bad)?;
+                let mut buf = fragment[16..].to_vec();
+                if buf.is_empty() || !buf.len().is_multiple_of(16) {
+                    return Err(bad());
+                }
+                let plain = dec
+                    .decrypt(&mut buf, cipher::DecryptionContext::Iv128(iv.into()))
+                    .map_err(|_| bad())?;
+                let pad = usize::from(*plain.last().ok_or_else(bad)?);
+                let mac_len = mac.algorithm().digest_algorithm().output_len();
+                let body_len = plain.len().checked_sub(pad + 1 + mac_len).ok_or_else(bad)?;
+                if plain[body_len + mac_len..]
+                    .iter()
+                    .any(|b| usize::from(*b) != pad)
+                {
+                    return Err(bad());
+                }
+                let (body, tag) = plain[..body_len + mac_len].split_at(body_len);
+                let mut signed = self.header(content_type, body_len).to_vec();
+                signed.extend_from_slice(body);
+                hmac::verify(mac, &signed, tag).map_err(|_| bad())?;
+                body.to_vec()
+            }
         };
-        let plain_len = ct.len().checked_sub(16).ok_or_else(bad)?;
-        let aad = self.aad(content_type, plain_len);
-        let mut buf = ct.to_vec();
-        let plain = self
-            .key
-            .open_in_place(aead::Nonce::assume_unique_for_key(nonce), aad, &mut buf)
-            .map_err(|_| bad())?;
-        let out = plain.to_vec();
         self.seq += 1;
         Ok(out)
     }
+}
+
+/// The AEAD nonce of record `seq`: the nonce base with the sequence number XORed into its end.
+fn nonce_for(iv: &[u8; 12], seq: u64) -> [u8; 12] {
+    let mut n = *iv;
+    for (b, s) in n[4..].iter_mut().zip(seq.to_be_bytes()) {
+        *b ^= s;
+    }
+    n
 }
 
 /// TLS 1.2 PRF (RFC 5246 section 5) with the suite's hash.
@@ -158,11 +253,10 @@ pub fn prf(alg: hmac::Algorithm, secret: &[u8], label: &[u8], seed: &[u8], len: 
 /// The client's Finished verify_data: PRF(master secret, "client finished", hash of the
 /// handshake messages before it), 12 bytes.
 pub fn client_verify_data(suite: u16, master_secret: &[u8], transcript: &[u8]) -> Vec<u8> {
-    // The SHA-384 suites among those rustls completes; every other one uses SHA-256.
-    let (d, h) = if matches!(suite, 0xc02c | 0xc030) {
-        (&digest::SHA384, hmac::HMAC_SHA384)
-    } else {
-        (&digest::SHA256, hmac::HMAC_SHA256)
+    // The `_SHA384` suites hash with SHA-384; every other one with SHA-256.
+    let (d, h) = match crate::handshake12::params(suite) {
+        Some(p) => p.hashes(),
+        None => (&digest::SHA256, hmac::HMAC_SHA256),
     };
     let hash = digest::digest(d, transcript);
     prf(h, master_secret, b"client finished", hash.as_ref(), 12)
@@ -366,6 +460,16 @@ pub struct Established {
     session: crate::rehandshake::Session,
     /// The server's bytes of the first handshake (its clear-text part carries the session id).
     pub server_bytes: Vec<u8>,
+}
+
+impl Established {
+    /// An established session and the server's bytes of its first handshake.
+    pub(crate) fn new(session: crate::rehandshake::Session, server_bytes: Vec<u8>) -> Self {
+        Established {
+            session,
+            server_bytes,
+        }
+    }
 }
 
 /// Completes a first TLS 1.2 handshake with rustls and takes over its record protection; an

@@ -47,6 +47,10 @@ pub struct Resumption {
     /// Handshakes this probe cost itself (the first one without tickets is the renegotiation
     /// probe's).
     pub handshakes: u32,
+    /// Of those, the full handshakes made through rustls (the one with tickets), which the
+    /// raw-hello counter does not see.
+    #[serde(skip)]
+    pub full_handshakes: u32,
 }
 
 /// The clear-text part of a full TLS 1.2 handshake as seen by the client.
@@ -318,6 +322,22 @@ pub fn assemble(
     id: Result<(bool, Option<bool>, u32), String>,
     ticket: Result<TicketResult, String>,
 ) -> Resumption {
+    assemble_parts(id, Some(ticket), None)
+}
+
+/// Assembles the session-id half alone, when no handshake with tickets could be made (`why`).
+pub fn assemble_without_ticket(
+    id: Result<(bool, Option<bool>, u32), String>,
+    why: &str,
+) -> Resumption {
+    assemble_parts(id, None, Some(why))
+}
+
+fn assemble_parts(
+    id: Result<(bool, Option<bool>, u32), String>,
+    ticket: Option<Result<TicketResult, String>>,
+    untested: Option<&str>,
+) -> Resumption {
     let mut r = Resumption::default();
     let mut reasons = Vec::new();
     match id {
@@ -335,7 +355,9 @@ pub fn assemble(
         Err(e) => reasons.push(format!("session id: first TLS 1.2 handshake: {e}")),
     }
     match ticket {
-        Ok(t) => {
+        None => reasons.push(format!("ticket: not tested: {}", untested.unwrap_or("-"))),
+        Some(Ok(t)) => {
+            r.full_handshakes = 1;
             r.ticket_lifetime_hint = t.hint.filter(|_| t.issued);
             r.ticket_issued = t.issued;
             r.by_ticket = t.resumed;
@@ -347,8 +369,9 @@ pub fn assemble(
                 );
             }
         }
-        Err(e) => {
+        Some(Err(e)) => {
             r.handshakes += 1;
+            r.full_handshakes = 1;
             reasons.push(format!("ticket: first TLS 1.2 handshake: {e}"));
         }
     }

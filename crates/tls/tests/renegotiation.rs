@@ -129,3 +129,48 @@ async fn nginx_refuses_client_renegotiation() {
         "the probe's one handshake is rustls's, not a raw hello"
     );
 }
+
+/// Servers rustls cannot complete a handshake with (AES-CBC, RSA or finite-field DHE key
+/// exchange, SHA-1/SHA-256/SHA-384 MACs) get the first handshake done by hand: every
+/// renegotiation after it is completed too, both Finished messages verified each time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cbc_rsa_and_dhe_suites_are_renegotiated_by_hand() {
+    kawal_tls::suites::load().expect("suite table");
+    for (openssl_name, code) in [
+        ("AES128-SHA", 0x002fu16),
+        ("AES256-SHA256", 0x003d),
+        ("ECDHE-RSA-AES128-SHA", 0xc013),
+        ("ECDHE-RSA-AES256-SHA384", 0xc028),
+        ("DHE-RSA-AES128-SHA256", 0x0067),
+        ("AES128-GCM-SHA256", 0x009c),
+    ] {
+        let srv = start_s_server(&["-client_renegotiation", "-cipher", openssl_name]);
+        let pr = prober(srv.addr);
+        let e = kawal_tls::handshake12::establish(&pr, Some("localhost"), &[code])
+            .await
+            .unwrap_or_else(|e| panic!("{openssl_name}: {e}"));
+        let (f, completed) = reneg::renegotiate(e, &pr, Some("localhost")).await;
+        assert_eq!(f.vulnerable, Some(true), "{openssl_name}: {}", f.evidence);
+        assert_eq!(
+            completed,
+            reneg::MAX_RENEGOTIATIONS,
+            "{openssl_name}: {}",
+            f.evidence
+        );
+    }
+}
+
+/// The same by-hand handshake against OpenSSL's default: the renegotiation is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cbc_server_refusing_renegotiation_is_not_vulnerable() {
+    kawal_tls::suites::load().expect("suite table");
+    let srv = start_s_server(&["-cipher", "AES128-SHA"]);
+    let pr = prober(srv.addr);
+    let e = kawal_tls::handshake12::establish(&pr, Some("localhost"), &[0x002f])
+        .await
+        .expect("first handshake");
+    let (f, completed) = reneg::renegotiate(e, &pr, Some("localhost")).await;
+    assert_eq!(f.vulnerable, Some(false), "{}", f.evidence);
+    assert!(f.evidence.contains("no_renegotiation"), "{}", f.evidence);
+    assert_eq!(completed, 0);
+}

@@ -102,10 +102,49 @@ async fn nginx_session_cache_resumes_by_id_and_issues_no_ticket() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cbc_only_server_is_resumed_and_renegotiated_by_hand() {
+    // Only CBC suites, which rustls does not speak: the first handshake is done by hand, so
+    // session-id resumption and client renegotiation are still answered; tickets are not asked.
+    let ngx = start_nginx_with(
+        "TLSv1.2",
+        "ECDHE-RSA-AES128-SHA256:AES256-SHA",
+        "ssl_session_cache shared:kawal:1m; ssl_session_tickets off;",
+    );
+    let (r, connections) = scan_counted(&ngx).await;
+    assert_eq!(
+        connections,
+        r.handshakes as usize + 1,
+        "every handshake counted"
+    );
+    let res = resumption(&r);
+    assert_eq!(res.by_session_id, Some(true), "{res:?}");
+    assert_eq!(res.by_ticket, None);
+    assert!(
+        res.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("ticket: not tested"),
+        "{res:?}"
+    );
+    assert_eq!(
+        res.handshakes, 1,
+        "the offer back; the first handshake is the renegotiation probe's"
+    );
+    let reneg = r
+        .weaknesses
+        .client_renegotiation
+        .as_ref()
+        .expect("renegotiation tested");
+    assert_eq!(reneg.vulnerable, Some(false), "{}", reneg.evidence);
+    assert_eq!(r.probe_handshakes.get("client_renegotiation"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_completable_tls12_suite_is_inconclusive_without_a_handshake() {
-    // Only CBC suites: a first handshake the scanner could finish is impossible, and it says so.
-    let ngx = start_nginx_with("TLSv1.2", "ECDHE-RSA-AES128-SHA256", "");
-    let (r, _) = scan_counted(&ngx).await;
+    // Only Camellia: not even a hand-made handshake is possible, and it says so.
+    let ngx = start_nginx_with("TLSv1.2", "CAMELLIA256-SHA", "");
+    let (r, connections) = scan_counted(&ngx).await;
+    assert_eq!(connections, r.handshakes as usize + 1);
     let res = resumption(&r);
     assert_eq!((res.by_session_id, res.by_ticket), (None, None));
     assert_eq!(res.handshakes, 0);
@@ -113,6 +152,8 @@ async fn no_completable_tls12_suite_is_inconclusive_without_a_handshake() {
         res.reason.as_deref().unwrap_or_default().contains("ECDHE"),
         "{res:?}"
     );
+    let reneg = r.weaknesses.client_renegotiation.as_ref().expect("listed");
+    assert_eq!(reneg.vulnerable, None, "{}", reneg.evidence);
 }
 
 /// A relay that pads a 16-byte session id in a ServerHello to 32 bytes, as F5's Ticketbleed
