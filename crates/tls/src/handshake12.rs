@@ -363,22 +363,32 @@ async fn read_flight(
     }
 }
 
-/// The first ClientHello (handshake message, no record header) offering `suites`, with an
-/// empty renegotiation_info and extended_master_secret, as the probes' sessions need.
-pub fn first_hello(suites: &[u16], sni: Option<&str>, random: [u8; 32]) -> Vec<u8> {
+/// A TLS 1.2 ClientHello handshake message (no record header) offering `suites` and `groups`,
+/// with renegotiation_info carrying `verify_data` (empty on a first handshake) and
+/// extended_master_secret, as the probes' sessions need.
+pub fn hello(
+    suites: &[u16],
+    sni: Option<&str>,
+    verify_data: &[u8],
+    random: [u8; 32],
+    groups: &[u16],
+) -> Vec<u8> {
     let mut exts = Vec::new();
     if let Some(name) = sni {
         exts.push(Extension::ServerName(name.to_string()));
     }
-    exts.push(Extension::SupportedGroups(GROUPS.to_vec()));
+    exts.push(Extension::SupportedGroups(groups.to_vec()));
     exts.push(Extension::EcPointFormats);
     exts.push(Extension::SignatureAlgorithms(
         SIGNATURE_ALGORITHMS.to_vec(),
     ));
-    exts.push(Extension::RenegotiationInfo);
+    let mut ri = vec![verify_data.len() as u8];
+    ri.extend_from_slice(verify_data);
+    exts.push(Extension::Raw(wire::EXT_RENEGOTIATION_INFO, ri));
+    // rustls always negotiates extended_master_secret; dropping it on renegotiation is refused.
     exts.push(Extension::Raw(EXT_EMS, Vec::new()));
     let rec = wire::client_hello_record(&ClientHelloSpec {
-        record_version: 0x0301,
+        record_version: 0x0303,
         client_version: 0x0303,
         random,
         session_id: Vec::new(),
@@ -404,18 +414,10 @@ pub async fn establish(
     sni: Option<&str>,
     offer: &[u16],
 ) -> Result<Established, String> {
-    let _permit = pr
-        .limit
-        .acquire()
-        .await
-        .map_err(|e| format!("connection limit: {e}"))?;
-    if let Some(p) = &pr.pacer {
-        p.wait().await;
-    }
-    let mut tcp = pr.connect().await.map_err(|e| e.to_string())?;
+    let (_permit, mut tcp) = pr.connect_paced().await?;
     let deadline = Instant::now() + pr.read_timeout;
     let client_random: [u8; 32] = random()?;
-    let hello = first_hello(offer, sni, client_random);
+    let hello = hello(offer, sni, &[], client_random, &GROUPS);
     let mut first = record(wire::CT_HANDSHAKE, &hello);
     first[1..3].copy_from_slice(&[3, 1]);
     write(&mut tcp, &first, deadline).await?;

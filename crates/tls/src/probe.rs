@@ -218,6 +218,19 @@ impl Prober {
         Ok(permit)
     }
 
+    /// Waits for a connection slot and the pacer, then connects: for the probes that drive a
+    /// whole handshake themselves. Keep the permit while the connection is in use.
+    pub async fn connect_paced(
+        &self,
+    ) -> Result<(tokio::sync::SemaphorePermit<'_>, TcpStream), String> {
+        let permit = self
+            .permit()
+            .await
+            .map_err(|e| format!("connection limit: {e}"))?;
+        let tcp = self.connect().await.map_err(|e| e.to_string())?;
+        Ok((permit, tcp))
+    }
+
     /// Hellos sent so far.
     pub fn count(&self) -> u32 {
         self.handshakes.load(Ordering::Relaxed)

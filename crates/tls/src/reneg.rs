@@ -7,9 +7,8 @@
 //! renegotiation is completed (see `rehandshake`) and the next one tried, up to
 //! [`MAX_RENEGOTIATIONS`]: one connection, one handshake in the count.
 
-use crate::suites::SIGNATURE_ALGORITHMS;
 use crate::vuln::ProbeFinding;
-use crate::wire::{self, ClientHelloSpec, Extension, Parsed};
+use crate::wire::{self, Parsed};
 use aws_lc_rs::{aead, cipher, digest, hmac};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -18,8 +17,6 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// Alert no_renegotiation (RFC 5246 7.2.2).
 pub const ALERT_NO_RENEGOTIATION: u8 = 100;
-/// extended_master_secret extension type (RFC 7627).
-const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 /// Most clear-text bytes recorded per direction during the first handshake.
 const MAX_RECORDED: usize = 256 * 1024;
 
@@ -311,30 +308,7 @@ pub fn renegotiation_hello_with(
     random: [u8; 32],
     groups: &[u16],
 ) -> Vec<u8> {
-    let mut exts = Vec::new();
-    if let Some(name) = sni {
-        exts.push(Extension::ServerName(name.to_string()));
-    }
-    exts.push(Extension::SupportedGroups(groups.to_vec()));
-    exts.push(Extension::EcPointFormats);
-    exts.push(Extension::SignatureAlgorithms(
-        SIGNATURE_ALGORITHMS.to_vec(),
-    ));
-    let mut ri = vec![verify_data.len() as u8];
-    ri.extend_from_slice(verify_data);
-    exts.push(Extension::Raw(wire::EXT_RENEGOTIATION_INFO, ri));
-    // rustls always negotiates extended_master_secret; dropping it on renegotiation is refused.
-    exts.push(Extension::Raw(EXT_EXTENDED_MASTER_SECRET, Vec::new()));
-    let rec = wire::client_hello_record(&ClientHelloSpec {
-        record_version: 0x0303,
-        client_version: 0x0303,
-        random,
-        session_id: Vec::new(),
-        cipher_suites: vec![suite],
-        compression_methods: vec![0],
-        extensions: Some(exts),
-    });
-    rec[5..].to_vec()
+    crate::handshake12::hello(&[suite], sni, verify_data, random, groups)
 }
 
 /// Most renegotiations attempted on one connection: enough to show there is no limit of one,
@@ -487,15 +461,7 @@ pub async fn establish(
     let name = rustls::pki_types::ServerName::try_from(server_name.to_string())
         .map_err(|e| format!("invalid server name {server_name:?}: {e}"))?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let _permit = pr
-        .limit
-        .acquire()
-        .await
-        .map_err(|e| format!("connection limit: {e}"))?;
-    if let Some(p) = &pr.pacer {
-        p.wait().await;
-    }
-    let tcp = pr.connect().await.map_err(|e| e.to_string())?;
+    let (_permit, tcp) = pr.connect_paced().await?;
     let tap = Tap::new(tcp);
     let tls = tokio::time::timeout(pr.read_timeout, connector.connect(name, tap))
         .await

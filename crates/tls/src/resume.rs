@@ -207,15 +207,7 @@ async fn full_handshake(
     let name = rustls::pki_types::ServerName::try_from(server_name.to_string())
         .map_err(|e| format!("invalid server name {server_name:?}: {e}"))?;
     let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
-    let _permit = pr
-        .limit
-        .acquire()
-        .await
-        .map_err(|e| format!("connection limit: {e}"))?;
-    if let Some(p) = &pr.pacer {
-        p.wait().await;
-    }
-    let tcp = pr.connect().await.map_err(|e| e.to_string())?;
+    let (_permit, tcp) = pr.connect_paced().await?;
     let io = crate::reneg::Tap::new(tcp);
     let mut tls = tokio::time::timeout(pr.read_timeout, connector.connect(name, io))
         .await

@@ -327,11 +327,7 @@ async fn tls13_pick(
         *o = offer.to_vec();
         *s = None;
     }
-    let _permit = pr.limit.acquire().await.map_err(|e| e.to_string())?;
-    if let Some(p) = &pr.pacer {
-        p.wait().await;
-    }
-    let tcp = pr.connect().await.map_err(|e| e.to_string())?;
+    let (_permit, tcp) = pr.connect_paced().await?;
     let result = tokio::time::timeout(pr.read_timeout, connector.connect(name.clone(), tcp)).await;
     let seen = capture.seen.lock().ok().and_then(|g| *g);
     let mut tls = match (seen, result) {
