@@ -448,38 +448,56 @@ async fn a_host_that_stopped_answering_fails_fast_after_a_few_timeouts() {
     );
 }
 
-/// Requests already queued behind the ones that time out do not each wait a timeout of their
-/// own: once `SILENT_AFTER` timeouts are counted, the queue drains at once, so a tarpit costs
-/// one round of the read timeout, not one per batch of the concurrency limit.
-#[tokio::test]
-async fn requests_queued_behind_timeouts_fail_fast() {
+/// A server that never answers, except the front page `/` when `front_page` is set; its base URL.
+async fn tarpit(front_page: bool) -> String {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let port = l.local_addr().expect("addr").port();
     tokio::spawn(async move {
-        use tokio::io::AsyncReadExt;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
         loop {
             let Ok((mut s, _)) = l.accept().await else {
                 return;
             };
             tokio::spawn(async move {
                 let mut buf = [0u8; 2048];
-                let _ = s.read(&mut buf).await;
-                tokio::time::sleep(Duration::from_secs(60)).await;
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                if front_page && buf[..n].starts_with(b"GET / ") {
+                    let _ = s
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                        )
+                        .await;
+                } else {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                }
             });
         }
     });
-    let base = format!("http://127.0.0.1:{port}");
-    let c = std::sync::Arc::new(client(
-        &base,
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A client as wide as the silent-host threshold, with a 0.8 s read timeout.
+fn tarpit_client(base: &str) -> std::sync::Arc<HttpClient> {
+    std::sync::Arc::new(client(
+        base,
         NetConfig {
             concurrency: kawal::net::SILENT_AFTER,
             read_timeout: Duration::from_millis(800),
             total_timeout: Duration::from_secs(5),
             ..unlimited()
         },
-    ));
+    ))
+}
+
+/// Requests already queued behind the ones that time out do not each wait a timeout of their
+/// own: once `SILENT_AFTER` timeouts are counted, the queue drains at once, so a tarpit costs
+/// one round of the read timeout, not one per batch of the concurrency limit.
+#[tokio::test]
+async fn requests_queued_behind_timeouts_fail_fast() {
+    let base = tarpit(false).await;
+    let c = tarpit_client(&base);
     let t = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     for i in 0..3 * kawal::net::SILENT_AFTER {
@@ -510,41 +528,8 @@ async fn requests_queued_behind_timeouts_fail_fast() {
 /// out between timeouts that arrive together, so the scan loses one read timeout, not two.
 #[tokio::test]
 async fn a_working_front_page_does_not_hide_a_tarpit() {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        loop {
-            let Ok((mut s, _)) = l.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let mut buf = [0u8; 2048];
-                let n = s.read(&mut buf).await.unwrap_or(0);
-                if buf[..n].starts_with(b"GET / ") {
-                    let _ = s
-                        .write_all(
-                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
-                        )
-                        .await;
-                } else {
-                    tokio::time::sleep(Duration::from_secs(60)).await;
-                }
-            });
-        }
-    });
-    let base = format!("http://127.0.0.1:{port}");
-    let c = std::sync::Arc::new(client(
-        &base,
-        NetConfig {
-            concurrency: kawal::net::SILENT_AFTER,
-            read_timeout: Duration::from_millis(800),
-            total_timeout: Duration::from_secs(5),
-            ..unlimited()
-        },
-    ));
+    let base = tarpit(true).await;
+    let c = tarpit_client(&base);
     let front = Url::parse(&format!("{base}/")).expect("url");
     assert!(c.get(&front).await.is_ok(), "the front page answers");
     let t = Instant::now();
