@@ -308,6 +308,16 @@ async fn job_done_with_its_evaluation(store: &Store) {
     // The worker that ran it still completes it (a no-op); another worker cannot.
     assert!(store.complete_job(job.id, "w1", t).await.expect("complete"));
     assert!(!store.complete_job(job.id, "w2", t).await.expect("complete"));
+    // A new request in the same second as that finished job is a new run, not the old job
+    // handed back; a second click while it is queued is the same run.
+    let again = store
+        .enqueue_manual(app.id, t)
+        .await
+        .expect("enqueue again");
+    assert_ne!(again.id, job.id);
+    assert_eq!(again.status, JobStatus::Queued);
+    let click = store.enqueue_manual(app.id, t).await.expect("second click");
+    assert_eq!(click.id, again.id);
     store.remove_app("SIMANTAP", true).await.expect("remove");
 }
 

@@ -144,6 +144,9 @@ pub struct TickStats {
     pub invalid: usize,
 }
 
+/// Seconds tried for a manual job's key when jobs that already ended hold the earlier ones.
+const MANUAL_SLOTS: i64 = 60;
+
 /// Whole UTC seconds: the stored form of every queue timestamp.
 pub fn secs(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(time::UtcOffset::UTC)
@@ -418,10 +421,25 @@ impl Store {
                 .fetch_optional(&mut *tx).await?
                 .ok_or_else(|| StoreError::NotFound { what: "aplikasi/application", name: application_id.to_string() })?
                 .try_get("agency_id")?;
-            sqlx::query("INSERT INTO job (application_id, agency_id, kind, scheduled_for, enqueued_at, status, run_after, retest_of) VALUES ($1, $2, 'manual', $3, $3, 'queued', $3, $4) ON CONFLICT (application_id, scheduled_for) DO NOTHING")
-                .bind(application_id).bind(agency).bind(now).bind(retest_of).execute(&mut *tx).await?;
-            sqlx::query("SELECT id FROM job WHERE application_id = $1 AND scheduled_for = $2").bind(application_id).bind(now)
-                .fetch_one(&mut *tx).await?.try_get("id")?
+            // A request in the same second as a queued or running job is that job (a second
+            // click); one in the same second as a job that already ended is a new run, keyed a
+            // second later, since (application, scheduled_for) is unique.
+            let mut id = None;
+            for k in 0..MANUAL_SLOTS {
+                let slot = now + time::Duration::seconds(k);
+                sqlx::query("INSERT INTO job (application_id, agency_id, kind, scheduled_for, enqueued_at, status, run_after, retest_of) VALUES ($1, $2, 'manual', $3, $4, 'queued', $4, $5) ON CONFLICT (application_id, scheduled_for) DO NOTHING")
+                    .bind(application_id).bind(agency).bind(slot).bind(now).bind(retest_of).execute(&mut *tx).await?;
+                let row = sqlx::query("SELECT id, status FROM job WHERE application_id = $1 AND scheduled_for = $2").bind(application_id).bind(slot)
+                    .fetch_one(&mut *tx).await?;
+                let status: String = row.try_get("status")?;
+                if matches!(status.as_str(), "queued" | "running") {
+                    id = Some(row.try_get::<i64, _>("id")?);
+                    break;
+                }
+            }
+            id.ok_or_else(|| StoreError::Conflict(format!(
+                "terlalu banyak evaluasi diminta untuk aplikasi {application_id} dalam satu menit / too many evaluations requested for application {application_id} within a minute"
+            )))?
         });
         self.job(id).await
     }
