@@ -7,10 +7,7 @@ mod common;
 use common::*;
 use kawal_tls::report::SupportStatus;
 use kawal_tls::wire::Version;
-use kawal_tls::{ScanOptions, scan};
 use std::collections::BTreeSet;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 /// Mozilla's intermediate TLS 1.2 suites (the RSA-certificate half applies here).
 const CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
@@ -27,23 +24,14 @@ fn names(r: &kawal_tls::TlsReport, v: Version) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn modern_nginx_in_few_handshakes_and_not_vulnerable() {
     let ngx = start_nginx_with("TLSv1.2 TLSv1.3", CIPHERS, EXTRA);
-    let (t, connections) = relayed_target(ngx.addr).await;
-    let opts = ScanOptions {
-        connect_timeout: Duration::from_secs(2),
-        read_timeout: Duration::from_secs(2),
-        ..ScanOptions::default()
-    };
-    let r = scan(&t, &opts).await.expect("scan");
+    let (r, connections) = scan_counted(ngx.addr).await;
     let accepted = r.accepted().count();
     eprintln!(
         "modern nginx: {} ms, {} handshakes for {accepted} accepted suites",
         r.duration_ms, r.handshakes
     );
     // Every handshake is a connection the server saw; the one extra is the reachability check.
-    assert_eq!(
-        connections.load(Ordering::SeqCst),
-        r.handshakes as usize + 1
-    );
+    assert_eq!(connections, r.handshakes as usize + 1);
     let json = serde_json::to_value(&r).expect("json");
     assert_eq!(json["handshakes"].as_u64(), Some(u64::from(r.handshakes)));
 
@@ -210,17 +198,8 @@ async fn tls13_groups_in_the_servers_own_order_are_all_found() {
     let groups = "X25519:prime256v1:secp384r1:ffdhe2048:ffdhe3072";
     let extra = format!("ssl_prefer_server_ciphers on; ssl_ecdh_curve {groups};");
     let ngx = start_nginx_with("TLSv1.3", CIPHERS, &extra);
-    let (t, connections) = relayed_target(ngx.addr).await;
-    let opts = ScanOptions {
-        connect_timeout: Duration::from_secs(2),
-        read_timeout: Duration::from_secs(2),
-        ..ScanOptions::default()
-    };
-    let r = scan(&t, &opts).await.expect("scan");
-    assert_eq!(
-        connections.load(Ordering::SeqCst),
-        r.handshakes as usize + 1
-    );
+    let (r, connections) = scan_counted(ngx.addr).await;
+    assert_eq!(connections, r.handshakes as usize + 1);
     let want: BTreeSet<String> = ["x25519", "secp256r1", "secp384r1", "ffdhe2048", "ffdhe3072"]
         .into_iter()
         .map(String::from)
@@ -237,17 +216,8 @@ async fn tls13_groups_in_the_servers_own_order_are_all_found() {
 async fn server_ordered_modern_nginx_is_enumerated_in_fifteen_hellos() {
     let extra = "ssl_prefer_server_ciphers on; ssl_ecdh_curve X25519:prime256v1:secp384r1;";
     let ngx = start_nginx_with("TLSv1.2 TLSv1.3", CIPHERS, extra);
-    let (t, connections) = relayed_target(ngx.addr).await;
-    let opts = ScanOptions {
-        connect_timeout: Duration::from_secs(2),
-        read_timeout: Duration::from_secs(2),
-        ..ScanOptions::default()
-    };
-    let r = scan(&t, &opts).await.expect("scan");
-    assert_eq!(
-        connections.load(Ordering::SeqCst),
-        r.handshakes as usize + 1
-    );
+    let (r, connections) = scan_counted(ngx.addr).await;
+    assert_eq!(connections, r.handshakes as usize + 1);
     let accepted = r.accepted().count();
     let enumeration = r.enumeration_handshakes();
     eprintln!(

@@ -6,21 +6,9 @@ mod common;
 use common::*;
 use kawal_tls::resume::Resumption;
 use kawal_tls::{ScanOptions, TlsReport, scan};
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 const CIPHERS: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384";
-
-async fn scan_counted(ngx: &Nginx) -> (TlsReport, usize) {
-    let (t, connections) = relayed_target(ngx.addr).await;
-    let opts = ScanOptions {
-        connect_timeout: Duration::from_secs(2),
-        read_timeout: Duration::from_secs(2),
-        ..ScanOptions::default()
-    };
-    let r = scan(&t, &opts).await.expect("scan");
-    (r, connections.load(Ordering::SeqCst))
-}
 
 fn resumption(r: &TlsReport) -> &Resumption {
     r.capabilities
@@ -33,7 +21,7 @@ fn resumption(r: &TlsReport) -> &Resumption {
 async fn nginx_default_resumes_by_ticket_only() {
     // nginx's default `ssl_session_cache none` hands out session ids it never stores.
     let ngx = start_nginx_with("TLSv1.2", CIPHERS, "ssl_session_timeout 10m;");
-    let (r, connections) = scan_counted(&ngx).await;
+    let (r, connections) = scan_counted(ngx.addr).await;
     assert_eq!(
         connections,
         r.handshakes as usize + 1,
@@ -82,7 +70,7 @@ async fn nginx_session_cache_resumes_by_id_and_issues_no_ticket() {
         CIPHERS,
         "ssl_session_cache shared:K:1m; ssl_session_tickets off;",
     );
-    let (r, connections) = scan_counted(&ngx).await;
+    let (r, connections) = scan_counted(ngx.addr).await;
     assert_eq!(
         connections,
         r.handshakes as usize + 1,
@@ -110,7 +98,7 @@ async fn cbc_only_server_is_resumed_and_renegotiated_by_hand() {
         "ECDHE-RSA-AES128-SHA256:AES256-SHA",
         "ssl_session_cache shared:kawal:1m; ssl_session_tickets off;",
     );
-    let (r, connections) = scan_counted(&ngx).await;
+    let (r, connections) = scan_counted(ngx.addr).await;
     assert_eq!(
         connections,
         r.handshakes as usize + 1,
@@ -143,7 +131,7 @@ async fn cbc_only_server_is_resumed_and_renegotiated_by_hand() {
 async fn no_completable_tls12_suite_is_inconclusive_without_a_handshake() {
     // Only Camellia: not even a hand-made handshake is possible, and it says so.
     let ngx = start_nginx_with("TLSv1.2", "CAMELLIA256-SHA", "");
-    let (r, connections) = scan_counted(&ngx).await;
+    let (r, connections) = scan_counted(ngx.addr).await;
     assert_eq!(connections, r.handshakes as usize + 1);
     let res = resumption(&r);
     assert_eq!((res.by_session_id, res.by_ticket), (None, None));
@@ -244,7 +232,7 @@ fn resumption13(r: &TlsReport) -> &kawal_tls::resume13::Resumption13 {
 async fn nginx_tls13_tickets_resume_for_one_handshake_more() {
     // OpenSSL announces the session timeout as the TLS 1.3 ticket lifetime.
     let ngx = start_nginx_with("TLSv1.3", CIPHERS, "ssl_session_timeout 7m;");
-    let (r, connections) = scan_counted(&ngx).await;
+    let (r, connections) = scan_counted(ngx.addr).await;
     assert_eq!(
         connections,
         r.handshakes as usize + 1,
@@ -298,7 +286,7 @@ async fn nginx_tls13_tickets_resume_for_one_handshake_more() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nginx_tls13_without_tickets_does_not_resume_at_no_cost() {
     let ngx = start_nginx_with("TLSv1.3", CIPHERS, "ssl_session_tickets off;");
-    let (r, connections) = scan_counted(&ngx).await;
+    let (r, connections) = scan_counted(ngx.addr).await;
     assert_eq!(connections, r.handshakes as usize + 1);
     let res = resumption13(&r);
     assert_eq!(res.resumed, Some(false), "{res:?}");

@@ -751,6 +751,20 @@ pub async fn relayed_target(
     (t, connections)
 }
 
+/// A full scan of `upstream` through a [`counting_relay`] at 2 s timeouts: the report and the
+/// connections the server saw.
+#[allow(dead_code)]
+pub async fn scan_counted(upstream: SocketAddr) -> (kawal_tls::TlsReport, usize) {
+    let (t, connections) = relayed_target(upstream).await;
+    let opts = kawal_tls::ScanOptions {
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+        ..kawal_tls::ScanOptions::default()
+    };
+    let r = kawal_tls::scan(&t, &opts).await.expect("scan");
+    (r, connections.load(std::sync::atomic::Ordering::SeqCst))
+}
+
 /// A server that speaks only SSL 2.0 and presents `cert_der` in its SERVER-HELLO, like an old
 /// mail server sharing the web server's certificate.
 pub async fn sslv2_server(cert_der: Vec<u8>) -> SocketAddr {
