@@ -372,6 +372,7 @@ pub fn hello(
     verify_data: &[u8],
     random: [u8; 32],
     groups: &[u16],
+    tickets: bool,
 ) -> Vec<u8> {
     let mut exts = Vec::new();
     if let Some(name) = sni {
@@ -387,6 +388,12 @@ pub fn hello(
     exts.push(Extension::Raw(wire::EXT_RENEGOTIATION_INFO, ri));
     // rustls always negotiates extended_master_secret; dropping it on renegotiation is refused.
     exts.push(Extension::Raw(EXT_EMS, Vec::new()));
+    if tickets {
+        exts.push(Extension::Raw(
+            crate::enumerate::EXT_SESSION_TICKET,
+            Vec::new(),
+        ));
+    }
     let rec = wire::client_hello_record(&ClientHelloSpec {
         record_version: 0x0303,
         client_version: 0x0303,
@@ -406,22 +413,23 @@ fn record(content_type: u8, body: &[u8]) -> Vec<u8> {
     r
 }
 
-/// Completes a first TLS 1.2 handshake offering `offer` (suites [`params`] knows) without a
-/// session ticket, so the server assigns a session id; the connection is held open to be
-/// renegotiated.
+/// Completes a first TLS 1.2 handshake offering `offer` (suites [`params`] knows); the
+/// connection is held open to be renegotiated. Without `tickets` the server assigns a session
+/// id; with them it may send a NewSessionTicket, kept in the server's bytes.
 pub async fn establish(
     pr: &Prober,
     sni: Option<&str>,
     offer: &[u16],
+    tickets: bool,
 ) -> Result<Established, String> {
     let (_permit, mut tcp) = pr.connect_paced().await?;
     let deadline = Instant::now() + pr.read_timeout;
     let client_random: [u8; 32] = random()?;
-    let hello = hello(offer, sni, &[], client_random, &GROUPS);
+    let hello = hello(offer, sni, &[], client_random, &GROUPS, tickets);
     let mut first = record(wire::CT_HANDSHAKE, &hello);
     first[1..3].copy_from_slice(&[3, 1]);
     write(&mut tcp, &first, deadline).await?;
-    let (flight, server_msgs, server_bytes) = read_flight(&mut tcp, deadline).await?;
+    let (flight, server_msgs, mut server_bytes) = read_flight(&mut tcp, deadline).await?;
     let p = params(flight.suite)
         .filter(|_| offer.contains(&flight.suite))
         .ok_or_else(|| format!("the server chose suite 0x{:04x}", flight.suite))?;
@@ -446,7 +454,8 @@ pub async fn establish(
     out.extend(tx.seal(wire::CT_HANDSHAKE, &fin)?);
     write(&mut tcp, &out, deadline).await?;
     transcript.extend_from_slice(&fin);
-    let (rx, transcript) = server_finish(&mut tcp, rx, transcript, deadline).await?;
+    let (rx, transcript) =
+        server_finish(&mut tcp, rx, transcript, &mut server_bytes, deadline).await?;
     let expected = verify_data(&p, &master, b"server finished", &transcript.0);
     if transcript.1 != expected {
         return Err("the server's Finished does not verify".into());
@@ -465,11 +474,13 @@ async fn write(tcp: &mut TcpStream, bytes: &[u8], deadline: Instant) -> Result<(
 }
 
 /// Reads the server's [NewSessionTicket], ChangeCipherSpec and encrypted Finished; returns the
-/// receiving sealer and (transcript before the Finished, the Finished's verify_data).
+/// receiving sealer and (transcript before the Finished, the Finished's verify_data). The
+/// clear-text NewSessionTicket record joins `server_bytes`.
 async fn server_finish(
     tcp: &mut TcpStream,
     mut rx: Sealer,
     mut transcript: Vec<u8>,
+    server_bytes: &mut Vec<u8>,
     deadline: Instant,
 ) -> Result<(Sealer, (Vec<u8>, Vec<u8>)), String> {
     let mut raw = Vec::new();
@@ -486,6 +497,7 @@ async fn server_finish(
                 wire::CT_HANDSHAKE if !encrypted => {
                     if body.first() == Some(&HS_NEW_SESSION_TICKET) {
                         transcript.extend_from_slice(&body);
+                        server_bytes.extend(record(wire::CT_HANDSHAKE, &body));
                     }
                 }
                 wire::CT_HANDSHAKE if body.first() == Some(&HS_FINISHED) && body.len() == 16 => {

@@ -543,7 +543,7 @@ async fn resumption_and_renegotiation(
         protocol: "TLS 1.2".into(),
         evidence,
     };
-    // rustls completes the ECDHE suites with AES-GCM or ChaCha20 (and with tickets); the
+    // rustls completes the ECDHE suites with AES-GCM or ChaCha20; the
     // hand-made handshake also the CBC, RSA and DHE ones that legacy servers offer.
     let rustls_ok = tls12_accepted.is_some_and(resume::completable);
     let by_hand: Vec<u16> = tls12_accepted
@@ -565,7 +565,7 @@ async fn resumption_and_renegotiation(
             let e = if rustls_ok {
                 reneg::establish(pr, name).await
             } else {
-                handshake12::establish(pr, sni, &by_hand).await
+                handshake12::establish(pr, sni, &by_hand, false).await
             };
             let bytes = e
                 .as_ref()
@@ -576,19 +576,13 @@ async fn resumption_and_renegotiation(
         },
         async {
             if rustls_ok {
-                Some(resume::by_ticket(pr, name, sni).await)
+                resume::by_ticket(pr, name, sni).await
             } else {
-                None
+                resume::by_ticket_by_hand(pr, sni, &by_hand).await
             }
         },
     );
-    let resumption = match ticket {
-        Some(t) => resume::assemble(id, t),
-        None => resume::assemble_without_ticket(
-            id,
-            "tickets are asked with an ECDHE suite using AES-GCM or ChaCha20",
-        ),
-    };
+    let resumption = resume::assemble(id, ticket);
     let reneg = match established {
         Ok(e) => {
             let (f, n) = reneg::renegotiate(e, pr, sni).await;

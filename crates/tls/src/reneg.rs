@@ -308,7 +308,7 @@ pub fn renegotiation_hello_with(
     random: [u8; 32],
     groups: &[u16],
 ) -> Vec<u8> {
-    crate::handshake12::hello(&[suite], sni, verify_data, random, groups)
+    crate::handshake12::hello(&[suite], sni, verify_data, random, groups, false)
 }
 
 /// Most renegotiations attempted on one connection: enough to show there is no limit of one,

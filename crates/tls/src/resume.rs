@@ -252,6 +252,28 @@ pub async fn by_session_id(
 /// Resumption by ticket: a full handshake offering tickets, then the ticket offered back.
 pub async fn by_ticket(pr: &Prober, name: &str, sni: Option<&str>) -> Result<TicketResult, String> {
     let first = full_handshake(pr, name, true).await?;
+    offer_ticket_back(pr, sni, &first).await
+}
+
+/// Resumption by ticket on a server rustls cannot complete a handshake with: the first
+/// handshake, offering tickets, is done by hand with one of `offer`.
+pub async fn by_ticket_by_hand(
+    pr: &Prober,
+    sni: Option<&str>,
+    offer: &[u16],
+) -> Result<TicketResult, String> {
+    let e = crate::handshake12::establish(pr, sni, offer, true).await?;
+    let first = parse_first_handshake(&e.server_bytes).map_err(|e| e.to_string())?;
+    drop(e);
+    offer_ticket_back(pr, sni, &first).await
+}
+
+/// Offers the ticket of a first handshake back (when one was issued) and judges the answer.
+async fn offer_ticket_back(
+    pr: &Prober,
+    sni: Option<&str>,
+    first: &FirstHandshake,
+) -> Result<TicketResult, String> {
     let hint = first.ticket.as_ref().map(|t| t.0);
     // An empty NewSessionTicket is how a server says it decided not to issue one after all.
     let Some((_, ticket)) = first.ticket.as_ref().filter(|t| !t.1.is_empty()) else {
@@ -303,7 +325,7 @@ pub fn completable(tls12_accepted: &[u16]) -> bool {
 pub fn not_completable() -> Resumption {
     Resumption {
         reason: Some(
-            "no accepted TLS 1.2 suite with ECDHE and AES-GCM or ChaCha20 to complete a first handshake with".into(),
+            "no accepted TLS 1.2 suite to complete a first handshake with (it needs AES or ChaCha20, with ECDHE, DHE or RSA key exchange)".into(),
         ),
         ..Default::default()
     }
@@ -313,22 +335,6 @@ pub fn not_completable() -> Resumption {
 pub fn assemble(
     id: Result<(bool, Option<bool>, u32), String>,
     ticket: Result<TicketResult, String>,
-) -> Resumption {
-    assemble_parts(id, Some(ticket), None)
-}
-
-/// Assembles the session-id half alone, when no handshake with tickets could be made (`why`).
-pub fn assemble_without_ticket(
-    id: Result<(bool, Option<bool>, u32), String>,
-    why: &str,
-) -> Resumption {
-    assemble_parts(id, None, Some(why))
-}
-
-fn assemble_parts(
-    id: Result<(bool, Option<bool>, u32), String>,
-    ticket: Option<Result<TicketResult, String>>,
-    untested: Option<&str>,
 ) -> Resumption {
     let mut r = Resumption::default();
     let mut reasons = Vec::new();
@@ -347,8 +353,7 @@ fn assemble_parts(
         Err(e) => reasons.push(format!("session id: first TLS 1.2 handshake: {e}")),
     }
     match ticket {
-        None => reasons.push(format!("ticket: not tested: {}", untested.unwrap_or("-"))),
-        Some(Ok(t)) => {
+        Ok(t) => {
             r.full_handshakes = 1;
             r.ticket_lifetime_hint = t.hint.filter(|_| t.issued);
             r.ticket_issued = t.issued;
@@ -361,7 +366,7 @@ fn assemble_parts(
                 );
             }
         }
-        Some(Err(e)) => {
+        Err(e) => {
             r.handshakes += 1;
             r.full_handshakes = 1;
             reasons.push(format!("ticket: first TLS 1.2 handshake: {e}"));

@@ -146,7 +146,7 @@ async fn cbc_rsa_and_dhe_suites_are_renegotiated_by_hand() {
     ] {
         let srv = start_s_server(&["-client_renegotiation", "-cipher", openssl_name]);
         let pr = prober(srv.addr);
-        let e = kawal_tls::handshake12::establish(&pr, Some("localhost"), &[code])
+        let e = kawal_tls::handshake12::establish(&pr, Some("localhost"), &[code], false)
             .await
             .unwrap_or_else(|e| panic!("{openssl_name}: {e}"));
         let (f, completed) = reneg::renegotiate(e, &pr, Some("localhost")).await;
@@ -166,7 +166,7 @@ async fn cbc_server_refusing_renegotiation_is_not_vulnerable() {
     kawal_tls::suites::load().expect("suite table");
     let srv = start_s_server(&["-cipher", "AES128-SHA"]);
     let pr = prober(srv.addr);
-    let e = kawal_tls::handshake12::establish(&pr, Some("localhost"), &[0x002f])
+    let e = kawal_tls::handshake12::establish(&pr, Some("localhost"), &[0x002f], false)
         .await
         .expect("first handshake");
     let (f, completed) = reneg::renegotiate(e, &pr, Some("localhost")).await;

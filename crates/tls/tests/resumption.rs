@@ -91,12 +91,12 @@ async fn nginx_session_cache_resumes_by_id_and_issues_no_ticket() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cbc_only_server_is_resumed_and_renegotiated_by_hand() {
-    // Only CBC suites, which rustls does not speak: the first handshake is done by hand, so
-    // session-id resumption and client renegotiation are still answered; tickets are not asked.
+    // Only CBC suites, which rustls does not speak: the first handshakes are done by hand, so
+    // resumption by session id and by ticket and client renegotiation are still answered.
     let ngx = start_nginx_with(
         "TLSv1.2",
         "ECDHE-RSA-AES128-SHA256:AES256-SHA",
-        "ssl_session_cache shared:kawal:1m; ssl_session_tickets off;",
+        "ssl_session_cache shared:kawal:1m; ssl_session_timeout 7m;",
     );
     let (r, connections) = scan_counted(ngx.addr).await;
     assert_eq!(
@@ -105,18 +105,14 @@ async fn cbc_only_server_is_resumed_and_renegotiated_by_hand() {
         "every handshake counted"
     );
     let res = resumption(&r);
+    assert_eq!(res.reason, None, "{res:?}");
     assert_eq!(res.by_session_id, Some(true), "{res:?}");
-    assert_eq!(res.by_ticket, None);
-    assert!(
-        res.reason
-            .as_deref()
-            .unwrap_or_default()
-            .contains("ticket: not tested"),
-        "{res:?}"
-    );
+    assert!(res.ticket_issued, "{res:?}");
+    assert_eq!(res.by_ticket, Some(true), "{res:?}");
+    assert_eq!(res.ticket_lifetime_hint, Some(420), "{res:?}");
     assert_eq!(
-        res.handshakes, 1,
-        "the offer back; the first handshake is the renegotiation probe's"
+        res.handshakes, 3,
+        "an offer back per mechanism and the full handshake with tickets"
     );
     let reneg = r
         .weaknesses
