@@ -11,7 +11,7 @@ mod common;
 use common::sample;
 use kawal::i18n::Lang;
 use kawal::letter::{Form, Kop, Letter, Signer};
-use kawal::report::view::{self, Context};
+use kawal::report::view;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -267,17 +267,6 @@ fn assert_in_order(text: &str, needles: &[&str]) {
     }
 }
 
-fn context() -> Context {
-    Context {
-        evaluation_id: Some(42),
-        office: "Dinas Komunikasi dan Informatika Kabupaten Bantul".into(),
-        agency: Some("Dinas Kependudukan dan Pencatatan Sipil".into()),
-        owner: Some("Kepala Bidang PIAK".into()),
-        evaluator: "Tim Analisis Keamanan Informasi".into(),
-        ..Context::default()
-    }
-}
-
 const REPORT_ROLES: &[&str] = &[
     "Document", "H1", "H2", "H3", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD",
     "Figure", "Div",
@@ -286,7 +275,7 @@ const REPORT_ROLES: &[&str] = &[
 #[test]
 fn indonesian_report_is_pdf_a_2b_and_tagged() {
     let (report, checklist) = sample::report(12);
-    let v = view::build(&report, &checklist, &context(), Lang::Id);
+    let v = view::build(&report, &checklist, &sample::context(), Lang::Id);
     let pdf = kawal::report::pdf::render(&v).expect("pdf");
     let text = assert_archival(&pdf, "id-ID", REPORT_ROLES);
     assert_in_order(
@@ -305,7 +294,7 @@ fn indonesian_report_is_pdf_a_2b_and_tagged() {
 #[test]
 fn english_report_is_pdf_a_2b_and_tagged() {
     let (report, checklist) = sample::report(12);
-    let v = view::build(&report, &checklist, &context(), Lang::En);
+    let v = view::build(&report, &checklist, &sample::context(), Lang::En);
     let pdf = kawal::report::pdf::render(&v).expect("pdf");
     let text = assert_archival(&pdf, "en", REPORT_ROLES);
     assert_in_order(&text, &["Executive Summary", "Appendix A"]);

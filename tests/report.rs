@@ -5,7 +5,7 @@ mod common;
 
 use common::sample;
 use kawal::i18n::Lang;
-use kawal::report::view::{self, Context};
+use kawal::report::view;
 use std::process::Command;
 
 fn squash(s: &str) -> String {
@@ -29,17 +29,6 @@ fn pdftotext(pdf: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn context() -> Context {
-    Context {
-        evaluation_id: Some(42),
-        office: "Dinas Komunikasi dan Informatika Kabupaten Bantul".into(),
-        agency: Some("Dinas Kependudukan dan Pencatatan Sipil".into()),
-        owner: Some("Kepala Bidang PIAK".into()),
-        evaluator: "Tim Analisis Keamanan Informasi".into(),
-        ..Context::default()
-    }
-}
-
 #[test]
 fn html_and_pdf_of_150_findings_carry_every_finding() {
     let (report, checklist) = sample::report(150);
@@ -50,7 +39,7 @@ fn html_and_pdf_of_150_findings_carry_every_finding() {
         .collect();
     let instances: usize = failing.iter().map(|i| i.observations.len()).sum();
     assert_eq!(instances, 150);
-    let v = view::build(&report, &checklist, &context(), Lang::Id);
+    let v = view::build(&report, &checklist, &sample::context(), Lang::Id);
     assert_eq!(v.finding_instances, 150);
 
     let html = kawal::report::html::Renderer::new()
@@ -135,7 +124,7 @@ fn html_and_pdf_of_150_findings_carry_every_finding() {
 #[test]
 fn english_report_uses_english_labels() {
     let (report, checklist) = sample::report(10);
-    let v = view::build(&report, &checklist, &context(), Lang::En);
+    let v = view::build(&report, &checklist, &sample::context(), Lang::En);
     let html = kawal::report::html::Renderer::new()
         .expect("template")
         .render(&v)
@@ -151,7 +140,7 @@ fn english_report_uses_english_labels() {
 #[test]
 fn a_template_with_a_misspelt_field_fails_loudly() {
     let (report, checklist) = sample::report(3);
-    let v = view::build(&report, &checklist, &context(), Lang::Id);
+    let v = view::build(&report, &checklist, &sample::context(), Lang::Id);
     let r = kawal::report::html::Renderer::with_template("<p>{{cover.aplikasi}}</p>", "")
         .expect("compiles");
     let e = r

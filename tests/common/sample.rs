@@ -8,11 +8,24 @@ use kawal::evaluation::{ChecklistRef, ItemResult, Policy, Report, Tool};
 use kawal::i18n::Text;
 use kawal::model::Outcome;
 use kawal::net::Evidence;
+use kawal::report::view::Context;
 use time::OffsetDateTime;
 
 /// Hostile text planted in evidence: markup, template syntax, a spreadsheet formula.
 pub const HOSTILE: &str =
     "<script>alert(1)</script> {{t.doc_title}} #let x = 1 =HYPERLINK(\"http://evil\")";
+
+/// The report context of an agency evaluation: office, agency, owner and evaluator named.
+pub fn context() -> Context {
+    Context {
+        evaluation_id: Some(42),
+        office: "Dinas Komunikasi dan Informatika Kabupaten Bantul".into(),
+        agency: Some("Dinas Kependudukan dan Pencatatan Sipil".into()),
+        owner: Some("Kepala Bidang PIAK".into()),
+        evaluator: "Tim Analisis Keamanan Informasi".into(),
+        ..Context::default()
+    }
+}
 
 /// A report of the built-in checklist where the automated items fail with `findings` instances
 /// in total (each with evidence), the manual items are pending and one item is inconclusive.
