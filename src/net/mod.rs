@@ -365,12 +365,7 @@ impl HttpClient {
         if !self.scope.allows(&req.url) {
             return Err(NetError::OutOfScope { url: url_s });
         }
-        let host = format!(
-            "{}:{}",
-            req.url.host_str().unwrap_or(""),
-            req.url.port_or_known_default().unwrap_or(0)
-        );
-        self.send_counted(req, &url_s, &host).await
+        self.send_counted(req, &url_s, &silence_key(&req.url)).await
     }
 
     /// Lets a request to `host` go, under the silent-host rule. Once the host has timed out and
@@ -396,7 +391,7 @@ impl HttpClient {
                     return Ok(Admitted {
                         client: self,
                         host,
-                        settled: false,
+                        timed_out: None,
                     });
                 }
             }
@@ -491,8 +486,17 @@ impl HttpClient {
     }
 }
 
+/// The key the silent-host rule counts under: `host:port`.
+fn silence_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
 /// Timeouts from one host and the answers that came since the first of them.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default)]
 struct Silence {
     timeouts: usize,
     answers: usize,
@@ -514,28 +518,25 @@ impl Silence {
     }
 }
 
-/// A request let through by [`HttpClient::admit`]; dropping it unsettled (a cancelled request)
-/// still frees its place, so the requests held back behind it are never stranded.
+/// A request let through by [`HttpClient::admit`]. Its place is freed when it is dropped, also
+/// unsettled (a cancelled request), so the requests held back behind it are never stranded.
 struct Admitted<'a> {
     client: &'a HttpClient,
     host: &'a str,
-    settled: bool,
+    /// Whether it timed out; None until settled.
+    timed_out: Option<bool>,
 }
 
 impl Admitted<'_> {
-    /// Records the request's outcome.
+    /// Records the request's outcome (on drop).
     fn settle<T>(mut self, r: &Result<T, NetError>) {
-        self.settled = true;
-        self.client
-            .settle(self.host, Some(matches!(r, Err(NetError::Timeout { .. }))));
+        self.timed_out = Some(matches!(r, Err(NetError::Timeout { .. })));
     }
 }
 
 impl Drop for Admitted<'_> {
     fn drop(&mut self) {
-        if !self.settled {
-            self.client.settle(self.host, None);
-        }
+        self.client.settle(self.host, self.timed_out);
     }
 }
 

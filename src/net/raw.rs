@@ -163,7 +163,7 @@ impl HttpClient {
         self.wait_turn(base).await;
         // The same silent-host rule as every other request: path tricks against a tarpit would
         // otherwise each wait out the whole-request timeout.
-        let key = format!("{}:{port}", base.host_str().unwrap_or(""));
+        let key = super::silence_key(base);
         let admitted = self.admit(&key, &shown).await?;
         self.sent.fetch_add(1, Ordering::Relaxed);
         let r = async {
