@@ -287,14 +287,47 @@ fn rsa_with_key(key: &crate::robot::RsaKey) -> Result<(Vec<u8>, Vec<u8>), String
     Ok((body, pms))
 }
 
-/// What the server's first flight said.
+/// What a server's flight said, up to its ServerHelloDone (first handshake or renegotiation).
 #[derive(Debug, Default)]
-struct Flight {
-    server_random: Vec<u8>,
-    suite: u16,
-    ems: bool,
-    leaf: Option<Vec<u8>>,
-    ske: Option<Vec<u8>>,
+pub(crate) struct Flight {
+    pub(crate) server_random: Vec<u8>,
+    pub(crate) suite: u16,
+    pub(crate) ems: bool,
+    pub(crate) leaf: Option<Vec<u8>>,
+    pub(crate) ske: Option<Vec<u8>>,
+    /// A ServerHello came: the server took up the hello.
+    pub(crate) hello_seen: bool,
+}
+
+impl Flight {
+    /// Takes in one handshake message (with its header); true at ServerHelloDone.
+    pub(crate) fn absorb(&mut self, m: &[u8]) -> Result<bool, String> {
+        match m.first().copied() {
+            Some(wire::HS_SERVER_HELLO) => {
+                let h = wire::parse_server_hello(&m[4..]).map_err(|e| e.to_string())?;
+                self.hello_seen = true;
+                if h.negotiated_version() != 0x0303 {
+                    return Err("the server did not negotiate TLS 1.2".into());
+                }
+                self.server_random = h.random.to_vec();
+                self.suite = h.cipher_suite;
+                self.ems = h.extension(EXT_EMS).is_some();
+            }
+            Some(wire::HS_CERTIFICATE) => {
+                // certificate_list length (3), first certificate length (3), DER.
+                let l = m.get(7..10).ok_or("short Certificate")?;
+                let l = (usize::from(l[0]) << 16) | (usize::from(l[1]) << 8) | usize::from(l[2]);
+                self.leaf = m.get(10..10 + l).map(<[u8]>::to_vec);
+            }
+            Some(wire::HS_SERVER_KEY_EXCHANGE) => self.ske = Some(m[4..].to_vec()),
+            Some(wire::HS_CERTIFICATE_REQUEST) => {
+                return Err("the server asks for a client certificate".into());
+            }
+            Some(wire::HS_SERVER_HELLO_DONE) => return Ok(true),
+            _ => {}
+        }
+        Ok(false)
+    }
 }
 
 /// Reads clear-text records until ServerHelloDone; returns the flight, its handshake messages
@@ -327,29 +360,8 @@ async fn read_flight(
             }
             let m: Vec<u8> = hs.drain(..4 + len).collect();
             transcript.extend_from_slice(&m);
-            match m[0] {
-                wire::HS_SERVER_HELLO => {
-                    let h = wire::parse_server_hello(&m[4..]).map_err(|e| e.to_string())?;
-                    flight.server_random = h.random.to_vec();
-                    flight.suite = h.cipher_suite;
-                    flight.ems = h.extension(EXT_EMS).is_some();
-                    if h.negotiated_version() != 0x0303 {
-                        return Err("the server did not negotiate TLS 1.2".into());
-                    }
-                }
-                wire::HS_CERTIFICATE => {
-                    // certificate_list length (3), first certificate length (3), DER.
-                    let l = m.get(7..10).ok_or("short Certificate")?;
-                    let l =
-                        (usize::from(l[0]) << 16) | (usize::from(l[1]) << 8) | usize::from(l[2]);
-                    flight.leaf = m.get(10..10 + l).map(<[u8]>::to_vec);
-                }
-                wire::HS_SERVER_KEY_EXCHANGE => flight.ske = Some(m[4..].to_vec()),
-                wire::HS_CERTIFICATE_REQUEST => {
-                    return Err("the server asks for a client certificate".into());
-                }
-                wire::HS_SERVER_HELLO_DONE => return Ok((flight, transcript, raw)),
-                _ => {}
+            if flight.absorb(&m)? {
+                return Ok((flight, transcript, raw));
             }
         }
         if raw.len() > MAX_FLIGHT {

@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use handshake12::{EXT_EMS, HS_FINISHED};
+use handshake12::HS_FINISHED;
 
 /// An established TLS 1.2 connection whose record protection the probe holds.
 pub struct Session {
@@ -149,40 +149,33 @@ impl Session {
         self.saw_server_hello = false;
         let mut transcript = hello.clone();
         self.send(wire::CT_HANDSHAKE, &hello, deadline).await?;
-        let mut server_random = Vec::new();
-        let mut ems = false;
-        let mut share: Option<Vec<u8>> = None;
-        let mut leaf: Option<Vec<u8>> = None;
+        let mut flight = handshake12::Flight::default();
         loop {
             let m = match self.message(deadline).await? {
                 Ok(m) => m,
                 Err(refused) => return Ok(refused),
             };
             transcript.extend_from_slice(&m);
-            match m[0] {
-                wire::HS_SERVER_HELLO => {
-                    let h = wire::parse_server_hello(&m[4..]).map_err(|e| e.to_string())?;
-                    server_random = h.random.to_vec();
-                    self.saw_server_hello = true;
-                    ems = h.extension(EXT_EMS).is_some();
-                }
-                wire::HS_SERVER_KEY_EXCHANGE => share = Some(m[4..].to_vec()),
-                wire::HS_CERTIFICATE => {
-                    let l = m.get(7..10).ok_or("short Certificate")?;
-                    let l =
-                        (usize::from(l[0]) << 16) | (usize::from(l[1]) << 8) | usize::from(l[2]);
-                    leaf = m.get(10..10 + l).map(<[u8]>::to_vec);
-                }
-                wire::HS_SERVER_HELLO_DONE => break,
-                _ => {}
+            let done = flight.absorb(&m);
+            self.saw_server_hello |= flight.hello_seen;
+            if done? {
+                break;
             }
         }
         let p = handshake12::params(self.suite).ok_or("unsupported suite")?;
-        let (cke, pms) = handshake12::client_key_exchange(p.kx, share.as_deref(), leaf.as_deref())?;
+        let (cke, pms) =
+            handshake12::client_key_exchange(p.kx, flight.ske.as_deref(), flight.leaf.as_deref())?;
         transcript.extend_from_slice(&cke);
-        let master =
-            handshake12::master_secret(&p, &pms, ems, &transcript, &client_random, &server_random);
-        let (new_tx, new_rx) = key_block(self.suite, &master, &client_random, &server_random)?;
+        let master = handshake12::master_secret(
+            &p,
+            &pms,
+            flight.ems,
+            &transcript,
+            &client_random,
+            &flight.server_random,
+        );
+        let (new_tx, new_rx) =
+            key_block(self.suite, &master, &client_random, &flight.server_random)?;
         self.send(wire::CT_HANDSHAKE, &cke, deadline).await?;
         self.send(wire::CT_CHANGE_CIPHER_SPEC, &[1], deadline)
             .await?;
