@@ -204,16 +204,17 @@ pub async fn scan(target: &Target, opts: &ScanOptions) -> Result<TlsReport, Erro
             deeper_probes(&pr, scans_ro, &name, sni.clone()),
         )
     };
-    extra_handshakes += deeper.rustls_handshakes();
+    extra_handshakes += deeper.uncounted_handshakes();
     let mut probe_handshakes = deeper.costs();
     // Listing every TLS 1.3 group is a capability list like the TLS 1.2 curves and the signature
     // schemes: its hellos beyond the suite enumeration are reported with the probes.
-    if let Some(s13) = scans
+    if let Some(n) = scans
         .iter()
         .find(|s| s.version == Version::Tls13 && s.support == Support::Supported)
-        && s13.group_listing_hellos() > 0
+        .map(VersionScan::group_listing_hellos)
+        .filter(|n| *n > 0)
     {
-        probe_handshakes.insert("groups_tls13", s13.group_listing_hellos());
+        probe_handshakes.insert("groups_tls13", n);
     }
     if let Some(curves) = &deeper.curves12
         && let Some(s) = scans
@@ -412,10 +413,13 @@ impl Deeper {
     /// Handshakes made outside the raw-hello counter: the TLS 1.3 signature handshakes and the
     /// TLS 1.3 resumption, the full TLS 1.2 handshake with tickets, the renegotiation
     /// connection (also the full handshake without tickets, by rustls or by hand).
-    fn rustls_handshakes(&self) -> u32 {
+    fn uncounted_handshakes(&self) -> u32 {
         self.sig13.as_ref().map_or(0, |s| s.handshakes)
             + self.resumption13.as_ref().map_or(0, |r| r.handshakes)
-            + self.resumption.as_ref().map_or(0, |r| r.full_handshakes)
+            + self
+                .resumption
+                .as_ref()
+                .map_or(0, |r| r.handshakes.min(RESUMPTION_FULL_HANDSHAKES))
             + u32::from(self.renegotiation.as_ref().is_some_and(|r| r.1))
     }
 
@@ -592,6 +596,10 @@ async fn resumption_and_renegotiation(
     };
     (Some(resumption), Some(reneg))
 }
+
+/// Full handshakes the resumption probe makes itself whenever it runs (the one with tickets,
+/// through rustls or by hand; the one without is the renegotiation probe's).
+const RESUMPTION_FULL_HANDSHAKES: u32 = 1;
 
 /// Index of the highest supported version below TLS 1.3.
 fn best_legacy(scans: &[VersionScan]) -> Option<usize> {

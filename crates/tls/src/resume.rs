@@ -47,10 +47,6 @@ pub struct Resumption {
     /// Handshakes this probe cost itself (the first one without tickets is the renegotiation
     /// probe's).
     pub handshakes: u32,
-    /// Of those, the full handshakes made through rustls (the one with tickets), which the
-    /// raw-hello counter does not see.
-    #[serde(skip)]
-    pub full_handshakes: u32,
 }
 
 /// The clear-text part of a full TLS 1.2 handshake as seen by the client.
@@ -354,7 +350,6 @@ pub fn assemble(
     }
     match ticket {
         Ok(t) => {
-            r.full_handshakes = 1;
             r.ticket_lifetime_hint = t.hint.filter(|_| t.issued);
             r.ticket_issued = t.issued;
             r.by_ticket = t.resumed;
@@ -368,7 +363,6 @@ pub fn assemble(
         }
         Err(e) => {
             r.handshakes += 1;
-            r.full_handshakes = 1;
             reasons.push(format!("ticket: first TLS 1.2 handshake: {e}"));
         }
     }
