@@ -418,13 +418,6 @@ pub fn hello(
     rec[5..].to_vec()
 }
 
-fn record(content_type: u8, body: &[u8]) -> Vec<u8> {
-    let mut r = vec![content_type, 3, 3];
-    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    r.extend_from_slice(body);
-    r
-}
-
 /// Completes a first TLS 1.2 handshake offering `offer` (suites [`params`] knows); the
 /// connection is held open to be renegotiated. Without `tickets` the server assigns a session
 /// id; with them it may send a NewSessionTicket, kept in the server's bytes.
@@ -438,8 +431,7 @@ pub async fn establish(
     let deadline = Instant::now() + pr.read_timeout;
     let client_random: [u8; 32] = random()?;
     let hello = hello(offer, sni, &[], client_random, &GROUPS, tickets);
-    let mut first = record(wire::CT_HANDSHAKE, &hello);
-    first[1..3].copy_from_slice(&[3, 1]);
+    let first = wire::record(wire::CT_HANDSHAKE, 0x0301, &hello);
     write(&mut tcp, &first, deadline).await?;
     let (flight, server_msgs, mut server_bytes) = read_flight(&mut tcp, deadline).await?;
     let p = params(flight.suite)
@@ -461,8 +453,8 @@ pub async fn establish(
     let client_verify = verify_data(&p, &master, b"client finished", &transcript);
     let mut fin = vec![HS_FINISHED, 0, 0, 12];
     fin.extend_from_slice(&client_verify);
-    let mut out = record(wire::CT_HANDSHAKE, &cke);
-    out.extend(record(wire::CT_CHANGE_CIPHER_SPEC, &[1]));
+    let mut out = wire::record(wire::CT_HANDSHAKE, 0x0303, &cke);
+    out.extend(wire::record(wire::CT_CHANGE_CIPHER_SPEC, 0x0303, &[1]));
     out.extend(tx.seal(wire::CT_HANDSHAKE, &fin)?);
     write(&mut tcp, &out, deadline).await?;
     transcript.extend_from_slice(&fin);
@@ -509,7 +501,7 @@ async fn server_finish(
                 wire::CT_HANDSHAKE if !encrypted => {
                     if body.first() == Some(&HS_NEW_SESSION_TICKET) {
                         transcript.extend_from_slice(&body);
-                        server_bytes.extend(record(wire::CT_HANDSHAKE, &body));
+                        server_bytes.extend(wire::record(wire::CT_HANDSHAKE, 0x0303, &body));
                     }
                 }
                 wire::CT_HANDSHAKE if body.first() == Some(&HS_FINISHED) && body.len() == 16 => {

@@ -160,11 +160,8 @@ impl Sealer {
                 fragment
             }
         };
-        let mut rec = vec![content_type, 3, 3];
-        rec.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
-        rec.extend(fragment);
         self.seq += 1;
-        Ok(rec)
+        Ok(wire::record(content_type, 0x0303, &fragment))
     }
 
     /// Decrypts one record body.

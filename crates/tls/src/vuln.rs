@@ -41,22 +41,14 @@ pub fn heartbeat_request(record_version: u16) -> Vec<u8> {
     body.extend_from_slice(&HEARTBEAT_CLAIMED.to_be_bytes());
     body.extend_from_slice(&[0x4b; HEARTBEAT_PAYLOAD]);
     body.extend_from_slice(&[0u8; HEARTBEAT_PADDING]);
-    record(wire::CT_HEARTBEAT, record_version, &body)
+    wire::record(wire::CT_HEARTBEAT, record_version, &body)
 }
 
 /// An early ChangeCipherSpec, then a 48-byte handshake record that only makes sense encrypted.
 pub fn early_ccs(record_version: u16) -> Vec<u8> {
-    let mut out = record(wire::CT_CHANGE_CIPHER_SPEC, record_version, &[1]);
-    out.extend(record(wire::CT_HANDSHAKE, record_version, &[0u8; 48]));
+    let mut out = wire::record(wire::CT_CHANGE_CIPHER_SPEC, record_version, &[1]);
+    out.extend(wire::record(wire::CT_HANDSHAKE, record_version, &[0u8; 48]));
     out
-}
-
-fn record(content_type: u8, version: u16, body: &[u8]) -> Vec<u8> {
-    let mut r = vec![content_type];
-    r.extend_from_slice(&version.to_be_bytes());
-    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    r.extend_from_slice(body);
-    r
 }
 
 /// The follow-up for a first flight: a Heartbleed request if the server negotiated heartbeats,

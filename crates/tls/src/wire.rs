@@ -353,6 +353,15 @@ pub enum Parsed<T> {
     Incomplete,
 }
 
+/// One record: type, version, length, then `body` (at most 2^14 bytes, the caller's part).
+pub fn record(content_type: u8, version: u16, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![content_type];
+    r.extend_from_slice(&version.to_be_bytes());
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
 /// Parses one record header + body from the front of `buf`.
 pub fn parse_record(buf: &[u8]) -> Result<Parsed<Record<'_>>, WireError> {
     if buf.is_empty() {
