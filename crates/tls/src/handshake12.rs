@@ -9,12 +9,12 @@
 use crate::probe::Prober;
 use crate::rehandshake::Session;
 use crate::reneg::{Established, Sealer, prf};
+use crate::resume::FirstHandshake;
 use crate::suites::{self, Kx, SIGNATURE_ALGORITHMS};
-use crate::wire::{self, ClientHelloSpec, Extension, Parsed};
+use crate::wire::{self, ClientHelloSpec, Extension};
 use aws_lc_rs::{agreement, digest, hmac, rand};
 use num_bigint::BigUint;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 
 /// extended_master_secret extension type (RFC 7627).
@@ -27,8 +27,6 @@ pub const HS_CLIENT_KEY_EXCHANGE: u8 = 16;
 pub const HS_FINISHED: u8 = 20;
 /// Groups offered for ECDHE: the two every ECDHE server has.
 pub const GROUPS: [u16; 2] = [0x001d, 0x0017];
-/// Most bytes read before the server's ServerHelloDone.
-const MAX_FLIGHT: usize = 1 << 18;
 
 /// How a suite exchanges keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,6 +295,9 @@ pub(crate) struct Flight {
     pub(crate) ske: Option<Vec<u8>>,
     /// A ServerHello came: the server took up the hello.
     pub(crate) hello_seen: bool,
+    pub(crate) session_id: Vec<u8>,
+    /// NewSessionTicket (lifetime hint, ticket), sent after the key exchange.
+    pub(crate) ticket: Option<(u32, Vec<u8>)>,
 }
 
 impl Flight {
@@ -312,6 +313,7 @@ impl Flight {
                 self.server_random = h.random.to_vec();
                 self.suite = h.cipher_suite;
                 self.ems = h.extension(EXT_EMS).is_some();
+                self.session_id = h.session_id;
             }
             Some(wire::HS_CERTIFICATE) => {
                 // certificate_list length (3), first certificate length (3), DER.
@@ -328,49 +330,24 @@ impl Flight {
         }
         Ok(false)
     }
-}
 
-/// Reads clear-text records until ServerHelloDone; returns the flight, its handshake messages
-/// and every byte read (the session-id test reads the id from them).
-async fn read_flight(
-    tcp: &mut TcpStream,
-    deadline: Instant,
-) -> Result<(Flight, Vec<u8>, Vec<u8>), String> {
-    let mut raw = Vec::new();
-    let mut pos = 0;
-    let mut hs = Vec::new();
-    let mut flight = Flight::default();
-    let mut transcript = Vec::new();
-    let mut chunk = [0u8; 16384];
-    loop {
-        while let Ok(Parsed::Done(rec, used)) = wire::parse_record(&raw[pos..]) {
-            pos += used;
-            match rec.content_type {
-                wire::CT_HANDSHAKE => hs.extend_from_slice(rec.body),
-                wire::CT_ALERT => {
-                    return Err(format!("the server refused the handshake ({:?})", rec.body));
-                }
-                other => return Err(format!("unexpected record type {other}")),
-            }
+    /// Takes in a clear-text handshake message after the key exchange; true when it was a
+    /// NewSessionTicket (it joins the transcript), false for anything else (ignored).
+    pub(crate) fn absorb_ticket(&mut self, m: &[u8]) -> Result<bool, String> {
+        if m.first() != Some(&HS_NEW_SESSION_TICKET) {
+            return Ok(false);
         }
-        while hs.len() >= 4 {
-            let len = (usize::from(hs[1]) << 16) | (usize::from(hs[2]) << 8) | usize::from(hs[3]);
-            if hs.len() < 4 + len {
-                break;
-            }
-            let m: Vec<u8> = hs.drain(..4 + len).collect();
-            transcript.extend_from_slice(&m);
-            if flight.absorb(&m)? {
-                return Ok((flight, transcript, raw));
-            }
-        }
-        if raw.len() > MAX_FLIGHT {
-            return Err("oversized answer".into());
-        }
-        match tokio::time::timeout_at(deadline, tcp.read(&mut chunk)).await {
-            Err(_) => return Err("no answer within the read timeout".into()),
-            Ok(Ok(0)) | Ok(Err(_)) => return Err("the server closed the connection".into()),
-            Ok(Ok(n)) => raw.extend_from_slice(&chunk[..n]),
+        let body = m.get(4..).ok_or("short NewSessionTicket")?;
+        self.ticket = Some(crate::resume::parse_ticket(body).map_err(|e| e.to_string())?);
+        Ok(true)
+    }
+
+    /// What the session-id and ticket tests read from a first handshake.
+    fn first_handshake(self) -> FirstHandshake {
+        FirstHandshake {
+            session_id: self.session_id,
+            cipher_suite: self.suite,
+            ticket: self.ticket,
         }
     }
 }
@@ -420,107 +397,32 @@ pub fn hello(
 
 /// Completes a first TLS 1.2 handshake offering `offer` (suites [`params`] knows); the
 /// connection is held open to be renegotiated. Without `tickets` the server assigns a session
-/// id; with them it may send a NewSessionTicket, kept in the server's bytes.
+/// id; with them it may send a NewSessionTicket.
 pub async fn establish(
     pr: &Prober,
     sni: Option<&str>,
     offer: &[u16],
     tickets: bool,
 ) -> Result<Established, String> {
-    let (_permit, mut tcp) = pr.connect_paced().await?;
+    let (_permit, tcp) = pr.connect_paced().await?;
     let deadline = Instant::now() + pr.read_timeout;
     let client_random: [u8; 32] = random()?;
     let hello = hello(offer, sni, &[], client_random, &GROUPS, tickets);
+    let mut session = Session::new(tcp, Sealer::clear(), Sealer::clear(), 0, Vec::new());
+    // The first ClientHello's record says TLS 1.0, as browsers' do, for the oldest servers.
     let first = wire::record(wire::CT_HANDSHAKE, 0x0301, &hello);
-    write(&mut tcp, &first, deadline).await?;
-    let (flight, server_msgs, mut server_bytes) = read_flight(&mut tcp, deadline).await?;
-    let p = params(flight.suite)
-        .filter(|_| offer.contains(&flight.suite))
-        .ok_or_else(|| format!("the server chose suite 0x{:04x}", flight.suite))?;
-    let (cke, pms) = client_key_exchange(p.kx, flight.ske.as_deref(), flight.leaf.as_deref())?;
-    let mut transcript = hello;
-    transcript.extend_from_slice(&server_msgs);
-    transcript.extend_from_slice(&cke);
-    let master = master_secret(
-        &p,
-        &pms,
-        flight.ems,
-        &transcript,
-        &client_random,
-        &flight.server_random,
-    );
-    let (mut tx, rx) = key_block(&p, &master, &client_random, &flight.server_random)?;
-    let client_verify = verify_data(&p, &master, b"client finished", &transcript);
-    let mut fin = vec![HS_FINISHED, 0, 0, 12];
-    fin.extend_from_slice(&client_verify);
-    let mut out = wire::record(wire::CT_HANDSHAKE, 0x0303, &cke);
-    out.extend(wire::record(wire::CT_CHANGE_CIPHER_SPEC, 0x0303, &[1]));
-    out.extend(tx.seal(wire::CT_HANDSHAKE, &fin)?);
-    write(&mut tcp, &out, deadline).await?;
-    transcript.extend_from_slice(&fin);
-    let (rx, transcript) =
-        server_finish(&mut tcp, rx, transcript, &mut server_bytes, deadline).await?;
-    let expected = verify_data(&p, &master, b"server finished", &transcript.0);
-    if transcript.1 != expected {
-        return Err("the server's Finished does not verify".into());
-    }
-    Ok(Established::new(
-        Session::new(tcp, tx, rx, flight.suite, client_verify),
-        server_bytes,
-    ))
-}
-
-async fn write(tcp: &mut TcpStream, bytes: &[u8], deadline: Instant) -> Result<(), String> {
-    tokio::time::timeout_at(deadline, tcp.write_all(bytes))
+    tokio::time::timeout_at(deadline, session.io.write_all(&first))
         .await
         .map_err(|_| "write timed out".to_string())?
-        .map_err(|e| e.to_string())
-}
-
-/// Reads the server's [NewSessionTicket], ChangeCipherSpec and encrypted Finished; returns the
-/// receiving sealer and (transcript before the Finished, the Finished's verify_data). The
-/// clear-text NewSessionTicket record joins `server_bytes`.
-async fn server_finish(
-    tcp: &mut TcpStream,
-    mut rx: Sealer,
-    mut transcript: Vec<u8>,
-    server_bytes: &mut Vec<u8>,
-    deadline: Instant,
-) -> Result<(Sealer, (Vec<u8>, Vec<u8>)), String> {
-    let mut raw = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let mut encrypted = false;
-    loop {
-        while let Ok(Parsed::Done(rec, used)) = wire::parse_record(&raw) {
-            let (ct, body) = (rec.content_type, rec.body.to_vec());
-            raw.drain(..used);
-            let body = if encrypted { rx.open(ct, &body)? } else { body };
-            match ct {
-                wire::CT_ALERT => return Err(format!("alert {body:?} after the key exchange")),
-                wire::CT_CHANGE_CIPHER_SPEC => encrypted = true,
-                wire::CT_HANDSHAKE if !encrypted => {
-                    if body.first() == Some(&HS_NEW_SESSION_TICKET) {
-                        transcript.extend_from_slice(&body);
-                        server_bytes.extend(wire::record(wire::CT_HANDSHAKE, 0x0303, &body));
-                    }
-                }
-                wire::CT_HANDSHAKE if body.first() == Some(&HS_FINISHED) && body.len() == 16 => {
-                    return Ok((rx, (transcript, body[4..].to_vec())));
-                }
-                _ => return Err("unexpected message instead of the server's Finished".into()),
-            }
-        }
-        if raw.len() > MAX_FLIGHT {
-            return Err("oversized answer".into());
-        }
-        match tokio::time::timeout_at(deadline, tcp.read(&mut chunk)).await {
-            Err(_) => return Err("no Finished within the read timeout".into()),
-            Ok(Ok(0)) | Ok(Err(_)) => {
-                return Err("the server closed the connection after the key exchange".into());
-            }
-            Ok(Ok(n)) => raw.extend_from_slice(&chunk[..n]),
-        }
-    }
+        .map_err(|e| e.to_string())?;
+    let flight = session
+        .complete_handshake(hello, client_random, offer, deadline)
+        .await?
+        .map_err(|why| format!("the server refused the handshake: {why}"))?;
+    Ok(Established {
+        session,
+        first: Ok(flight.first_handshake()),
+    })
 }
 
 #[cfg(test)]
@@ -545,6 +447,22 @@ mod tests {
         for code in [0x000a, 0x0005, 0x0003, 0x0034, 0x00ac, 0x1301] {
             assert!(params(code).is_none(), "0x{code:04x}");
         }
+    }
+
+    #[test]
+    fn key_blocks_give_matching_directions() {
+        crate::suites::load().expect("table");
+        let p = params(0xc02f).expect("ECDHE-RSA-AES128-GCM-SHA256");
+        let (mut c_tx, mut s_tx) = key_block(&p, &[1; 48], &[2; 32], &[3; 32]).expect("kb");
+        let (mut c_rx, mut s_rx) = key_block(&p, &[1; 48], &[2; 32], &[3; 32]).expect("kb");
+        let rec = c_tx.seal(22, b"client").expect("seal");
+        assert_eq!(c_rx.open(22, &rec[5..]).expect("open"), b"client");
+        let rec = s_tx.seal(22, b"server").expect("seal");
+        assert!(
+            c_rx.open(22, &rec[5..]).is_err(),
+            "directions use different keys"
+        );
+        assert_eq!(s_rx.open(22, &rec[5..]).expect("open"), b"server");
     }
 
     #[test]

@@ -571,11 +571,11 @@ async fn resumption_and_renegotiation(
             } else {
                 handshake12::establish(pr, sni, &by_hand, false).await
             };
-            let bytes = e
-                .as_ref()
-                .map(|e| e.server_bytes.as_slice())
-                .map_err(Clone::clone);
-            let id = resume::by_session_id(pr, sni, bytes).await;
+            let first = match &e {
+                Ok(e) => e.first.as_ref().map_err(Clone::clone),
+                Err(why) => Err(why.clone()),
+            };
+            let id = resume::by_session_id(pr, sni, first).await;
             (e, id)
         },
         async {

@@ -44,17 +44,6 @@ pub enum Attempt {
     Refused(String),
 }
 
-/// Client and server record protection from a master secret (RFC 5246 section 6.3).
-pub fn key_block(
-    suite: u16,
-    master: &[u8],
-    client_random: &[u8],
-    server_random: &[u8],
-) -> Result<(Sealer, Sealer), String> {
-    let p = crate::handshake12::params(suite).ok_or("unsupported suite")?;
-    crate::handshake12::key_block(&p, master, client_random, server_random)
-}
-
 impl Session {
     /// Wraps an established connection.
     pub fn new(io: TcpStream, tx: Sealer, rx: Sealer, suite: u16, client_verify: Vec<u8>) -> Self {
@@ -147,13 +136,38 @@ impl Session {
             &handshake12::GROUPS,
         );
         self.saw_server_hello = false;
-        let mut transcript = hello.clone();
         self.send(wire::CT_HANDSHAKE, &hello, deadline).await?;
+        let suite = [self.suite];
+        Ok(
+            match self
+                .complete_handshake(hello, client_random, &suite, deadline)
+                .await?
+            {
+                Ok(_) => Attempt::Completed,
+                Err(why) => Attempt::Refused(why),
+            },
+        )
+    }
+
+    /// Completes a TLS 1.2 handshake whose ClientHello (`hello`, offering `offer`) was just
+    /// sent, under the current protection (clear text on a first handshake): the server's
+    /// flight, the key exchange, both Finished messages. On success the session holds the new
+    /// keys, suite and verify_data, and the server's flight is returned; a refusal before the
+    /// key exchange is `Ok(Err(why))`.
+    pub(crate) async fn complete_handshake(
+        &mut self,
+        hello: Vec<u8>,
+        client_random: [u8; 32],
+        offer: &[u16],
+        deadline: Instant,
+    ) -> Result<Result<handshake12::Flight, String>, String> {
+        let mut transcript = hello;
         let mut flight = handshake12::Flight::default();
         loop {
             let m = match self.message(deadline).await? {
                 Ok(m) => m,
-                Err(refused) => return Ok(refused),
+                Err(Attempt::Refused(why)) => return Ok(Err(why)),
+                Err(Attempt::Completed) => return Err("unexpected state".into()),
             };
             transcript.extend_from_slice(&m);
             let done = flight.absorb(&m);
@@ -162,7 +176,9 @@ impl Session {
                 break;
             }
         }
-        let p = handshake12::params(self.suite).ok_or("unsupported suite")?;
+        let p = handshake12::params(flight.suite)
+            .filter(|_| offer.contains(&flight.suite))
+            .ok_or_else(|| format!("the server chose suite 0x{:04x}", flight.suite))?;
         let (cke, pms) =
             handshake12::client_key_exchange(p.kx, flight.ske.as_deref(), flight.leaf.as_deref())?;
         transcript.extend_from_slice(&cke);
@@ -175,7 +191,7 @@ impl Session {
             &flight.server_random,
         );
         let (new_tx, new_rx) =
-            key_block(self.suite, &master, &client_random, &flight.server_random)?;
+            handshake12::key_block(&p, &master, &client_random, &flight.server_random)?;
         self.send(wire::CT_HANDSHAKE, &cke, deadline).await?;
         self.send(wire::CT_CHANGE_CIPHER_SPEC, &[1], deadline)
             .await?;
@@ -185,54 +201,34 @@ impl Session {
         fin.extend_from_slice(&verify);
         self.send(wire::CT_HANDSHAKE, &fin, deadline).await?;
         transcript.extend_from_slice(&fin);
-        let expected = handshake12::verify_data(&p, &master, b"server finished", &transcript);
         // Server: [NewSessionTicket], ChangeCipherSpec (old keys), Finished (new keys).
         let mut new_rx = Some(new_rx);
         loop {
             match self.record(deadline).await? {
-                None => {
-                    return Ok(Attempt::Refused(
-                        "connection closed after the key exchange".into(),
-                    ));
-                }
+                None => return Ok(Err("connection closed after the key exchange".into())),
                 Some((wire::CT_ALERT, a)) if a.len() >= 2 => {
                     return Err(format!("alert {}/{} after the key exchange", a[0], a[1]));
                 }
                 Some((wire::CT_CHANGE_CIPHER_SPEC, _)) => {
                     self.rx = new_rx.take().ok_or("second ChangeCipherSpec")?;
                 }
-                Some((wire::CT_HANDSHAKE, b)) if new_rx.is_none() => {
+                Some((wire::CT_HANDSHAKE, b)) if new_rx.is_some() => {
+                    if flight.absorb_ticket(&b)? {
+                        transcript.extend_from_slice(&b);
+                    }
+                }
+                Some((wire::CT_HANDSHAKE, b)) => {
+                    let expected =
+                        handshake12::verify_data(&p, &master, b"server finished", &transcript);
                     if b.first() != Some(&HS_FINISHED) || b.get(4..16) != Some(&expected[..]) {
                         return Err("the server's Finished does not verify".into());
                     }
                     self.client_verify = verify;
-                    return Ok(Attempt::Completed);
+                    self.suite = flight.suite;
+                    return Ok(Ok(flight));
                 }
                 Some(_) => {}
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_block_gives_matching_directions() {
-        let (mut c_tx, mut s_tx) = key_block(0xc02f, &[1; 48], &[2; 32], &[3; 32]).expect("kb");
-        let (mut c_rx, mut s_rx) = key_block(0xc02f, &[1; 48], &[2; 32], &[3; 32]).expect("kb");
-        let rec = c_tx.seal(22, b"client").expect("seal");
-        assert_eq!(c_rx.open(22, &rec[5..]).expect("open"), b"client");
-        let rec = s_tx.seal(22, b"server").expect("seal");
-        assert!(
-            c_rx.open(22, &rec[5..]).is_err(),
-            "directions use different keys"
-        );
-        assert_eq!(s_rx.open(22, &rec[5..]).expect("open"), b"server");
-        assert!(
-            key_block(0x000a, &[1; 48], &[2; 32], &[3; 32]).is_err(),
-            "3DES is out of reach"
-        );
     }
 }

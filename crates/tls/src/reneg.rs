@@ -45,6 +45,8 @@ enum Protection {
     },
     /// AES-CBC with HMAC (MAC then encrypt, an explicit IV per record; RFC 5246 6.2.3.2).
     Cbc(Box<CbcKeys>),
+    /// None yet: a first handshake before its ChangeCipherSpec.
+    Clear,
 }
 
 impl Sealer {
@@ -67,6 +69,14 @@ impl Sealer {
         let mut s = Sealer::new(alg, key.as_ref(), iv, explicit)?;
         s.seq = seq;
         Ok(s)
+    }
+
+    /// No protection: the clear-text records of a first handshake.
+    pub fn clear() -> Sealer {
+        Sealer {
+            protection: Protection::Clear,
+            seq: 0,
+        }
     }
 
     /// An AEAD sealer at sequence 0 from a key and a 12-byte nonce base (GCM: salt then zeros).
@@ -159,6 +169,7 @@ impl Sealer {
                 fragment.extend(body);
                 fragment
             }
+            Protection::Clear => plain.to_vec(),
         };
         self.seq += 1;
         Ok(wire::record(content_type, 0x0303, &fragment))
@@ -212,6 +223,7 @@ impl Sealer {
                 hmac::verify(mac, &signed, tag).map_err(|_| bad())?;
                 body.to_vec()
             }
+            Protection::Clear => fragment.to_vec(),
         };
         self.seq += 1;
         Ok(out)
@@ -428,19 +440,9 @@ impl rustls::KeyLog for MasterSecret {
 
 /// A completed first TLS 1.2 handshake whose connection is held open to be renegotiated.
 pub struct Established {
-    session: crate::rehandshake::Session,
-    /// The server's bytes of the first handshake (its clear-text part carries the session id).
-    pub server_bytes: Vec<u8>,
-}
-
-impl Established {
-    /// An established session and the server's bytes of its first handshake.
-    pub(crate) fn new(session: crate::rehandshake::Session, server_bytes: Vec<u8>) -> Self {
-        Established {
-            session,
-            server_bytes,
-        }
-    }
+    pub(crate) session: crate::rehandshake::Session,
+    /// What the server's clear-text part of the first handshake said (session id, ticket).
+    pub first: Result<crate::resume::FirstHandshake, String>,
 }
 
 /// Completes a first TLS 1.2 handshake with rustls and takes over its record protection; an
@@ -486,7 +488,7 @@ pub async fn establish(
     let rx = Sealer::from_rustls(secrets.rx.0, &secrets.rx.1)?;
     Ok(Established {
         session: crate::rehandshake::Session::new(tap.inner, tx, rx, suite, verify),
-        server_bytes: tap.read,
+        first: crate::resume::parse_first_handshake(&tap.read).map_err(|e| e.to_string()),
     })
 }
 

@@ -60,6 +60,19 @@ pub struct FirstHandshake {
     pub ticket: Option<(u32, Vec<u8>)>,
 }
 
+/// A NewSessionTicket body (RFC 5077 3.3): lifetime hint and ticket.
+pub fn parse_ticket(body: &[u8]) -> Result<(u32, Vec<u8>), wire::WireError> {
+    let (Some(hint), Some(tlen)) = (body.get(..4), body.get(4..6)) else {
+        return Err(wire::WireError::Truncated("new session ticket"));
+    };
+    let tlen = usize::from(u16::from_be_bytes([tlen[0], tlen[1]]));
+    let ticket = body
+        .get(6..6 + tlen)
+        .ok_or(wire::WireError::Truncated("new session ticket"))?;
+    let hint = u32::from_be_bytes([hint[0], hint[1], hint[2], hint[3]]);
+    Ok((hint, ticket.to_vec()))
+}
+
 /// Reads the ServerHello and NewSessionTicket from the server's bytes up to its ChangeCipherSpec.
 pub fn parse_first_handshake(buf: &[u8]) -> Result<FirstHandshake, wire::WireError> {
     let mut hs = Vec::new();
@@ -87,17 +100,7 @@ pub fn parse_first_handshake(buf: &[u8]) -> Result<FirstHandshake, wire::WireErr
                 out.cipher_suite = h.cipher_suite;
                 hello = true;
             }
-            HS_NEW_SESSION_TICKET => {
-                let (Some(hint), Some(tlen)) = (body.get(..4), body.get(4..6)) else {
-                    return Err(wire::WireError::Truncated("new session ticket"));
-                };
-                let tlen = usize::from(u16::from_be_bytes([tlen[0], tlen[1]]));
-                let ticket = body
-                    .get(6..6 + tlen)
-                    .ok_or(wire::WireError::Truncated("new session ticket"))?;
-                let hint = u32::from_be_bytes([hint[0], hint[1], hint[2], hint[3]]);
-                out.ticket = Some((hint, ticket.to_vec()));
-            }
+            HS_NEW_SESSION_TICKET => out.ticket = Some(parse_ticket(body)?),
             _ => {}
         }
         rest = &rest[4 + len..];
@@ -234,9 +237,9 @@ async fn offer_back(
 pub async fn by_session_id(
     pr: &Prober,
     sni: Option<&str>,
-    first: Result<&[u8], String>,
+    first: Result<&FirstHandshake, String>,
 ) -> Result<(bool, Option<bool>, u32), String> {
-    let first = parse_first_handshake(first?).map_err(|e| e.to_string())?;
+    let first = first?;
     if first.session_id.is_empty() {
         // An empty session id tells the client the session will not be cached (RFC 5246 7.4.1.3).
         return Ok((false, Some(false), 0));
@@ -259,8 +262,7 @@ pub async fn by_ticket_by_hand(
     offer: &[u16],
 ) -> Result<TicketResult, String> {
     let e = crate::handshake12::establish(pr, sni, offer, true).await?;
-    let first = parse_first_handshake(&e.server_bytes).map_err(|e| e.to_string())?;
-    drop(e);
+    let first = e.first?;
     offer_ticket_back(pr, sni, &first).await
 }
 
